@@ -1,0 +1,130 @@
+//! Liveness and readiness.
+
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+
+use super::{security::State, tags::ApiTags};
+use crate::{domain::now_ms, store::jobs};
+
+/// Health endpoints.
+pub struct HealthApi;
+
+/// Liveness answer.
+#[derive(Object, Debug)]
+pub struct Health {
+    /// Always `healthy` when the process answers.
+    pub status: String,
+    /// The server is asynchronous (tokio); kept for clients of the earlier backend.
+    #[oai(rename = "async")]
+    pub is_async: bool,
+    /// Server version.
+    pub version: String,
+    /// Seconds since the process started.
+    pub uptime_seconds: u64,
+}
+
+/// One readiness check.
+#[derive(Object, Debug)]
+pub struct Check {
+    /// Whether it passed.
+    pub ok: bool,
+    /// Detail when it failed, or a figure.
+    pub detail: String,
+}
+
+/// Readiness answer.
+#[derive(Object, Debug)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    pub status: String,
+    /// The database answers reads.
+    pub store: Check,
+    /// The data directory accepts writes.
+    pub disk: Check,
+    /// Background jobs are not falling behind.
+    pub jobs: Check,
+}
+
+/// Readiness status.
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// Ready to serve.
+    #[oai(status = 200)]
+    Ready(Json<Readiness>),
+    /// Not ready; see which check failed.
+    #[oai(status = 503)]
+    NotReady(Json<Readiness>),
+}
+
+/// Jobs overdue by more than this make the server not ready.
+const MAX_JOB_LAG_MS: i64 = 5 * 60 * 1000;
+
+#[OpenApi(tag = "ApiTags::Health")]
+impl HealthApi {
+    /// Liveness: the process is up
+    #[oai(path = "/health", method = "get", operation_id = "health")]
+    async fn health(&self, state: State<'_>) -> Json<Health> {
+        Json(Health {
+            status: "healthy".into(),
+            is_async: true,
+            version: env!("CARGO_PKG_VERSION").into(),
+            uptime_seconds: state.started_at.elapsed().as_secs(),
+        })
+    }
+
+    /// Readiness: store, disk and job queue are usable
+    #[oai(path = "/health/ready", method = "get", operation_id = "ready")]
+    async fn ready(&self, state: State<'_>) -> ReadyResponse {
+        let store = state.store.read(jobs::depth).await;
+        let (store_check, jobs_check) = match store {
+            Ok((depth, earliest)) => {
+                let lag = earliest.map(|e| now_ms() - e).unwrap_or(0).max(0);
+                (
+                    Check {
+                        ok: true,
+                        detail: "reads ok".into(),
+                    },
+                    Check {
+                        ok: lag <= MAX_JOB_LAG_MS,
+                        detail: format!("{depth} queued, oldest due {}s ago", lag / 1000),
+                    },
+                )
+            }
+            Err(e) => (
+                Check {
+                    ok: false,
+                    detail: e.to_string(),
+                },
+                Check {
+                    ok: false,
+                    detail: "store unavailable".into(),
+                },
+            ),
+        };
+        let probe = state.config.data_dir.join(".ready-probe");
+        let disk = match tokio::fs::write(&probe, b"ok").await {
+            Ok(()) => {
+                let _ = tokio::fs::remove_file(&probe).await;
+                Check {
+                    ok: true,
+                    detail: "writable".into(),
+                }
+            }
+            Err(e) => Check {
+                ok: false,
+                detail: e.to_string(),
+            },
+        };
+        let ok = store_check.ok && disk.ok && jobs_check.ok;
+        let body = Readiness {
+            status: if ok { "ready" } else { "not_ready" }.into(),
+            store: store_check,
+            disk,
+            jobs: jobs_check,
+        };
+        if ok {
+            ReadyResponse::Ready(Json(body))
+        } else {
+            ReadyResponse::NotReady(Json(body))
+        }
+    }
+}

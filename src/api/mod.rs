@@ -1,0 +1,99 @@
+//! The HTTP API: poem-openapi endpoint groups, the OpenAPI document, Swagger UI, metrics,
+//! and the middleware stack. Handlers parse input, call one service function, and map the
+//! result; they never touch storage.
+
+pub mod auth;
+pub mod cookies;
+pub mod dto;
+pub mod error;
+pub mod health;
+pub mod metrics;
+pub mod middleware;
+pub mod security;
+pub mod sessions;
+pub mod tags;
+pub mod users;
+
+use std::sync::Arc;
+
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Route,
+    http::Method,
+    middleware::{CatchPanic, CookieJarManager, Cors, NormalizePath, TrailingSlash},
+};
+use poem_openapi::OpenApiService;
+
+use crate::state::AppState;
+
+/// Every endpoint group.
+pub type Api = (
+    health::HealthApi,
+    auth::AuthApi,
+    sessions::SessionsApi,
+    users::UsersApi,
+);
+
+/// The OpenAPI service (paths are absolute, so it is mounted at the root).
+pub fn service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(
+        (
+            health::HealthApi,
+            auth::AuthApi,
+            sessions::SessionsApi,
+            users::UsersApi,
+        ),
+        "P2P Sandbox API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Peer collaboration platform for industrial SMEs. Errors always use the body \
+             `{code, message, fields?}`. Authenticate with `Authorization: Bearer <access_token>` \
+             (from login) or the HttpOnly `p2p_access` cookie set at sign-in.",
+    )
+}
+
+/// The OpenAPI document as JSON, as committed in `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    service().spec()
+}
+
+/// The whole application: API, docs, metrics and middleware, bound to `state`.
+pub fn routes(state: AppState) -> anyhow::Result<impl Endpoint> {
+    let api = service();
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let metrics = Arc::new(metrics::HttpMetrics::new()?);
+    let cors = Cors::new()
+        .allow_origins(state.config.cors_origins.iter().map(String::as_str))
+        .allow_credentials(true)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers(["content-type", "authorization", "x-request-id"])
+        .expose_headers(["x-request-id", "retry-after"]);
+    let json_limit = state.config.http.json_body_limit;
+    let app = Route::new()
+        .at("/api/v1/openapi.json", spec)
+        .nest("/docs", docs)
+        .at("/metrics", metrics::metrics)
+        .nest("/", api)
+        .with(NormalizePath::new(TrailingSlash::Trim))
+        .with(CookieJarManager::new())
+        .with(cors)
+        // A panic is a bug, but it must still answer with the uniform 500, not a dropped
+        // connection.
+        .with(CatchPanic::new().with_handler(|_| {
+            error::ApiError::from(crate::error::AppError::internal(anyhow::anyhow!(
+                "handler panicked"
+            )))
+            .into_response()
+        }))
+        .data(state)
+        .data(metrics.clone());
+    Ok(middleware::wrap(app, metrics, json_limit))
+}

@@ -1,0 +1,16 @@
+//! OpenAPI tags grouping the operations in Swagger UI.
+
+use poem_openapi::Tags;
+
+/// Operation groups.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Signup, verification, login, tokens and password reset.
+    Auth,
+    /// Signed-in sessions: list, revoke, logout.
+    Sessions,
+    /// The signed-in user's own account and profile.
+    Users,
+    /// Liveness and readiness.
+    Health,
+}

@@ -1,0 +1,392 @@
+//! Configuration: embedded defaults < optional TOML file < `P2P_*` environment variables.
+//!
+//! Every key must exist in `config/default.toml`; a key that does not, or a value of the
+//! wrong type, stops start-up with a message naming the key (or the variable).
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use serde::Deserialize;
+use toml::{Table, Value};
+
+/// The embedded defaults, documented key by key.
+pub const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// Environment-variable aliases for the settings SPEC §0 names.
+const ALIASES: &[(&str, &str)] = &[
+    ("P2P_DATA_DIR", "data_dir"),
+    ("P2P_BIND", "bind"),
+    ("P2P_CORS_ORIGINS", "cors_origins"),
+    ("P2P_PUBLIC_URL", "public_url"),
+    ("P2P_LOG_FORMAT", "log_format"),
+    ("P2P_LOG_LEVEL", "log_level"),
+    ("P2P_MEDIA_URI", "media_uri"),
+    ("P2P_JWT_SECRET", "auth.jwt_secret"),
+    ("P2P_MAIL_TRANSPORT", "mail.transport"),
+];
+
+/// Variables that are read elsewhere and are not settings.
+const NOT_SETTINGS: &[&str] = &["P2P_CONFIG", "P2P_ADMIN_PASSWORD"];
+
+/// The whole configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub bind: String,
+    pub cors_origins: Vec<String>,
+    pub public_url: String,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub media_uri: String,
+    pub http: HttpConfig,
+    pub auth: AuthConfig,
+    pub mail: MailConfig,
+    pub jobs: JobsConfig,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// HTTP limits.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    pub json_body_limit: usize,
+    pub auth_ip_rate_per_minute: u32,
+    pub shutdown_grace_secs: u64,
+}
+
+/// Accounts and sessions.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub jwt_secret: String,
+    pub access_ttl_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub absolute_timeout_secs: u64,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    pub hash_concurrency: usize,
+    pub max_failed_logins: u32,
+    pub lockout_secs: u64,
+    pub code_ttl_secs: u64,
+    pub code_max_attempts: u32,
+    pub code_resend_cooldown_secs: u64,
+    pub device_verification: bool,
+    pub trusted_device_days: u64,
+    pub reset_token_ttl_secs: u64,
+    pub cookie_secure: bool,
+    pub personal_domains: Vec<String>,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret.
+        f.debug_struct("AuthConfig")
+            .field("jwt_secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Outgoing email.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    pub transport: MailTransport,
+    pub from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: String,
+    pub smtp_password: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("transport", &self.transport)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_password", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Mail transport.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransport {
+    File,
+    Smtp,
+}
+
+/// SMTP transport security.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+/// Background job queue.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsConfig {
+    pub max_attempts: u32,
+    pub backoff_base_secs: u64,
+    pub lease_secs: u64,
+    pub poll_interval_ms: u64,
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if any), then the process environment.
+    pub fn load(file: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// Loads with an explicit environment (tests).
+    pub fn load_from(
+        file: Option<&std::path::Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut table: Table = DEFAULTS.parse().context("embedded defaults are invalid")?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            let overlay: Table = text
+                .parse()
+                .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+            merge(&mut table, overlay, "")?;
+        }
+        let mut vars: Vec<(String, String)> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("P2P_"))
+            .collect();
+        vars.sort();
+        for (name, raw) in vars {
+            if NOT_SETTINGS.contains(&name.as_str()) {
+                continue;
+            }
+            let path = ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == name)
+                .map(|(_, key)| (*key).to_owned())
+                .unwrap_or_else(|| name["P2P_".len()..].to_lowercase().replace("__", "."));
+            set_from_env(&mut table, &path, &raw)
+                .with_context(|| format!("environment variable {name}"))?;
+        }
+        check_choices(&table)?;
+        let config: Config = Value::Table(table)
+            .try_into()
+            .map_err(|e| anyhow!("invalid configuration: {e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values serde cannot: addresses, ranges, URLs.
+    fn validate(&self) -> anyhow::Result<()> {
+        self.bind.parse::<SocketAddr>().map_err(|_| {
+            anyhow!(
+                "bad value for `bind`: expected host:port, got {:?}",
+                self.bind
+            )
+        })?;
+        for origin in &self.cors_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://"))
+                || origin.ends_with('/')
+            {
+                bail!(
+                    "bad value for `cors_origins`: {origin:?} must be an origin like https://example.com"
+                );
+            }
+        }
+        let a = &self.auth;
+        let positive = [
+            ("auth.access_ttl_secs", a.access_ttl_secs),
+            ("auth.idle_timeout_secs", a.idle_timeout_secs),
+            ("auth.absolute_timeout_secs", a.absolute_timeout_secs),
+            ("auth.code_ttl_secs", a.code_ttl_secs),
+            ("auth.lockout_secs", a.lockout_secs),
+            ("jobs.lease_secs", self.jobs.lease_secs),
+            ("jobs.poll_interval_ms", self.jobs.poll_interval_ms),
+        ];
+        for (key, v) in positive {
+            if v == 0 {
+                bail!("bad value for `{key}`: must be greater than 0");
+            }
+        }
+        if a.argon2_memory_kib < 8 * a.argon2_parallelism.max(1)
+            || a.argon2_iterations == 0
+            || a.argon2_parallelism == 0
+        {
+            bail!(
+                "bad value for `auth.argon2_*`: memory must be ≥ 8 KiB per lane and iterations, parallelism ≥ 1"
+            );
+        }
+        if a.max_failed_logins == 0 || a.code_max_attempts == 0 || self.jobs.max_attempts == 0 {
+            bail!("bad value for an attempts limit: must be at least 1");
+        }
+        if self.http.json_body_limit < 1024 {
+            bail!("bad value for `http.json_body_limit`: must be at least 1024");
+        }
+        Ok(())
+    }
+
+    /// Where the redb file lives.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("p2p.redb")
+    }
+
+    /// Where the file mail transport writes `.eml` files.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+/// Keys whose value is one of a fixed set, checked up front so the error names the key.
+const CHOICES: &[(&str, &str, &[&str])] = &[
+    ("", "log_format", &["pretty", "json"]),
+    ("mail", "transport", &["file", "smtp"]),
+    ("mail", "smtp_tls", &["none", "starttls", "tls"]),
+];
+
+fn check_choices(table: &Table) -> anyhow::Result<()> {
+    for (section, key, allowed) in CHOICES {
+        let scope = if section.is_empty() {
+            Some(table)
+        } else {
+            table.get(*section).and_then(Value::as_table)
+        };
+        let value = scope
+            .and_then(|t| t.get(*key))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !allowed.contains(&value) {
+            let path = if section.is_empty() {
+                (*key).to_owned()
+            } else {
+                format!("{section}.{key}")
+            };
+            bail!(
+                "bad value for `{path}`: {value:?} is not one of {}",
+                allowed.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Deep-merges `overlay` into `base`, refusing keys `base` does not have and type changes.
+fn merge(base: &mut Table, overlay: Table, prefix: &str) -> anyhow::Result<()> {
+    for (key, value) in overlay {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let slot = base
+            .get_mut(&key)
+            .ok_or_else(|| anyhow!("unknown configuration key `{path}`"))?;
+        match (slot, value) {
+            (Value::Table(b), Value::Table(o)) => merge(b, o, &path)?,
+            (slot, value) if std::mem::discriminant(slot) == std::mem::discriminant(&value) => {
+                *slot = value
+            }
+            (slot, _) => bail!("bad value for `{path}`: expected {}", slot.type_str()),
+        }
+    }
+    Ok(())
+}
+
+/// Sets the key at dotted `path` from an environment string, parsed by the default's type.
+fn set_from_env(table: &mut Table, path: &str, raw: &str) -> anyhow::Result<()> {
+    let mut parts = path.split('.').peekable();
+    let mut current = table;
+    while let Some(part) = parts.next() {
+        let slot = current
+            .get_mut(part)
+            .ok_or_else(|| anyhow!("unknown configuration key `{path}`"))?;
+        if parts.peek().is_none() {
+            *slot = match slot {
+                Value::String(_) => Value::String(raw.to_owned()),
+                Value::Integer(_) => Value::Integer(
+                    raw.trim()
+                        .parse()
+                        .map_err(|_| anyhow!("bad value for `{path}`: expected an integer"))?,
+                ),
+                Value::Boolean(_) => Value::Boolean(match raw.trim() {
+                    "true" | "1" | "yes" | "on" => true,
+                    "false" | "0" | "no" | "off" => false,
+                    _ => bail!("bad value for `{path}`: expected true or false"),
+                }),
+                Value::Array(_) => Value::Array(
+                    raw.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Value::String(s.to_owned()))
+                        .collect(),
+                ),
+                other => bail!(
+                    "`{path}` cannot be set from the environment ({})",
+                    other.type_str()
+                ),
+            };
+            return Ok(());
+        }
+        current = match slot {
+            Value::Table(t) => t,
+            _ => bail!("unknown configuration key `{path}`"),
+        };
+    }
+    bail!("unknown configuration key `{path}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load_and_env_overrides() {
+        let c = Config::load_from(
+            None,
+            env(&[
+                ("P2P_BIND", "127.0.0.1:0"),
+                ("P2P_AUTH__IDLE_TIMEOUT_SECS", "5"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.bind, "127.0.0.1:0");
+        assert_eq!(c.auth.idle_timeout_secs, 5);
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.cors_origins, vec!["http://localhost:5173".to_string()]);
+    }
+
+    #[test]
+    fn unknown_and_bad_values_name_the_key() {
+        let e = Config::load_from(None, env(&[("P2P_NOPE", "1")])).unwrap_err();
+        assert!(format!("{e:#}").contains("nope"), "{e:#}");
+        let e = Config::load_from(None, env(&[("P2P_AUTH__LOCKOUT_SECS", "soon")])).unwrap_err();
+        assert!(format!("{e:#}").contains("auth.lockout_secs"), "{e:#}");
+        let e = Config::load_from(None, env(&[("P2P_LOG_FORMAT", "xml")])).unwrap_err();
+        assert!(format!("{e:#}").contains("log_format"), "{e:#}");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[auth]\nmystery = 1\n").unwrap();
+        let e = Config::load_from(Some(&f), env(&[])).unwrap_err();
+        assert!(format!("{e:#}").contains("auth.mystery"), "{e:#}");
+    }
+}

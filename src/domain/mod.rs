@@ -1,0 +1,18 @@
+//! Pure types and rules: identifiers, validated text, users, organizations and sessions.
+//!
+//! Nothing here performs I/O or knows about poem, redb or any other subsystem; every other
+//! layer may depend on this one.
+
+pub mod ids;
+pub mod org;
+pub mod session;
+pub mod text;
+pub mod user;
+
+/// Field-level validation failures, keyed by the JSON field name they concern.
+pub type FieldErrors = std::collections::BTreeMap<String, String>;
+
+/// Current time as Unix milliseconds; the single clock every record uses.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,158 @@
+//! The `p2p-sandbox` command line: `serve` (default), `openapi`, `create-admin`,
+//! `healthcheck`.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    path::PathBuf,
+    process::ExitCode,
+    time::Duration,
+};
+
+use clap::{Parser, Subcommand};
+use p2p_sandbox::{App, Config, api, app, service, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "p2p-sandbox",
+    version,
+    about = "P2P Sandbox server: one binary with embedded storage"
+)]
+struct Cli {
+    /// TOML configuration file (settings not in it keep their defaults).
+    #[arg(long, env = "P2P_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create a platform admin, or promote an existing account. Run while the server is stopped.
+    /// The password comes from P2P_ADMIN_PASSWORD, or is generated and printed once.
+    CreateAdmin {
+        /// Email address of the admin.
+        #[arg(long)]
+        email: String,
+    },
+    /// Exit 0 when the local server answers GET /health (for container health checks).
+    Healthcheck,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        println!("{}", api::spec_json());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Healthcheck) => healthcheck(&config),
+        command => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(Into::into)
+            .and_then(|rt| {
+                rt.block_on(async move {
+                    match command {
+                        Some(Command::CreateAdmin { email }) => create_admin(config, &email).await,
+                        _ => serve(config).await,
+                    }
+                })
+            }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    telemetry::init(&config);
+    let app = App::build(config).await?;
+    app.run_until_stopped(shutdown_signal()).await
+}
+
+async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
+    telemetry::init(&config);
+    let (password, generated) = match std::env::var("P2P_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (
+            format!("{}-7a", p2p_sandbox::auth::secrets::random_token(15)),
+            true,
+        ),
+    };
+    let state = app::open_state(config).await?;
+    let (id, created) = service::accounts::create_admin(&state, email, password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if created {
+        println!("created platform admin {email} (id {id})");
+        if generated {
+            println!("password: {password}");
+        }
+    } else {
+        println!(
+            "promoted existing account {email} (id {id}) to platform admin; its password is unchanged"
+        );
+    }
+    Ok(())
+}
+
+fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    let port = config
+        .bind
+        .rsplit_once(':')
+        .map(|(_, p)| p)
+        .unwrap_or("8000");
+    let mut stream = TcpStream::connect_timeout(
+        &format!("127.0.0.1:{port}").parse()?,
+        Duration::from_secs(3),
+    )?;
+    stream.set_read_timeout(Some(Duration::from_secs(3)))?;
+    stream.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    anyhow::ensure!(
+        answer.starts_with("HTTP/1.1 200"),
+        "unhealthy: {}",
+        answer.lines().next().unwrap_or("no answer")
+    );
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received");
+}

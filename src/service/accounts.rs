@@ -1,0 +1,426 @@
+//! Signup, email verification and the first platform admin.
+//!
+//! The first verified signup for an email domain becomes its organization's admin; later
+//! signups for that domain wait as *pending* with a join request to the admins. Counters
+//! (`member_count`, `admin_count`) count verified members only, so an unverified squatter
+//! never blocks the real owners of a domain.
+
+use redb::WriteTransaction;
+
+use super::{ClientMeta, codes, email_task, limit_ip, now, sessions};
+use crate::{
+    domain::{
+        ids::{JoinRequestId, OrgId, UserId},
+        org::{JoinRequest, JoinRequestStatus, Organization},
+        text::{self, Email, Validator},
+        user::{Language, OrgRole, User, UserStatus},
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+    store::{StoreResult, jobs as queue, orgs, sessions as session_table, users},
+};
+
+/// What a person submits to sign up.
+#[derive(Debug, Default)]
+pub struct SignupForm {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization_name: String,
+    pub industry_sector: String,
+    pub company_size: String,
+    pub city: String,
+    pub country: Option<String>,
+    pub title: Option<String>,
+    pub invitation_token: Option<String>,
+    pub language: Option<Language>,
+}
+
+/// The account (and organization, when the signup created or joined one) just made.
+#[derive(Debug)]
+pub struct SignupResult {
+    pub user: User,
+    pub organization: Option<Organization>,
+}
+
+/// Validates the form into a user record (without id/hash) and the organization fields.
+fn validate(state: &AppState, f: &SignupForm) -> AppResult<(Email, User, Organization)> {
+    let mut v = Validator::default();
+    let email = v.check("email", Email::parse(&f.email));
+    let personal = email.as_ref().is_some_and(|e| {
+        let domains = &state.config.auth.personal_domains;
+        domains.iter().any(|d| d.eq_ignore_ascii_case(e.domain()))
+    });
+    if personal {
+        v.fail(
+            "email",
+            "must be a company address; personal email providers are not accepted",
+        );
+    }
+    if let Err(why) = text::password(&f.password, email.as_ref().map(Email::as_str), |p| {
+        state.hasher.is_common(p)
+    }) {
+        v.fail("password", why);
+    }
+    let first_name = v.check("first_name", text::person_name(&f.first_name));
+    let last_name = v.check("last_name", text::person_name(&f.last_name));
+    let org_name = v.check(
+        "organization_name",
+        text::line(&f.organization_name, 2, 100),
+    );
+    let industry = v.check("industry_sector", text::line(&f.industry_sector, 1, 100));
+    let size = v.check("company_size", text::line(&f.company_size, 1, 50));
+    let city = v.check("city", text::line(&f.city, 1, 100));
+    let country = v.check(
+        "country",
+        text::line(f.country.as_deref().unwrap_or("Saudi Arabia"), 1, 100),
+    );
+    let title = v.check(
+        "title",
+        text::line(f.title.as_deref().unwrap_or_default(), 0, 100),
+    );
+    if f.invitation_token
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty())
+    {
+        // Invitations arrive with the organizations feature; until then no token is valid.
+        v.fail("invitation_token", "is invalid or has expired");
+    }
+    v.finish().map_err(AppError::validation)?;
+    let (
+        Some(email),
+        Some(first_name),
+        Some(last_name),
+        Some(org_name),
+        Some(industry),
+        Some(size),
+        Some(city),
+        Some(country),
+        Some(title),
+    ) = (
+        email, first_name, last_name, org_name, industry, size, city, country, title,
+    )
+    else {
+        return Err(AppError::field("body", "is incomplete"));
+    };
+    let t = now();
+    let user = User {
+        id: UserId::new(),
+        email: email.as_str().to_owned(),
+        password_hash: String::new(),
+        email_verified: false,
+        status: UserStatus::Active,
+        platform_admin: false,
+        org_id: None,
+        org_role: None,
+        first_name,
+        last_name,
+        title,
+        location: city.clone(),
+        bio: String::new(),
+        expertise_tags: Vec::new(),
+        language: f.language.unwrap_or_default(),
+        created_at: t,
+        updated_at: t,
+        last_login_at: None,
+    };
+    let org = Organization {
+        id: OrgId::new(),
+        name: org_name,
+        domain: email.domain().to_owned(),
+        industry,
+        size,
+        city,
+        country,
+        description: String::new(),
+        website: String::new(),
+        verified: false,
+        member_count: 0,
+        admin_count: 0,
+        created_at: t,
+        updated_at: t,
+    };
+    Ok((email, user, org))
+}
+
+/// `POST /auth/signup`: creates the account (and organization) and emails a code.
+pub async fn signup(
+    state: &AppState,
+    meta: &ClientMeta,
+    form: SignupForm,
+) -> AppResult<SignupResult> {
+    limit_ip(state, meta)?;
+    let (email, mut user, new_org) = validate(state, &form)?;
+    user.password_hash = state.hasher.hash(form.password).await?;
+    let st = state.clone();
+    let result = state
+        .store
+        .write(move |tx| {
+            if let Some(existing) = users::by_email(tx, email.as_str())? {
+                if existing.email_verified || existing.status == UserStatus::Deleted {
+                    return Err(AppError::conflict(
+                        "email_taken",
+                        "An account with this email already exists",
+                    )
+                    .into());
+                }
+                // An unverified earlier attempt is replaced: same person retrying, or a typo.
+                users::remove(tx, &existing)?;
+            }
+            let organization = match orgs::by_domain(tx, email.domain())? {
+                Some(org) if org.admin_count > 0 => {
+                    user.status = UserStatus::PendingApproval;
+                    user.org_id = Some(org.id);
+                    None
+                }
+                Some(org) => {
+                    user.org_id = Some(org.id);
+                    user.org_role = Some(OrgRole::Admin);
+                    Some(org)
+                }
+                None => {
+                    orgs::put(tx, &new_org)?;
+                    user.org_id = Some(new_org.id);
+                    user.org_role = Some(OrgRole::Admin);
+                    Some(new_org)
+                }
+            };
+            users::insert(tx, &user)?;
+            let code = codes::issue(tx, &st, &verify_key(email.as_str()), user.id, String::new())?;
+            let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
+            let task = email_task(
+                &user,
+                &user.email,
+                "verify_email",
+                &[("code", code), ("minutes", minutes)],
+            );
+            queue::enqueue(tx, &task.into_job())?;
+            Ok(SignupResult { user, organization })
+        })
+        .await?;
+    state
+        .resend_limiter
+        .hit(&verify_key(&result.user.email))
+        .ok();
+    state.jobs.wake();
+    tracing::info!(user = %result.user.id, pending = result.organization.is_none(), "account created");
+    Ok(result)
+}
+
+fn verify_key(email: &str) -> String {
+    format!("verify:{email}")
+}
+
+/// Outcome of a successful email verification.
+#[derive(Debug)]
+pub enum Verified {
+    /// The account is active: a session was issued, and this device is now trusted.
+    SignedIn(Box<sessions::IssuedSession>, String),
+    /// The organization's admins must approve the account first.
+    PendingApproval,
+}
+
+/// `POST /auth/verify-email`: checks the code, activates the account, and signs in.
+pub async fn verify_email(
+    state: &AppState,
+    meta: &ClientMeta,
+    email: &str,
+    code: &str,
+) -> AppResult<Verified> {
+    limit_ip(state, meta)?;
+    let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
+    let code = text::one_time_code(code).map_err(|why| AppError::field("code", why))?;
+    let st = state.clone();
+    let meta = meta.clone();
+    let outcome = state
+        .store
+        .write(move |tx| {
+            let check = codes::check(tx, &st, &verify_key(email.as_str()), &code)?;
+            let codes::CodeCheck::Valid(record) = check else {
+                return Ok(Err(check));
+            };
+            let Some(mut user) =
+                users::get(tx, record.user_id)?.filter(|u| u.email == email.as_str())
+            else {
+                return Ok(Err(codes::CodeCheck::Missing));
+            };
+            user.email_verified = true;
+            user.updated_at = now();
+            activate_membership(tx, &st, &mut user)?;
+            users::update(tx, &user)?;
+            if !user.can_sign_in() {
+                return Ok(Ok(None));
+            }
+            let (session, refresh) = sessions::new_session(user.id, &meta);
+            session_table::put(tx, &session)?;
+            let device = super::login::trust_device(tx, &st, user.id)?;
+            Ok(Ok(Some((session, refresh, user, device))))
+        })
+        .await?;
+    state.jobs.wake();
+    match outcome {
+        Err(check) => Err(codes::error(
+            &check,
+            state.config.auth.code_resend_cooldown_secs,
+        )),
+        Ok(None) => Ok(Verified::PendingApproval),
+        Ok(Some((session, refresh, user, device))) => Ok(Verified::SignedIn(
+            Box::new(sessions::finish_issue(state, &session, refresh, user)?),
+            device,
+        )),
+    }
+}
+
+/// On verification: a domain's first admin is counted in, or a pending signup asks the
+/// organization's admins to approve it.
+fn activate_membership(
+    tx: &WriteTransaction,
+    state: &AppState,
+    user: &mut User,
+) -> StoreResult<()> {
+    let Some(mut org) = user
+        .org_id
+        .map(|id| orgs::get(tx, id))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(());
+    };
+    match (user.status, user.org_role) {
+        (UserStatus::Active, Some(role)) => {
+            org.member_count += 1;
+            if role == OrgRole::Admin {
+                org.admin_count += 1;
+            }
+            org.updated_at = now();
+            orgs::put(tx, &org)?;
+            orgs::add_member(tx, org.id, user.id)
+        }
+        (UserStatus::PendingApproval, _) => {
+            let req = JoinRequest {
+                id: JoinRequestId::new(),
+                org_id: org.id,
+                user_id: user.id,
+                status: JoinRequestStatus::Pending,
+                created_at: now(),
+            };
+            orgs::put_join_request(tx, &req)?;
+            let link = format!("{}/organization?tab=requests", state.config.public_url);
+            for admin in orgs::member_ids(tx, org.id, 10_000)? {
+                let Some(a) = users::get(tx, admin)?
+                    .filter(|a| a.org_role == Some(OrgRole::Admin) && a.can_sign_in())
+                else {
+                    continue;
+                };
+                let vars = [
+                    ("requester", user.display_name()),
+                    ("organization", org.name.clone()),
+                    ("link", link.clone()),
+                ];
+                queue::enqueue(
+                    tx,
+                    &email_task(&a, &a.email, "join_request", &vars).into_job(),
+                )?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `POST /auth/verify-email/resend`: always accepted; a new code goes out only to an
+/// existing unverified account, at most once per cooldown (counted for every address, so
+/// the answer never reveals whether an account exists).
+pub async fn resend_verification(
+    state: &AppState,
+    meta: &ClientMeta,
+    email: &str,
+) -> AppResult<()> {
+    limit_ip(state, meta)?;
+    let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
+    let key = verify_key(email.as_str());
+    state.resend_limiter.hit(&key).map_err(|secs| {
+        AppError::rate_limited(
+            "resend_cooldown",
+            "Please wait before asking for another code",
+            secs,
+        )
+    })?;
+    let st = state.clone();
+    state
+        .store
+        .write(move |tx| {
+            if let Some(user) = users::by_email(tx, email.as_str())?
+                .filter(|u| !u.email_verified && u.status != UserStatus::Deleted)
+            {
+                let code = codes::issue(tx, &st, &key, user.id, String::new())?;
+                let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
+                queue::enqueue(
+                    tx,
+                    &email_task(
+                        &user,
+                        &user.email,
+                        "verify_email",
+                        &[("code", code), ("minutes", minutes)],
+                    )
+                    .into_job(),
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    state.jobs.wake();
+    Ok(())
+}
+
+/// `create-admin`: creates a verified platform admin with `password`, or promotes the
+/// existing account with that email. Returns the user id and whether it was created.
+pub async fn create_admin(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> AppResult<(UserId, bool)> {
+    let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
+    text::password(&password, Some(email.as_str()), |p| {
+        state.hasher.is_common(p)
+    })
+    .map_err(|why| AppError::field("password", why))?;
+    let hash = state.hasher.hash(password).await?;
+    state
+        .store
+        .write(move |tx| {
+            if let Some(mut user) = users::by_email(tx, email.as_str())? {
+                user.platform_admin = true;
+                user.email_verified = true;
+                user.updated_at = now();
+                users::update(tx, &user)?;
+                return Ok((user.id, false));
+            }
+            let t = now();
+            let user = User {
+                id: UserId::new(),
+                email: email.as_str().to_owned(),
+                password_hash: hash,
+                email_verified: true,
+                status: UserStatus::Active,
+                platform_admin: true,
+                org_id: None,
+                org_role: None,
+                first_name: "Platform".into(),
+                last_name: "Admin".into(),
+                title: String::new(),
+                location: String::new(),
+                bio: String::new(),
+                expertise_tags: Vec::new(),
+                language: Language::En,
+                created_at: t,
+                updated_at: t,
+                last_login_at: None,
+            };
+            users::insert(tx, &user)?;
+            Ok((user.id, true))
+        })
+        .await
+        .map_err(Into::into)
+}

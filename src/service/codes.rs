@@ -1,0 +1,101 @@
+//! One-time 6-digit codes (email verification, new-device login, email change): issued
+//! inside the caller's transaction, stored as a keyed hash, with a lifetime and an attempt
+//! budget. Checking a code records the attempt even when it fails.
+
+use redb::WriteTransaction;
+
+use crate::{
+    auth::secrets::{keyed_hash, same, six_digit_code},
+    domain::{ids::UserId, now_ms},
+    error::AppError,
+    state::AppState,
+    store::{StoreResult, security},
+};
+
+/// Outcome of checking a code.
+#[derive(Debug)]
+pub enum CodeCheck {
+    Valid(security::OneTimeCode),
+    Wrong { attempts_left: u32 },
+    Expired,
+    Exhausted,
+    Missing,
+}
+
+/// Creates (replacing any previous) a code under `key`; returns the plaintext to email.
+pub fn issue(
+    tx: &WriteTransaction,
+    state: &AppState,
+    key: &str,
+    user_id: UserId,
+    payload: String,
+) -> StoreResult<String> {
+    let code = six_digit_code();
+    let now = now_ms();
+    let record = security::OneTimeCode {
+        hash: keyed_hash(&state.code_key, key, &code),
+        user_id,
+        expires_at: now + (state.config.auth.code_ttl_secs * 1000) as i64,
+        attempts: 0,
+        sent_at: now,
+        payload,
+    };
+    security::put_code(tx, key, &record)?;
+    Ok(code)
+}
+
+/// Checks `code` against the one under `key`, consuming it when valid and counting the
+/// attempt when not.
+pub fn check(
+    tx: &WriteTransaction,
+    state: &AppState,
+    key: &str,
+    code: &str,
+) -> StoreResult<CodeCheck> {
+    let Some(mut record) = security::code(tx, key)? else {
+        return Ok(CodeCheck::Missing);
+    };
+    let max = state.config.auth.code_max_attempts;
+    if now_ms() >= record.expires_at {
+        security::delete_code(tx, key)?;
+        return Ok(CodeCheck::Expired);
+    }
+    if record.attempts >= max {
+        return Ok(CodeCheck::Exhausted);
+    }
+    if same(&record.hash, &keyed_hash(&state.code_key, key, code)) {
+        security::delete_code(tx, key)?;
+        return Ok(CodeCheck::Valid(record));
+    }
+    record.attempts += 1;
+    security::put_code(tx, key, &record)?;
+    if record.attempts >= max {
+        return Ok(CodeCheck::Exhausted);
+    }
+    Ok(CodeCheck::Wrong {
+        attempts_left: max - record.attempts,
+    })
+}
+
+/// The client-facing error for a failed check.
+pub fn error(check: &CodeCheck, cooldown_secs: u64) -> AppError {
+    match check {
+        CodeCheck::Wrong { attempts_left } => AppError::field(
+            "code",
+            format!("is incorrect; {attempts_left} attempts left"),
+        )
+        .with_code("invalid_code"),
+        CodeCheck::Expired => {
+            AppError::field("code", "has expired; request a new one").with_code("code_expired")
+        }
+        CodeCheck::Exhausted => AppError::rate_limited(
+            "too_many_attempts",
+            "Too many wrong codes; request a new one",
+            cooldown_secs,
+        ),
+        CodeCheck::Missing | CodeCheck::Valid(_) => {
+            AppError::field("code", "is incorrect or has expired; request a new one")
+                .with_code("invalid_code")
+        }
+    }
+}

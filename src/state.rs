@@ -1,0 +1,77 @@
+//! `AppState`: the one clonable handle every endpoint holds, owning each subsystem.
+
+use std::{ops::Deref, sync::Arc, time::Duration};
+
+use tokio::time::Instant;
+
+use crate::{
+    auth::{jwt::TokenKeys, password::PasswordHasher, ratelimit::RateLimiter},
+    config::Config,
+    domain::session::SessionPolicy,
+    jobs::JobSignal,
+    service::session_cache::SessionCache,
+    store::Store,
+};
+
+/// Shared application state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The subsystems and settings behind `AppState`.
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub hasher: PasswordHasher,
+    pub tokens: TokenKeys,
+    /// Key for hashing one-time codes (derived from the JWT secret).
+    pub code_key: Vec<u8>,
+    pub sessions: SessionCache,
+    pub policy: SessionPolicy,
+    pub jobs: JobSignal,
+    /// Login, signup and code endpoints per client IP.
+    pub ip_limiter: RateLimiter,
+    /// Code (re)sends per email address.
+    pub resend_limiter: RateLimiter,
+    pub started_at: Instant,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Assembles the state from opened subsystems.
+    pub fn new(config: Config, store: Store, hasher: PasswordHasher, jwt_secret: &[u8]) -> Self {
+        let a = &config.auth;
+        let tokens = TokenKeys::new(jwt_secret, a.access_ttl_secs as i64);
+        let policy = SessionPolicy {
+            idle_ms: (a.idle_timeout_secs * 1000) as i64,
+            absolute_ms: (a.absolute_timeout_secs * 1000) as i64,
+        };
+        let code_key =
+            crate::auth::secrets::sha256(&[b"one-time-codes:".as_slice(), jwt_secret].concat())
+                .to_vec();
+        let ip_limiter = RateLimiter::new(
+            config.http.auth_ip_rate_per_minute.max(1),
+            Duration::from_secs(60),
+        );
+        let resend_limiter =
+            RateLimiter::new(1, Duration::from_secs(a.code_resend_cooldown_secs.max(1)));
+        Self(Arc::new(Inner {
+            config,
+            store,
+            hasher,
+            tokens,
+            code_key,
+            sessions: SessionCache::default(),
+            policy,
+            jobs: JobSignal::default(),
+            ip_limiter,
+            resend_limiter,
+            started_at: Instant::now(),
+        }))
+    }
+}

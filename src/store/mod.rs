@@ -1,0 +1,250 @@
+//! redb storage: the `Store` handle, its read/write funnels and the raw byte-level access
+//! every typed accessor module builds on.
+//!
+//! Every transaction runs on a blocking thread (`spawn_blocking`), never on the async
+//! runtime. A write closure does all its table work synchronously and returns; the
+//! transaction commits (durably: redb's default `Immediate` durability) before the future
+//! resolves, so no write transaction ever lives across an `.await`, and side effects that
+//! callers perform after `write` returns happen only for committed data.
+
+pub mod codec;
+pub mod jobs;
+pub mod migrations;
+pub mod orgs;
+pub mod security;
+pub mod sessions;
+pub mod tables;
+pub mod users;
+
+use std::{path::Path, sync::Arc};
+
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    WriteTransaction,
+};
+
+use crate::error::AppError;
+pub use tables::Table;
+
+/// Errors from the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// redb failed (I/O, corruption detected by redb, …).
+    #[error("database error: {0}")]
+    Db(#[from] redb::Error),
+    /// A record did not decode; names the table and key so the log points at it.
+    #[error("corrupt record in table `{table}` at key {key}")]
+    Corrupt { table: &'static str, key: String },
+    /// A record could not be encoded.
+    #[error("cannot encode record for table `{table}`: {reason}")]
+    Encode { table: &'static str, reason: String },
+    /// The blocking task running the transaction failed.
+    #[error("storage task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// A business rule aborted the transaction (nothing was written).
+    #[error("{0}")]
+    App(Box<AppError>),
+}
+
+impl From<AppError> for StoreError {
+    fn from(e: AppError) -> Self {
+        Self::App(Box::new(e))
+    }
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                Self::Db(e.into())
+            }
+        }
+    )*};
+}
+from_redb!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+/// Result of storage operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Cheap clonable handle to the database.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+}
+
+impl Store {
+    /// Opens (or creates) the database file and runs pending migrations.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let db = Database::create(path)?;
+        let store = Self { db: Arc::new(db) };
+        migrations::run(&store.db)?;
+        Ok(store)
+    }
+
+    /// Runs `f` in a read transaction on a blocking thread.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let tx = db.begin_read()?;
+            f(&tx)
+        })
+        .await?
+    }
+
+    /// Runs `f` in a write transaction on a blocking thread and commits when it returns
+    /// `Ok`; an `Err` drops the transaction, so nothing it wrote is kept.
+    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let tx = db.begin_write()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await?
+    }
+
+    /// Runs a write synchronously (start-up and CLI paths only, never on the runtime).
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&WriteTransaction) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let tx = self.db.begin_write()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// Byte-level reads shared by read and write transactions, so typed accessors are written
+/// once for both.
+pub trait Reader {
+    /// The value at `key`, if any.
+    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>>;
+    /// Up to `limit` entries with `start <= key < end`, in key order.
+    fn range_raw(
+        &self,
+        table: Table,
+        start: &[u8],
+        end: &[u8],
+        limit: usize,
+    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// Number of entries in the table.
+    fn len_raw(&self, table: Table) -> StoreResult<u64>;
+}
+
+fn collect_range(
+    t: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    start: &[u8],
+    end: &[u8],
+    limit: usize,
+) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for entry in t.range::<&[u8]>(start..end)?.take(limit) {
+        let (k, v) = entry?;
+        out.push((k.value().to_vec(), v.value().to_vec()));
+    }
+    Ok(out)
+}
+
+impl Reader for ReadTransaction {
+    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        let t = self.open_table(table.def())?;
+        Ok(t.get(key)?.map(|v| v.value().to_vec()))
+    }
+    fn range_raw(
+        &self,
+        table: Table,
+        start: &[u8],
+        end: &[u8],
+        limit: usize,
+    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        collect_range(&self.open_table(table.def())?, start, end, limit)
+    }
+    fn len_raw(&self, table: Table) -> StoreResult<u64> {
+        Ok(self.open_table(table.def())?.len()?)
+    }
+}
+
+impl Reader for WriteTransaction {
+    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        let t = self.open_table(table.def())?;
+        let v = t.get(key)?.map(|v| v.value().to_vec());
+        Ok(v)
+    }
+    fn range_raw(
+        &self,
+        table: Table,
+        start: &[u8],
+        end: &[u8],
+        limit: usize,
+    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        collect_range(&self.open_table(table.def())?, start, end, limit)
+    }
+    fn len_raw(&self, table: Table) -> StoreResult<u64> {
+        Ok(self.open_table(table.def())?.len()?)
+    }
+}
+
+/// Writes `value` at `key`.
+pub fn put_raw(tx: &WriteTransaction, table: Table, key: &[u8], value: &[u8]) -> StoreResult<()> {
+    tx.open_table(table.def())?.insert(key, value)?;
+    Ok(())
+}
+
+/// Removes `key`; true when something was there.
+pub fn delete_raw(tx: &WriteTransaction, table: Table, key: &[u8]) -> StoreResult<bool> {
+    let removed = tx.open_table(table.def())?.remove(key)?.is_some();
+    Ok(removed)
+}
+
+/// Every key starting with `prefix` (bounded by `limit`), for composite-key indexes.
+pub fn scan_prefix(
+    r: &impl Reader,
+    table: Table,
+    prefix: &[u8],
+    limit: usize,
+) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    match prefix_end(prefix) {
+        Some(end) => r.range_raw(table, prefix, &end, limit),
+        None => r.range_raw(table, prefix, &[0xff; 64], limit),
+    }
+}
+
+/// The smallest key greater than every key starting with `prefix`.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// Concatenates key parts into one composite key.
+pub fn key2(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(a.len() + b.len());
+    k.extend_from_slice(a);
+    k.extend_from_slice(b);
+    k
+}

@@ -1,0 +1,61 @@
+//! Typed access to organizations, their domain index, members and join requests.
+
+use redb::WriteTransaction;
+
+use super::{
+    Reader, StoreResult, codec, delete_raw, key2, put_raw, scan_prefix,
+    tables::{DOMAIN_ORG, JOIN_REQUESTS, ORG_JOIN_REQUESTS, ORG_MEMBERS, ORGS},
+};
+use crate::domain::{
+    ids::{OrgId, UserId},
+    org::{JoinRequest, Organization},
+};
+
+/// The organization with `id`.
+pub fn get(r: &impl Reader, id: OrgId) -> StoreResult<Option<Organization>> {
+    codec::get(r, ORGS, &id.key())
+}
+
+/// The organization owning email `domain`.
+pub fn by_domain(r: &impl Reader, domain: &str) -> StoreResult<Option<Organization>> {
+    match codec::get_id(r, DOMAIN_ORG, domain.as_bytes())? {
+        Some(id) => get(r, OrgId::from_key(&id).unwrap_or_default()),
+        None => Ok(None),
+    }
+}
+
+/// Writes an organization and its domain index entry.
+pub fn put(tx: &WriteTransaction, org: &Organization) -> StoreResult<()> {
+    put_raw(tx, DOMAIN_ORG, org.domain.as_bytes(), &org.id.key())?;
+    codec::put(tx, ORGS, &org.id.key(), org)
+}
+
+/// Records `user` as a member of `org` (the caller keeps the org's counters).
+pub fn add_member(tx: &WriteTransaction, org: OrgId, user: UserId) -> StoreResult<()> {
+    put_raw(tx, ORG_MEMBERS, &key2(&org.key(), &user.key()), &[])
+}
+
+/// Removes `user` from the members of `org`.
+pub fn remove_member(tx: &WriteTransaction, org: OrgId, user: UserId) -> StoreResult<()> {
+    delete_raw(tx, ORG_MEMBERS, &key2(&org.key(), &user.key()))?;
+    Ok(())
+}
+
+/// Member ids of `org`, oldest first, at most `limit`.
+pub fn member_ids(r: &impl Reader, org: OrgId, limit: usize) -> StoreResult<Vec<UserId>> {
+    Ok(scan_prefix(r, ORG_MEMBERS, &org.key(), limit)?
+        .iter()
+        .filter_map(|(k, _)| UserId::from_key(&k[16..]))
+        .collect())
+}
+
+/// Stores a join request and its per-organization index entry.
+pub fn put_join_request(tx: &WriteTransaction, req: &JoinRequest) -> StoreResult<()> {
+    put_raw(
+        tx,
+        ORG_JOIN_REQUESTS,
+        &key2(&req.org_id.key(), &req.id.key()),
+        &[],
+    )?;
+    codec::put(tx, JOIN_REQUESTS, &req.id.key(), req)
+}

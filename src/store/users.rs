@@ -1,0 +1,64 @@
+//! Typed access to users and the email → user index.
+
+use redb::WriteTransaction;
+
+use super::{
+    Reader, StoreResult, codec, delete_raw, put_raw,
+    tables::{EMAIL_USER, USERS},
+};
+use crate::{
+    domain::{ids::UserId, user::User},
+    error::AppError,
+};
+
+fn email_taken() -> AppError {
+    AppError::conflict("email_taken", "An account with this email already exists")
+}
+
+/// The user with `id`.
+pub fn get(r: &impl Reader, id: UserId) -> StoreResult<Option<User>> {
+    codec::get(r, USERS, &id.key())
+}
+
+/// The user registered with `email` (lower case).
+pub fn by_email(r: &impl Reader, email: &str) -> StoreResult<Option<User>> {
+    match codec::get_id(r, EMAIL_USER, email.as_bytes())? {
+        Some(id) => get(r, UserId::from_key(&id).unwrap_or_default()),
+        None => Ok(None),
+    }
+}
+
+/// Inserts a new user and its email index entry; 409 when the email is taken.
+pub fn insert(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
+    if tx.get_raw(EMAIL_USER, user.email.as_bytes())?.is_some() {
+        return Err(email_taken().into());
+    }
+    put_raw(tx, EMAIL_USER, user.email.as_bytes(), &user.id.key())?;
+    codec::put(tx, USERS, &user.id.key(), user)
+}
+
+/// Rewrites an existing user, moving the email index entry when the email changed.
+pub fn update(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
+    if let Some(old) = get(tx, user.id)?
+        && old.email != user.email
+    {
+        if !user.email.is_empty() && tx.get_raw(EMAIL_USER, user.email.as_bytes())?.is_some() {
+            return Err(email_taken().into());
+        }
+        if !old.email.is_empty() {
+            delete_raw(tx, EMAIL_USER, old.email.as_bytes())?;
+        }
+        if !user.email.is_empty() {
+            put_raw(tx, EMAIL_USER, user.email.as_bytes(), &user.id.key())?;
+        }
+    }
+    codec::put(tx, USERS, &user.id.key(), user)
+}
+
+/// Removes a user record and its email index entry (used when an unverified signup is
+/// replaced by a new one for the same email).
+pub fn remove(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
+    delete_raw(tx, EMAIL_USER, user.email.as_bytes())?;
+    delete_raw(tx, USERS, &user.id.key())?;
+    Ok(())
+}
