@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use super::{
     cookies,
     dto::{AuthResult, Language, OrganizationSummary, UserProfile},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, Success, ok},
     security::{State, client_meta},
     tags::ApiTags,
 };
@@ -181,13 +181,13 @@ impl AuthApi {
         req: &Request,
         jar: &CookieJar,
         body: Json<VerifyEmailRequest>,
-    ) -> ApiResult<Json<AuthResult>> {
+    ) -> ApiResult<Success<AuthResult>> {
         match accounts::verify_email(&state, &client_meta(req), &body.email, &body.code).await? {
-            accounts::Verified::PendingApproval => Ok(Json(AuthResult::pending())),
+            accounts::Verified::PendingApproval => ok(AuthResult::pending()),
             accounts::Verified::SignedIn(session, device) => {
                 cookies::set_session(jar, &state.config, &session);
                 cookies::set_device(jar, &state.config, &device);
-                Ok(Json(AuthResult::signed_in(*session)))
+                ok(AuthResult::signed_in(*session))
             }
         }
     }
@@ -222,18 +222,18 @@ impl AuthApi {
         req: &Request,
         jar: &CookieJar,
         body: Json<LoginRequest>,
-    ) -> ApiResult<Json<AuthResult>> {
+    ) -> ApiResult<Success<AuthResult>> {
         let device = jar
             .get(cookies::DEVICE_COOKIE)
             .map(|c| c.value_str().to_owned());
         let b = body.0;
         match login::login(&state, &client_meta(req), &b.email, b.password, device).await? {
             login::LoginOutcome::DeviceCheck { challenge_id } => {
-                Ok(Json(AuthResult::mfa(challenge_id.to_string())))
+                ok(AuthResult::mfa(challenge_id.to_string()))
             }
             login::LoginOutcome::SignedIn(session) => {
                 cookies::set_session(jar, &state.config, &session);
-                Ok(Json(AuthResult::signed_in(*session)))
+                ok(AuthResult::signed_in(*session))
             }
         }
     }
@@ -248,12 +248,12 @@ impl AuthApi {
         req: &Request,
         jar: &CookieJar,
         body: Json<LoginVerifyRequest>,
-    ) -> ApiResult<Json<AuthResult>> {
+    ) -> ApiResult<Success<AuthResult>> {
         let (session, device) =
             login::verify_device(&state, &client_meta(req), &body.challenge_id, &body.code).await?;
         cookies::set_session(jar, &state.config, &session);
         cookies::set_device(jar, &state.config, &device);
-        Ok(Json(AuthResult::signed_in(session)))
+        ok(AuthResult::signed_in(session))
     }
 
     /// Exchange a refresh token for a new token pair
@@ -265,7 +265,7 @@ impl AuthApi {
         state: State<'_>,
         jar: &CookieJar,
         body: Json<RefreshRequest>,
-    ) -> ApiResult<Json<AuthResult>> {
+    ) -> ApiResult<Success<AuthResult>> {
         let token = body
             .0
             .refresh_token
@@ -281,7 +281,7 @@ impl AuthApi {
             })?;
         let session = crate::service::sessions::refresh(&state, &token).await?;
         cookies::set_session(jar, &state.config, &session);
-        Ok(Json(AuthResult::signed_in(session)))
+        ok(AuthResult::signed_in(session))
     }
 
     /// Ask for a password-reset link

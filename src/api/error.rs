@@ -182,3 +182,16 @@ impl poem::error::ResponseError for AppError {
 
 /// Handler result.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A successful answer carrying `T` as JSON.
+#[derive(ApiResponse, Debug)]
+pub enum Success<T: poem_openapi::types::ToJSON + Send + Sync> {
+    /// The request succeeded; the body is the result.
+    #[oai(status = 200)]
+    Ok(Json<T>),
+}
+
+/// Wraps a value as a 200 answer.
+pub fn ok<T: poem_openapi::types::ToJSON + Send + Sync, E>(value: T) -> Result<Success<T>, E> {
+    Ok(Success::Ok(Json(value)))
+}

@@ -2,7 +2,7 @@
 
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
-use super::{security::State, tags::ApiTags};
+use super::{error::Success, security::State, tags::ApiTags};
 use crate::{domain::now_ms, store::jobs};
 
 /// Health endpoints.
@@ -62,13 +62,13 @@ const MAX_JOB_LAG_MS: i64 = 5 * 60 * 1000;
 impl HealthApi {
     /// Liveness: the process is up
     #[oai(path = "/health", method = "get", operation_id = "health")]
-    async fn health(&self, state: State<'_>) -> Json<Health> {
-        Json(Health {
+    async fn health(&self, state: State<'_>) -> Success<Health> {
+        Success::Ok(Json(Health {
             status: "healthy".into(),
             is_async: true,
             version: env!("CARGO_PKG_VERSION").into(),
             uptime_seconds: state.started_at.elapsed().as_secs(),
-        })
+        }))
     }
 
     /// Readiness: store, disk and job queue are usable

@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use poem::web::cookie::CookieJar;
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{Object, OpenApi, param::Path};
 
 use super::{
     auth::NoContent,
     cookies,
     dto::ts,
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, Success, ok},
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -45,7 +45,7 @@ pub struct SessionList {
 impl SessionsApi {
     /// List the caller's live sessions
     #[oai(path = "/sessions", method = "get", operation_id = "listSessions")]
-    async fn list(&self, state: State<'_>, auth: Auth) -> ApiResult<Json<SessionList>> {
+    async fn list(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<SessionList>> {
         let ctx = auth.ctx();
         let items = sessions::list(&state, ctx)
             .await?
@@ -59,7 +59,7 @@ impl SessionsApi {
                 current: s.id == ctx.session_id,
             })
             .collect();
-        Ok(Json(SessionList { items }))
+        ok(SessionList { items })
     }
 
     /// Revoke one of the caller's sessions

@@ -5,7 +5,7 @@ use poem_openapi::{Object, OpenApi, payload::Json};
 use super::{
     auth::{Accepted, NoContent},
     dto::{Language, Me},
-    error::ApiResult,
+    error::{ApiResult, Success},
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -70,18 +70,18 @@ fn me(
         crate::domain::user::User,
         Option<crate::domain::org::Organization>,
     ),
-) -> Json<Me> {
-    Json(Me {
+) -> Success<Me> {
+    Success::Ok(Json(Me {
         user: user.into(),
         organization: org.map(Into::into),
-    })
+    }))
 }
 
 #[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Users")]
 impl UsersApi {
     /// The signed-in user and their organization
     #[oai(path = "/me", method = "get", operation_id = "getMe")]
-    async fn get_me(&self, state: State<'_>, auth: Auth) -> ApiResult<Json<Me>> {
+    async fn get_me(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<Me>> {
         Ok(me(profile::me(&state, auth.ctx()).await?))
     }
 
@@ -92,7 +92,7 @@ impl UsersApi {
         state: State<'_>,
         auth: Auth,
         body: Json<ProfileUpdateRequest>,
-    ) -> ApiResult<Json<Me>> {
+    ) -> ApiResult<Success<Me>> {
         let b = body.0;
         let patch = profile::ProfilePatch {
             first_name: b.first_name,
@@ -155,7 +155,7 @@ impl UsersApi {
         state: State<'_>,
         auth: Auth,
         body: Json<EmailChangeConfirmRequest>,
-    ) -> ApiResult<Json<Me>> {
+    ) -> ApiResult<Success<Me>> {
         Ok(me(profile::confirm_email_change(
             &state,
             auth.ctx(),
