@@ -96,7 +96,8 @@ async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
         ),
     };
     let state = app::open_state(config).await?;
-    let (id, created) = service::accounts::create_admin(&state, email, password.clone())
+    let email = email.trim().to_lowercase();
+    let (id, created) = service::accounts::create_admin(&state, &email, password.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if created {

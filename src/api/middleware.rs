@@ -5,11 +5,11 @@ use std::{sync::Arc, time::Instant};
 
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Request, Response,
-    http::{HeaderValue, Method, header},
+    http::{HeaderValue, Method, StatusCode, header},
 };
 use tracing::Instrument;
 
-use super::{error::ApiError, metrics::HttpMetrics};
+use super::{error::ApiError, metrics::HttpMetrics, security::AuthFailure};
 use crate::{error::AppError, telemetry::REQUEST_ID};
 
 /// Wraps `ep` with the cross-cutting behaviour listed in the module header.
@@ -38,16 +38,26 @@ where
             let span =
                 tracing::info_span!("request", request_id = %id, method = %method, path = %path);
             let started = Instant::now();
+            let auth_failure = AuthFailure::default();
+            req.extensions_mut().insert(auth_failure.clone());
             let served = async {
                 if let Err(e) = limit_body(&mut req, json_limit).await {
                     return ApiError::from(e).into_response();
                 }
-                match ep.call(req).await {
+                let resp = match ep.call(req).await {
                     Ok(r) => r.into_response(),
                     // Operations return their `ApiError` as an error built from a response:
                     // that response already has the uniform body.
                     Err(e) if e.is_from_response() => e.into_response(),
                     Err(e) => ApiError::response_for(e),
+                };
+                match auth_failure.take() {
+                    // Only the generic 401 of a failed security check is replaced; a handler
+                    // that ran (some scheme succeeded) keeps its own answer.
+                    Some(reason) if resp.status() == StatusCode::UNAUTHORIZED => {
+                        ApiError::from(reason).into_response()
+                    }
+                    _ => resp,
                 }
             };
             let mut resp = REQUEST_ID

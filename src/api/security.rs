@@ -2,6 +2,8 @@
 //! `p2p_access` cookie (browsers). Both are declared in the spec so Swagger UI's Authorize
 //! works. Cookie-authenticated writes must come from an allowed Origin (CSRF defence).
 
+use std::sync::{Arc, Mutex};
+
 use poem::{Request, http::Method, web::Data};
 use poem_openapi::{
     SecurityScheme,
@@ -57,16 +59,54 @@ fn state(req: &Request) -> poem::Result<&AppState> {
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")).into())
 }
 
+/// Why authentication failed, kept for the answer.
+///
+/// poem-openapi tries the bearer scheme, then the cookie scheme, and reports only a generic
+/// 401 when both fail; the middleware puts one of these in every request so the client is
+/// told the real reason (`session_idle`, `bad_origin`, …), the bearer's taking precedence.
+#[derive(Clone, Default)]
+pub struct AuthFailure(Arc<Mutex<Option<(AppError, bool)>>>);
+
+impl AuthFailure {
+    fn record(req: &Request, err: &AppError, from_bearer: bool) {
+        if let Some(slot) = req.extensions().get::<AuthFailure>()
+            && let Ok(mut guard) = slot.0.lock()
+            && (from_bearer || guard.is_none())
+        {
+            let copy = AppError::new(err.kind.clone(), err.code, err.message.clone());
+            *guard = Some((copy, from_bearer));
+        }
+    }
+
+    /// The recorded failure, if any.
+    pub fn take(&self) -> Option<AppError> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut g| g.take())
+            .map(|(e, _)| e)
+    }
+}
+
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthContext> {
-    Ok(sessions::authenticate(state(req)?, &bearer.token).await?)
+    let result = sessions::authenticate(state(req)?, &bearer.token).await;
+    result
+        .inspect_err(|e| AuthFailure::record(req, e, true))
+        .map_err(Into::into)
 }
 
 async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<AuthContext> {
     let st = state(req)?;
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        check_origin(st, req)?;
+    let result = async {
+        if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            check_origin(st, req)?;
+        }
+        sessions::authenticate(st, &key.key).await
     }
-    Ok(sessions::authenticate(st, &key.key).await?)
+    .await;
+    result
+        .inspect_err(|e| AuthFailure::record(req, e, false))
+        .map_err(Into::into)
 }
 
 /// Refuses a cookie-authenticated write whose `Origin` is missing or not allowed.

@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use anyhow::Context;
 use lettre::{
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, header::ContentType},
+    message::{
+        Body, Mailbox,
+        header::{ContentTransferEncoding, ContentType},
+    },
     transport::smtp::authentication::Credentials,
 };
 
@@ -77,8 +80,13 @@ impl Mailer {
             .from(self.from.clone())
             .to(to.parse().context("bad recipient address")?)
             .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)?;
+            .header(ContentType::TEXT_PLAIN);
+        // 8bit keeps links and Arabic text readable in the raw message (and in the outbox
+        // files); lettre refuses it only for over-long lines, where its own choice is kept.
+        let message = match Body::new_with_encoding(body, ContentTransferEncoding::EightBit) {
+            Ok(b) => message.body(b)?,
+            Err(raw) => message.body(String::from_utf8_lossy(&raw).into_owned())?,
+        };
         match &self.transport {
             Transport::File(t) => {
                 let id = t.send(message).await?;

@@ -1,0 +1,17 @@
+//! One integration-test binary: every module boots the real server on port 0 with a
+//! temporary data dir and talks real HTTP to it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod accounts;
+mod cli;
+mod errors;
+mod login;
+mod openapi;
+mod operations;
+mod password;
+mod persistence;
+mod profile;
+mod sessions;
+mod smtp;

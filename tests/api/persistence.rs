@@ -1,0 +1,94 @@
+//! Restarts: users, sessions and queued jobs survive; a corrupt record is a clean 500.
+
+use p2p_sandbox::{domain::ids::UserId, store};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, expect_error};
+
+#[tokio::test]
+async fn users_sessions_and_queued_jobs_survive_a_restart() {
+    // Mail goes to an SMTP port where nothing listens, so the job stays queued and retries.
+    let app = TestApp::spawn().await;
+    let auth = app.signed_in_user("durable@press.sa", PASSWORD).await;
+    let token = auth["access_token"].as_str().unwrap().to_owned();
+    let refresh = auth["refresh_token"].as_str().unwrap().to_owned();
+    let app = app
+        .restart_with(&[
+            ("P2P_MAIL__TRANSPORT", "smtp"),
+            ("P2P_MAIL__SMTP_HOST", "127.0.0.1"),
+            ("P2P_MAIL__SMTP_PORT", "1"),
+            ("P2P_MAIL__SMTP_TLS", "none"),
+            ("P2P_JOBS__BACKOFF_BASE_SECS", "1"),
+        ])
+        .await;
+    assert_eq!(
+        app.get("/api/v1/users/me", Some(&token)).await.status(),
+        StatusCode::OK,
+        "session survived"
+    );
+    let r = app
+        .post(
+            "/api/v1/auth/password/forgot",
+            None,
+            json!({"email": "durable@press.sa"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(
+        metrics.contains("p2p_job_queue_depth 1"),
+        "the reset email is queued: {metrics}"
+    );
+    assert_eq!(app.count_emails("durable@press.sa", "reset-password"), 0);
+    // Back to the file transport: the queued job is delivered after the restart.
+    let app = app.restart_with(&[("P2P_MAIL__TRANSPORT", "file")]).await;
+    app.email_to("durable@press.sa", "reset-password?token=")
+        .await;
+    let me: Value = app
+        .get("/api/v1/users/me", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["user"]["email"], "durable@press.sa");
+    let r = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refresh_token": refresh }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "refresh tokens survive too");
+    assert_eq!(
+        app.login("durable@press.sa", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_record_is_a_500_with_the_uniform_body_not_a_crash() {
+    let mut app = TestApp::spawn().await;
+    let auth = app.signed_in_user("corrupt@press.sa", PASSWORD).await;
+    let token = auth["access_token"].as_str().unwrap().to_owned();
+    let id: UserId = auth["user"]["id"].as_str().unwrap().parse().unwrap();
+    app.stop().await;
+    let db = store::Store::open(&app.dir.join("p2p.redb")).unwrap();
+    db.write_blocking(|tx| store::put_raw(tx, store::tables::USERS, &id.key(), b"\x01{not json"))
+        .unwrap();
+    drop(db);
+    let app = app.restart_with(&[]).await;
+    let r = app.get("/api/v1/users/me", Some(&token)).await;
+    let body = expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("request id"), "{message}");
+    assert!(
+        !message.contains("userid_user"),
+        "no internals leak: {message}"
+    );
+    assert_eq!(
+        app.get("/health", None).await.status(),
+        StatusCode::OK,
+        "still serving"
+    );
+}
