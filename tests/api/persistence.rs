@@ -92,3 +92,35 @@ async fn a_corrupt_record_is_a_500_with_the_uniform_body_not_a_crash() {
         "still serving"
     );
 }
+
+#[tokio::test]
+async fn failing_jobs_retry_with_backoff_then_go_to_dead_letters() {
+    let app = TestApp::spawn_with(&[
+        ("P2P_MAIL__TRANSPORT", "smtp"),
+        ("P2P_MAIL__SMTP_HOST", "127.0.0.1"),
+        ("P2P_MAIL__SMTP_PORT", "1"),
+        ("P2P_MAIL__SMTP_TLS", "none"),
+        ("P2P_JOBS__MAX_ATTEMPTS", "2"),
+        ("P2P_JOBS__BACKOFF_BASE_SECS", "1"),
+    ])
+    .await;
+    // The signup is acknowledged even though its email cannot be delivered yet.
+    app.signup("dead@letters.sa", PASSWORD).await;
+    let started = std::time::Instant::now();
+    let metrics = loop {
+        let m = app.get("/metrics", None).await.text().await.unwrap();
+        if m.contains("p2p_job_dead_letters 1") {
+            break m;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "never buried: {m}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(metrics.contains("p2p_job_queue_depth 0"), "{metrics}");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "the retry waited for its backoff"
+    );
+}
