@@ -1,1 +1,438 @@
-fn main() {}
+//! End-to-end performance figures for the release server, run as a child process.
+//!
+//! Run with `cargo bench --bench core`: cargo builds the `p2p-sandbox` binary in the release
+//! (bench) profile first, so that one command does everything. Set `P2P_BIN` to benchmark
+//! another binary instead. The server gets a fresh temporary data dir, a free port on
+//! 127.0.0.1, the default argon2 parameters (OWASP: 19 MiB, t=2, p=1), device verification
+//! off and the per-IP auth rate limit lifted; other `P2P_*` variables set in the environment
+//! pass through to it (e.g. `P2P_AUTH__HASH_CONCURRENCY=1`).
+//!
+//! It measures:
+//! 1. **Login storm**: 100 users (signed up and verified through the outbox) log in at once,
+//!    in several rounds; logins/s and p50/p99 latency. Meanwhile `GET /api/v1/users/me` runs
+//!    at a fixed concurrency; its p99 is compared with an idle run (target: within 2x).
+//! 2. **`GET /health` throughput** over 256 keep-alive connections against a bare poem
+//!    handler returning the same JSON, served by this executable re-run as a separate
+//!    process (`--bare-server <port>`) (target: at least 70%).
+//! 3. **Peak RSS** (`VmHWM`) of the server process after each phase.
+//!
+//! The load generator shares the machine with the servers, so absolute figures are
+//! machine-dependent; the ratios are the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    collections::HashMap,
+    io::Read,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use futures::{StreamExt, future::join_all, stream};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+const USERS: usize = 100;
+const SIGNUP_CONCURRENCY: usize = 8;
+const LOGIN_ROUNDS: usize = 3;
+const ME_CONCURRENCY: usize = 4;
+const IDLE_ME_REQUESTS: usize = 2_000;
+const HEALTH_CONNECTIONS: usize = 256;
+const HEALTH_WARMUP: Duration = Duration::from_secs(1);
+const HEALTH_RUN: Duration = Duration::from_secs(5);
+const PHASE_LIMIT: Duration = Duration::from_secs(90);
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--bare-server") {
+        let port: u16 = args[i + 1].parse().expect("port");
+        return bare_server(port);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run());
+}
+
+/// Kills the child process when dropped, so a panic never leaves a server behind.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Peak and current resident set size of `pid`, in MiB, from /proc.
+fn rss_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+async fn wait_healthy(client: &Client, base: &str, child: &mut Proc) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            panic!("{base}: server exited early with {status}");
+        }
+        if let Ok(r) = client.get(format!("{base}/health")).send().await
+            && r.status() == StatusCode::OK
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{base}/health did not answer 200 within 30 s");
+}
+
+/// Recipient and 6-digit code of a verification email written by the file transport.
+fn parse_eml(text: &str) -> Option<(String, String)> {
+    let to = text.lines().find_map(|l| l.strip_prefix("To:"))?;
+    let to = to.trim().trim_matches(['<', '>']).to_lowercase();
+    let code: String = text
+        .split("verification code is ")
+        .nth(1)?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (code.len() == 6).then_some((to, code))
+}
+
+/// Polls the outbox until every address in `emails` has a verification code.
+async fn read_codes(outbox: &Path, emails: &[String]) -> HashMap<String, String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut codes = HashMap::new();
+    loop {
+        for entry in std::fs::read_dir(outbox).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "eml")
+                && let Some((to, code)) = std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|t| parse_eml(&t))
+            {
+                codes.insert(to, code);
+            }
+        }
+        if emails.iter().all(|e| codes.contains_key(e)) {
+            return codes;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {} verification emails arrived in 60 s",
+            codes.len(),
+            emails.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Signs up and verifies `USERS` accounts; returns their access tokens.
+async fn create_users(client: &Client, base: &str, outbox: &Path) -> Vec<String> {
+    let emails: Vec<String> = (0..USERS).map(email).collect();
+    stream::iter(0..USERS)
+        .map(|i| {
+            let body = json!({
+                "email": emails[i], "password": password(i), "first_name": "Bench",
+                "last_name": "User", "organization_name": format!("Bench Org {i}"),
+                "industry_sector": "Manufacturing", "company_size": "small", "city": "Riyadh",
+            });
+            let req = client
+                .post(format!("{base}/api/v1/auth/signup"))
+                .json(&body);
+            async move {
+                let r = req.send().await.unwrap();
+                if r.status() != StatusCode::CREATED {
+                    panic!("signup {i}: {}", r.text().await.unwrap_or_default());
+                }
+            }
+        })
+        .buffer_unordered(SIGNUP_CONCURRENCY)
+        .collect::<Vec<()>>()
+        .await;
+    let codes = read_codes(outbox, &emails).await;
+    stream::iter(emails.iter())
+        .map(|email| {
+            let body = json!({ "email": email, "code": codes[email] });
+            let req = client
+                .post(format!("{base}/api/v1/auth/verify-email"))
+                .json(&body);
+            async move {
+                let v: Value = req.send().await.unwrap().json().await.unwrap();
+                assert_eq!(v["status"], "authenticated", "verify-email: {v}");
+                v["access_token"].as_str().unwrap().to_owned()
+            }
+        })
+        .buffered(SIGNUP_CONCURRENCY)
+        .collect()
+        .await
+}
+
+fn email(i: usize) -> String {
+    format!("user{i}@bench{i}.example.com")
+}
+
+fn password(i: usize) -> String {
+    format!("Bench-pass-{i}x9")
+}
+
+/// `GET /users/me` from `ME_CONCURRENCY` tasks, each on its own client, until `max` requests
+/// are made, `stop` is set, or `PHASE_LIMIT` passes. Returns the sorted latencies.
+async fn me_load(
+    base: &str,
+    tokens: &[String],
+    max: usize,
+    stop: Arc<AtomicBool>,
+) -> Vec<Duration> {
+    let deadline = Instant::now() + PHASE_LIMIT;
+    let issued = Arc::new(AtomicUsize::new(0));
+    let url = format!("{base}/api/v1/users/me");
+    let workers = (0..ME_CONCURRENCY).map(|w| {
+        let (issued, stop, url) = (issued.clone(), stop.clone(), url.clone());
+        let (client, token) = (new_client(), tokens[w % tokens.len()].clone());
+        tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while issued.fetch_add(1, Ordering::Relaxed) < max
+                && !stop.load(Ordering::Relaxed)
+                && Instant::now() < deadline
+            {
+                let t = Instant::now();
+                let r = client.get(&url).bearer_auth(&token).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK, "users/me");
+                r.bytes().await.unwrap();
+                lat.push(t.elapsed());
+            }
+            lat
+        })
+    });
+    let mut all: Vec<Duration> = join_all(workers)
+        .await
+        .into_iter()
+        .flat_map(Result::unwrap)
+        .collect();
+    all.sort();
+    all
+}
+
+/// `LOGIN_ROUNDS` rounds of `USERS` simultaneous logins; sorted latencies and total time.
+async fn login_storm(client: &Client, base: &str) -> (Vec<Duration>, usize, Duration) {
+    let start = Instant::now();
+    let (mut lat, mut failed) = (Vec::new(), 0);
+    for _ in 0..LOGIN_ROUNDS {
+        let logins = (0..USERS).map(|i| {
+            let body = json!({ "email": email(i), "password": password(i) });
+            let req = client.post(format!("{base}/api/v1/auth/login")).json(&body);
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let v: Value = req.send().await.ok()?.json().await.ok()?;
+                (v["status"] == "authenticated").then(|| t.elapsed())
+            })
+        });
+        for r in join_all(logins).await {
+            match r.unwrap() {
+                Some(d) => lat.push(d),
+                None => failed += 1,
+            }
+        }
+        if start.elapsed() > PHASE_LIMIT {
+            break;
+        }
+    }
+    lat.sort();
+    (lat, failed, start.elapsed())
+}
+
+/// Requests per second and p99 (ms) of `GET url`, one task per client (each keeps one
+/// keep-alive connection).
+async fn throughput(clients: &[Client], url: &str, run: Duration) -> (f64, f64) {
+    let (start, deadline) = (Instant::now(), Instant::now() + run);
+    let workers = clients.iter().map(|c| {
+        let (c, url) = (c.clone(), url.to_owned());
+        tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let r = c.get(&url).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK, "{url}");
+                r.bytes().await.unwrap();
+                lat.push(t.elapsed());
+            }
+            lat
+        })
+    });
+    let mut all: Vec<Duration> = join_all(workers)
+        .await
+        .into_iter()
+        .flat_map(Result::unwrap)
+        .collect();
+    let secs = start.elapsed().as_secs_f64();
+    all.sort();
+    (all.len() as f64 / secs, pct(&all, 0.99))
+}
+
+fn new_client() -> Client {
+    Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(HEALTH_CONNECTIONS)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+async fn run() {
+    let bin = std::env::var_os("P2P_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_p2p-sandbox")),
+        PathBuf::from,
+    );
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    println!(
+        "server: {} on {base}, data dir {}",
+        bin.display(),
+        data.path().display()
+    );
+    let mut server = Proc(
+        Command::new(&bin)
+            .env("P2P_DATA_DIR", data.path())
+            .env("P2P_BIND", format!("127.0.0.1:{port}"))
+            .env("P2P_AUTH__DEVICE_VERIFICATION", "false")
+            .env("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "1000000")
+            .env("P2P_LOG_LEVEL", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display())),
+    );
+    let pid = server.0.id();
+    let client = new_client();
+    wait_healthy(&client, &base, &mut server).await;
+
+    let t = Instant::now();
+    let tokens = create_users(&client, &base, &data.path().join("outbox")).await;
+    println!(
+        "created and verified {USERS} users in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let rss_setup = rss_mib(pid);
+
+    let idle = me_load(&base, &tokens, IDLE_ME_REQUESTS, Arc::default()).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let (storm_me, (logins, failed, storm_time)) =
+        tokio::join!(me_load(&base, &tokens, usize::MAX, stop.clone()), async {
+            let r = login_storm(&client, &base).await;
+            stop.store(true, Ordering::Relaxed);
+            r
+        });
+    let rss_storm = rss_mib(pid);
+    let login_rate = logins.len() as f64 / storm_time.as_secs_f64();
+    let (idle_p99, storm_p99) = (pct(&idle, 0.99), pct(&storm_me, 0.99));
+    println!("login storm done in {:.1} s", storm_time.as_secs_f64());
+
+    let bare_port = free_port();
+    let bare_base = format!("http://127.0.0.1:{bare_port}");
+    let mut bare = Proc(
+        Command::new(std::env::current_exe().unwrap())
+            .args(["--bare-server", &bare_port.to_string()])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    wait_healthy(&client, &bare_base, &mut bare).await;
+    let clients: Vec<Client> = (0..HEALTH_CONNECTIONS).map(|_| new_client()).collect();
+    let mut health = Vec::new();
+    for url in [format!("{base}/health"), format!("{bare_base}/health")] {
+        throughput(&clients, &url, HEALTH_WARMUP).await;
+        health.push(throughput(&clients, &url, HEALTH_RUN).await);
+    }
+    let ((hwm_health, rss_end), (bare_hwm, _)) = (rss_mib(pid), rss_mib(bare.0.id()));
+    drop((bare, server));
+
+    let (ok, p50, p99) = (logins.len(), pct(&logins, 0.5), pct(&logins, 0.99));
+    let (idle_n, storm_n, secs) = (idle.len(), storm_me.len(), HEALTH_RUN.as_secs());
+    let ((srv_rps, srv_p99), (bare_rps, bare_p99)) = (health[0], health[1]);
+    let health_pct = 100.0 * srv_rps / bare_rps;
+    let me_ratio = storm_p99 / idle_p99;
+    let me_ok = if me_ratio <= 2.0 { "ok" } else { "MISSED" };
+    let health_ok = if health_pct >= 70.0 { "ok" } else { "MISSED" };
+    let (hwm_setup, hwm_storm) = (rss_setup.0, rss_storm.0);
+    println!(
+        "\n== p2p-sandbox core benchmark ==\n\
+         login storm: {LOGIN_ROUNDS} rounds of {USERS} simultaneous logins (argon2 defaults)\n\
+         users/me: concurrency {ME_CONCURRENCY}, {idle_n} requests idle, {storm_n} in the storm\n\
+         /health: {HEALTH_CONNECTIONS} keep-alive connections, {secs} s per target\n\n\
+         figure                                 value  unit      note\n\
+         login storm: logins ok / failed   {ok:>6} / {failed}\n\
+         login storm: throughput         {login_rate:>12.1}  logins/s\n\
+         login storm: login p50          {p50:>12.0}  ms\n\
+         login storm: login p99          {p99:>12.0}  ms\n\
+         users/me p99 idle               {idle_p99:>12.2}  ms\n\
+         users/me p99 during storm       {storm_p99:>12.2}  ms\n\
+         users/me p99 storm / idle       {me_ratio:>12.2}  x         target <= 2x: {me_ok}\n\
+         GET /health server              {srv_rps:>12.0}  req/s     p99 {srv_p99:.1} ms\n\
+         GET /health bare poem handler   {bare_rps:>12.0}  req/s     p99 {bare_p99:.1} ms\n\
+         GET /health server / bare       {health_pct:>12.1}  %         target >= 70%: {health_ok}\n\
+         server VmHWM after signups      {hwm_setup:>12.1}  MiB\n\
+         server VmHWM after login storm  {hwm_storm:>12.1}  MiB       peak RSS, login phase\n\
+         server VmHWM after /health      {hwm_health:>12.1}  MiB       peak RSS, whole run\n\
+         server VmRSS at the end         {rss_end:>12.1}  MiB\n\
+         bare poem server VmHWM          {bare_hwm:>12.1}  MiB"
+    );
+}
+
+/// The reference: a minimal poem route answering the same JSON as the server's `/health`.
+/// Exits when its stdin closes, so it never outlives the benchmark.
+fn bare_server(port: u16) {
+    use poem::{
+        EndpointExt, Route, Server, get, handler,
+        listener::TcpListener,
+        web::{Data, Json},
+    };
+
+    #[handler]
+    fn health(started: Data<&Instant>) -> Json<Value> {
+        Json(json!({
+            "status": "healthy",
+            "async": true,
+            "version": env!("CARGO_PKG_VERSION"),
+            "uptime_seconds": started.elapsed().as_secs(),
+        }))
+    }
+
+    std::thread::spawn(|| {
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        std::process::exit(0);
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = Route::new().at("/health", get(health)).data(Instant::now());
+    rt.block_on(Server::new(TcpListener::bind(format!("127.0.0.1:{port}"))).run(app))
+        .unwrap();
+}

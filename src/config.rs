@@ -82,6 +82,7 @@ pub struct AuthConfig {
     pub device_verification: bool,
     pub trusted_device_days: u64,
     pub reset_token_ttl_secs: u64,
+    pub invitation_ttl_secs: u64,
     pub cookie_secure: bool,
     pub personal_domains: Vec<String>,
 }

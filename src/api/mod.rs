@@ -7,8 +7,12 @@ pub mod cookies;
 pub mod dto;
 pub mod error;
 pub mod health;
+pub mod invitations;
+pub mod members;
 pub mod metrics;
 pub mod middleware;
+pub mod orgs;
+pub mod people;
 pub mod security;
 pub mod sessions;
 pub mod tags;
@@ -31,6 +35,10 @@ pub type Api = (
     auth::AuthApi,
     sessions::SessionsApi,
     users::UsersApi,
+    people::PeopleApi,
+    orgs::OrgsApi,
+    members::MembersApi,
+    invitations::InvitationsApi,
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).
@@ -41,6 +49,10 @@ pub fn service() -> OpenApiService<Api, ()> {
             auth::AuthApi,
             sessions::SessionsApi,
             users::UsersApi,
+            people::PeopleApi,
+            orgs::OrgsApi,
+            members::MembersApi,
+            invitations::InvitationsApi,
         ),
         "P2P Sandbox API",
         env!("CARGO_PKG_VERSION"),

@@ -11,6 +11,10 @@ pub enum ApiTags {
     Sessions,
     /// The signed-in user's own account and profile.
     Users,
+    /// Public profiles and the people directory.
+    People,
+    /// Organizations, members, join requests and invitations.
+    Organizations,
     /// Liveness and readiness.
     Health,
 }

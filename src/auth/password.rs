@@ -1,38 +1,54 @@
-//! argon2id password hashing and verification, always off the async runtime.
+//! argon2id password hashing and verification on a dedicated, bounded pool of threads.
 //!
-//! Hashing is deliberately expensive, so it runs on tokio's blocking pool behind a semaphore
-//! that bounds how many hashes run at once (default: one per CPU). A login storm therefore
-//! queues on the semaphore instead of starving the runtime or exhausting memory
-//! (each hash holds `argon2_memory_kib` of RAM). Unknown users are verified against a dummy
-//! hash so response timing does not reveal whether an email is registered.
+//! Hashing is deliberately expensive (19 MiB and two passes by default), so it never runs on
+//! the async runtime. A fixed set of `hash_concurrency` threads takes jobs from a bounded
+//! queue; a login storm therefore waits in the queue instead of starving request handling.
+//! Each thread:
+//! - reuses one argon2 memory buffer for every hash, so memory stays at
+//!   `threads × argon2_memory_kib` instead of growing with the allocator's per-thread arenas
+//!   (measured: 1.2 GiB peak RSS with per-hash allocation on the blocking pool);
+//! - runs at the lowest normal scheduling priority (SCHED_BATCH, nice 19), so when the CPU is
+//!   contended the request handlers win and hashing uses what is left.
+//!
+//! Unknown users are verified against a dummy hash so timing does not reveal whether an email
+//! is registered.
 
-use std::sync::Arc;
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
 
 use anyhow::anyhow;
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::{Engine, engine::general_purpose::STANDARD_NO_PAD as B64};
 use rand::RngCore;
 use subtle::ConstantTimeEq;
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{AppError, AppResult};
 
 const HASH_LEN: usize = 32;
 const SALT_LEN: usize = 16;
-
-/// Hashes and verifies passwords with bounded concurrency.
-#[derive(Clone)]
-pub struct PasswordHasher {
-    params: Params,
-    permits: Arc<Semaphore>,
-    dummy: Arc<str>,
-    common: Arc<std::collections::HashSet<&'static str>>,
-}
+/// Hash requests waiting for a thread before callers wait to enqueue.
+const QUEUE: usize = 1024;
 
 static COMMON_PASSWORDS: &str = include_str!("../../assets/common-passwords.txt");
 
+enum Work {
+    Hash(Vec<u8>, oneshot::Sender<anyhow::Result<String>>),
+    Verify(Vec<u8>, Arc<str>, oneshot::Sender<anyhow::Result<bool>>),
+}
+
+/// Hashes and verifies passwords on the dedicated pool.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    queue: mpsc::Sender<Work>,
+    dummy: Arc<str>,
+    common: Arc<HashSet<&'static str>>,
+}
+
 impl PasswordHasher {
-    /// Builds a hasher with the given argon2id cost and at most `concurrency` hashes at once.
+    /// Starts `concurrency` hashing threads (0 = one per CPU) with the given argon2id cost.
     pub fn new(
         memory_kib: u32,
         iterations: u32,
@@ -41,23 +57,37 @@ impl PasswordHasher {
     ) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, parallelism, Some(HASH_LEN))
             .map_err(|e| anyhow!("argon2 parameters: {e}"))?;
-        let concurrency = if concurrency == 0 {
+        let threads = if concurrency == 0 {
             std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2)
         } else {
             concurrency
         };
-        let dummy = hash_blocking(&params, b"dummy password for timing equalisation")?;
+        let (queue, rx) = mpsc::channel::<Work>(QUEUE);
+        let rx = Arc::new(Mutex::new(rx));
+        let mut memory = vec![Block::default(); params.block_count()];
+        let dummy: Arc<str> = hash_with(
+            &params,
+            b"dummy password for timing equalisation",
+            &mut memory,
+        )?
+        .into();
+        for i in 0..threads {
+            let rx = rx.clone();
+            let params = params.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || worker(params, rx))?;
+        }
         let common = COMMON_PASSWORDS
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
         Ok(Self {
-            params,
-            permits: Arc::new(Semaphore::new(concurrency)),
-            dummy: dummy.into(),
+            queue,
+            dummy,
             common: Arc::new(common),
         })
     }
@@ -69,35 +99,66 @@ impl PasswordHasher {
 
     /// Hashes `password` into a PHC string.
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        let params = self.params.clone();
-        self.run(move || hash_blocking(&params, password.as_bytes()).map_err(AppError::internal))
-            .await
+        let (tx, rx) = oneshot::channel();
+        self.submit(Work::Hash(password.into_bytes(), tx)).await?;
+        rx.await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)
     }
 
     /// Verifies `password` against `encoded`; with `None` (unknown user) it spends the same
     /// time on a dummy hash and returns false.
     pub async fn verify(&self, password: String, encoded: Option<String>) -> AppResult<bool> {
-        let dummy = self.dummy.clone();
-        self.run(move || {
-            let known = encoded.as_deref().filter(|e| !e.is_empty());
-            let ok = verify_blocking(known.unwrap_or(&dummy), password.as_bytes())
-                .map_err(AppError::internal)?;
-            Ok(ok && known.is_some())
-        })
-        .await
+        let known = encoded.filter(|e| !e.is_empty());
+        let target: Arc<str> = known
+            .as_deref()
+            .map(Arc::from)
+            .unwrap_or_else(|| self.dummy.clone());
+        let (tx, rx) = oneshot::channel();
+        self.submit(Work::Verify(password.into_bytes(), target, tx))
+            .await?;
+        let ok = rx
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+        Ok(ok && known.is_some())
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> AppResult<T> + Send + 'static,
-    ) -> AppResult<T> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _entered = span.enter();
-            f()
-        })
-        .await?
+    async fn submit(&self, work: Work) -> AppResult<()> {
+        self.queue
+            .send(work)
+            .await
+            .map_err(|_| AppError::internal(anyhow!("password hashing pool stopped")))
+    }
+}
+
+/// A hashing thread: lowers its priority, then serves jobs with one reused buffer until
+/// every sender is gone.
+fn worker(params: Params, rx: Arc<Mutex<mpsc::Receiver<Work>>>) {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    let policy = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch);
+    if let Err(e) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, policy)
+    {
+        tracing::warn!(error = ?e, "cannot lower the priority of a password hashing thread");
+    }
+    let mut memory = vec![Block::default(); params.block_count()];
+    loop {
+        let next = match rx.lock() {
+            Ok(mut guard) => guard.blocking_recv(),
+            Err(_) => None,
+        };
+        match next {
+            None => return,
+            Some(Work::Hash(password, reply)) => {
+                let _ = reply.send(hash_with(&params, &password, &mut memory));
+            }
+            Some(Work::Verify(password, encoded, reply)) => {
+                let _ = reply.send(verify_with(&encoded, &password, &mut memory));
+            }
+        }
     }
 }
 
@@ -106,12 +167,12 @@ fn argon(params: Params) -> Argon2<'static> {
 }
 
 /// PHC string: `$argon2id$v=19$m=…,t=…,p=…$salt$hash`.
-fn hash_blocking(params: &Params, password: &[u8]) -> anyhow::Result<String> {
+fn hash_with(params: &Params, password: &[u8], memory: &mut [Block]) -> anyhow::Result<String> {
     let mut salt = [0u8; SALT_LEN];
     rand::rngs::OsRng.fill_bytes(&mut salt);
     let mut out = [0u8; HASH_LEN];
     argon(params.clone())
-        .hash_password_into(password, &salt, &mut out)
+        .hash_password_into_with_memory(password, &salt, &mut out, memory)
         .map_err(|e| anyhow!("argon2: {e}"))?;
     Ok(format!(
         "$argon2id$v=19$m={},t={},p={}${}${}",
@@ -123,14 +184,12 @@ fn hash_blocking(params: &Params, password: &[u8]) -> anyhow::Result<String> {
     ))
 }
 
-fn verify_blocking(encoded: &str, password: &[u8]) -> anyhow::Result<bool> {
+fn verify_with(encoded: &str, password: &[u8], memory: &mut [Block]) -> anyhow::Result<bool> {
     let parts: Vec<&str> = encoded.split('$').collect();
     let [_, "argon2id", "v=19", costs, salt, hash] = parts.as_slice() else {
         return Err(anyhow!("unrecognised password hash format"));
     };
-    let mut m = 0;
-    let mut t = 0;
-    let mut p = 0;
+    let (mut m, mut t, mut p) = (0, 0, 0);
     for kv in costs.split(',') {
         match kv.split_once('=') {
             Some(("m", v)) => m = v.parse()?,
@@ -144,8 +203,16 @@ fn verify_blocking(encoded: &str, password: &[u8]) -> anyhow::Result<bool> {
     let params = Params::new(m, t, p, Some(expected.len()))
         .map_err(|e| anyhow!("argon2 parameters: {e}"))?;
     let mut out = vec![0u8; expected.len()];
+    // A hash made with other costs (an older configuration) needs its own buffer size.
+    let mut other;
+    let blocks = if params.block_count() == memory.len() {
+        memory
+    } else {
+        other = vec![Block::default(); params.block_count()];
+        &mut other[..]
+    };
     argon(params)
-        .hash_password_into(password, &salt, &mut out)
+        .hash_password_into_with_memory(password, &salt, &mut out, blocks)
         .map_err(|e| anyhow!("argon2: {e}"))?;
     Ok(out.ct_eq(&expected).into())
 }
@@ -155,7 +222,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn hash_then_verify() {
+    async fn hash_then_verify_including_other_costs() {
         let h = PasswordHasher::new(64, 1, 1, 2).unwrap();
         let encoded = h.hash("Steel-mill-42".into()).await.unwrap();
         assert!(encoded.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
@@ -170,6 +237,12 @@ mod tests {
                 .unwrap()
         );
         assert!(!h.verify("Steel-mill-42".into(), None).await.unwrap());
+        let older = PasswordHasher::new(128, 2, 1, 1)
+            .unwrap()
+            .hash("Old-pass-77".into())
+            .await
+            .unwrap();
+        assert!(h.verify("Old-pass-77".into(), Some(older)).await.unwrap());
         assert!(h.is_common("password123"));
     }
 }

@@ -65,6 +65,10 @@ id_type!(
     JoinRequestId
 );
 id_type!(
+    /// Identifies an invitation.
+    InvitationId
+);
+id_type!(
     /// Identifies a background job.
     JobId
 );

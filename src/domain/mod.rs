@@ -3,7 +3,9 @@
 //! Nothing here performs I/O or knows about poem, redb or any other subsystem; every other
 //! layer may depend on this one.
 
+pub mod authz;
 pub mod ids;
+pub mod invitation;
 pub mod org;
 pub mod session;
 pub mod text;

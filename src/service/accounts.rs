@@ -7,7 +7,7 @@
 
 use redb::WriteTransaction;
 
-use super::{ClientMeta, codes, email_task, limit_ip, now, sessions};
+use super::{ClientMeta, codes, email_task, invitations, limit_ip, now, sessions};
 use crate::{
     domain::{
         ids::{JoinRequestId, OrgId, UserId},
@@ -80,13 +80,6 @@ fn validate(state: &AppState, f: &SignupForm) -> AppResult<(Email, User, Organiz
         "title",
         text::line(f.title.as_deref().unwrap_or_default(), 0, 100),
     );
-    if f.invitation_token
-        .as_deref()
-        .is_some_and(|t| !t.trim().is_empty())
-    {
-        // Invitations arrive with the organizations feature; until then no token is valid.
-        v.fail("invitation_token", "is invalid or has expired");
-    }
     v.finish().map_err(AppError::validation)?;
     let (
         Some(email),
@@ -153,10 +146,12 @@ pub async fn signup(
     limit_ip(state, meta)?;
     let (email, mut user, new_org) = validate(state, &form)?;
     user.password_hash = state.hasher.hash(form.password).await?;
+    let invitation = form.invitation_token.filter(|t| !t.trim().is_empty());
     let st = state.clone();
     let result = state
         .store
         .write(move |tx| {
+            let mut replaced = None;
             if let Some(existing) = users::by_email(tx, email.as_str())? {
                 if existing.email_verified || existing.status == UserStatus::Deleted {
                     return Err(AppError::conflict(
@@ -167,24 +162,33 @@ pub async fn signup(
                 }
                 // An unverified earlier attempt is replaced: same person retrying, or a typo.
                 users::remove(tx, &existing)?;
+                replaced = Some(existing);
             }
-            let organization = match orgs::by_domain(tx, email.domain())? {
-                Some(org) if org.admin_count > 0 => {
-                    user.status = UserStatus::PendingApproval;
-                    user.org_id = Some(org.id);
-                    None
-                }
-                Some(org) => {
-                    user.org_id = Some(org.id);
-                    user.org_role = Some(OrgRole::Admin);
-                    Some(org)
-                }
-                None => {
-                    orgs::put(tx, &new_org)?;
-                    user.org_id = Some(new_org.id);
-                    user.org_role = Some(OrgRole::Admin);
-                    Some(new_org)
-                }
+            let organization = match invitation.as_deref() {
+                Some(token) => Some(invitations::redeem(
+                    tx,
+                    token,
+                    &mut user,
+                    replaced.as_ref(),
+                )?),
+                None => match orgs::by_domain(tx, email.domain())? {
+                    Some(org) if org.admin_count > 0 => {
+                        user.status = UserStatus::PendingApproval;
+                        user.org_id = Some(org.id);
+                        None
+                    }
+                    Some(org) => {
+                        user.org_id = Some(org.id);
+                        user.org_role = Some(OrgRole::Admin);
+                        Some(org)
+                    }
+                    None => {
+                        orgs::put(tx, &new_org)?;
+                        user.org_id = Some(new_org.id);
+                        user.org_role = Some(OrgRole::Admin);
+                        Some(new_org)
+                    }
+                },
             };
             users::insert(tx, &user)?;
             let code = codes::issue(tx, &st, &verify_key(email.as_str()), user.id, String::new())?;

@@ -4,21 +4,91 @@
 
 pub mod accounts;
 pub mod codes;
+pub mod invitations;
 pub mod jobs;
+pub mod join_requests;
 pub mod login;
+pub mod members;
+pub mod orgs;
 pub mod password;
+pub mod people;
 pub mod profile;
 pub mod session_cache;
 pub mod sessions;
 
 use std::collections::BTreeMap;
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
 use crate::{
-    domain::{now_ms, user::User},
-    error::{AppError, AppResult},
+    domain::{authz::Denied, now_ms, user::User},
+    error::{AppError, AppResult, OptionExt},
     jobs::Task,
     state::AppState,
+    store::users,
 };
+
+/// One page of a list: the items, an opaque cursor for the next page, and the total when it
+/// is kept by a counter.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub total: Option<u64>,
+}
+
+/// Largest page size; the default is 20.
+pub const MAX_PAGE: usize = 100;
+
+/// Clamps a requested page size to 1..=100 (20 when absent).
+pub fn page_size(limit: Option<u32>) -> usize {
+    limit.map(|l| (l as usize).clamp(1, MAX_PAGE)).unwrap_or(20)
+}
+
+/// Encodes the key of the last item as an opaque cursor.
+pub fn encode_cursor(key: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(key)
+}
+
+/// Decodes a cursor into a 16-byte id key (400 when it is not one of ours).
+pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<[u8; 16]>> {
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+        .map(Some)
+        .ok_or_else(|| AppError::field("cursor", "is not a cursor from a previous page"))
+}
+
+/// Loads the signed-in caller's account.
+pub async fn caller(state: &AppState, ctx: sessions::AuthContext) -> AppResult<User> {
+    let id = ctx.user_id;
+    state
+        .store
+        .read(move |tx| users::get(tx, id))
+        .await?
+        .or_not_found("User")
+}
+
+/// The 403 for a refused authorization rule.
+pub fn denied(d: Denied) -> AppError {
+    match d {
+        Denied::NoOrganization => AppError::forbidden(
+            "no_organization",
+            "You are not an active member of an organization",
+        ),
+        Denied::NotOrgAdmin => AppError::forbidden(
+            "not_org_admin",
+            "Only your organization's admins may do this",
+        ),
+        Denied::NotPlatformAdmin => {
+            AppError::forbidden("not_platform_admin", "Only platform admins may do this")
+        }
+    }
+}
 
 /// Where a request came from, recorded on sessions and used for rate limits.
 #[derive(Clone, Debug, Default)]

@@ -10,7 +10,13 @@ use crate::domain::now_ms;
 type Migration = fn(&WriteTransaction) -> StoreResult<()>;
 
 /// Every migration, in order.
-const MIGRATIONS_LIST: &[(&str, Migration)] = &[("001_create_tables", migration_001_create_tables)];
+const MIGRATIONS_LIST: &[(&str, Migration)] = &[
+    ("001_create_tables", migration_001_create_tables),
+    (
+        "002_directory_and_invitations",
+        migration_002_directory_and_invitations,
+    ),
+];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
 pub fn run(db: &Database) -> StoreResult<()> {
@@ -44,10 +50,55 @@ pub fn run(db: &Database) -> StoreResult<()> {
     Ok(())
 }
 
-/// Creates every table of the catalogue so read transactions never meet a missing table.
+/// Creates the tables of the first release so read transactions never meet a missing table.
 fn migration_001_create_tables(tx: &WriteTransaction) -> StoreResult<()> {
-    for table in tables::ALL {
+    use tables::*;
+    let first = [
+        META,
+        MIGRATIONS,
+        USERS,
+        EMAIL_USER,
+        ORGS,
+        DOMAIN_ORG,
+        ORG_MEMBERS,
+        JOIN_REQUESTS,
+        ORG_JOIN_REQUESTS,
+        SESSIONS,
+        USER_SESSIONS,
+        CODES,
+        LOGIN_FAILURES,
+        TRUSTED_DEVICES,
+        RESET_TOKENS,
+        JOBS,
+        JOBS_DUE,
+        DEAD_JOBS,
+    ];
+    for table in first {
         tx.open_table(table.def())?;
+    }
+    Ok(())
+}
+
+/// Adds the invitation tables and the directory index, filled from the existing users.
+fn migration_002_directory_and_invitations(tx: &WriteTransaction) -> StoreResult<()> {
+    use tables::*;
+    for table in [
+        LISTED_USERS,
+        INVITATIONS,
+        INVITATION_TOKENS,
+        ORG_INVITATIONS,
+    ] {
+        tx.open_table(table.def())?;
+    }
+    let mut after = Vec::new();
+    loop {
+        let batch = super::Reader::range_raw(tx, USERS, &after, &[0xff; 17], 1000)?;
+        let Some((last, _)) = batch.last() else { break };
+        after = super::key2(last, &[0]);
+        for (key, bytes) in &batch {
+            let user: crate::domain::user::User = super::codec::decode(USERS, key, bytes)?;
+            super::users::sync_listed(tx, &user)?;
+        }
     }
     Ok(())
 }

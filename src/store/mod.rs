@@ -8,6 +8,7 @@
 //! callers perform after `write` returns happen only for committed data.
 
 pub mod codec;
+pub mod invitations;
 pub mod jobs;
 pub mod migrations;
 pub mod orgs;
@@ -227,6 +228,20 @@ pub fn scan_prefix(
         Some(end) => r.range_raw(table, prefix, &end, limit),
         None => r.range_raw(table, prefix, &[0xff; 64], limit),
     }
+}
+
+/// Up to `limit` entries with keys strictly after `after` (from the start when `None`).
+pub fn scan_after(
+    r: &impl Reader,
+    table: Table,
+    after: Option<Vec<u8>>,
+    limit: usize,
+) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    let start = after.map(|mut k| {
+        k.push(0);
+        k
+    });
+    r.range_raw(table, start.as_deref().unwrap_or(&[]), &[0xff; 64], limit)
 }
 
 /// The smallest key greater than every key starting with `prefix`.

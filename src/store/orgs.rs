@@ -3,11 +3,11 @@
 use redb::WriteTransaction;
 
 use super::{
-    Reader, StoreResult, codec, delete_raw, key2, put_raw, scan_prefix,
+    Reader, StoreResult, codec, delete_raw, key2, put_raw, scan_after, scan_prefix,
     tables::{DOMAIN_ORG, JOIN_REQUESTS, ORG_JOIN_REQUESTS, ORG_MEMBERS, ORGS},
 };
 use crate::domain::{
-    ids::{OrgId, UserId},
+    ids::{JoinRequestId, OrgId, UserId},
     org::{JoinRequest, Organization},
 };
 
@@ -58,4 +58,37 @@ pub fn put_join_request(tx: &WriteTransaction, req: &JoinRequest) -> StoreResult
         &[],
     )?;
     codec::put(tx, JOIN_REQUESTS, &req.id.key(), req)
+}
+
+/// The join request with `id`.
+pub fn join_request(r: &impl Reader, id: JoinRequestId) -> StoreResult<Option<JoinRequest>> {
+    codec::get(r, JOIN_REQUESTS, &id.key())
+}
+
+/// Join requests of `org`, oldest first.
+pub fn join_requests(r: &impl Reader, org: OrgId) -> StoreResult<Vec<JoinRequest>> {
+    let mut out = Vec::new();
+    for (k, _) in scan_prefix(r, ORG_JOIN_REQUESTS, &org.key(), usize::MAX)? {
+        if let Some(req) = JoinRequestId::from_key(&k[16..])
+            .map(|id| join_request(r, id))
+            .transpose()?
+            .flatten()
+        {
+            out.push(req);
+        }
+    }
+    Ok(out)
+}
+
+/// Organizations after `after` (exclusive) in creation order, at most `limit`.
+pub fn page(r: &impl Reader, after: Option<OrgId>, limit: usize) -> StoreResult<Vec<Organization>> {
+    scan_after(r, ORGS, after.map(|a| a.key().to_vec()), limit)?
+        .iter()
+        .map(|(k, v)| codec::decode(ORGS, k, v))
+        .collect()
+}
+
+/// Number of organizations (O(1) in redb).
+pub fn count(r: &impl Reader) -> StoreResult<u64> {
+    r.len_raw(ORGS)
 }

@@ -82,6 +82,23 @@ pub const TRUSTED_DEVICES: Table = Table {
 pub const RESET_TOKENS: Table = Table {
     name: "tokenhash_passwordreset-1",
 };
+/// Key: UserId (16). / Value: empty. Users shown in the directory (active and verified),
+/// kept by `users::insert`/`users::update` on every write of the user.
+pub const LISTED_USERS: Table = Table {
+    name: "userid_listed-1",
+};
+/// Key: InvitationId (16). / Value: `domain::invitation::Invitation`.
+pub const INVITATIONS: Table = Table {
+    name: "invitationid_invitation-1",
+};
+/// Key: SHA-256 of the invitation token (32). / Value: InvitationId (16).
+pub const INVITATION_TOKENS: Table = Table {
+    name: "tokenhash_invitationid-1",
+};
+/// Key: OrgId (16) ++ InvitationId (16). / Value: empty. Invitations per organization.
+pub const ORG_INVITATIONS: Table = Table {
+    name: "orgid_invitationid-1",
+};
 /// Key: JobId (16). / Value: `store::jobs::Job`.
 pub const JOBS: Table = Table {
     name: "jobid_job-1",
@@ -115,4 +132,8 @@ pub const ALL: &[Table] = &[
     JOBS,
     JOBS_DUE,
     DEAD_JOBS,
+    LISTED_USERS,
+    INVITATIONS,
+    INVITATION_TOKENS,
+    ORG_INVITATIONS,
 ];

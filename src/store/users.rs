@@ -3,8 +3,8 @@
 use redb::WriteTransaction;
 
 use super::{
-    Reader, StoreResult, codec, delete_raw, put_raw,
-    tables::{EMAIL_USER, USERS},
+    Reader, StoreResult, codec, delete_raw, put_raw, scan_after,
+    tables::{EMAIL_USER, LISTED_USERS, USERS},
 };
 use crate::{
     domain::{ids::UserId, user::User},
@@ -34,6 +34,7 @@ pub fn insert(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
         return Err(email_taken().into());
     }
     put_raw(tx, EMAIL_USER, user.email.as_bytes(), &user.id.key())?;
+    sync_listed(tx, user)?;
     codec::put(tx, USERS, &user.id.key(), user)
 }
 
@@ -52,13 +53,39 @@ pub fn update(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
             put_raw(tx, EMAIL_USER, user.email.as_bytes(), &user.id.key())?;
         }
     }
+    sync_listed(tx, user)?;
     codec::put(tx, USERS, &user.id.key(), user)
+}
+
+/// Keeps the directory index in step with the user: listed exactly while they can sign in.
+pub fn sync_listed(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
+    if user.can_sign_in() {
+        put_raw(tx, LISTED_USERS, &user.id.key(), &[])
+    } else {
+        delete_raw(tx, LISTED_USERS, &user.id.key()).map(drop)
+    }
+}
+
+/// Listed users after `after` (exclusive) in creation order, at most `limit`.
+pub fn listed(r: &impl Reader, after: Option<UserId>, limit: usize) -> StoreResult<Vec<UserId>> {
+    Ok(
+        scan_after(r, LISTED_USERS, after.map(|a| a.key().to_vec()), limit)?
+            .iter()
+            .filter_map(|(k, _)| UserId::from_key(k))
+            .collect(),
+    )
+}
+
+/// Number of listed users (O(1) in redb).
+pub fn listed_count(r: &impl Reader) -> StoreResult<u64> {
+    r.len_raw(LISTED_USERS)
 }
 
 /// Removes a user record and its email index entry (used when an unverified signup is
 /// replaced by a new one for the same email).
 pub fn remove(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
     delete_raw(tx, EMAIL_USER, user.email.as_bytes())?;
+    delete_raw(tx, LISTED_USERS, &user.id.key())?;
     delete_raw(tx, USERS, &user.id.key())?;
     Ok(())
 }

@@ -18,6 +18,7 @@ pub struct TestApp {
     pub dir: PathBuf,
     _tmp: Option<TempDir>,
     stop: Option<oneshot::Sender<()>>,
+    state: Option<p2p_sandbox::state::AppState>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
     pub env: Vec<(String, String)>,
 }
@@ -66,6 +67,7 @@ impl TestApp {
         p2p_sandbox::telemetry::init(&config);
         let app = App::build(config).await.expect("app builds");
         let addr = format!("http://{}", app.addr());
+        let state = Some(app.state().clone());
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async move {
             let _ = rx.await;
@@ -75,6 +77,7 @@ impl TestApp {
             dir,
             _tmp: None,
             stop: Some(tx),
+            state,
             handle: Some(handle),
             env,
         }
@@ -82,6 +85,8 @@ impl TestApp {
 
     /// Stops gracefully and waits until the database is closed.
     pub async fn stop(&mut self) {
+        // Our handle on the state keeps the database open; release it first.
+        self.state = None;
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -103,6 +108,18 @@ impl TestApp {
         let mut next = Self::start(self.dir.clone(), env).await;
         next._tmp = self._tmp.take();
         next
+    }
+
+    /// Creates a platform admin (no organization) and signs them in; returns the access token.
+    pub async fn platform_admin(&self, email: &str) -> String {
+        let state = self.state.as_ref().expect("running");
+        p2p_sandbox::service::accounts::create_admin(state, email, PASSWORD.to_owned())
+            .await
+            .unwrap();
+        let r = self.login(email, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        v["access_token"].as_str().unwrap().to_owned()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -179,6 +196,12 @@ impl TestApp {
     /// The newest email to `to` whose body contains `marker`, waiting for the job worker
     /// to write it (bounded).
     pub async fn email_to(&self, to: &str, marker: &str) -> String {
+        self.nth_email_to(to, marker, 1).await
+    }
+
+    /// The newest email to `to` containing `marker`, once at least `n` such emails exist
+    /// (for flows that send several, so the test never reads an older one).
+    pub async fn nth_email_to(&self, to: &str, marker: &str, n: usize) -> String {
         let outbox = self.dir.join("outbox");
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -195,7 +218,9 @@ impl TestApp {
                 }
             }
             found.sort_by_key(|(t, _)| *t);
-            if let Some((_, text)) = found.pop() {
+            if found.len() >= n
+                && let Some((_, text)) = found.pop()
+            {
                 return text;
             }
             assert!(
@@ -226,7 +251,12 @@ impl TestApp {
 
     /// The 6-digit code in the newest email to `to` whose body contains `marker`.
     pub async fn code_for(&self, to: &str, marker: &str) -> String {
-        let text = self.email_to(to, marker).await;
+        self.nth_code_for(to, marker, 1).await
+    }
+
+    /// The code in the `n`th email to `to` containing `marker` (see `nth_email_to`).
+    pub async fn nth_code_for(&self, to: &str, marker: &str, n: usize) -> String {
+        let text = self.nth_email_to(to, marker, n).await;
         six_digits_after(&text, marker).unwrap_or_else(|| panic!("no code in email: {text}"))
     }
 }
@@ -235,6 +265,80 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
+        }
+    }
+}
+
+/// An organization with an admin and an invited member, both signed in.
+pub struct Team {
+    pub admin: String,
+    pub member: String,
+    pub admin_id: String,
+    pub member_id: String,
+    pub org_id: String,
+}
+
+impl TestApp {
+    /// The token in the newest invitation email to `to`.
+    pub async fn invitation_token(&self, to: &str, n: usize) -> String {
+        let mail = self.nth_email_to(to, "join?token=", n).await;
+        mail.split("join?token=")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// Signs up `email` with an invitation token and verifies it; returns the verification answer.
+    pub async fn accept_invitation(&self, email: &str, token: &str) -> Value {
+        let mut body = signup_body(email, PASSWORD);
+        body["invitation_token"] = json!(token);
+        let r = self.post("/api/v1/auth/signup", None, body).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        let code = self.code_for(email, "verification code is").await;
+        let r = self
+            .post(
+                "/api/v1/auth/verify-email",
+                None,
+                json!({"email": email, "code": code}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+
+    /// Admin `admin@<domain>` and member `member@<domain>` (joined by invitation).
+    pub async fn team(&self, domain: &str) -> Team {
+        let admin = self
+            .signed_in_user(&format!("admin@{domain}"), PASSWORD)
+            .await;
+        let admin_token = admin["access_token"].as_str().unwrap().to_owned();
+        let member_email = format!("member@{domain}");
+        let r = self
+            .post(
+                "/api/v1/organizations/me/invitations",
+                Some(&admin_token),
+                json!({ "email": member_email }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let token = self.invitation_token(&member_email, 1).await;
+        let member = self.accept_invitation(&member_email, &token).await;
+        Team {
+            admin: admin_token,
+            member: member["access_token"].as_str().unwrap().to_owned(),
+            admin_id: admin["user"]["id"].as_str().unwrap().to_owned(),
+            member_id: member["user"]["id"].as_str().unwrap().to_owned(),
+            org_id: admin["user"]["organization_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         }
     }
 }

@@ -1,0 +1,107 @@
+//! Join requests from pending signups: listed, approved or rejected by the organization's
+//! admins; the requester is told by email either way.
+
+use super::{caller, denied, email_task, now, sessions::AuthContext};
+use crate::{
+    domain::{
+        authz,
+        ids::JoinRequestId,
+        org::{JoinRequest, JoinRequestStatus},
+        user::{OrgRole, User, UserStatus},
+    },
+    error::{AppError, AppResult, OptionExt},
+    state::AppState,
+    store::{jobs as queue, orgs, users},
+};
+
+/// Pending requests of the caller's organization with their requesters, oldest first.
+pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<(JoinRequest, User)>> {
+    let admin = caller(state, ctx).await?;
+    let org = authz::admin_of(&admin).map_err(denied)?;
+    Ok(state
+        .store
+        .read(move |tx| {
+            let mut out = Vec::new();
+            for req in orgs::join_requests(tx, org)?
+                .into_iter()
+                .filter(|r| r.status == JoinRequestStatus::Pending)
+            {
+                if let Some(user) = users::get(tx, req.user_id)? {
+                    out.push((req, user));
+                }
+            }
+            Ok(out)
+        })
+        .await?)
+}
+
+/// Approves (the requester becomes an active member) or rejects (the pending account is
+/// erased, freeing the address) a pending request.
+pub async fn decide(
+    state: &AppState,
+    ctx: AuthContext,
+    id: JoinRequestId,
+    approve: bool,
+) -> AppResult<(JoinRequest, User)> {
+    let admin = caller(state, ctx).await?;
+    let org_id = authz::admin_of(&admin).map_err(denied)?;
+    let link = state.config.public_url.clone();
+    let result = state
+        .store
+        .write(move |tx| {
+            let mut req = orgs::join_request(tx, id)?
+                .filter(|r| r.org_id == org_id)
+                .or_not_found("Join request")?;
+            if req.status != JoinRequestStatus::Pending {
+                return Err(AppError::conflict(
+                    "already_decided",
+                    "This request has already been decided",
+                )
+                .into());
+            }
+            let mut user = users::get(tx, req.user_id)?.or_not_found("Join request")?;
+            let mut org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
+            if user.status != UserStatus::PendingApproval {
+                return Err(AppError::conflict(
+                    "already_decided",
+                    "The requester's account is no longer pending",
+                )
+                .into());
+            }
+            let t = now();
+            req.status = if approve {
+                JoinRequestStatus::Approved
+            } else {
+                JoinRequestStatus::Rejected
+            };
+            orgs::put_join_request(tx, &req)?;
+            let vars = [("organization", org.name.clone()), ("link", link)];
+            if approve {
+                user.status = UserStatus::Active;
+                user.org_role = Some(OrgRole::Member);
+                user.updated_at = t;
+                org.member_count += 1;
+                org.updated_at = t;
+                orgs::put(tx, &org)?;
+                orgs::add_member(tx, org_id, user.id)?;
+                queue::enqueue(
+                    tx,
+                    &email_task(&user, &user.email, "join_approved", &vars).into_job(),
+                )?;
+            } else {
+                queue::enqueue(
+                    tx,
+                    &email_task(&user, &user.email, "join_rejected", &vars).into_job(),
+                )?;
+                // Erasing empties the email, which frees the address for a later signup.
+                user.erase(t);
+                user.org_id = None;
+            }
+            users::update(tx, &user)?;
+            Ok((req, user))
+        })
+        .await?;
+    state.jobs.wake();
+    tracing::info!(request = %id, approve, by = %admin.id, "join request decided");
+    Ok(result)
+}

@@ -1,0 +1,142 @@
+//! People: public profiles and the directory of active, verified members.
+
+use std::collections::HashMap;
+
+use super::{Page, decode_cursor, encode_cursor};
+use crate::{
+    domain::{
+        ids::{OrgId, UserId},
+        org::Organization,
+        user::User,
+    },
+    error::{AppResult, OptionExt},
+    state::AppState,
+    store::{orgs, users},
+};
+
+/// Filters of the people directory.
+#[derive(Debug, Default)]
+pub struct PeopleFilter {
+    /// Words matched against name, title, organization and expertise.
+    pub q: Option<String>,
+    pub industry: Option<String>,
+    pub city: Option<String>,
+    pub organization: Option<OrgId>,
+    pub expertise: Option<String>,
+}
+
+impl PeopleFilter {
+    fn is_empty(&self) -> bool {
+        self.q.is_none()
+            && self.industry.is_none()
+            && self.city.is_none()
+            && self.organization.is_none()
+            && self.expertise.is_none()
+    }
+
+    fn matches(&self, u: &User, org: Option<&Organization>) -> bool {
+        let eq = |a: &str, b: &str| {
+            a.trim().eq_ignore_ascii_case(b.trim())
+                || a.trim().to_lowercase() == b.trim().to_lowercase()
+        };
+        let q_ok = self.q.as_deref().map(str::to_lowercase).is_none_or(|q| {
+            let hay = format!(
+                "{} {} {} {}",
+                u.display_name(),
+                u.title,
+                org.map(|o| o.name.as_str()).unwrap_or_default(),
+                u.expertise_tags.join(" ")
+            )
+            .to_lowercase();
+            q.split_whitespace().all(|w| hay.contains(w))
+        });
+        q_ok && self
+            .industry
+            .as_deref()
+            .is_none_or(|i| org.is_some_and(|o| eq(&o.industry, i)))
+            && self
+                .city
+                .as_deref()
+                .is_none_or(|c| eq(&u.location, c) || org.is_some_and(|o| eq(&o.city, c)))
+            && self.organization.is_none_or(|o| u.org_id == Some(o))
+            && self
+                .expertise
+                .as_deref()
+                .is_none_or(|e| u.expertise_tags.iter().any(|t| eq(t, e)))
+    }
+}
+
+/// A listed user's public profile with their organization.
+pub async fn profile(state: &AppState, id: UserId) -> AppResult<(User, Option<Organization>)> {
+    Ok(state
+        .store
+        .read(move |tx| {
+            let user = users::get(tx, id)?
+                .filter(User::can_sign_in)
+                .or_not_found("User")?;
+            let org = user.org_id.map(|o| orgs::get(tx, o)).transpose()?.flatten();
+            Ok((user, org))
+        })
+        .await?)
+}
+
+/// The directory page after `cursor`, oldest members first.
+pub async fn directory(
+    state: &AppState,
+    filter: PeopleFilter,
+    cursor: Option<&str>,
+    limit: usize,
+) -> AppResult<Page<(User, Option<Organization>)>> {
+    let mut after = decode_cursor(cursor)?.and_then(|k| UserId::from_key(&k));
+    Ok(state
+        .store
+        .read(move |tx| {
+            let total = if filter.is_empty() {
+                Some(users::listed_count(tx)?)
+            } else {
+                None
+            };
+            let mut org_cache: HashMap<OrgId, Option<Organization>> = HashMap::new();
+            let mut items = Vec::new();
+            loop {
+                let ids = users::listed(tx, after, 256)?;
+                let exhausted = ids.len() < 256;
+                for id in ids {
+                    after = Some(id);
+                    let Some(user) = users::get(tx, id)? else {
+                        continue;
+                    };
+                    let org = match user.org_id {
+                        Some(o) => match org_cache.get(&o) {
+                            Some(cached) => cached.clone(),
+                            None => {
+                                let loaded = orgs::get(tx, o)?;
+                                org_cache.insert(o, loaded.clone());
+                                loaded
+                            }
+                        },
+                        None => None,
+                    };
+                    if filter.matches(&user, org.as_ref()) {
+                        items.push((user, org));
+                        if items.len() == limit {
+                            let next = encode_cursor(&id.key());
+                            return Ok(Page {
+                                items,
+                                next_cursor: Some(next),
+                                total,
+                            });
+                        }
+                    }
+                }
+                if exhausted {
+                    return Ok(Page {
+                        items,
+                        next_cursor: None,
+                        total,
+                    });
+                }
+            }
+        })
+        .await?)
+}
