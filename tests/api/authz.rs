@@ -1,0 +1,385 @@
+//! The authorization matrix: every route of the API, called as anonymous, an admin of
+//! another organization, a member, an organization admin and a platform admin, with the
+//! status each must get. A route missing from the table fails the test, so new routes must
+//! be added here.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp};
+
+const ACTORS: [&str; 5] = [
+    "anonymous",
+    "other_org",
+    "member",
+    "org_admin",
+    "platform_admin",
+];
+
+/// (method, path, body, expected status per actor in `ACTORS` order).
+fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
+    use Method as M;
+    let anyone = |s: u16| [s; 5];
+    let signed_in = |s: u16| [401, s, s, s, s];
+    vec![
+        (M::GET, "/health", None, anyone(200)),
+        (M::GET, "/health/ready", None, anyone(200)),
+        (
+            M::POST,
+            "/api/v1/auth/signup",
+            Some(
+                json!({"email": "x{actor}@gmail.com", "password": "Abc-12345", "first_name": "A", "last_name": "B", "organization_name": "Org", "industry_sector": "I", "company_size": "s", "city": "C"}),
+            ),
+            anyone(422),
+        ),
+        (
+            M::POST,
+            "/api/v1/auth/verify-email",
+            Some(json!({"email": "nobody@matrix.sa", "code": "000000"})),
+            anyone(422),
+        ),
+        (
+            M::POST,
+            "/api/v1/auth/verify-email/resend",
+            Some(json!({"email": "resend{actor}@matrix.sa"})),
+            anyone(202),
+        ),
+        (
+            M::POST,
+            "/api/v1/auth/login",
+            Some(json!({"email": "nobody{actor}@matrix.sa", "password": "Wrong-pass-1"})),
+            anyone(401),
+        ),
+        (
+            M::POST,
+            "/api/v1/auth/login/verify",
+            Some(json!({"challenge_id": "01a216ef-736a-774a-ab8c-08932e5e3746", "code": "123456"})),
+            anyone(422),
+        ),
+        (
+            M::POST,
+            "/api/v1/auth/refresh",
+            Some(json!({"refresh_token": "AAAAAAAAAAAAAAAAAAAAAA.bad"})),
+            anyone(401),
+        ),
+        (
+            M::POST,
+            "/api/v1/auth/password/forgot",
+            Some(json!({"email": "forgot{actor}@matrix.sa"})),
+            anyone(202),
+        ),
+        (
+            M::POST,
+            "/api/v1/auth/password/reset",
+            Some(json!({"token": "bad", "new_password": "Good-pass-123"})),
+            anyone(422),
+        ),
+        (M::GET, "/api/v1/auth/sessions", None, signed_in(200)),
+        (
+            M::DELETE,
+            "/api/v1/auth/sessions/{member_session}",
+            None,
+            [401, 404, 204, 404, 404],
+        ),
+        (M::POST, "/api/v1/auth/logout", None, signed_in(204)),
+        (M::POST, "/api/v1/auth/logout-all", None, signed_in(204)),
+        (M::GET, "/api/v1/users/me", None, signed_in(200)),
+        (
+            M::PATCH,
+            "/api/v1/users/me",
+            Some(json!({"title": "Engineer"})),
+            signed_in(200),
+        ),
+        (
+            M::DELETE,
+            "/api/v1/users/me",
+            Some(json!({"password": "Wrong-pass-1"})),
+            signed_in(422),
+        ),
+        (
+            M::POST,
+            "/api/v1/users/me/password",
+            Some(json!({"current_password": "Wrong-pass-1", "new_password": "Good-pass-123"})),
+            signed_in(422),
+        ),
+        (
+            M::POST,
+            "/api/v1/users/me/email",
+            Some(json!({"new_email": "x@elsewhere.sa", "password": PASSWORD})),
+            signed_in(422),
+        ),
+        (
+            M::POST,
+            "/api/v1/users/me/email/verify",
+            Some(json!({"code": "000000"})),
+            signed_in(422),
+        ),
+        (M::GET, "/api/v1/users", None, signed_in(200)),
+        (M::GET, "/api/v1/users/{member_id}", None, signed_in(200)),
+        (M::GET, "/api/v1/organizations", None, signed_in(200)),
+        (
+            M::GET,
+            "/api/v1/organizations/{org_id}",
+            None,
+            signed_in(200),
+        ),
+        (
+            M::PUT,
+            "/api/v1/organizations/{org_id}/verification",
+            Some(json!({"verified": true})),
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            M::GET,
+            "/api/v1/organizations/me",
+            None,
+            [401, 200, 200, 200, 403],
+        ),
+        (
+            M::PATCH,
+            "/api/v1/organizations/me",
+            Some(json!({"description": "Valves"})),
+            [401, 200, 403, 200, 403],
+        ),
+        (
+            M::GET,
+            "/api/v1/organizations/me/members",
+            None,
+            [401, 200, 200, 200, 403],
+        ),
+        (
+            M::PUT,
+            "/api/v1/organizations/me/members/{member_id}/role",
+            Some(json!({"role": "member"})),
+            [401, 404, 403, 200, 403],
+        ),
+        (
+            M::POST,
+            "/api/v1/organizations/me/members/{target_id}/deactivate",
+            None,
+            [401, 404, 403, 200, 403],
+        ),
+        (
+            M::POST,
+            "/api/v1/organizations/me/members/{target_id}/reactivate",
+            None,
+            [401, 404, 403, 200, 403],
+        ),
+        (
+            M::GET,
+            "/api/v1/organizations/me/join-requests",
+            None,
+            [401, 200, 403, 200, 403],
+        ),
+        (
+            M::POST,
+            "/api/v1/organizations/me/join-requests/{request_1}/approve",
+            None,
+            [401, 404, 403, 200, 403],
+        ),
+        (
+            M::POST,
+            "/api/v1/organizations/me/join-requests/{request_2}/reject",
+            None,
+            [401, 404, 403, 200, 403],
+        ),
+        (
+            M::POST,
+            "/api/v1/organizations/me/invitations",
+            Some(json!({"email": "new{actor}@matrix.sa"})),
+            [401, 422, 403, 201, 403],
+        ),
+        (
+            M::GET,
+            "/api/v1/organizations/me/invitations",
+            None,
+            [401, 200, 403, 200, 403],
+        ),
+        (
+            M::DELETE,
+            "/api/v1/organizations/me/invitations/{invitation_id}",
+            None,
+            [401, 404, 403, 204, 403],
+        ),
+        (
+            M::GET,
+            "/api/v1/invitations/{invitation_token}",
+            None,
+            anyone(200),
+        ),
+    ]
+}
+
+struct Fixture {
+    vars: Vec<(&'static str, String)>,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let team = app.team("matrix.sa").await;
+    app.signed_in_user("admin@rival.sa", PASSWORD).await;
+    app.platform_admin("root@platform.sa").await;
+    let spare: Value = app
+        .login("member@matrix.sa", PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.post(
+        "/api/v1/organizations/me/invitations",
+        Some(&team.admin),
+        json!({"email": "target@matrix.sa"}),
+    )
+    .await;
+    let target_token = app.invitation_token("target@matrix.sa", 1).await;
+    let target = app
+        .accept_invitation("target@matrix.sa", &target_token)
+        .await;
+    for who in ["pending1", "pending2"] {
+        let email = format!("{who}@matrix.sa");
+        app.signup(&email, PASSWORD).await;
+        let code = app.code_for(&email, "verification code is").await;
+        app.post(
+            "/api/v1/auth/verify-email",
+            None,
+            json!({"email": email, "code": code}),
+        )
+        .await;
+    }
+    let requests: Value = app
+        .get("/api/v1/organizations/me/join-requests", Some(&team.admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let request = |email: &str| {
+        requests["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["email"] == email)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let r = app
+        .post(
+            "/api/v1/organizations/me/invitations",
+            Some(&team.admin),
+            json!({"email": "invitee@matrix.sa"}),
+        )
+        .await;
+    let invitation: Value = r.json().await.unwrap();
+    // A second invitation stays pending for the public preview row (the first is cancelled).
+    app.post(
+        "/api/v1/organizations/me/invitations",
+        Some(&team.admin),
+        json!({"email": "viewer@matrix.sa"}),
+    )
+    .await;
+    let invitation_token = app.invitation_token("viewer@matrix.sa", 1).await;
+    Fixture {
+        vars: vec![
+            ("{member_id}", team.member_id.clone()),
+            ("{org_id}", team.org_id.clone()),
+            (
+                "{member_session}",
+                spare["session_id"].as_str().unwrap().to_owned(),
+            ),
+            (
+                "{target_id}",
+                target["user"]["id"].as_str().unwrap().to_owned(),
+            ),
+            ("{request_1}", request("pending1@matrix.sa")),
+            ("{request_2}", request("pending2@matrix.sa")),
+            (
+                "{invitation_id}",
+                invitation["id"].as_str().unwrap().to_owned(),
+            ),
+            ("{invitation_token}", invitation_token),
+        ],
+    }
+}
+
+/// A fresh session for the actor (so logouts in one row do not affect the next).
+async fn token_for(app: &TestApp, actor: &str) -> Option<String> {
+    let email = match actor {
+        "other_org" => "admin@rival.sa",
+        "member" => "member@matrix.sa",
+        "org_admin" => "admin@matrix.sa",
+        "platform_admin" => "root@platform.sa",
+        _ => return None,
+    };
+    let v: Value = app.login(email, PASSWORD).await.json().await.unwrap();
+    Some(v["access_token"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn every_route_answers_each_kind_of_caller_as_expected() {
+    let app = TestApp::spawn().await;
+    let fx = fixture(&app).await;
+    let mut failures = Vec::new();
+    for (method, template, body, expected) in matrix() {
+        for (i, actor) in ACTORS.iter().enumerate() {
+            let mut path = template.to_owned();
+            for (k, v) in &fx.vars {
+                path = path.replace(k, v);
+            }
+            let token = token_for(&app, actor).await;
+            let mut req = app.req(method.clone(), &path);
+            if let Some(t) = &token {
+                req = req.bearer_auth(t);
+            }
+            if let Some(b) = &body {
+                let text = b.to_string().replace("{actor}", &i.to_string());
+                req = req.header("content-type", "application/json").body(text);
+            }
+            let status = req.send().await.unwrap().status();
+            if status != StatusCode::from_u16(expected[i]).unwrap() {
+                failures.push(format!(
+                    "{method} {template} as {actor}: expected {}, got {status}",
+                    expected[i]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_matrix_lists_every_route_of_the_spec() {
+    let spec: Value = serde_json::from_str(&p2p_sandbox::api::spec_json()).unwrap();
+    let mut in_spec = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            in_spec.insert(format!("{} {}", method.to_uppercase(), path));
+        }
+    }
+    let normalise = |p: &str| {
+        p.split('/')
+            .map(|seg| if seg.starts_with('{') { "{}" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let in_matrix: BTreeSet<String> = matrix()
+        .iter()
+        .map(|(m, p, _, _)| format!("{m} {}", normalise(p)))
+        .collect();
+    let in_spec: BTreeSet<String> = in_spec.iter().map(|r| normalise(r)).collect();
+    let missing: Vec<_> = in_spec.difference(&in_matrix).collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from the authorization matrix: {missing:?}"
+    );
+    let stale: Vec<_> = in_matrix.difference(&in_spec).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
+}
