@@ -12,8 +12,8 @@ use poem::{
 use tokio::sync::watch;
 
 use crate::{
-    api, auth::password::PasswordHasher, config::Config, jobs, mail::Mailer, service,
-    state::AppState, store::Store,
+    api, auth::password::PasswordHasher, config::Config, jobs, mail::Mailer, media::MediaStore,
+    service, state::AppState, store::Store,
 };
 
 /// A built, bound, not yet running server.
@@ -81,7 +81,7 @@ impl App {
             state.store.clone(),
             state.config.jobs.clone(),
             state.jobs.clone(),
-            service::jobs::handler(mailer),
+            service::jobs::handler(state.clone(), mailer),
             stop_rx,
         ));
         let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
@@ -115,7 +115,8 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         )
     })
     .await??;
-    Ok(AppState::new(config, store, hasher, &secret))
+    let media = MediaStore::from_config(&config).context("cannot open the media store")?;
+    Ok(AppState::new(config, store, hasher, media, &secret))
 }
 
 /// The configured JWT secret, or the one kept in the data dir (generated on first start).

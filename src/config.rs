@@ -40,6 +40,7 @@ pub struct Config {
     pub log_level: String,
     pub media_uri: String,
     pub http: HttpConfig,
+    pub media: MediaConfig,
     pub auth: AuthConfig,
     pub mail: MailConfig,
     pub jobs: JobsConfig,
@@ -60,6 +61,32 @@ pub struct HttpConfig {
     pub json_body_limit: usize,
     pub auth_ip_rate_per_minute: u32,
     pub shutdown_grace_secs: u64,
+}
+
+/// Media uploads and storage.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaConfig {
+    pub image_max_bytes: u64,
+    pub video_max_bytes: u64,
+    pub document_max_bytes: u64,
+    pub max_image_pixels: u64,
+    pub thumbnail_size: u32,
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    pub s3_path_style: bool,
+    pub presign_secs: u64,
+}
+
+impl std::fmt::Debug for MediaConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaConfig")
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_secret_access_key", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 /// Accounts and sessions.

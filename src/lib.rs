@@ -3,8 +3,8 @@
 //! Layers, each depending only on those below it:
 //! - [`api`]: poem-openapi endpoints, DTOs, middleware, the OpenAPI document;
 //! - [`service`]: use cases, the only place that combines subsystems;
-//! - [`store`] (redb), [`auth`] (passwords, tokens, limits), [`jobs`] (persistent queue),
-//!   [`mail`] (lettre): subsystems with their own errors;
+//! - [`store`] (redb), [`media`] (opendal), [`auth`] (passwords, tokens, limits), [`jobs`]
+//!   (persistent queue), [`mail`] (lettre): subsystems with their own errors;
 //! - [`domain`]: pure types and rules.
 //!
 //! [`app`] wires them together; [`config`], [`error`], [`state`] and [`telemetry`] are shared.
@@ -17,6 +17,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod media;
 pub mod service;
 pub mod state;
 pub mod store;

@@ -9,6 +9,7 @@ use crate::{
     config::Config,
     domain::session::SessionPolicy,
     jobs::JobSignal,
+    media::MediaStore,
     service::session_cache::SessionCache,
     store::Store,
 };
@@ -21,6 +22,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub store: Store,
+    pub media: MediaStore,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).
@@ -44,7 +46,13 @@ impl Deref for AppState {
 
 impl AppState {
     /// Assembles the state from opened subsystems.
-    pub fn new(config: Config, store: Store, hasher: PasswordHasher, jwt_secret: &[u8]) -> Self {
+    pub fn new(
+        config: Config,
+        store: Store,
+        hasher: PasswordHasher,
+        media: MediaStore,
+        jwt_secret: &[u8],
+    ) -> Self {
         let a = &config.auth;
         let tokens = TokenKeys::new(jwt_secret, a.access_ttl_secs as i64);
         let policy = SessionPolicy {
@@ -63,6 +71,7 @@ impl AppState {
         Self(Arc::new(Inner {
             config,
             store,
+            media,
             hasher,
             tokens,
             code_key,

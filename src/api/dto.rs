@@ -12,6 +12,11 @@ use crate::{
     service::sessions::IssuedSession,
 };
 
+/// Where a media object is served.
+pub fn media_url(id: crate::domain::ids::MediaId) -> String {
+    format!("/api/v1/media/{id}")
+}
+
 /// Milliseconds since the epoch as an RFC 3339 UTC timestamp.
 pub fn ts(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
@@ -102,7 +107,7 @@ pub struct UserProfile {
     pub email_verified: bool,
     /// Organization id, if any.
     pub organization_id: Option<String>,
-    /// Avatar image URL (uploads arrive with the media layer).
+    /// Avatar image URL (`PUT /users/me/avatar`).
     pub profile_picture_url: Option<String>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
@@ -141,7 +146,7 @@ impl From<User> for UserProfile {
             },
             email_verified: u.email_verified,
             organization_id: u.org_id.map(|o| o.to_string()),
-            profile_picture_url: None,
+            profile_picture_url: u.avatar.map(media_url),
             created_at: ts(u.created_at),
             updated_at: ts(u.updated_at),
             last_login_at: u.last_login_at.map(ts),
@@ -174,6 +179,8 @@ pub struct OrganizationSummary {
     pub verified: bool,
     /// Active members.
     pub member_count: u64,
+    /// Logo image URL, once uploaded.
+    pub logo_url: Option<String>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
 }
@@ -192,6 +199,7 @@ impl From<Organization> for OrganizationSummary {
             website: o.website,
             verified: o.verified,
             member_count: o.member_count,
+            logo_url: o.logo.map(media_url),
             created_at: ts(o.created_at),
         }
     }

@@ -42,6 +42,8 @@ pub struct Readiness {
     pub disk: Check,
     /// Background jobs are not falling behind.
     pub jobs: Check,
+    /// The media store answers.
+    pub media: Check,
 }
 
 /// Readiness status.
@@ -114,12 +116,23 @@ impl HealthApi {
                 detail: e.to_string(),
             },
         };
-        let ok = store_check.ok && disk.ok && jobs_check.ok;
+        let media = match state.media.check().await {
+            Ok(()) => Check {
+                ok: true,
+                detail: "reachable".into(),
+            },
+            Err(e) => Check {
+                ok: false,
+                detail: e.to_string(),
+            },
+        };
+        let ok = store_check.ok && disk.ok && jobs_check.ok && media.ok;
         let body = Readiness {
             status: if ok { "ready" } else { "not_ready" }.into(),
             store: store_check,
             disk,
             jobs: jobs_check,
+            media,
         };
         if ok {
             ReadyResponse::Ready(Json(body))

@@ -97,6 +97,13 @@ async fn limit_body(req: &mut Request, limit: usize) -> Result<(), AppError> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
+    // Uploads stream through their own per-type limits (see `api::upload`).
+    if req
+        .content_type()
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"))
+    {
+        return Ok(());
+    }
     let too_large = || {
         AppError::new(
             crate::error::ErrorKind::PayloadTooLarge,

@@ -8,6 +8,7 @@ pub mod dto;
 pub mod error;
 pub mod health;
 pub mod invitations;
+pub mod media;
 pub mod members;
 pub mod metrics;
 pub mod middleware;
@@ -16,6 +17,7 @@ pub mod people;
 pub mod security;
 pub mod sessions;
 pub mod tags;
+pub mod upload;
 pub mod users;
 
 use std::sync::Arc;
@@ -39,6 +41,7 @@ pub type Api = (
     orgs::OrgsApi,
     members::MembersApi,
     invitations::InvitationsApi,
+    media::MediaApi,
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).
@@ -53,6 +56,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             orgs::OrgsApi,
             members::MembersApi,
             invitations::InvitationsApi,
+            media::MediaApi,
         ),
         "P2P Sandbox API",
         env!("CARGO_PKG_VERSION"),

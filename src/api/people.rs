@@ -36,6 +36,8 @@ pub struct OrganizationRef {
     pub industry: String,
     /// Verified by a platform admin.
     pub verified: bool,
+    /// Logo image URL, once uploaded.
+    pub logo_url: Option<String>,
 }
 
 /// Activity counters of a person (kept on every write by the features that own them).
@@ -92,9 +94,10 @@ fn profile(u: User, org: Option<Organization>) -> PublicProfile {
         location: u.location,
         bio: u.bio,
         expertise_tags: u.expertise_tags,
-        profile_picture_url: None,
+        profile_picture_url: u.avatar.map(super::dto::media_url),
         organization: org.map(|o| OrganizationRef {
             id: o.id.to_string(),
+            logo_url: o.logo.map(super::dto::media_url),
             name: o.name,
             industry: o.industry,
             verified: o.verified,

@@ -65,6 +65,10 @@ id_type!(
     JoinRequestId
 );
 id_type!(
+    /// Identifies a stored media object.
+    MediaId
+);
+id_type!(
     /// Identifies an invitation.
     InvitationId
 );

@@ -6,6 +6,7 @@
 pub mod authz;
 pub mod ids;
 pub mod invitation;
+pub mod media;
 pub mod org;
 pub mod session;
 pub mod text;

@@ -28,6 +28,9 @@ pub struct Organization {
     pub admin_count: u64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Logo image, if uploaded.
+    #[serde(default)]
+    pub logo: Option<super::ids::MediaId>,
 }
 
 /// State of a join request.

@@ -68,6 +68,9 @@ pub struct User {
     pub updated_at: i64,
     #[serde(default)]
     pub last_login_at: Option<i64>,
+    /// Avatar image, if uploaded.
+    #[serde(default)]
+    pub avatar: Option<super::ids::MediaId>,
 }
 
 impl User {
@@ -93,6 +96,7 @@ impl User {
         self.location.clear();
         self.bio.clear();
         self.expertise_tags.clear();
+        self.avatar = None;
         self.status = UserStatus::Deleted;
         self.org_role = None;
         self.updated_at = now;

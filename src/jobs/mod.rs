@@ -10,7 +10,11 @@ use tokio::sync::{Notify, watch};
 
 use crate::{
     config::JobsConfig,
-    domain::{ids::JobId, now_ms, user::Language},
+    domain::{
+        ids::{JobId, MediaId},
+        now_ms,
+        user::Language,
+    },
     store::{Store, jobs as table, jobs::Job},
 };
 
@@ -25,6 +29,8 @@ pub enum Task {
         language: Language,
         vars: BTreeMap<String, String>,
     },
+    /// Make the thumbnail of an uploaded image.
+    Thumbnail { media_id: MediaId },
 }
 
 impl Task {

@@ -117,6 +117,7 @@ fn validate(state: &AppState, f: &SignupForm) -> AppResult<(Email, User, Organiz
         created_at: t,
         updated_at: t,
         last_login_at: None,
+        avatar: None,
     };
     let org = Organization {
         id: OrgId::new(),
@@ -133,6 +134,7 @@ fn validate(state: &AppState, f: &SignupForm) -> AppResult<(Email, User, Organiz
         admin_count: 0,
         created_at: t,
         updated_at: t,
+        logo: None,
     };
     Ok((email, user, org))
 }
@@ -421,6 +423,7 @@ pub async fn create_admin(
                 created_at: t,
                 updated_at: t,
                 last_login_at: None,
+                avatar: None,
             };
             users::insert(tx, &user)?;
             Ok((user.id, true))

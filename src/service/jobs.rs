@@ -5,12 +5,14 @@ use std::sync::Arc;
 use crate::{
     jobs::{Handler, Task},
     mail::Mailer,
+    state::AppState,
 };
 
 /// The handler that executes each `Task` kind.
-pub fn handler(mailer: Arc<Mailer>) -> Handler {
+pub fn handler(state: AppState, mailer: Arc<Mailer>) -> Handler {
     Arc::new(move |task| {
         let mailer = mailer.clone();
+        let state = state.clone();
         Box::pin(async move {
             match task {
                 Task::SendEmail {
@@ -19,6 +21,9 @@ pub fn handler(mailer: Arc<Mailer>) -> Handler {
                     language,
                     vars,
                 } => mailer.send(&to, &template, language, &vars).await,
+                Task::Thumbnail { media_id } => {
+                    super::media::make_thumbnail(&state, media_id).await
+                }
             }
         })
     })

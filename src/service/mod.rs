@@ -4,10 +4,12 @@
 
 pub mod accounts;
 pub mod codes;
+pub mod images;
 pub mod invitations;
 pub mod jobs;
 pub mod join_requests;
 pub mod login;
+pub mod media;
 pub mod members;
 pub mod orgs;
 pub mod password;

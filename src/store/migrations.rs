@@ -16,6 +16,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
         "002_directory_and_invitations",
         migration_002_directory_and_invitations,
     ),
+    ("003_media", migration_003_media),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -100,5 +101,11 @@ fn migration_002_directory_and_invitations(tx: &WriteTransaction) -> StoreResult
             super::users::sync_listed(tx, &user)?;
         }
     }
+    Ok(())
+}
+
+/// Adds the media metadata table.
+fn migration_003_media(tx: &WriteTransaction) -> StoreResult<()> {
+    tx.open_table(tables::MEDIA.def())?;
     Ok(())
 }

@@ -10,6 +10,7 @@
 pub mod codec;
 pub mod invitations;
 pub mod jobs;
+pub mod media;
 pub mod migrations;
 pub mod orgs;
 pub mod security;

@@ -99,6 +99,10 @@ pub const INVITATION_TOKENS: Table = Table {
 pub const ORG_INVITATIONS: Table = Table {
     name: "orgid_invitationid-1",
 };
+/// Key: MediaId (16). / Value: `domain::media::Media` (the bytes live in the media store).
+pub const MEDIA: Table = Table {
+    name: "mediaid_media-1",
+};
 /// Key: JobId (16). / Value: `store::jobs::Job`.
 pub const JOBS: Table = Table {
     name: "jobid_job-1",
@@ -136,4 +140,5 @@ pub const ALL: &[Table] = &[
     INVITATIONS,
     INVITATION_TOKENS,
     ORG_INVITATIONS,
+    MEDIA,
 ];

@@ -18,6 +18,11 @@ const ACTORS: [&str; 5] = [
     "platform_admin",
 ];
 
+/// A small PNG sent as a multipart upload instead of a JSON body.
+fn png_upload() -> Option<Value> {
+    Some(json!("__png__"))
+}
+
 /// (method, path, body, expected status per actor in `ACTORS` order).
 fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
     use Method as M;
@@ -209,6 +214,26 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
             None,
             anyone(200),
         ),
+        (
+            M::PUT,
+            "/api/v1/users/me/avatar",
+            png_upload(),
+            signed_in(200),
+        ),
+        (M::DELETE, "/api/v1/users/me/avatar", None, signed_in(200)),
+        (
+            M::PUT,
+            "/api/v1/organizations/me/logo",
+            png_upload(),
+            [401, 200, 403, 200, 403],
+        ),
+        (
+            M::DELETE,
+            "/api/v1/organizations/me/logo",
+            None,
+            [401, 200, 403, 200, 403],
+        ),
+        (M::GET, "/api/v1/media/{media_id}", None, signed_in(200)),
     ]
 }
 
@@ -280,6 +305,22 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await;
     let invitation_token = app.invitation_token("viewer@matrix.sa", 1).await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png"),
+    );
+    // A media object no row of the matrix replaces: the target member's avatar.
+    let target_token = target["access_token"].as_str().unwrap().to_owned();
+    let avatar: Value = app
+        .req(Method::PUT, "/api/v1/users/me/avatar")
+        .bearer_auth(&target_token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     Fixture {
         vars: vec![
             ("{member_id}", team.member_id.clone()),
@@ -299,6 +340,16 @@ async fn fixture(app: &TestApp) -> Fixture {
                 invitation["id"].as_str().unwrap().to_owned(),
             ),
             ("{invitation_token}", invitation_token),
+            (
+                "{media_id}",
+                avatar["user"]["profile_picture_url"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+            ),
         ],
     }
 }
@@ -332,7 +383,11 @@ async fn every_route_answers_each_kind_of_caller_as_expected() {
             if let Some(t) = &token {
                 req = req.bearer_auth(t);
             }
-            if let Some(b) = &body {
+            if body.as_ref().is_some_and(|b| b == "__png__") {
+                let part =
+                    reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png");
+                req = req.multipart(reqwest::multipart::Form::new().part("file", part));
+            } else if let Some(b) = &body {
                 let text = b.to_string().replace("{actor}", &i.to_string());
                 req = req.header("content-type", "application/json").body(text);
             }

@@ -1,0 +1,109 @@
+//! Streamed file uploads for poem-openapi operations: a `multipart/form-data` body with one
+//! `file` part, documented in the spec, handed to the service as a stream (never buffered).
+
+use poem::{FromRequest, Request, RequestBody, web::Multipart};
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ExtractParamOptions,
+    registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef},
+};
+use tokio::io::AsyncRead;
+
+use crate::{
+    error::{AppError, AppResult, ErrorKind},
+    service::media::IncomingFile,
+};
+
+/// A multipart body whose `file` part is read as a stream.
+pub struct FileUpload {
+    parts: Multipart,
+    declared_len: Option<u64>,
+}
+
+impl<'a> ApiExtractor<'a> for FileUpload {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn request_meta() -> Option<MetaRequest> {
+        let mut file = MetaSchema::new_with_format("string", "binary");
+        file.description = Some("The file; its type is recognised from its content");
+        let mut form = MetaSchema::new("object");
+        form.required = vec!["file"];
+        form.properties = vec![("file", MetaSchemaRef::Inline(Box::new(file)))];
+        Some(MetaRequest {
+            description: Some(
+                "`multipart/form-data` with one `file` part, streamed and size-limited while it is read",
+            ),
+            content: vec![MetaMediaType {
+                content_type: "multipart/form-data",
+                schema: MetaSchemaRef::Inline(Box::new(form)),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _opts: ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        let multipart = request
+            .content_type()
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+        if !multipart {
+            return Err(AppError::new(
+                ErrorKind::UnsupportedMediaType,
+                "unsupported_media_type",
+                "Send the file as multipart/form-data",
+            )
+            .into());
+        }
+        let declared_len = request
+            .header("content-length")
+            .and_then(|v| v.parse().ok());
+        Ok(Self {
+            parts: <Multipart as FromRequest>::from_request(request, body).await?,
+            declared_len,
+        })
+    }
+}
+
+impl FileUpload {
+    /// Refuses at once a body whose declared length already exceeds `limit` (plus room for
+    /// the multipart framing), without reading it.
+    pub fn check_declared_length(&self, limit: u64) -> AppResult<()> {
+        match self.declared_len {
+            Some(n) if n > limit + 64 * 1024 => Err(AppError::new(
+                ErrorKind::PayloadTooLarge,
+                "payload_too_large",
+                format!("The file exceeds {limit} bytes"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The `file` part as a stream (other parts are skipped).
+    pub async fn file(&mut self) -> AppResult<IncomingFile<impl AsyncRead + Unpin + Send + use<>>> {
+        loop {
+            let field = self
+                .parts
+                .next_field()
+                .await
+                .map_err(|e| {
+                    AppError::new(
+                        ErrorKind::BadRequest,
+                        "bad_request",
+                        format!("Malformed multipart body: {e}"),
+                    )
+                })?
+                .ok_or_else(|| AppError::field("file", "is required"))?;
+            if field.name() == Some("file") {
+                return Ok(IncomingFile {
+                    filename: field.file_name().map(str::to_owned),
+                    declared_type: field.content_type().map(str::to_owned),
+                    body: Box::pin(field.into_async_read()),
+                });
+            }
+        }
+    }
+}

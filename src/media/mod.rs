@@ -1,0 +1,126 @@
+//! Object storage for media through opendal: a local directory by default, S3 (any
+//! S3-compatible endpoint, path-style or virtual-host) when `media_uri` is `s3://bucket`.
+//! Only bytes live here; metadata lives in redb (`store::media`).
+
+use std::{ops::Range, path::PathBuf, time::Duration};
+
+use opendal::{Operator, Writer, services};
+
+use crate::config::Config;
+
+/// Errors from the object store.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("media backend: {0}")]
+    Backend(#[from] opendal::Error),
+}
+
+/// Which backend is in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Fs,
+    S3,
+}
+
+/// The object store.
+#[derive(Clone)]
+pub struct MediaStore {
+    op: Operator,
+    backend: Backend,
+    presign: Option<Duration>,
+}
+
+impl MediaStore {
+    /// Builds the operator chosen by `media_uri`.
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let m = &config.media;
+        let uri = config.media_uri.trim();
+        let presign = (m.presign_secs > 0).then(|| Duration::from_secs(m.presign_secs));
+        if let Some(bucket) = uri.strip_prefix("s3://") {
+            let bucket = bucket.trim_end_matches('/');
+            anyhow::ensure!(
+                !bucket.is_empty(),
+                "bad value for `media_uri`: s3:// needs a bucket name"
+            );
+            let mut b = services::S3::default()
+                .bucket(bucket)
+                .region(&m.s3_region)
+                .access_key_id(&m.s3_access_key_id)
+                .secret_access_key(&m.s3_secret_access_key)
+                .disable_config_load()
+                .disable_ec2_metadata();
+            if !m.s3_endpoint.is_empty() {
+                b = b.endpoint(&m.s3_endpoint);
+            }
+            if !m.s3_path_style {
+                b = b.enable_virtual_host_style();
+            }
+            return Ok(Self {
+                op: Operator::new(b)?,
+                backend: Backend::S3,
+                presign,
+            });
+        }
+        let root: PathBuf = if uri.is_empty() {
+            config.data_dir.join("media")
+        } else {
+            PathBuf::from(uri)
+        };
+        std::fs::create_dir_all(&root)?;
+        let root = root.canonicalize()?;
+        let b = services::Fs::default().root(&root.to_string_lossy());
+        // Presigned URLs make no sense for local files: always serve them ourselves.
+        Ok(Self {
+            op: Operator::new(b)?,
+            backend: Backend::Fs,
+            presign: None,
+        })
+    }
+
+    /// The backend kind.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A streaming writer for `key` (the object appears only when the writer closes).
+    pub async fn writer(&self, key: &str) -> Result<Writer, MediaError> {
+        Ok(self.op.writer(key).await?)
+    }
+
+    /// Streams `range` of `key` without holding it in memory.
+    pub async fn stream(&self, key: &str, range: Range<u64>) -> Result<poem::Body, MediaError> {
+        let stream = self.op.reader(key).await?.into_bytes_stream(range).await?;
+        Ok(poem::Body::from_bytes_stream(stream))
+    }
+
+    /// Reads a whole object.
+    pub async fn read_all(&self, key: &str) -> Result<Vec<u8>, MediaError> {
+        Ok(self.op.read(key).await?.to_vec())
+    }
+
+    /// Writes a whole (small) object.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), MediaError> {
+        self.op.write(key, bytes).await?;
+        Ok(())
+    }
+
+    /// Deletes `key` (absent keys are fine).
+    pub async fn delete(&self, key: &str) -> Result<(), MediaError> {
+        Ok(self.op.delete(key).await?)
+    }
+
+    /// A short-lived presigned GET URL, when configured for S3.
+    pub async fn presigned_url(&self, key: &str) -> Result<Option<String>, MediaError> {
+        match self.presign {
+            Some(ttl) => Ok(Some(
+                self.op.presign_read(key, ttl).await?.uri().to_string(),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Readiness probe: the backend answers.
+    pub async fn check(&self) -> Result<(), MediaError> {
+        Ok(self.op.check().await?)
+    }
+}
