@@ -587,3 +587,52 @@ async fn a_failed_record_write_removes_the_object() {
         "the object was removed when its record could not be written"
     );
 }
+
+#[tokio::test]
+async fn s3_downloads_can_redirect_to_a_presigned_url() {
+    let s3 = S3Server::start().await;
+    let mut settings = s3.settings(crate::s3::BUCKET);
+    settings.push(("P2P_MEDIA__PRESIGN_SECS".into(), "60".into()));
+    let refs: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let app = TestApp::spawn_with(&refs).await;
+    let t = token(&app.signed_in_user("presign@media.sa", PASSWORD).await);
+    let bytes = png(20, 20);
+    let me: Value = upload(
+        &app,
+        "/api/v1/users/me/avatar",
+        &t,
+        form(bytes.clone(), "a.png", "image/png"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let url = me["user"]["profile_picture_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .get(app.url(&url))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&s3.endpoint), "{location}");
+    assert!(location.contains("X-Amz-Expires=60"), "{location}");
+    let fetched = client.get(&location).send().await.unwrap();
+    assert_eq!(
+        fetched.status(),
+        StatusCode::OK,
+        "the S3 server accepts the signature"
+    );
+    assert_eq!(fetched.bytes().await.unwrap().to_vec(), bytes);
+}

@@ -184,3 +184,57 @@ async fn deleting_the_account_erases_it_and_ends_sessions() {
     let again = app.signup("gone@tiles.sa", PASSWORD).await;
     assert_eq!(again["user"]["status"], "active");
 }
+
+#[tokio::test]
+async fn the_last_admin_cannot_delete_their_account_while_others_remain() {
+    let app = TestApp::spawn().await;
+    let team = app.team("handover.sa").await;
+    let r = app
+        .send(
+            Method::DELETE,
+            "/api/v1/users/me",
+            Some(&team.admin),
+            json!({ "password": PASSWORD }),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "last_admin").await;
+    let promote = format!("/api/v1/organizations/me/members/{}/role", team.member_id);
+    assert_eq!(
+        app.send(
+            Method::PUT,
+            &promote,
+            Some(&team.admin),
+            json!({"role": "admin"})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let r = app
+        .send(
+            Method::DELETE,
+            "/api/v1/users/me",
+            Some(&team.admin),
+            json!({ "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let org: Value = app
+        .get("/api/v1/organizations/me", Some(&team.member))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(org["member_count"], 1);
+    let members: Value = app
+        .get("/api/v1/organizations/me/members", Some(&team.member))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        members["items"].as_array().unwrap().len(),
+        1,
+        "the deleted account leaves the member list"
+    );
+}
