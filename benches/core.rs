@@ -52,10 +52,7 @@ fn main() {
         let port: u16 = args[i + 1].parse().expect("port");
         return bare_server(port);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(run());
 }
 
@@ -115,12 +112,7 @@ async fn wait_healthy(client: &Client, base: &str, child: &mut Proc) {
 fn parse_eml(text: &str) -> Option<(String, String)> {
     let to = text.lines().find_map(|l| l.strip_prefix("To:"))?;
     let to = to.trim().trim_matches(['<', '>']).to_lowercase();
-    let code: String = text
-        .split("verification code is ")
-        .nth(1)?
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let code: String = text.split("verification code is ").nth(1)?.chars().take_while(char::is_ascii_digit).collect();
     (code.len() == 6).then_some((to, code))
 }
 
@@ -132,9 +124,7 @@ async fn read_codes(outbox: &Path, emails: &[String]) -> HashMap<String, String>
         for entry in std::fs::read_dir(outbox).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "eml")
-                && let Some((to, code)) = std::fs::read_to_string(&path)
-                    .ok()
-                    .and_then(|t| parse_eml(&t))
+                && let Some((to, code)) = std::fs::read_to_string(&path).ok().and_then(|t| parse_eml(&t))
             {
                 codes.insert(to, code);
             }
@@ -162,9 +152,7 @@ async fn create_users(client: &Client, base: &str, outbox: &Path) -> Vec<String>
                 "last_name": "User", "organization_name": format!("Bench Org {i}"),
                 "industry_sector": "Manufacturing", "company_size": "small", "city": "Riyadh",
             });
-            let req = client
-                .post(format!("{base}/api/v1/auth/signup"))
-                .json(&body);
+            let req = client.post(format!("{base}/api/v1/auth/signup")).json(&body);
             async move {
                 let r = req.send().await.unwrap();
                 if r.status() != StatusCode::CREATED {
@@ -179,9 +167,7 @@ async fn create_users(client: &Client, base: &str, outbox: &Path) -> Vec<String>
     stream::iter(emails.iter())
         .map(|email| {
             let body = json!({ "email": email, "code": codes[email] });
-            let req = client
-                .post(format!("{base}/api/v1/auth/verify-email"))
-                .json(&body);
+            let req = client.post(format!("{base}/api/v1/auth/verify-email")).json(&body);
             async move {
                 let v: Value = req.send().await.unwrap().json().await.unwrap();
                 assert_eq!(v["status"], "authenticated", "verify-email: {v}");
@@ -203,12 +189,7 @@ fn password(i: usize) -> String {
 
 /// `GET /users/me` from `ME_CONCURRENCY` tasks, each on its own client, until `max` requests
 /// are made, `stop` is set, or `PHASE_LIMIT` passes. Returns the sorted latencies.
-async fn me_load(
-    base: &str,
-    tokens: &[String],
-    max: usize,
-    stop: Arc<AtomicBool>,
-) -> Vec<Duration> {
+async fn me_load(base: &str, tokens: &[String], max: usize, stop: Arc<AtomicBool>) -> Vec<Duration> {
     let deadline = Instant::now() + PHASE_LIMIT;
     let issued = Arc::new(AtomicUsize::new(0));
     let url = format!("{base}/api/v1/users/me");
@@ -230,11 +211,7 @@ async fn me_load(
             lat
         })
     });
-    let mut all: Vec<Duration> = join_all(workers)
-        .await
-        .into_iter()
-        .flat_map(Result::unwrap)
-        .collect();
+    let mut all: Vec<Duration> = join_all(workers).await.into_iter().flat_map(Result::unwrap).collect();
     all.sort();
     all
 }
@@ -285,11 +262,7 @@ async fn throughput(clients: &[Client], url: &str, run: Duration) -> (f64, f64) 
             lat
         })
     });
-    let mut all: Vec<Duration> = join_all(workers)
-        .await
-        .into_iter()
-        .flat_map(Result::unwrap)
-        .collect();
+    let mut all: Vec<Duration> = join_all(workers).await.into_iter().flat_map(Result::unwrap).collect();
     let secs = start.elapsed().as_secs_f64();
     all.sort();
     (all.len() as f64 / secs, pct(&all, 0.99))
@@ -305,18 +278,12 @@ fn new_client() -> Client {
 }
 
 async fn run() {
-    let bin = std::env::var_os("P2P_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_BIN_EXE_p2p-sandbox")),
-        PathBuf::from,
-    );
+    let bin =
+        std::env::var_os("P2P_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_p2p-sandbox")), PathBuf::from);
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    println!(
-        "server: {} on {base}, data dir {}",
-        bin.display(),
-        data.path().display()
-    );
+    println!("server: {} on {base}, data dir {}", bin.display(), data.path().display());
     let mut server = Proc(
         Command::new(&bin)
             .env("P2P_DATA_DIR", data.path())
@@ -335,10 +302,7 @@ async fn run() {
 
     let t = Instant::now();
     let tokens = create_users(&client, &base, &data.path().join("outbox")).await;
-    println!(
-        "created and verified {USERS} users in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    println!("created and verified {USERS} users in {:.1} s", t.elapsed().as_secs_f64());
     let rss_setup = rss_mib(pid);
 
     let idle = me_load(&base, &tokens, IDLE_ME_REQUESTS, Arc::default()).await;
@@ -428,11 +392,7 @@ fn bare_server(port: u16) {
         let _ = std::io::stdin().read_to_end(&mut Vec::new());
         std::process::exit(0);
     });
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let app = Route::new().at("/health", get(health)).data(Instant::now());
-    rt.block_on(Server::new(TcpListener::bind(format!("127.0.0.1:{port}"))).run(app))
-        .unwrap();
+    rt.block_on(Server::new(TcpListener::bind(format!("127.0.0.1:{port}"))).run(app)).unwrap();
 }

@@ -12,8 +12,8 @@ use poem::{
 use tokio::sync::watch;
 
 use crate::{
-    api, auth::password::PasswordHasher, config::Config, jobs, mail::Mailer, media::MediaStore,
-    service, state::AppState, store::Store,
+    api, auth::password::PasswordHasher, config::Config, jobs, mail::Mailer, media::MediaStore, service,
+    state::AppState, store::Store,
 };
 
 /// A built, bound, not yet running server.
@@ -41,12 +41,7 @@ impl App {
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no socket address")?;
         tracing::info!(%addr, data_dir = %state.config.data_dir.display(), "listening");
-        Ok(Self {
-            state,
-            acceptor,
-            addr,
-            mailer,
-        })
+        Ok(Self { state, acceptor, addr, mailer })
     }
 
     /// The bound address.
@@ -66,16 +61,8 @@ impl App {
 
     /// Serves until `shutdown` resolves, then stops accepting, waits for in-flight requests
     /// (bounded by `http.shutdown_grace_secs`), and stops the job worker after its current job.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let Self {
-            state,
-            acceptor,
-            mailer,
-            ..
-        } = self;
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Self { state, acceptor, mailer, .. } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(jobs::run_worker(
             state.store.clone(),
@@ -86,9 +73,7 @@ impl App {
         ));
         let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
         let app = api::routes(state.clone())?;
-        let served = Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(app, shutdown, Some(grace))
-            .await;
+        let served = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown, Some(grace)).await;
         tracing::info!("http server stopped; stopping background work");
         let _ = stop_tx.send(true);
         worker.await.context("job worker panicked")?;
@@ -102,17 +87,11 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
     let secret = jwt_secret(&config)?;
     let db_path = config.db_path();
-    let store = tokio::task::spawn_blocking(move || Store::open(&db_path))
-        .await?
-        .context("cannot open the database")?;
+    let store =
+        tokio::task::spawn_blocking(move || Store::open(&db_path)).await?.context("cannot open the database")?;
     let a = config.auth.clone();
     let hasher = tokio::task::spawn_blocking(move || {
-        PasswordHasher::new(
-            a.argon2_memory_kib,
-            a.argon2_iterations,
-            a.argon2_parallelism,
-            a.hash_concurrency,
-        )
+        PasswordHasher::new(a.argon2_memory_kib, a.argon2_iterations, a.argon2_parallelism, a.hash_concurrency)
     })
     .await??;
     let media = MediaStore::from_config(&config).context("cannot open the media store")?;
@@ -131,11 +110,7 @@ fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     let path = config.data_dir.join("jwt.secret");
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let s = existing.trim();
-        anyhow::ensure!(
-            s.len() >= 32,
-            "{} is too short; delete it to generate a new one",
-            path.display()
-        );
+        anyhow::ensure!(s.len() >= 32, "{} is too short; delete it to generate a new one", path.display());
         return Ok(s.as_bytes().to_vec());
     }
     let secret = crate::auth::secrets::random_token(48);
@@ -150,9 +125,7 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut f = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(contents.as_bytes())?;
     f.sync_all()?;
     Ok(())

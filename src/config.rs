@@ -117,9 +117,7 @@ pub struct AuthConfig {
 impl std::fmt::Debug for AuthConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the secret.
-        f.debug_struct("AuthConfig")
-            .field("jwt_secret", &"<redacted>")
-            .finish_non_exhaustive()
+        f.debug_struct("AuthConfig").field("jwt_secret", &"<redacted>").finish_non_exhaustive()
     }
 }
 
@@ -186,17 +184,13 @@ impl Config {
     ) -> anyhow::Result<Self> {
         let mut table: Table = DEFAULTS.parse().context("embedded defaults are invalid")?;
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read config file {}", path.display()))?;
-            let overlay: Table = text
-                .parse()
-                .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+            let overlay: Table =
+                text.parse().with_context(|| format!("config file {} is not valid TOML", path.display()))?;
             merge(&mut table, overlay, "")?;
         }
-        let mut vars: Vec<(String, String)> = env
-            .into_iter()
-            .filter(|(k, _)| k.starts_with("P2P_"))
-            .collect();
+        let mut vars: Vec<(String, String)> = env.into_iter().filter(|(k, _)| k.starts_with("P2P_")).collect();
         vars.sort();
         for (name, raw) in vars {
             if NOT_SETTINGS.contains(&name.as_str()) {
@@ -207,32 +201,22 @@ impl Config {
                 .find(|(alias, _)| *alias == name)
                 .map(|(_, key)| (*key).to_owned())
                 .unwrap_or_else(|| name["P2P_".len()..].to_lowercase().replace("__", "."));
-            set_from_env(&mut table, &path, &raw)
-                .with_context(|| format!("environment variable {name}"))?;
+            set_from_env(&mut table, &path, &raw).with_context(|| format!("environment variable {name}"))?;
         }
         check_choices(&table)?;
-        let config: Config = Value::Table(table)
-            .try_into()
-            .map_err(|e| anyhow!("invalid configuration: {e}"))?;
+        let config: Config = Value::Table(table).try_into().map_err(|e| anyhow!("invalid configuration: {e}"))?;
         config.validate()?;
         Ok(config)
     }
 
     /// Checks values serde cannot: addresses, ranges, URLs.
     fn validate(&self) -> anyhow::Result<()> {
-        self.bind.parse::<SocketAddr>().map_err(|_| {
-            anyhow!(
-                "bad value for `bind`: expected host:port, got {:?}",
-                self.bind
-            )
-        })?;
+        self.bind
+            .parse::<SocketAddr>()
+            .map_err(|_| anyhow!("bad value for `bind`: expected host:port, got {:?}", self.bind))?;
         for origin in &self.cors_origins {
-            if !(origin.starts_with("http://") || origin.starts_with("https://"))
-                || origin.ends_with('/')
-            {
-                bail!(
-                    "bad value for `cors_origins`: {origin:?} must be an origin like https://example.com"
-                );
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) || origin.ends_with('/') {
+                bail!("bad value for `cors_origins`: {origin:?} must be an origin like https://example.com");
             }
         }
         let a = &self.auth;
@@ -254,9 +238,7 @@ impl Config {
             || a.argon2_iterations == 0
             || a.argon2_parallelism == 0
         {
-            bail!(
-                "bad value for `auth.argon2_*`: memory must be ≥ 8 KiB per lane and iterations, parallelism ≥ 1"
-            );
+            bail!("bad value for `auth.argon2_*`: memory must be ≥ 8 KiB per lane and iterations, parallelism ≥ 1");
         }
         if a.max_failed_logins == 0 || a.code_max_attempts == 0 || self.jobs.max_attempts == 0 {
             bail!("bad value for an attempts limit: must be at least 1");
@@ -287,25 +269,11 @@ const CHOICES: &[(&str, &str, &[&str])] = &[
 
 fn check_choices(table: &Table) -> anyhow::Result<()> {
     for (section, key, allowed) in CHOICES {
-        let scope = if section.is_empty() {
-            Some(table)
-        } else {
-            table.get(*section).and_then(Value::as_table)
-        };
-        let value = scope
-            .and_then(|t| t.get(*key))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let scope = if section.is_empty() { Some(table) } else { table.get(*section).and_then(Value::as_table) };
+        let value = scope.and_then(|t| t.get(*key)).and_then(Value::as_str).unwrap_or_default();
         if !allowed.contains(&value) {
-            let path = if section.is_empty() {
-                (*key).to_owned()
-            } else {
-                format!("{section}.{key}")
-            };
-            bail!(
-                "bad value for `{path}`: {value:?} is not one of {}",
-                allowed.join(", ")
-            );
+            let path = if section.is_empty() { (*key).to_owned() } else { format!("{section}.{key}") };
+            bail!("bad value for `{path}`: {value:?} is not one of {}", allowed.join(", "));
         }
     }
     Ok(())
@@ -314,19 +282,11 @@ fn check_choices(table: &Table) -> anyhow::Result<()> {
 /// Deep-merges `overlay` into `base`, refusing keys `base` does not have and type changes.
 fn merge(base: &mut Table, overlay: Table, prefix: &str) -> anyhow::Result<()> {
     for (key, value) in overlay {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        let slot = base
-            .get_mut(&key)
-            .ok_or_else(|| anyhow!("unknown configuration key `{path}`"))?;
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let slot = base.get_mut(&key).ok_or_else(|| anyhow!("unknown configuration key `{path}`"))?;
         match (slot, value) {
             (Value::Table(b), Value::Table(o)) => merge(b, o, &path)?,
-            (slot, value) if std::mem::discriminant(slot) == std::mem::discriminant(&value) => {
-                *slot = value
-            }
+            (slot, value) if std::mem::discriminant(slot) == std::mem::discriminant(&value) => *slot = value,
             (slot, _) => bail!("bad value for `{path}`: expected {}", slot.type_str()),
         }
     }
@@ -338,16 +298,12 @@ fn set_from_env(table: &mut Table, path: &str, raw: &str) -> anyhow::Result<()> 
     let mut parts = path.split('.').peekable();
     let mut current = table;
     while let Some(part) = parts.next() {
-        let slot = current
-            .get_mut(part)
-            .ok_or_else(|| anyhow!("unknown configuration key `{path}`"))?;
+        let slot = current.get_mut(part).ok_or_else(|| anyhow!("unknown configuration key `{path}`"))?;
         if parts.peek().is_none() {
             *slot = match slot {
                 Value::String(_) => Value::String(raw.to_owned()),
                 Value::Integer(_) => Value::Integer(
-                    raw.trim()
-                        .parse()
-                        .map_err(|_| anyhow!("bad value for `{path}`: expected an integer"))?,
+                    raw.trim().parse().map_err(|_| anyhow!("bad value for `{path}`: expected an integer"))?,
                 ),
                 Value::Boolean(_) => Value::Boolean(match raw.trim() {
                     "true" | "1" | "yes" | "on" => true,
@@ -361,10 +317,7 @@ fn set_from_env(table: &mut Table, path: &str, raw: &str) -> anyhow::Result<()> 
                         .map(|s| Value::String(s.to_owned()))
                         .collect(),
                 ),
-                other => bail!(
-                    "`{path}` cannot be set from the environment ({})",
-                    other.type_str()
-                ),
+                other => bail!("`{path}` cannot be set from the environment ({})", other.type_str()),
             };
             return Ok(());
         }
@@ -381,22 +334,13 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
     }
 
     #[test]
     fn defaults_load_and_env_overrides() {
-        let c = Config::load_from(
-            None,
-            env(&[
-                ("P2P_BIND", "127.0.0.1:0"),
-                ("P2P_AUTH__IDLE_TIMEOUT_SECS", "5"),
-            ]),
-        )
-        .unwrap();
+        let c =
+            Config::load_from(None, env(&[("P2P_BIND", "127.0.0.1:0"), ("P2P_AUTH__IDLE_TIMEOUT_SECS", "5")])).unwrap();
         assert_eq!(c.bind, "127.0.0.1:0");
         assert_eq!(c.auth.idle_timeout_secs, 5);
         assert_eq!(c.data_dir, PathBuf::from("./data"));

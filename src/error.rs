@@ -49,21 +49,12 @@ pub type AppResult<T> = Result<T, AppError>;
 impl AppError {
     /// An error of `kind` with a code and message shown to the client.
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            code,
-            message: message.into(),
-            cause: None,
-        }
+        Self { kind, code, message: message.into(), cause: None }
     }
 
     /// 422 naming every invalid field.
     pub fn validation(fields: FieldErrors) -> Self {
-        Self::new(
-            ErrorKind::Validation(fields),
-            "validation_failed",
-            "Some fields are invalid",
-        )
+        Self::new(ErrorKind::Validation(fields), "validation_failed", "Some fields are invalid")
     }
 
     /// 422 for a single field.
@@ -83,11 +74,7 @@ impl AppError {
 
     /// 404 for `what`.
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            ErrorKind::NotFound,
-            "not_found",
-            format!("{what} not found"),
-        )
+        Self::new(ErrorKind::NotFound, "not_found", format!("{what} not found"))
     }
 
     /// 409.
@@ -96,18 +83,8 @@ impl AppError {
     }
 
     /// 429 with `Retry-After`.
-    pub fn rate_limited(
-        code: &'static str,
-        message: impl Into<String>,
-        retry_after_secs: u64,
-    ) -> Self {
-        Self::new(
-            ErrorKind::RateLimited {
-                retry_after_secs: retry_after_secs.max(1),
-            },
-            code,
-            message,
-        )
+    pub fn rate_limited(code: &'static str, message: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self::new(ErrorKind::RateLimited { retry_after_secs: retry_after_secs.max(1) }, code, message)
     }
 
     /// Replaces the stable code (keeping kind and message).

@@ -13,11 +13,7 @@ use clap::{Parser, Subcommand};
 use p2p_sandbox::{App, Config, api, app, service, telemetry};
 
 #[derive(Parser)]
-#[command(
-    name = "p2p-sandbox",
-    version,
-    about = "P2P Sandbox server: one binary with embedded storage"
-)]
+#[command(name = "p2p-sandbox", version, about = "P2P Sandbox server: one binary with embedded storage")]
 struct Cli {
     /// TOML configuration file (settings not in it keep their defaults).
     #[arg(long, env = "P2P_CONFIG", global = true)]
@@ -58,18 +54,16 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Healthcheck) => healthcheck(&config),
-        command => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(Into::into)
-            .and_then(|rt| {
+        command => {
+            tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(Into::into).and_then(|rt| {
                 rt.block_on(async move {
                     match command {
                         Some(Command::CreateAdmin { email }) => create_admin(config, &email).await,
                         _ => serve(config).await,
                     }
                 })
-            }),
+            })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -90,48 +84,31 @@ async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
     telemetry::init(&config);
     let (password, generated) = match std::env::var("P2P_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => (p, false),
-        _ => (
-            format!("{}-7a", p2p_sandbox::auth::secrets::random_token(15)),
-            true,
-        ),
+        _ => (format!("{}-7a", p2p_sandbox::auth::secrets::random_token(15)), true),
     };
     let state = app::open_state(config).await?;
     let email = email.trim().to_lowercase();
-    let (id, created) = service::accounts::create_admin(&state, &email, password.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (id, created) =
+        service::accounts::create_admin(&state, &email, password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if created {
         println!("created platform admin {email} (id {id})");
         if generated {
             println!("password: {password}");
         }
     } else {
-        println!(
-            "promoted existing account {email} (id {id}) to platform admin; its password is unchanged"
-        );
+        println!("promoted existing account {email} (id {id}) to platform admin; its password is unchanged");
     }
     Ok(())
 }
 
 fn healthcheck(config: &Config) -> anyhow::Result<()> {
-    let port = config
-        .bind
-        .rsplit_once(':')
-        .map(|(_, p)| p)
-        .unwrap_or("8000");
-    let mut stream = TcpStream::connect_timeout(
-        &format!("127.0.0.1:{port}").parse()?,
-        Duration::from_secs(3),
-    )?;
+    let port = config.bind.rsplit_once(':').map(|(_, p)| p).unwrap_or("8000");
+    let mut stream = TcpStream::connect_timeout(&format!("127.0.0.1:{port}").parse()?, Duration::from_secs(3))?;
     stream.set_read_timeout(Some(Duration::from_secs(3)))?;
     stream.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer)?;
-    anyhow::ensure!(
-        answer.starts_with("HTTP/1.1 200"),
-        "unhealthy: {}",
-        answer.lines().next().unwrap_or("no answer")
-    );
+    anyhow::ensure!(answer.starts_with("HTTP/1.1 200"), "unhealthy: {}", answer.lines().next().unwrap_or("no answer"));
     Ok(())
 }
 

@@ -46,28 +46,16 @@ impl Deref for AppState {
 
 impl AppState {
     /// Assembles the state from opened subsystems.
-    pub fn new(
-        config: Config,
-        store: Store,
-        hasher: PasswordHasher,
-        media: MediaStore,
-        jwt_secret: &[u8],
-    ) -> Self {
+    pub fn new(config: Config, store: Store, hasher: PasswordHasher, media: MediaStore, jwt_secret: &[u8]) -> Self {
         let a = &config.auth;
         let tokens = TokenKeys::new(jwt_secret, a.access_ttl_secs as i64);
         let policy = SessionPolicy {
             idle_ms: (a.idle_timeout_secs * 1000) as i64,
             absolute_ms: (a.absolute_timeout_secs * 1000) as i64,
         };
-        let code_key =
-            crate::auth::secrets::sha256(&[b"one-time-codes:".as_slice(), jwt_secret].concat())
-                .to_vec();
-        let ip_limiter = RateLimiter::new(
-            config.http.auth_ip_rate_per_minute.max(1),
-            Duration::from_secs(60),
-        );
-        let resend_limiter =
-            RateLimiter::new(1, Duration::from_secs(a.code_resend_cooldown_secs.max(1)));
+        let code_key = crate::auth::secrets::sha256(&[b"one-time-codes:".as_slice(), jwt_secret].concat()).to_vec();
+        let ip_limiter = RateLimiter::new(config.http.auth_ip_rate_per_minute.max(1), Duration::from_secs(60));
+        let resend_limiter = RateLimiter::new(1, Duration::from_secs(a.code_resend_cooldown_secs.max(1)));
         Self(Arc::new(Inner {
             config,
             store,

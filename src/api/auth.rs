@@ -141,12 +141,7 @@ impl AuthApi {
     /// later signups for that domain are *pending* until an admin approves them. A 6-digit
     /// code is emailed; no session exists until it is verified.
     #[oai(path = "/signup", method = "post", operation_id = "signup")]
-    async fn signup(
-        &self,
-        state: State<'_>,
-        req: &Request,
-        body: Json<SignupRequest>,
-    ) -> ApiResult<SignupResponse> {
+    async fn signup(&self, state: State<'_>, req: &Request, body: Json<SignupRequest>) -> ApiResult<SignupResponse> {
         let b = body.0;
         let form = accounts::SignupForm {
             email: b.email,
@@ -195,17 +190,8 @@ impl AuthApi {
     /// Send a new verification code
     ///
     /// Always 202 whether or not the address has an account; at most one code per minute.
-    #[oai(
-        path = "/verify-email/resend",
-        method = "post",
-        operation_id = "resendVerification"
-    )]
-    async fn resend(
-        &self,
-        state: State<'_>,
-        req: &Request,
-        body: Json<EmailRequest>,
-    ) -> ApiResult<Accepted> {
+    #[oai(path = "/verify-email/resend", method = "post", operation_id = "resendVerification")]
+    async fn resend(&self, state: State<'_>, req: &Request, body: Json<EmailRequest>) -> ApiResult<Accepted> {
         accounts::resend_verification(&state, &client_meta(req), &body.email).await?;
         Ok(Accepted::Accepted)
     }
@@ -223,14 +209,10 @@ impl AuthApi {
         jar: &CookieJar,
         body: Json<LoginRequest>,
     ) -> ApiResult<Success<AuthResult>> {
-        let device = jar
-            .get(cookies::DEVICE_COOKIE)
-            .map(|c| c.value_str().to_owned());
+        let device = jar.get(cookies::DEVICE_COOKIE).map(|c| c.value_str().to_owned());
         let b = body.0;
         match login::login(&state, &client_meta(req), &b.email, b.password, device).await? {
-            login::LoginOutcome::DeviceCheck { challenge_id } => {
-                ok(AuthResult::mfa(challenge_id.to_string()))
-            }
+            login::LoginOutcome::DeviceCheck { challenge_id } => ok(AuthResult::mfa(challenge_id.to_string())),
             login::LoginOutcome::SignedIn(session) => {
                 cookies::set_session(jar, &state.config, &session);
                 ok(AuthResult::signed_in(*session))
@@ -249,8 +231,7 @@ impl AuthApi {
         jar: &CookieJar,
         body: Json<LoginVerifyRequest>,
     ) -> ApiResult<Success<AuthResult>> {
-        let (session, device) =
-            login::verify_device(&state, &client_meta(req), &body.challenge_id, &body.code).await?;
+        let (session, device) = login::verify_device(&state, &client_meta(req), &body.challenge_id, &body.code).await?;
         cookies::set_session(jar, &state.config, &session);
         cookies::set_device(jar, &state.config, &device);
         ok(AuthResult::signed_in(session))
@@ -269,15 +250,9 @@ impl AuthApi {
         let token = body
             .0
             .refresh_token
-            .or_else(|| {
-                jar.get(cookies::REFRESH_COOKIE)
-                    .map(|c| c.value_str().to_owned())
-            })
+            .or_else(|| jar.get(cookies::REFRESH_COOKIE).map(|c| c.value_str().to_owned()))
             .ok_or_else(|| {
-                ApiError::from(AppError::unauthenticated(
-                    "invalid_refresh_token",
-                    "No refresh token was presented",
-                ))
+                ApiError::from(AppError::unauthenticated("invalid_refresh_token", "No refresh token was presented"))
             })?;
         let session = crate::service::sessions::refresh(&state, &token).await?;
         cookies::set_session(jar, &state.config, &session);
@@ -287,17 +262,8 @@ impl AuthApi {
     /// Ask for a password-reset link
     ///
     /// Always 202; an email goes out only when the address has an active account.
-    #[oai(
-        path = "/password/forgot",
-        method = "post",
-        operation_id = "forgotPassword"
-    )]
-    async fn forgot(
-        &self,
-        state: State<'_>,
-        req: &Request,
-        body: Json<EmailRequest>,
-    ) -> ApiResult<Accepted> {
+    #[oai(path = "/password/forgot", method = "post", operation_id = "forgotPassword")]
+    async fn forgot(&self, state: State<'_>, req: &Request, body: Json<EmailRequest>) -> ApiResult<Accepted> {
         password::forgot(&state, &client_meta(req), &body.email).await?;
         Ok(Accepted::Accepted)
     }
@@ -305,17 +271,8 @@ impl AuthApi {
     /// Set a new password with a reset token
     ///
     /// The token works once, for one hour; every session of the account ends.
-    #[oai(
-        path = "/password/reset",
-        method = "post",
-        operation_id = "resetPassword"
-    )]
-    async fn reset(
-        &self,
-        state: State<'_>,
-        req: &Request,
-        body: Json<ResetPasswordRequest>,
-    ) -> ApiResult<NoContent> {
+    #[oai(path = "/password/reset", method = "post", operation_id = "resetPassword")]
+    async fn reset(&self, state: State<'_>, req: &Request, body: Json<ResetPasswordRequest>) -> ApiResult<NoContent> {
         let b = body.0;
         password::reset(&state, &client_meta(req), &b.token, b.new_password).await?;
         Ok(NoContent::NoContent)

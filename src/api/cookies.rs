@@ -26,13 +26,7 @@ fn cookie(config: &Config, name: &str, value: &str, path: &str, max_age: Duratio
 
 /// Sets the access and refresh cookies of a new session.
 pub fn set_session(jar: &CookieJar, config: &Config, s: &IssuedSession) {
-    jar.add(cookie(
-        config,
-        ACCESS_COOKIE,
-        &s.access_token,
-        "/",
-        Duration::from_secs(s.expires_in.max(0) as u64),
-    ));
+    jar.add(cookie(config, ACCESS_COOKIE, &s.access_token, "/", Duration::from_secs(s.expires_in.max(0) as u64)));
     jar.add(cookie(
         config,
         REFRESH_COOKIE,
@@ -44,23 +38,11 @@ pub fn set_session(jar: &CookieJar, config: &Config, s: &IssuedSession) {
 
 /// Sets the trusted-device cookie.
 pub fn set_device(jar: &CookieJar, config: &Config, token: &str) {
-    jar.add(cookie(
-        config,
-        DEVICE_COOKIE,
-        token,
-        "/",
-        Duration::from_secs(config.auth.trusted_device_days * 86_400),
-    ));
+    jar.add(cookie(config, DEVICE_COOKIE, token, "/", Duration::from_secs(config.auth.trusted_device_days * 86_400)));
 }
 
 /// Expires the session cookies.
 pub fn clear_session(jar: &CookieJar, config: &Config) {
     jar.add(cookie(config, ACCESS_COOKIE, "", "/", Duration::ZERO));
-    jar.add(cookie(
-        config,
-        REFRESH_COOKIE,
-        "",
-        REFRESH_PATH,
-        Duration::ZERO,
-    ));
+    jar.add(cookie(config, REFRESH_COOKIE, "", REFRESH_PATH, Duration::ZERO));
 }

@@ -130,13 +130,10 @@ impl From<User> for UserProfile {
             bio: u.bio,
             expertise_tags: u.expertise_tags,
             language: u.language.into(),
-            role: u
-                .org_role
-                .filter(|_| u.status == UserStatus::Active)
-                .map(|r| match r {
-                    OrgRole::Admin => MemberRole::Admin,
-                    OrgRole::Member => MemberRole::Member,
-                }),
+            role: u.org_role.filter(|_| u.status == UserStatus::Active).map(|r| match r {
+                OrgRole::Admin => MemberRole::Admin,
+                OrgRole::Member => MemberRole::Member,
+            }),
             platform_admin: u.platform_admin,
             status: match u.status {
                 UserStatus::PendingApproval => AccountStatus::PendingApproval,
@@ -270,10 +267,7 @@ impl AuthResult {
 
     /// A new-device challenge.
     pub fn mfa(challenge_id: String) -> Self {
-        Self {
-            challenge_id: Some(challenge_id),
-            ..Self::empty(AuthStatus::MfaRequired)
-        }
+        Self { challenge_id: Some(challenge_id), ..Self::empty(AuthStatus::MfaRequired) }
     }
 
     /// Waiting for approval.

@@ -66,16 +66,8 @@ pub enum ApiError {
     Unavailable(Json<ErrorBody>),
 }
 
-fn body(
-    code: &str,
-    message: impl Into<String>,
-    fields: Option<BTreeMap<String, String>>,
-) -> Json<ErrorBody> {
-    Json(ErrorBody {
-        code: code.to_owned(),
-        message: message.into(),
-        fields,
-    })
+fn body(code: &str, message: impl Into<String>, fields: Option<BTreeMap<String, String>>) -> Json<ErrorBody> {
+    Json(ErrorBody { code: code.to_owned(), message: message.into(), fields })
 }
 
 impl From<AppError> for ApiError {
@@ -90,19 +82,13 @@ impl From<AppError> for ApiError {
             ErrorKind::Conflict => Self::Conflict(b(None)),
             ErrorKind::PayloadTooLarge => Self::PayloadTooLarge(b(None)),
             ErrorKind::UnsupportedMediaType => Self::UnsupportedMediaType(b(None)),
-            ErrorKind::RateLimited { retry_after_secs } => {
-                Self::TooManyRequests(b(None), *retry_after_secs)
-            }
+            ErrorKind::RateLimited { retry_after_secs } => Self::TooManyRequests(b(None), *retry_after_secs),
             ErrorKind::Unavailable => Self::Unavailable(b(None)),
             ErrorKind::Internal => {
                 // The cause goes to the log (with the request id from the span), never out.
                 tracing::error!(error = %e, "internal error");
                 let id = current_request_id().unwrap_or_default();
-                Self::Internal(body(
-                    "internal_error",
-                    format!("Internal server error; quote request id {id}"),
-                    None,
-                ))
+                Self::Internal(body("internal_error", format!("Internal server error; quote request id {id}"), None))
             }
         }
     }
@@ -113,44 +99,29 @@ impl ApiError {
     /// methods, oversized bodies) into the uniform body.
     pub fn from_poem(err: poem::Error) -> Self {
         if let Some(app) = err.downcast_ref::<AppError>() {
-            return AppError {
-                kind: app.kind.clone(),
-                code: app.code,
-                message: app.message.clone(),
-                cause: None,
-            }
-            .into();
+            return AppError { kind: app.kind.clone(), code: app.code, message: app.message.clone(), cause: None }
+                .into();
         }
         let status = err.status();
         let text = err.to_string();
         match status {
-            StatusCode::UNAUTHORIZED => Self::Unauthorized(body(
-                "unauthenticated",
-                "Sign in to use this endpoint",
-                None,
-            )),
-            StatusCode::FORBIDDEN => Self::Forbidden(body("forbidden", text, None)),
-            StatusCode::NOT_FOUND => {
-                Self::NotFound(body("not_found", "No such endpoint or resource", None))
+            StatusCode::UNAUTHORIZED => {
+                Self::Unauthorized(body("unauthenticated", "Sign in to use this endpoint", None))
             }
-            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed(body(
-                "method_not_allowed",
-                "This method is not allowed on this path",
-                None,
-            )),
-            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge(body(
-                "payload_too_large",
-                "The request body is too large",
-                None,
-            )),
+            StatusCode::FORBIDDEN => Self::Forbidden(body("forbidden", text, None)),
+            StatusCode::NOT_FOUND => Self::NotFound(body("not_found", "No such endpoint or resource", None)),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Self::MethodNotAllowed(body("method_not_allowed", "This method is not allowed on this path", None))
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::PayloadTooLarge(body("payload_too_large", "The request body is too large", None))
+            }
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 Self::UnsupportedMediaType(body("unsupported_media_type", text, None))
             }
-            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable(body(
-                "unavailable",
-                "The server is unavailable; retry shortly",
-                None,
-            )),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                Self::Unavailable(body("unavailable", "The server is unavailable; retry shortly", None))
+            }
             s if s.is_server_error() => AppError::internal(anyhow::anyhow!(text)).into(),
             _ => Self::BadRequest(body("bad_request", text, None)),
         }

@@ -81,50 +81,28 @@ impl HealthApi {
             Ok((depth, earliest)) => {
                 let lag = earliest.map(|e| now_ms() - e).unwrap_or(0).max(0);
                 (
-                    Check {
-                        ok: true,
-                        detail: "reads ok".into(),
-                    },
+                    Check { ok: true, detail: "reads ok".into() },
                     Check {
                         ok: lag <= MAX_JOB_LAG_MS,
                         detail: format!("{depth} queued, oldest due {}s ago", lag / 1000),
                     },
                 )
             }
-            Err(e) => (
-                Check {
-                    ok: false,
-                    detail: e.to_string(),
-                },
-                Check {
-                    ok: false,
-                    detail: "store unavailable".into(),
-                },
-            ),
+            Err(e) => {
+                (Check { ok: false, detail: e.to_string() }, Check { ok: false, detail: "store unavailable".into() })
+            }
         };
         let probe = state.config.data_dir.join(".ready-probe");
         let disk = match tokio::fs::write(&probe, b"ok").await {
             Ok(()) => {
                 let _ = tokio::fs::remove_file(&probe).await;
-                Check {
-                    ok: true,
-                    detail: "writable".into(),
-                }
+                Check { ok: true, detail: "writable".into() }
             }
-            Err(e) => Check {
-                ok: false,
-                detail: e.to_string(),
-            },
+            Err(e) => Check { ok: false, detail: e.to_string() },
         };
         let media = match state.media.check().await {
-            Ok(()) => Check {
-                ok: true,
-                detail: "reachable".into(),
-            },
-            Err(e) => Check {
-                ok: false,
-                detail: e.to_string(),
-            },
+            Ok(()) => Check { ok: true, detail: "reachable".into() },
+            Err(e) => Check { ok: false, detail: e.to_string() },
         };
         let ok = store_check.ok && disk.ok && jobs_check.ok && media.ok;
         let body = Readiness {
@@ -134,10 +112,6 @@ impl HealthApi {
             jobs: jobs_check,
             media,
         };
-        if ok {
-            ReadyResponse::Ready(Json(body))
-        } else {
-            ReadyResponse::NotReady(Json(body))
-        }
+        if ok { ReadyResponse::Ready(Json(body)) } else { ReadyResponse::NotReady(Json(body)) }
     }
 }

@@ -117,11 +117,7 @@ impl InvitationsApi {
     /// Invite someone to the caller's organization (admins)
     ///
     /// A 7-day single-use link is emailed; a pending invitation for the same address is replaced.
-    #[oai(
-        path = "/organizations/me/invitations",
-        method = "post",
-        operation_id = "createInvitation"
-    )]
+    #[oai(path = "/organizations/me/invitations", method = "post", operation_id = "createInvitation")]
     async fn create(
         &self,
         state: State<'_>,
@@ -137,26 +133,14 @@ impl InvitationsApi {
     }
 
     /// Invitations of the caller's organization (admins)
-    #[oai(
-        path = "/organizations/me/invitations",
-        method = "get",
-        operation_id = "listInvitations"
-    )]
+    #[oai(path = "/organizations/me/invitations", method = "get", operation_id = "listInvitations")]
     async fn list(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<InvitationList>> {
-        let items = invitations::list(&state, auth.ctx())
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let items = invitations::list(&state, auth.ctx()).await?.into_iter().map(Into::into).collect();
         ok(InvitationList { items })
     }
 
     /// Cancel a pending invitation (admins)
-    #[oai(
-        path = "/organizations/me/invitations/:id",
-        method = "delete",
-        operation_id = "cancelInvitation"
-    )]
+    #[oai(path = "/organizations/me/invitations/:id", method = "delete", operation_id = "cancelInvitation")]
     async fn cancel(&self, state: State<'_>, auth: Auth, id: Path<String>) -> ApiResult<NoContent> {
         let id: InvitationId = path_id(&id.0, "Invitation")?;
         invitations::cancel(&state, auth.ctx(), id).await?;
@@ -167,16 +151,8 @@ impl InvitationsApi {
     ///
     /// Shows the organization and inviter of a pending invitation; 404 for unknown, used,
     /// cancelled or expired tokens alike.
-    #[oai(
-        path = "/invitations/:token",
-        method = "get",
-        operation_id = "previewInvitation"
-    )]
-    async fn preview(
-        &self,
-        state: State<'_>,
-        token: Path<String>,
-    ) -> ApiResult<Success<InvitationPreview>> {
+    #[oai(path = "/invitations/:token", method = "get", operation_id = "previewInvitation")]
+    async fn preview(&self, state: State<'_>, token: Path<String>) -> ApiResult<Success<InvitationPreview>> {
         let p = invitations::preview(&state, &token.0).await?;
         ok(InvitationPreview {
             email: p.invitation.email,

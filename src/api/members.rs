@@ -119,30 +119,19 @@ pub struct JoinRequestList {
     pub items: Vec<JoinRequestInfo>,
 }
 
-#[OpenApi(
-    prefix_path = "/api/v1/organizations/me",
-    tag = "ApiTags::Organizations"
-)]
+#[OpenApi(prefix_path = "/api/v1/organizations/me", tag = "ApiTags::Organizations")]
 impl MembersApi {
     /// Members of the caller's organization
     #[oai(path = "/members", method = "get", operation_id = "listMembers")]
     async fn list(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<MemberList>> {
-        let items = members::list(&state, auth.ctx())
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let items = members::list(&state, auth.ctx()).await?.into_iter().map(Into::into).collect();
         ok(MemberList { items })
     }
 
     /// Change a member's role (admins)
     ///
     /// 409 `last_admin` when it would leave the organization without an admin.
-    #[oai(
-        path = "/members/:user_id/role",
-        method = "put",
-        operation_id = "setMemberRole"
-    )]
+    #[oai(path = "/members/:user_id/role", method = "put", operation_id = "setMemberRole")]
     async fn set_role(
         &self,
         state: State<'_>,
@@ -155,82 +144,38 @@ impl MembersApi {
             MemberRole::Admin => OrgRole::Admin,
             MemberRole::Member => OrgRole::Member,
         };
-        ok(members::set_role(&state, auth.ctx(), id, role)
-            .await?
-            .into())
+        ok(members::set_role(&state, auth.ctx(), id, role).await?.into())
     }
 
     /// Deactivate a member (admins)
     ///
     /// Their sessions end at once and they cannot sign in until reactivated.
-    #[oai(
-        path = "/members/:user_id/deactivate",
-        method = "post",
-        operation_id = "deactivateMember"
-    )]
-    async fn deactivate(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-        user_id: Path<String>,
-    ) -> ApiResult<Success<Member>> {
+    #[oai(path = "/members/:user_id/deactivate", method = "post", operation_id = "deactivateMember")]
+    async fn deactivate(&self, state: State<'_>, auth: Auth, user_id: Path<String>) -> ApiResult<Success<Member>> {
         let id: UserId = path_id(&user_id.0, "Member")?;
-        ok(members::set_active(&state, auth.ctx(), id, false)
-            .await?
-            .into())
+        ok(members::set_active(&state, auth.ctx(), id, false).await?.into())
     }
 
     /// Reactivate a member (admins)
-    #[oai(
-        path = "/members/:user_id/reactivate",
-        method = "post",
-        operation_id = "reactivateMember"
-    )]
-    async fn reactivate(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-        user_id: Path<String>,
-    ) -> ApiResult<Success<Member>> {
+    #[oai(path = "/members/:user_id/reactivate", method = "post", operation_id = "reactivateMember")]
+    async fn reactivate(&self, state: State<'_>, auth: Auth, user_id: Path<String>) -> ApiResult<Success<Member>> {
         let id: UserId = path_id(&user_id.0, "Member")?;
-        ok(members::set_active(&state, auth.ctx(), id, true)
-            .await?
-            .into())
+        ok(members::set_active(&state, auth.ctx(), id, true).await?.into())
     }
 
     /// Pending join requests (admins)
-    #[oai(
-        path = "/join-requests",
-        method = "get",
-        operation_id = "listJoinRequests"
-    )]
-    async fn join_requests(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-    ) -> ApiResult<Success<JoinRequestList>> {
-        let items = join_requests::list(&state, auth.ctx())
-            .await?
-            .into_iter()
-            .map(|(r, u)| request_info(r, u))
-            .collect();
+    #[oai(path = "/join-requests", method = "get", operation_id = "listJoinRequests")]
+    async fn join_requests(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<JoinRequestList>> {
+        let items =
+            join_requests::list(&state, auth.ctx()).await?.into_iter().map(|(r, u)| request_info(r, u)).collect();
         ok(JoinRequestList { items })
     }
 
     /// Approve a join request (admins)
     ///
     /// The requester becomes an active member and is told by email.
-    #[oai(
-        path = "/join-requests/:id/approve",
-        method = "post",
-        operation_id = "approveJoinRequest"
-    )]
-    async fn approve(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-        id: Path<String>,
-    ) -> ApiResult<Success<JoinRequestInfo>> {
+    #[oai(path = "/join-requests/:id/approve", method = "post", operation_id = "approveJoinRequest")]
+    async fn approve(&self, state: State<'_>, auth: Auth, id: Path<String>) -> ApiResult<Success<JoinRequestInfo>> {
         let id: JoinRequestId = path_id(&id.0, "Join request")?;
         let (req, user) = join_requests::decide(&state, auth.ctx(), id, true).await?;
         ok(request_info(req, user))
@@ -239,17 +184,8 @@ impl MembersApi {
     /// Reject a join request (admins)
     ///
     /// The requester is told by email and the pending account is removed.
-    #[oai(
-        path = "/join-requests/:id/reject",
-        method = "post",
-        operation_id = "rejectJoinRequest"
-    )]
-    async fn reject(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-        id: Path<String>,
-    ) -> ApiResult<Success<JoinRequestInfo>> {
+    #[oai(path = "/join-requests/:id/reject", method = "post", operation_id = "rejectJoinRequest")]
+    async fn reject(&self, state: State<'_>, auth: Auth, id: Path<String>) -> ApiResult<Success<JoinRequestInfo>> {
         let id: JoinRequestId = path_id(&id.0, "Join request")?;
         let (req, user) = join_requests::decide(&state, auth.ctx(), id, false).await?;
         ok(request_info(req, user))

@@ -24,49 +24,27 @@ impl HttpMetrics {
     pub fn new() -> anyhow::Result<Self> {
         let registry = Registry::new_custom(Some("p2p".into()), None)?;
         let latency = HistogramVec::new(
-            HistogramOpts::new(
-                "http_request_duration_seconds",
-                "HTTP request latency by route and status",
-            )
-            .buckets(vec![
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-            ]),
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route and status")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
             &["method", "route", "status"],
         )?;
         let gauge = |name: &str, help: &str| IntGauge::new(name, help);
         let job_depth = gauge("job_queue_depth", "Jobs waiting or running")?;
         let dead_jobs = gauge("job_dead_letters", "Jobs that exhausted their attempts")?;
         let store_bytes = gauge("store_size_bytes", "Size of the redb file")?;
-        let sessions = gauge(
-            "sessions_cached",
-            "Sessions in the in-memory liveness cache",
-        )?;
+        let sessions = gauge("sessions_cached", "Sessions in the in-memory liveness cache")?;
         let uptime = gauge("uptime_seconds", "Seconds since start")?;
         for c in [&job_depth, &dead_jobs, &store_bytes, &sessions, &uptime] {
             registry.register(Box::new(c.clone()))?;
         }
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self {
-            registry,
-            latency,
-            job_depth,
-            dead_jobs,
-            store_bytes,
-            sessions,
-            uptime,
-        })
+        Ok(Self { registry, latency, job_depth, dead_jobs, store_bytes, sessions, uptime })
     }
 
     /// Records one request.
     pub fn observe(&self, method: &Method, path: &str, status: u16, elapsed: Duration) {
-        let route = if status == 404 || status == 405 {
-            "unmatched".to_owned()
-        } else {
-            route_label(path)
-        };
-        self.latency
-            .with_label_values(&[method.as_str(), &route, &status.to_string()])
-            .observe(elapsed.as_secs_f64());
+        let route = if status == 404 || status == 405 { "unmatched".to_owned() } else { route_label(path) };
+        self.latency.with_label_values(&[method.as_str(), &route, &status.to_string()]).observe(elapsed.as_secs_f64());
     }
 }
 
@@ -75,9 +53,7 @@ fn route_label(path: &str) -> String {
     path.trim_end_matches('/')
         .split('/')
         .map(|seg| {
-            if seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-                || seg.parse::<u64>().is_ok()
-            {
+            if seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-') || seg.parse::<u64>().is_ok() {
                 "{id}"
             } else {
                 seg
@@ -89,10 +65,7 @@ fn route_label(path: &str) -> String {
 
 /// `GET /metrics` in the Prometheus text format.
 #[handler]
-pub async fn metrics(
-    state: Data<&AppState>,
-    m: Data<&std::sync::Arc<HttpMetrics>>,
-) -> poem::Result<String> {
+pub async fn metrics(state: Data<&AppState>, m: Data<&std::sync::Arc<HttpMetrics>>) -> poem::Result<String> {
     let (depth, dead) = state
         .store
         .read(|tx| Ok((jobs::depth(tx)?.0, jobs::dead_count(tx)?)))
@@ -100,17 +73,11 @@ pub async fn metrics(
         .map_err(crate::error::AppError::from)?;
     m.job_depth.set(depth as i64);
     m.dead_jobs.set(dead as i64);
-    m.store_bytes.set(
-        std::fs::metadata(state.config.db_path())
-            .map(|md| md.len() as i64)
-            .unwrap_or(0),
-    );
+    m.store_bytes.set(std::fs::metadata(state.config.db_path()).map(|md| md.len() as i64).unwrap_or(0));
     m.sessions.set(state.sessions.len() as i64);
     m.uptime.set(state.started_at.elapsed().as_secs() as i64);
     let mut out = Vec::new();
-    TextEncoder::new()
-        .encode(&m.registry.gather(), &mut out)
-        .map_err(crate::error::AppError::internal)?;
+    TextEncoder::new().encode(&m.registry.gather(), &mut out).map_err(crate::error::AppError::internal)?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 

@@ -13,11 +13,7 @@ use super::{error::ApiError, metrics::HttpMetrics, security::AuthFailure};
 use crate::{error::AppError, telemetry::REQUEST_ID};
 
 /// Wraps `ep` with the cross-cutting behaviour listed in the module header.
-pub fn wrap<E>(
-    ep: E,
-    metrics: Arc<HttpMetrics>,
-    json_limit: usize,
-) -> impl Endpoint<Output = Response>
+pub fn wrap<E>(ep: E, metrics: Arc<HttpMetrics>, json_limit: usize) -> impl Endpoint<Output = Response>
 where
     E: Endpoint + 'static,
 {
@@ -26,17 +22,12 @@ where
         async move {
             let id = req
                 .header("x-request-id")
-                .filter(|v| {
-                    !v.is_empty()
-                        && v.len() <= 64
-                        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                })
+                .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
                 .map(str::to_owned)
                 .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
             let method = req.method().clone();
             let path = req.uri().path().to_owned();
-            let span =
-                tracing::info_span!("request", request_id = %id, method = %method, path = %path);
+            let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
             let started = Instant::now();
             let auth_failure = AuthFailure::default();
             req.extensions_mut().insert(auth_failure.clone());
@@ -54,15 +45,11 @@ where
                 match auth_failure.take() {
                     // Only the generic 401 of a failed security check is replaced; a handler
                     // that ran (some scheme succeeded) keeps its own answer.
-                    Some(reason) if resp.status() == StatusCode::UNAUTHORIZED => {
-                        ApiError::from(reason).into_response()
-                    }
+                    Some(reason) if resp.status() == StatusCode::UNAUTHORIZED => ApiError::from(reason).into_response(),
                     _ => resp,
                 }
             };
-            let mut resp = REQUEST_ID
-                .scope(id.clone(), served.instrument(span.clone()))
-                .await;
+            let mut resp = REQUEST_ID.scope(id.clone(), served.instrument(span.clone())).await;
             let elapsed = started.elapsed();
             let status = resp.status();
             metrics.observe(&method, &path, status.as_u16(), elapsed);
@@ -77,15 +64,9 @@ where
             if let Ok(v) = HeaderValue::from_str(&id) {
                 h.insert("x-request-id", v);
             }
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
+            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-            h.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
+            h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
             Ok(resp)
         }
     })
@@ -98,10 +79,7 @@ async fn limit_body(req: &mut Request, limit: usize) -> Result<(), AppError> {
         return Ok(());
     }
     // Uploads stream through their own per-type limits (see `api::upload`).
-    if req
-        .content_type()
-        .is_some_and(|ct| ct.starts_with("multipart/form-data"))
-    {
+    if req.content_type().is_some_and(|ct| ct.starts_with("multipart/form-data")) {
         return Ok(());
     }
     let too_large = || {
@@ -111,24 +89,18 @@ async fn limit_body(req: &mut Request, limit: usize) -> Result<(), AppError> {
             format!("The request body exceeds {limit} bytes"),
         )
     };
-    let declared = req
-        .header(header::CONTENT_LENGTH)
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = req.header(header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let bytes = req
-        .take_body()
-        .into_bytes_limit(limit)
-        .await
-        .map_err(|e| match e {
-            poem::error::ReadBodyError::PayloadTooLarge => too_large(),
-            other => AppError::new(
-                crate::error::ErrorKind::BadRequest,
-                "bad_request",
-                format!("Cannot read the request body: {other}"),
-            ),
-        })?;
+    let bytes = req.take_body().into_bytes_limit(limit).await.map_err(|e| match e {
+        poem::error::ReadBodyError::PayloadTooLarge => too_large(),
+        other => AppError::new(
+            crate::error::ErrorKind::BadRequest,
+            "bad_request",
+            format!("Cannot read the request body: {other}"),
+        ),
+    })?;
     req.set_body(bytes);
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod health;
 pub mod invitations;
 pub mod media;
+pub mod media_serve;
 pub mod members;
 pub mod metrics;
 pub mod middleware;
@@ -82,14 +83,7 @@ pub fn routes(state: AppState) -> anyhow::Result<impl Endpoint> {
     let cors = Cors::new()
         .allow_origins(state.config.cors_origins.iter().map(String::as_str))
         .allow_credentials(true)
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-            Method::OPTIONS,
-        ])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
         .allow_headers(["content-type", "authorization", "x-request-id"])
         .expose_headers(["x-request-id", "retry-after"]);
     let json_limit = state.config.http.json_body_limit;
@@ -104,10 +98,7 @@ pub fn routes(state: AppState) -> anyhow::Result<impl Endpoint> {
         // A panic is a bug, but it must still answer with the uniform 500, not a dropped
         // connection.
         .with(CatchPanic::new().with_handler(|_| {
-            error::ApiError::from(crate::error::AppError::internal(anyhow::anyhow!(
-                "handler panicked"
-            )))
-            .into_response()
+            error::ApiError::from(crate::error::AppError::internal(anyhow::anyhow!("handler panicked"))).into_response()
         }))
         .data(state)
         .data(metrics.clone());

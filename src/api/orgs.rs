@@ -65,21 +65,13 @@ pub fn path_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, ApiErro
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Organizations")]
 impl OrgsApi {
     /// The caller's organization
-    #[oai(
-        path = "/organizations/me",
-        method = "get",
-        operation_id = "getMyOrganization"
-    )]
+    #[oai(path = "/organizations/me", method = "get", operation_id = "getMyOrganization")]
     async fn mine(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<OrganizationSummary>> {
         ok(orgs::mine(&state, auth.ctx()).await?.into())
     }
 
     /// Edit the caller's organization (its admins)
-    #[oai(
-        path = "/organizations/me",
-        method = "patch",
-        operation_id = "updateMyOrganization"
-    )]
+    #[oai(path = "/organizations/me", method = "patch", operation_id = "updateMyOrganization")]
     async fn update(
         &self,
         state: State<'_>,
@@ -102,11 +94,7 @@ impl OrgsApi {
     /// The organization directory
     ///
     /// Organizations with at least one active member, oldest first, with optional filters.
-    #[oai(
-        path = "/organizations",
-        method = "get",
-        operation_id = "listOrganizations"
-    )]
+    #[oai(path = "/organizations", method = "get", operation_id = "listOrganizations")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
@@ -125,47 +113,20 @@ impl OrgsApi {
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Success<OrganizationPage>> {
-        let filter = orgs::OrgFilter {
-            q: q.0,
-            industry: industry.0,
-            city: city.0,
-            verified: verified.0,
-        };
-        let page = orgs::list(
-            &state,
-            filter,
-            cursor.0.as_deref(),
-            service::page_size(limit.0),
-        )
-        .await?;
-        ok(OrganizationPage {
-            items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
-        })
+        let filter = orgs::OrgFilter { q: q.0, industry: industry.0, city: city.0, verified: verified.0 };
+        let page = orgs::list(&state, filter, cursor.0.as_deref(), service::page_size(limit.0)).await?;
+        ok(OrganizationPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor })
     }
 
     /// One organization's public profile
-    #[oai(
-        path = "/organizations/:id",
-        method = "get",
-        operation_id = "getOrganization"
-    )]
-    async fn get(
-        &self,
-        state: State<'_>,
-        _auth: Auth,
-        id: Path<String>,
-    ) -> ApiResult<Success<OrganizationSummary>> {
+    #[oai(path = "/organizations/:id", method = "get", operation_id = "getOrganization")]
+    async fn get(&self, state: State<'_>, _auth: Auth, id: Path<String>) -> ApiResult<Success<OrganizationSummary>> {
         let id: OrgId = path_id(&id.0, "Organization")?;
         ok(orgs::get(&state, id).await?.into())
     }
 
     /// Mark an organization verified or not (platform admins)
-    #[oai(
-        path = "/organizations/:id/verification",
-        method = "put",
-        operation_id = "setOrganizationVerification"
-    )]
+    #[oai(path = "/organizations/:id/verification", method = "put", operation_id = "setOrganizationVerification")]
     async fn verify(
         &self,
         state: State<'_>,
@@ -174,8 +135,6 @@ impl OrgsApi {
         body: Json<VerificationRequest>,
     ) -> ApiResult<Success<OrganizationSummary>> {
         let id: OrgId = path_id(&id.0, "Organization")?;
-        ok(orgs::set_verified(&state, auth.ctx(), id, body.verified)
-            .await?
-            .into())
+        ok(orgs::set_verified(&state, auth.ctx(), id, body.verified).await?.into())
     }
 }

@@ -149,20 +149,9 @@ impl PeopleApi {
             Some(raw) => Some(path_id::<OrgId>(&raw, "Organization")?),
             None => None,
         };
-        let filter = people::PeopleFilter {
-            q: q.0,
-            industry: industry.0,
-            city: city.0,
-            organization,
-            expertise: expertise.0,
-        };
-        let page = people::directory(
-            &state,
-            filter,
-            cursor.0.as_deref(),
-            service::page_size(limit.0),
-        )
-        .await?;
+        let filter =
+            people::PeopleFilter { q: q.0, industry: industry.0, city: city.0, organization, expertise: expertise.0 };
+        let page = people::directory(&state, filter, cursor.0.as_deref(), service::page_size(limit.0)).await?;
         ok(PersonPage {
             items: page.items.into_iter().map(|(u, o)| profile(u, o)).collect(),
             next_cursor: page.next_cursor,
@@ -172,12 +161,7 @@ impl PeopleApi {
 
     /// A person's public profile
     #[oai(path = "/users/:id", method = "get", operation_id = "getPerson")]
-    async fn get(
-        &self,
-        state: State<'_>,
-        _auth: Auth,
-        id: Path<String>,
-    ) -> ApiResult<Success<PublicProfile>> {
+    async fn get(&self, state: State<'_>, _auth: Auth, id: Path<String>) -> ApiResult<Success<PublicProfile>> {
         let id: UserId = path_id(&id.0, "User")?;
         let (u, o) = people::profile(&state, id).await?;
         ok(profile(u, o))

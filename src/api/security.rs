@@ -29,12 +29,7 @@ pub struct BearerAuth(AuthContext);
 
 /// Access token in the `p2p_access` cookie set at sign-in.
 #[derive(SecurityScheme)]
-#[oai(
-    ty = "api_key",
-    key_in = "cookie",
-    key_name = "p2p_access",
-    checker = "check_cookie"
-)]
+#[oai(ty = "api_key", key_in = "cookie", key_name = "p2p_access", checker = "check_cookie")]
 pub struct CookieAuth(AuthContext);
 
 /// A signed-in caller, by either transport.
@@ -55,8 +50,7 @@ impl Auth {
 }
 
 fn state(req: &Request) -> poem::Result<&AppState> {
-    req.data::<AppState>()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")).into())
+    req.data::<AppState>().ok_or_else(|| AppError::internal(anyhow::anyhow!("application state missing")).into())
 }
 
 /// Why authentication failed, kept for the answer.
@@ -80,19 +74,13 @@ impl AuthFailure {
 
     /// The recorded failure, if any.
     pub fn take(&self) -> Option<AppError> {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|mut g| g.take())
-            .map(|(e, _)| e)
+        self.0.lock().ok().and_then(|mut g| g.take()).map(|(e, _)| e)
     }
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthContext> {
     let result = sessions::authenticate(state(req)?, &bearer.token).await;
-    result
-        .inspect_err(|e| AuthFailure::record(req, e, true))
-        .map_err(Into::into)
+    result.inspect_err(|e| AuthFailure::record(req, e, true)).map_err(Into::into)
 }
 
 async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<AuthContext> {
@@ -104,9 +92,7 @@ async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<AuthContext> {
         sessions::authenticate(st, &key.key).await
     }
     .await;
-    result
-        .inspect_err(|e| AuthFailure::record(req, e, false))
-        .map_err(Into::into)
+    result.inspect_err(|e| AuthFailure::record(req, e, false)).map_err(Into::into)
 }
 
 /// Refuses a cookie-authenticated write whose `Origin` is missing or not allowed.
@@ -115,20 +101,13 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), AppError> {
     if state.config.cors_origins.iter().any(|o| o == origin) {
         Ok(())
     } else {
-        Err(AppError::forbidden(
-            "bad_origin",
-            "Cookie-authenticated writes must come from an allowed origin",
-        ))
+        Err(AppError::forbidden("bad_origin", "Cookie-authenticated writes must come from an allowed origin"))
     }
 }
 
 /// Client IP and user agent of a request.
 pub fn client_meta(req: &Request) -> ClientMeta {
-    let ip = req
-        .remote_addr()
-        .as_socket_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let ip = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
     let user_agent = req.header("user-agent").unwrap_or_default().to_owned();
     ClientMeta { ip, user_agent }
 }

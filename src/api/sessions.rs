@@ -65,15 +65,9 @@ impl SessionsApi {
     /// Revoke one of the caller's sessions
     ///
     /// Takes effect at once: its access token fails on the next request.
-    #[oai(
-        path = "/sessions/:id",
-        method = "delete",
-        operation_id = "revokeSession"
-    )]
+    #[oai(path = "/sessions/:id", method = "delete", operation_id = "revokeSession")]
     async fn revoke(&self, state: State<'_>, auth: Auth, id: Path<String>) -> ApiResult<NoContent> {
-        let id: SessionId =
-            id.0.parse()
-                .map_err(|_| ApiError::from(AppError::not_found("Session")))?;
+        let id: SessionId = id.0.parse().map_err(|_| ApiError::from(AppError::not_found("Session")))?;
         sessions::revoke_one(&state, auth.ctx(), id).await?;
         Ok(NoContent::NoContent)
     }
@@ -88,12 +82,7 @@ impl SessionsApi {
 
     /// Sign out of every session of this account
     #[oai(path = "/logout-all", method = "post", operation_id = "logoutAll")]
-    async fn logout_all(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-        jar: &CookieJar,
-    ) -> ApiResult<NoContent> {
+    async fn logout_all(&self, state: State<'_>, auth: Auth, jar: &CookieJar) -> ApiResult<NoContent> {
         sessions::revoke_all(&state, auth.ctx().user_id, None).await?;
         cookies::clear_session(jar, &state.config);
         Ok(NoContent::NoContent)

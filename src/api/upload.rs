@@ -31,9 +31,7 @@ impl<'a> ApiExtractor<'a> for FileUpload {
         form.required = vec!["file"];
         form.properties = vec![("file", MetaSchemaRef::Inline(Box::new(file)))];
         Some(MetaRequest {
-            description: Some(
-                "`multipart/form-data` with one `file` part, streamed and size-limited while it is read",
-            ),
+            description: Some("`multipart/form-data` with one `file` part, streamed and size-limited while it is read"),
             content: vec![MetaMediaType {
                 content_type: "multipart/form-data",
                 schema: MetaSchemaRef::Inline(Box::new(form)),
@@ -47,9 +45,7 @@ impl<'a> ApiExtractor<'a> for FileUpload {
         body: &mut RequestBody,
         _opts: ExtractParamOptions<()>,
     ) -> poem::Result<Self> {
-        let multipart = request
-            .content_type()
-            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+        let multipart = request.content_type().is_some_and(|ct| ct.starts_with("multipart/form-data"));
         if !multipart {
             return Err(AppError::new(
                 ErrorKind::UnsupportedMediaType,
@@ -58,13 +54,8 @@ impl<'a> ApiExtractor<'a> for FileUpload {
             )
             .into());
         }
-        let declared_len = request
-            .header("content-length")
-            .and_then(|v| v.parse().ok());
-        Ok(Self {
-            parts: <Multipart as FromRequest>::from_request(request, body).await?,
-            declared_len,
-        })
+        let declared_len = request.header("content-length").and_then(|v| v.parse().ok());
+        Ok(Self { parts: <Multipart as FromRequest>::from_request(request, body).await?, declared_len })
     }
 }
 
@@ -90,11 +81,7 @@ impl FileUpload {
                 .next_field()
                 .await
                 .map_err(|e| {
-                    AppError::new(
-                        ErrorKind::BadRequest,
-                        "bad_request",
-                        format!("Malformed multipart body: {e}"),
-                    )
+                    AppError::new(ErrorKind::BadRequest, "bad_request", format!("Malformed multipart body: {e}"))
                 })?
                 .ok_or_else(|| AppError::field("file", "is required"))?;
             if field.name() == Some("file") {

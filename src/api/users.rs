@@ -65,16 +65,8 @@ pub struct DeleteAccountRequest {
     pub password: String,
 }
 
-fn me(
-    (user, org): (
-        crate::domain::user::User,
-        Option<crate::domain::org::Organization>,
-    ),
-) -> Success<Me> {
-    Success::Ok(Json(Me {
-        user: user.into(),
-        organization: org.map(Into::into),
-    }))
+fn me((user, org): (crate::domain::user::User, Option<crate::domain::org::Organization>)) -> Success<Me> {
+    Success::Ok(Json(Me { user: user.into(), organization: org.map(Into::into) }))
 }
 
 #[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Users")]
@@ -109,11 +101,7 @@ impl UsersApi {
     /// Change the password
     ///
     /// Every other session of the account ends; this one stays signed in.
-    #[oai(
-        path = "/me/password",
-        method = "post",
-        operation_id = "changePassword"
-    )]
+    #[oai(path = "/me/password", method = "post", operation_id = "changePassword")]
     async fn change_password(
         &self,
         state: State<'_>,
@@ -128,40 +116,22 @@ impl UsersApi {
     /// Start changing the email address
     ///
     /// The new address must be in the organization's domain; a code is sent to it.
-    #[oai(
-        path = "/me/email",
-        method = "post",
-        operation_id = "requestEmailChange"
-    )]
-    async fn change_email(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-        body: Json<EmailChangeRequest>,
-    ) -> ApiResult<Accepted> {
+    #[oai(path = "/me/email", method = "post", operation_id = "requestEmailChange")]
+    async fn change_email(&self, state: State<'_>, auth: Auth, body: Json<EmailChangeRequest>) -> ApiResult<Accepted> {
         let b = body.0;
         profile::request_email_change(&state, auth.ctx(), &b.new_email, b.password).await?;
         Ok(Accepted::Accepted)
     }
 
     /// Confirm the new email address with its code
-    #[oai(
-        path = "/me/email/verify",
-        method = "post",
-        operation_id = "confirmEmailChange"
-    )]
+    #[oai(path = "/me/email/verify", method = "post", operation_id = "confirmEmailChange")]
     async fn confirm_email(
         &self,
         state: State<'_>,
         auth: Auth,
         body: Json<EmailChangeConfirmRequest>,
     ) -> ApiResult<Success<Me>> {
-        Ok(me(profile::confirm_email_change(
-            &state,
-            auth.ctx(),
-            &body.code,
-        )
-        .await?))
+        Ok(me(profile::confirm_email_change(&state, auth.ctx(), &body.code).await?))
     }
 
     /// Delete the account
@@ -169,12 +139,7 @@ impl UsersApi {
     /// Personal data is erased and every session ends; content stays, attributed to
     /// "Deleted user". The last admin of an organization with other members gets 409.
     #[oai(path = "/me", method = "delete", operation_id = "deleteMe")]
-    async fn delete_me(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-        body: Json<DeleteAccountRequest>,
-    ) -> ApiResult<NoContent> {
+    async fn delete_me(&self, state: State<'_>, auth: Auth, body: Json<DeleteAccountRequest>) -> ApiResult<NoContent> {
         profile::delete_account(&state, auth.ctx(), body.0.password).await?;
         Ok(NoContent::NoContent)
     }

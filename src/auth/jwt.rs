@@ -42,17 +42,9 @@ impl TokenKeys {
 
     /// Issues an access token for `user` in `session`, valid from `now_secs`.
     pub fn issue(&self, user: UserId, session: SessionId, now_secs: i64) -> anyhow::Result<String> {
-        let claims = Claims {
-            sub: user.to_string(),
-            sid: session.to_string(),
-            iat: now_secs,
-            exp: now_secs + self.ttl_secs,
-        };
-        Ok(encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
+        let claims =
+            Claims { sub: user.to_string(), sid: session.to_string(), iat: now_secs, exp: now_secs + self.ttl_secs };
+        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
 
     /// Verifies signature and expiry; `None` for anything invalid.
@@ -73,10 +65,7 @@ mod tests {
         let now = chrono::Utc::now().timestamp();
         let t = keys.issue(u, s, now).unwrap();
         assert_eq!(keys.verify(&t), Some((u, s)));
-        assert_eq!(
-            TokenKeys::new(b"another secret another secret!!!", 60).verify(&t),
-            None
-        );
+        assert_eq!(TokenKeys::new(b"another secret another secret!!!", 60).verify(&t), None);
         assert_eq!(keys.verify(&keys.issue(u, s, now - 120).unwrap()), None);
     }
 }

@@ -49,47 +49,25 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     /// Starts `concurrency` hashing threads (0 = one per CPU) with the given argon2id cost.
-    pub fn new(
-        memory_kib: u32,
-        iterations: u32,
-        parallelism: u32,
-        concurrency: usize,
-    ) -> anyhow::Result<Self> {
+    pub fn new(memory_kib: u32, iterations: u32, parallelism: u32, concurrency: usize) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, parallelism, Some(HASH_LEN))
             .map_err(|e| anyhow!("argon2 parameters: {e}"))?;
         let threads = if concurrency == 0 {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
         } else {
             concurrency
         };
         let (queue, rx) = mpsc::channel::<Work>(QUEUE);
         let rx = Arc::new(Mutex::new(rx));
         let mut memory = vec![Block::default(); params.block_count()];
-        let dummy: Arc<str> = hash_with(
-            &params,
-            b"dummy password for timing equalisation",
-            &mut memory,
-        )?
-        .into();
+        let dummy: Arc<str> = hash_with(&params, b"dummy password for timing equalisation", &mut memory)?.into();
         for i in 0..threads {
             let rx = rx.clone();
             let params = params.clone();
-            std::thread::Builder::new()
-                .name(format!("argon2-{i}"))
-                .spawn(move || worker(params, rx))?;
+            std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || worker(params, rx))?;
         }
-        let common = COMMON_PASSWORDS
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        Ok(Self {
-            queue,
-            dummy,
-            common: Arc::new(common),
-        })
+        let common = COMMON_PASSWORDS.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        Ok(Self { queue, dummy, common: Arc::new(common) })
     }
 
     /// Whether `lower_case_password` is on the embedded list of common passwords.
@@ -101,34 +79,22 @@ impl PasswordHasher {
     pub async fn hash(&self, password: String) -> AppResult<String> {
         let (tx, rx) = oneshot::channel();
         self.submit(Work::Hash(password.into_bytes(), tx)).await?;
-        rx.await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)
+        rx.await.map_err(AppError::internal)?.map_err(AppError::internal)
     }
 
     /// Verifies `password` against `encoded`; with `None` (unknown user) it spends the same
     /// time on a dummy hash and returns false.
     pub async fn verify(&self, password: String, encoded: Option<String>) -> AppResult<bool> {
         let known = encoded.filter(|e| !e.is_empty());
-        let target: Arc<str> = known
-            .as_deref()
-            .map(Arc::from)
-            .unwrap_or_else(|| self.dummy.clone());
+        let target: Arc<str> = known.as_deref().map(Arc::from).unwrap_or_else(|| self.dummy.clone());
         let (tx, rx) = oneshot::channel();
-        self.submit(Work::Verify(password.into_bytes(), target, tx))
-            .await?;
-        let ok = rx
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?;
+        self.submit(Work::Verify(password.into_bytes(), target, tx)).await?;
+        let ok = rx.await.map_err(AppError::internal)?.map_err(AppError::internal)?;
         Ok(ok && known.is_some())
     }
 
     async fn submit(&self, work: Work) -> AppResult<()> {
-        self.queue
-            .send(work)
-            .await
-            .map_err(|_| AppError::internal(anyhow!("password hashing pool stopped")))
+        self.queue.send(work).await.map_err(|_| AppError::internal(anyhow!("password hashing pool stopped")))
     }
 }
 
@@ -136,12 +102,11 @@ impl PasswordHasher {
 /// every sender is gone.
 fn worker(params: Params, rx: Arc<Mutex<mpsc::Receiver<Work>>>) {
     use thread_priority::{
-        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
-        set_thread_priority_and_policy, thread_native_id,
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy, set_thread_priority_and_policy,
+        thread_native_id,
     };
     let policy = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch);
-    if let Err(e) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, policy)
-    {
+    if let Err(e) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, policy) {
         tracing::warn!(error = ?e, "cannot lower the priority of a password hashing thread");
     }
     let mut memory = vec![Block::default(); params.block_count()];
@@ -200,8 +165,7 @@ fn verify_with(encoded: &str, password: &[u8], memory: &mut [Block]) -> anyhow::
     }
     let salt = B64.decode(salt)?;
     let expected = B64.decode(hash)?;
-    let params = Params::new(m, t, p, Some(expected.len()))
-        .map_err(|e| anyhow!("argon2 parameters: {e}"))?;
+    let params = Params::new(m, t, p, Some(expected.len())).map_err(|e| anyhow!("argon2 parameters: {e}"))?;
     let mut out = vec![0u8; expected.len()];
     // A hash made with other costs (an older configuration) needs its own buffer size.
     let mut other;
@@ -226,22 +190,10 @@ mod tests {
         let h = PasswordHasher::new(64, 1, 1, 2).unwrap();
         let encoded = h.hash("Steel-mill-42".into()).await.unwrap();
         assert!(encoded.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
-        assert!(
-            h.verify("Steel-mill-42".into(), Some(encoded.clone()))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !h.verify("steel-mill-42".into(), Some(encoded))
-                .await
-                .unwrap()
-        );
+        assert!(h.verify("Steel-mill-42".into(), Some(encoded.clone())).await.unwrap());
+        assert!(!h.verify("steel-mill-42".into(), Some(encoded)).await.unwrap());
         assert!(!h.verify("Steel-mill-42".into(), None).await.unwrap());
-        let older = PasswordHasher::new(128, 2, 1, 1)
-            .unwrap()
-            .hash("Old-pass-77".into())
-            .await
-            .unwrap();
+        let older = PasswordHasher::new(128, 2, 1, 1).unwrap().hash("Old-pass-77".into()).await.unwrap();
         assert!(h.verify("Old-pass-77".into(), Some(older)).await.unwrap());
         assert!(h.is_common("password123"));
     }

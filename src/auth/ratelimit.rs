@@ -20,11 +20,7 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// A limiter of `limit` events per `window`.
     pub fn new(limit: u32, window: Duration) -> Self {
-        Self {
-            limit,
-            window,
-            windows: Mutex::new(HashMap::new()),
-        }
+        Self { limit, window, windows: Mutex::new(HashMap::new()) }
     }
 
     /// Counts one event for `key`; `Err(seconds)` says how long until it is allowed.

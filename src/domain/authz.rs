@@ -27,18 +27,10 @@ pub fn member_of(user: &User) -> Result<OrgId, Denied> {
 /// The caller's organization, when they administer it.
 pub fn admin_of(user: &User) -> Result<OrgId, Denied> {
     let org = member_of(user)?;
-    if user.org_role == Some(OrgRole::Admin) {
-        Ok(org)
-    } else {
-        Err(Denied::NotOrgAdmin)
-    }
+    if user.org_role == Some(OrgRole::Admin) { Ok(org) } else { Err(Denied::NotOrgAdmin) }
 }
 
 /// Platform administration (verification, moderation).
 pub fn platform_admin(user: &User) -> Result<(), Denied> {
-    if user.platform_admin {
-        Ok(())
-    } else {
-        Err(Denied::NotPlatformAdmin)
-    }
+    if user.platform_admin { Ok(()) } else { Err(Denied::NotPlatformAdmin) }
 }

@@ -90,11 +90,7 @@ impl MediaType {
 }
 
 fn is_mp4_brand(brand: &[u8]) -> bool {
-    [
-        b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"M4V ", b"M4A ", b"MSNV", b"dash",
-    ]
-    .iter()
-    .any(|b| brand == *b)
+    [b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"M4V ", b"M4A ", b"MSNV", b"dash"].iter().any(|b| brand == *b)
 }
 
 /// What an upload is attached to; decides who may see it and which types it accepts.
@@ -154,26 +150,10 @@ impl Media {
 /// `_` and spaces only, at most 80 characters, never empty.
 pub fn sanitize_filename(raw: &str, t: MediaType) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = last
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let trimmed = cleaned
-        .trim_matches(|c: char| c == '.' || c == ' ')
-        .chars()
-        .take(80)
-        .collect::<String>();
-    if trimmed.is_empty() {
-        format!("file.{}", t.extensions()[0])
-    } else {
-        trimmed
-    }
+    let cleaned: String =
+        last.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') { c } else { '_' }).collect();
+    let trimmed = cleaned.trim_matches(|c: char| c == '.' || c == ' ').chars().take(80).collect::<String>();
+    if trimmed.is_empty() { format!("file.{}", t.extensions()[0]) } else { trimmed }
 }
 
 /// The extension of a file name, lower case.
@@ -189,22 +169,10 @@ mod tests {
 
     #[test]
     fn types_come_from_content() {
-        assert_eq!(
-            MediaType::sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0"),
-            Some(MediaType::Jpeg)
-        );
-        assert_eq!(
-            MediaType::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            Some(MediaType::Png)
-        );
-        assert_eq!(
-            MediaType::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
-            Some(MediaType::Webp)
-        );
-        assert_eq!(
-            MediaType::sniff(b"\0\0\0\x18ftypmp42\0\0\0\0"),
-            Some(MediaType::Mp4)
-        );
+        assert_eq!(MediaType::sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0"), Some(MediaType::Jpeg));
+        assert_eq!(MediaType::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(MediaType::Png));
+        assert_eq!(MediaType::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(MediaType::Webp));
+        assert_eq!(MediaType::sniff(b"\0\0\0\x18ftypmp42\0\0\0\0"), Some(MediaType::Mp4));
         assert_eq!(MediaType::sniff(b"%PDF-1.7\n"), Some(MediaType::Pdf));
         assert_eq!(MediaType::sniff(b"<svg xmlns="), None);
         assert_eq!(MediaType::sniff(b"<!DOCTYPE html>"), None);
@@ -213,14 +181,8 @@ mod tests {
 
     #[test]
     fn names_are_sanitized() {
-        assert_eq!(
-            sanitize_filename("../../etc/passwd", MediaType::Png),
-            "passwd"
-        );
-        assert_eq!(
-            sanitize_filename("a\"b;\r\nc.png", MediaType::Png),
-            "a_b___c.png"
-        );
+        assert_eq!(sanitize_filename("../../etc/passwd", MediaType::Png), "passwd");
+        assert_eq!(sanitize_filename("a\"b;\r\nc.png", MediaType::Png), "a_b___c.png");
         assert_eq!(sanitize_filename("...", MediaType::Jpeg), "file.jpg");
         assert_eq!(sanitize_filename("صورة.png", MediaType::Png), "صورة.png");
         assert_eq!(extension("photo.JPG"), Some("jpg".into()));

@@ -43,13 +43,7 @@ pub struct SessionPolicy {
 
 impl SessionPolicy {
     /// `Ok` while the session may be used at `now`, given when it was last seen.
-    pub fn check(
-        &self,
-        created_at: i64,
-        last_seen_at: i64,
-        revoked: bool,
-        now: i64,
-    ) -> Result<(), SessionEnd> {
+    pub fn check(&self, created_at: i64, last_seen_at: i64, revoked: bool, now: i64) -> Result<(), SessionEnd> {
         if revoked {
             Err(SessionEnd::Revoked)
         } else if now - created_at >= self.absolute_ms {
@@ -80,10 +74,7 @@ mod tests {
 
     #[test]
     fn policy_checks_revocation_idle_and_absolute() {
-        let p = SessionPolicy {
-            idle_ms: 10,
-            absolute_ms: 100,
-        };
+        let p = SessionPolicy { idle_ms: 10, absolute_ms: 100 };
         assert_eq!(p.check(0, 0, false, 5), Ok(()));
         assert_eq!(p.check(0, 0, true, 5), Err(SessionEnd::Revoked));
         assert_eq!(p.check(0, 0, false, 10), Err(SessionEnd::Idle));

@@ -12,9 +12,7 @@ pub struct Validator {
 impl Validator {
     /// Records `why` for `field` unless the field already has an error.
     pub fn fail(&mut self, field: &str, why: impl Into<String>) {
-        self.errors
-            .entry(field.to_owned())
-            .or_insert_with(|| why.into());
+        self.errors.entry(field.to_owned()).or_insert_with(|| why.into());
     }
 
     /// Runs a parser and keeps its value, recording the error under `field` on failure.
@@ -30,11 +28,7 @@ impl Validator {
 
     /// Finishes validation: `Ok(())` when nothing failed, otherwise every failure.
     pub fn finish(self) -> Result<(), FieldErrors> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(self.errors)
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
     }
 }
 
@@ -56,9 +50,7 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|l| {
@@ -68,14 +60,8 @@ impl Email {
                     && !l.ends_with('-')
                     && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
-            && labels
-                .last()
-                .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
-        if local_ok && domain_ok {
-            Ok(Self(email))
-        } else {
-            Err(invalid())
-        }
+            && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        if local_ok && domain_ok { Ok(Self(email)) } else { Err(invalid()) }
     }
 
     /// The address as stored (lower case).
@@ -103,10 +89,7 @@ pub fn person_name(raw: &str) -> Result<String, String> {
     if name.chars().count() > 50 {
         return Err("must be at most 50 characters".into());
     }
-    if !name
-        .chars()
-        .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'')
-    {
+    if !name.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'') {
         return Err("may contain only letters, spaces, hyphens and apostrophes".into());
     }
     if !name.chars().any(char::is_alphabetic) {
@@ -121,11 +104,7 @@ pub fn line(raw: &str, min: usize, max: usize) -> Result<String, String> {
     let text = collapse_spaces(raw);
     let len = text.chars().count();
     if len < min {
-        return Err(if min <= 1 {
-            "is required".into()
-        } else {
-            format!("must be at least {min} characters")
-        });
+        return Err(if min <= 1 { "is required".into() } else { format!("must be at least {min} characters") });
     }
     if len > max {
         return Err(format!("must be at most {max} characters"));
@@ -140,10 +119,7 @@ pub fn paragraph(raw: &str, max: usize) -> Result<String, String> {
     if text.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         return Err("contains control characters".into());
     }
     Ok(text)
@@ -159,11 +135,7 @@ pub fn tags(raw: &[String], max: usize) -> Result<Vec<String>, String> {
     for tag in raw {
         let tag = collapse_spaces(tag);
         let len = tag.chars().count();
-        if !(2..=30).contains(&len)
-            || !tag
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
-        {
+        if !(2..=30).contains(&len) || !tag.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-') {
             return Err("each tag must be 2–30 letters, digits, spaces or hyphens".into());
         }
         if !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
@@ -175,11 +147,7 @@ pub fn tags(raw: &[String], max: usize) -> Result<Vec<String>, String> {
 
 /// The password policy: 8–128 characters with letters and digits, not the email, and not
 /// one of the embedded common passwords.
-pub fn password(
-    raw: &str,
-    email: Option<&str>,
-    is_common: impl Fn(&str) -> bool,
-) -> Result<(), String> {
+pub fn password(raw: &str, email: Option<&str>, is_common: impl Fn(&str) -> bool) -> Result<(), String> {
     let len = raw.chars().count();
     if !(8..=128).contains(&len) {
         return Err("must be 8–128 characters".into());
@@ -231,20 +199,8 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(
-            Email::parse(" Ali@Factory.SA ").map(Email::into_string),
-            Ok("ali@factory.sa".into())
-        );
-        for bad in [
-            "",
-            "a",
-            "a@b",
-            "a@@b.com",
-            "a b@c.com",
-            "a@-b.com",
-            "a@b.c",
-            ".a@b.com",
-        ] {
+        assert_eq!(Email::parse(" Ali@Factory.SA ").map(Email::into_string), Ok("ali@factory.sa".into()));
+        for bad in ["", "a", "a@b", "a@@b.com", "a b@c.com", "a@-b.com", "a@b.c", ".a@b.com"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

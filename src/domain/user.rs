@@ -81,9 +81,7 @@ impl User {
 
     /// "First Last", as shown to other people.
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_owned()
+        format!("{} {}", self.first_name, self.last_name).trim().to_owned()
     }
 
     /// Erases personal data; the record stays so content keeps an author.

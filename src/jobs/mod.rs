@@ -23,12 +23,7 @@ use crate::{
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Task {
     /// Render a template and send it.
-    SendEmail {
-        to: String,
-        template: String,
-        language: Language,
-        vars: BTreeMap<String, String>,
-    },
+    SendEmail { to: String, template: String, language: Language, vars: BTreeMap<String, String> },
     /// Make the thumbnail of an uploaded image.
     Thumbnail { media_id: MediaId },
 }
@@ -49,8 +44,7 @@ impl Task {
 }
 
 /// Runs one task; an `Err` schedules a retry.
-pub type Handler =
-    Arc<dyn Fn(Task) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
+pub type Handler = Arc<dyn Fn(Task) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
 
 /// Wakes the worker when a job is queued, so jobs do not wait for the next poll.
 #[derive(Clone, Default)]
@@ -76,9 +70,7 @@ pub async fn run_worker(
         if *shutdown.borrow() {
             break;
         }
-        let claimed = store
-            .write(move |tx| table::claim_due(tx, now_ms(), lease_ms, 16))
-            .await;
+        let claimed = store.write(move |tx| table::claim_due(tx, now_ms(), lease_ms, 16)).await;
         let jobs = match claimed {
             Ok(jobs) => jobs,
             Err(e) => {
@@ -117,15 +109,10 @@ async fn run_one(store: &Store, config: &JobsConfig, handler: &Handler, mut job:
                 tracing::error!(job = %id, attempts = job.attempts, error = %e, "job failed for good; moved to dead letters");
                 store.write(move |tx| table::bury(tx, &job)).await
             } else {
-                let delay = config
-                    .backoff_base_secs
-                    .saturating_mul(1 << (job.attempts - 1).min(16))
-                    * 1000;
+                let delay = config.backoff_base_secs.saturating_mul(1 << (job.attempts - 1).min(16)) * 1000;
                 job.run_at = now_ms() + delay as i64;
                 tracing::warn!(job = %id, attempts = job.attempts, retry_in_ms = delay, error = %e, "job failed; will retry");
-                store
-                    .write(move |tx| table::retry(tx, &job, claimed_at))
-                    .await
+                store.write(move |tx| table::retry(tx, &job, claimed_at)).await
             }
         }
     };

@@ -40,26 +40,18 @@ impl Mailer {
         let transport = match m.transport {
             MailTransport::File => {
                 let dir = config.outbox_dir();
-                std::fs::create_dir_all(&dir)
-                    .with_context(|| format!("cannot create outbox {}", dir.display()))?;
+                std::fs::create_dir_all(&dir).with_context(|| format!("cannot create outbox {}", dir.display()))?;
                 Transport::File(AsyncFileTransport::new(dir))
             }
             MailTransport::Smtp => {
                 let mut builder = match m.smtp_tls {
-                    SmtpTls::None => {
-                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&m.smtp_host)
-                    }
-                    SmtpTls::Starttls => {
-                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&m.smtp_host)?
-                    }
+                    SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&m.smtp_host),
+                    SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&m.smtp_host)?,
                     SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&m.smtp_host)?,
                 }
                 .port(m.smtp_port);
                 if !m.smtp_username.is_empty() {
-                    builder = builder.credentials(Credentials::new(
-                        m.smtp_username.clone(),
-                        m.smtp_password.clone(),
-                    ));
+                    builder = builder.credentials(Credentials::new(m.smtp_username.clone(), m.smtp_password.clone()));
                 }
                 Transport::Smtp(builder.build())
             }

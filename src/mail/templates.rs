@@ -13,11 +13,7 @@ use crate::domain::user::Language;
 struct Templates;
 
 /// Renders `name` in `language` (falling back to English) into (subject, body).
-pub fn render(
-    name: &str,
-    language: Language,
-    vars: &BTreeMap<String, String>,
-) -> anyhow::Result<(String, String)> {
+pub fn render(name: &str, language: Language, vars: &BTreeMap<String, String>) -> anyhow::Result<(String, String)> {
     let lang = match language {
         Language::Ar => "ar",
         Language::En => "en",
@@ -26,12 +22,9 @@ pub fn render(
         .or_else(|| Templates::get(&format!("en/{name}.txt")))
         .ok_or_else(|| anyhow!("no email template named {name}"))?;
     let text = std::str::from_utf8(&file.data).context("template is not UTF-8")?;
-    let (head, body) = text
-        .split_once("\n\n")
-        .ok_or_else(|| anyhow!("template {name} lacks a blank line after the subject"))?;
-    let subject = head
-        .strip_prefix("Subject: ")
-        .ok_or_else(|| anyhow!("template {name} lacks a Subject line"))?;
+    let (head, body) =
+        text.split_once("\n\n").ok_or_else(|| anyhow!("template {name} lacks a blank line after the subject"))?;
+    let subject = head.strip_prefix("Subject: ").ok_or_else(|| anyhow!("template {name} lacks a Subject line"))?;
     Ok((fill(subject.trim(), vars), fill(body, vars)))
 }
 
@@ -59,15 +52,9 @@ mod tests {
         for n in &names {
             let (lang, rest) = n.split_once('/').unwrap();
             let other = if lang == "en" { "ar" } else { "en" };
-            assert!(
-                names.contains(&format!("{other}/{rest}")),
-                "{n} has no {other} twin"
-            );
+            assert!(names.contains(&format!("{other}/{rest}")), "{n} has no {other} twin");
         }
-        let vars = BTreeMap::from([
-            ("code".to_string(), "123456".to_string()),
-            ("name".into(), "Ali".into()),
-        ]);
+        let vars = BTreeMap::from([("code".to_string(), "123456".to_string()), ("name".into(), "Ali".into())]);
         let (subject, body) = render("verify_email", Language::Ar, &vars).unwrap();
         assert!(subject.contains("رمز"));
         assert!(body.contains("123456") && body.contains("Ali"));

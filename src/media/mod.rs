@@ -38,10 +38,7 @@ impl MediaStore {
         let presign = (m.presign_secs > 0).then(|| Duration::from_secs(m.presign_secs));
         if let Some(bucket) = uri.strip_prefix("s3://") {
             let bucket = bucket.trim_end_matches('/');
-            anyhow::ensure!(
-                !bucket.is_empty(),
-                "bad value for `media_uri`: s3:// needs a bucket name"
-            );
+            anyhow::ensure!(!bucket.is_empty(), "bad value for `media_uri`: s3:// needs a bucket name");
             let mut b = services::S3::default()
                 .bucket(bucket)
                 .region(&m.s3_region)
@@ -55,26 +52,14 @@ impl MediaStore {
             if !m.s3_path_style {
                 b = b.enable_virtual_host_style();
             }
-            return Ok(Self {
-                op: Operator::new(b)?,
-                backend: Backend::S3,
-                presign,
-            });
+            return Ok(Self { op: Operator::new(b)?, backend: Backend::S3, presign });
         }
-        let root: PathBuf = if uri.is_empty() {
-            config.data_dir.join("media")
-        } else {
-            PathBuf::from(uri)
-        };
+        let root: PathBuf = if uri.is_empty() { config.data_dir.join("media") } else { PathBuf::from(uri) };
         std::fs::create_dir_all(&root)?;
         let root = root.canonicalize()?;
         let b = services::Fs::default().root(&root.to_string_lossy());
         // Presigned URLs make no sense for local files: always serve them ourselves.
-        Ok(Self {
-            op: Operator::new(b)?,
-            backend: Backend::Fs,
-            presign: None,
-        })
+        Ok(Self { op: Operator::new(b)?, backend: Backend::Fs, presign: None })
     }
 
     /// The backend kind.
@@ -112,9 +97,7 @@ impl MediaStore {
     /// A short-lived presigned GET URL, when configured for S3.
     pub async fn presigned_url(&self, key: &str) -> Result<Option<String>, MediaError> {
         match self.presign {
-            Some(ttl) => Ok(Some(
-                self.op.presign_read(key, ttl).await?.uri().to_string(),
-            )),
+            Some(ttl) => Ok(Some(self.op.presign_read(key, ttl).await?.uri().to_string())),
             None => Ok(None),
         }
     }

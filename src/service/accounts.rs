@@ -53,33 +53,19 @@ fn validate(state: &AppState, f: &SignupForm) -> AppResult<(Email, User, Organiz
         domains.iter().any(|d| d.eq_ignore_ascii_case(e.domain()))
     });
     if personal {
-        v.fail(
-            "email",
-            "must be a company address; personal email providers are not accepted",
-        );
+        v.fail("email", "must be a company address; personal email providers are not accepted");
     }
-    if let Err(why) = text::password(&f.password, email.as_ref().map(Email::as_str), |p| {
-        state.hasher.is_common(p)
-    }) {
+    if let Err(why) = text::password(&f.password, email.as_ref().map(Email::as_str), |p| state.hasher.is_common(p)) {
         v.fail("password", why);
     }
     let first_name = v.check("first_name", text::person_name(&f.first_name));
     let last_name = v.check("last_name", text::person_name(&f.last_name));
-    let org_name = v.check(
-        "organization_name",
-        text::line(&f.organization_name, 2, 100),
-    );
+    let org_name = v.check("organization_name", text::line(&f.organization_name, 2, 100));
     let industry = v.check("industry_sector", text::line(&f.industry_sector, 1, 100));
     let size = v.check("company_size", text::line(&f.company_size, 1, 50));
     let city = v.check("city", text::line(&f.city, 1, 100));
-    let country = v.check(
-        "country",
-        text::line(f.country.as_deref().unwrap_or("Saudi Arabia"), 1, 100),
-    );
-    let title = v.check(
-        "title",
-        text::line(f.title.as_deref().unwrap_or_default(), 0, 100),
-    );
+    let country = v.check("country", text::line(f.country.as_deref().unwrap_or("Saudi Arabia"), 1, 100));
+    let title = v.check("title", text::line(f.title.as_deref().unwrap_or_default(), 0, 100));
     v.finish().map_err(AppError::validation)?;
     let (
         Some(email),
@@ -91,9 +77,7 @@ fn validate(state: &AppState, f: &SignupForm) -> AppResult<(Email, User, Organiz
         Some(city),
         Some(country),
         Some(title),
-    ) = (
-        email, first_name, last_name, org_name, industry, size, city, country, title,
-    )
+    ) = (email, first_name, last_name, org_name, industry, size, city, country, title)
     else {
         return Err(AppError::field("body", "is incomplete"));
     };
@@ -140,11 +124,7 @@ fn validate(state: &AppState, f: &SignupForm) -> AppResult<(Email, User, Organiz
 }
 
 /// `POST /auth/signup`: creates the account (and organization) and emails a code.
-pub async fn signup(
-    state: &AppState,
-    meta: &ClientMeta,
-    form: SignupForm,
-) -> AppResult<SignupResult> {
+pub async fn signup(state: &AppState, meta: &ClientMeta, form: SignupForm) -> AppResult<SignupResult> {
     limit_ip(state, meta)?;
     let (email, mut user, new_org) = validate(state, &form)?;
     user.password_hash = state.hasher.hash(form.password).await?;
@@ -156,23 +136,14 @@ pub async fn signup(
             let mut replaced = None;
             if let Some(existing) = users::by_email(tx, email.as_str())? {
                 if existing.email_verified || existing.status == UserStatus::Deleted {
-                    return Err(AppError::conflict(
-                        "email_taken",
-                        "An account with this email already exists",
-                    )
-                    .into());
+                    return Err(AppError::conflict("email_taken", "An account with this email already exists").into());
                 }
                 // An unverified earlier attempt is replaced: same person retrying, or a typo.
                 users::remove(tx, &existing)?;
                 replaced = Some(existing);
             }
             let organization = match invitation.as_deref() {
-                Some(token) => Some(invitations::redeem(
-                    tx,
-                    token,
-                    &mut user,
-                    replaced.as_ref(),
-                )?),
+                Some(token) => Some(invitations::redeem(tx, token, &mut user, replaced.as_ref())?),
                 None => match orgs::by_domain(tx, email.domain())? {
                     Some(org) if org.admin_count > 0 => {
                         user.status = UserStatus::PendingApproval;
@@ -195,20 +166,12 @@ pub async fn signup(
             users::insert(tx, &user)?;
             let code = codes::issue(tx, &st, &verify_key(email.as_str()), user.id, String::new())?;
             let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
-            let task = email_task(
-                &user,
-                &user.email,
-                "verify_email",
-                &[("code", code), ("minutes", minutes)],
-            );
+            let task = email_task(&user, &user.email, "verify_email", &[("code", code), ("minutes", minutes)]);
             queue::enqueue(tx, &task.into_job())?;
             Ok(SignupResult { user, organization })
         })
         .await?;
-    state
-        .resend_limiter
-        .hit(&verify_key(&result.user.email))
-        .ok();
+    state.resend_limiter.hit(&verify_key(&result.user.email)).ok();
     state.jobs.wake();
     tracing::info!(user = %result.user.id, pending = result.organization.is_none(), "account created");
     Ok(result)
@@ -228,12 +191,7 @@ pub enum Verified {
 }
 
 /// `POST /auth/verify-email`: checks the code, activates the account, and signs in.
-pub async fn verify_email(
-    state: &AppState,
-    meta: &ClientMeta,
-    email: &str,
-    code: &str,
-) -> AppResult<Verified> {
+pub async fn verify_email(state: &AppState, meta: &ClientMeta, email: &str, code: &str) -> AppResult<Verified> {
     limit_ip(state, meta)?;
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
     let code = text::one_time_code(code).map_err(|why| AppError::field("code", why))?;
@@ -246,9 +204,7 @@ pub async fn verify_email(
             let codes::CodeCheck::Valid(record) = check else {
                 return Ok(Err(check));
             };
-            let Some(mut user) =
-                users::get(tx, record.user_id)?.filter(|u| u.email == email.as_str())
-            else {
+            let Some(mut user) = users::get(tx, record.user_id)?.filter(|u| u.email == email.as_str()) else {
                 return Ok(Err(codes::CodeCheck::Missing));
             };
             user.email_verified = true;
@@ -266,31 +222,18 @@ pub async fn verify_email(
         .await?;
     state.jobs.wake();
     match outcome {
-        Err(check) => Err(codes::error(
-            &check,
-            state.config.auth.code_resend_cooldown_secs,
-        )),
+        Err(check) => Err(codes::error(&check, state.config.auth.code_resend_cooldown_secs)),
         Ok(None) => Ok(Verified::PendingApproval),
-        Ok(Some((session, refresh, user, device))) => Ok(Verified::SignedIn(
-            Box::new(sessions::finish_issue(state, &session, refresh, user)?),
-            device,
-        )),
+        Ok(Some((session, refresh, user, device))) => {
+            Ok(Verified::SignedIn(Box::new(sessions::finish_issue(state, &session, refresh, user)?), device))
+        }
     }
 }
 
 /// On verification: a domain's first admin is counted in, or a pending signup asks the
 /// organization's admins to approve it.
-fn activate_membership(
-    tx: &WriteTransaction,
-    state: &AppState,
-    user: &mut User,
-) -> StoreResult<()> {
-    let Some(mut org) = user
-        .org_id
-        .map(|id| orgs::get(tx, id))
-        .transpose()?
-        .flatten()
-    else {
+fn activate_membership(tx: &WriteTransaction, state: &AppState, user: &mut User) -> StoreResult<()> {
+    let Some(mut org) = user.org_id.map(|id| orgs::get(tx, id)).transpose()?.flatten() else {
         return Ok(());
     };
     match (user.status, user.org_role) {
@@ -314,20 +257,13 @@ fn activate_membership(
             orgs::put_join_request(tx, &req)?;
             let link = format!("{}/organization?tab=requests", state.config.public_url);
             for admin in orgs::member_ids(tx, org.id, 10_000)? {
-                let Some(a) = users::get(tx, admin)?
-                    .filter(|a| a.org_role == Some(OrgRole::Admin) && a.can_sign_in())
+                let Some(a) = users::get(tx, admin)?.filter(|a| a.org_role == Some(OrgRole::Admin) && a.can_sign_in())
                 else {
                     continue;
                 };
-                let vars = [
-                    ("requester", user.display_name()),
-                    ("organization", org.name.clone()),
-                    ("link", link.clone()),
-                ];
-                queue::enqueue(
-                    tx,
-                    &email_task(&a, &a.email, "join_request", &vars).into_job(),
-                )?;
+                let vars =
+                    [("requester", user.display_name()), ("organization", org.name.clone()), ("link", link.clone())];
+                queue::enqueue(tx, &email_task(&a, &a.email, "join_request", &vars).into_job())?;
             }
             Ok(())
         }
@@ -338,39 +274,25 @@ fn activate_membership(
 /// `POST /auth/verify-email/resend`: always accepted; a new code goes out only to an
 /// existing unverified account, at most once per cooldown (counted for every address, so
 /// the answer never reveals whether an account exists).
-pub async fn resend_verification(
-    state: &AppState,
-    meta: &ClientMeta,
-    email: &str,
-) -> AppResult<()> {
+pub async fn resend_verification(state: &AppState, meta: &ClientMeta, email: &str) -> AppResult<()> {
     limit_ip(state, meta)?;
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
     let key = verify_key(email.as_str());
     state.resend_limiter.hit(&key).map_err(|secs| {
-        AppError::rate_limited(
-            "resend_cooldown",
-            "Please wait before asking for another code",
-            secs,
-        )
+        AppError::rate_limited("resend_cooldown", "Please wait before asking for another code", secs)
     })?;
     let st = state.clone();
     state
         .store
         .write(move |tx| {
-            if let Some(user) = users::by_email(tx, email.as_str())?
-                .filter(|u| !u.email_verified && u.status != UserStatus::Deleted)
+            if let Some(user) =
+                users::by_email(tx, email.as_str())?.filter(|u| !u.email_verified && u.status != UserStatus::Deleted)
             {
                 let code = codes::issue(tx, &st, &key, user.id, String::new())?;
                 let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
                 queue::enqueue(
                     tx,
-                    &email_task(
-                        &user,
-                        &user.email,
-                        "verify_email",
-                        &[("code", code), ("minutes", minutes)],
-                    )
-                    .into_job(),
+                    &email_task(&user, &user.email, "verify_email", &[("code", code), ("minutes", minutes)]).into_job(),
                 )?;
             }
             Ok(())
@@ -382,16 +304,10 @@ pub async fn resend_verification(
 
 /// `create-admin`: creates a verified platform admin with `password`, or promotes the
 /// existing account with that email. Returns the user id and whether it was created.
-pub async fn create_admin(
-    state: &AppState,
-    email: &str,
-    password: String,
-) -> AppResult<(UserId, bool)> {
+pub async fn create_admin(state: &AppState, email: &str, password: String) -> AppResult<(UserId, bool)> {
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
-    text::password(&password, Some(email.as_str()), |p| {
-        state.hasher.is_common(p)
-    })
-    .map_err(|why| AppError::field("password", why))?;
+    text::password(&password, Some(email.as_str()), |p| state.hasher.is_common(p))
+        .map_err(|why| AppError::field("password", why))?;
     let hash = state.hasher.hash(password).await?;
     state
         .store

@@ -46,12 +46,7 @@ pub fn issue(
 
 /// Checks `code` against the one under `key`, consuming it when valid and counting the
 /// attempt when not.
-pub fn check(
-    tx: &WriteTransaction,
-    state: &AppState,
-    key: &str,
-    code: &str,
-) -> StoreResult<CodeCheck> {
+pub fn check(tx: &WriteTransaction, state: &AppState, key: &str, code: &str) -> StoreResult<CodeCheck> {
     let Some(mut record) = security::code(tx, key)? else {
         return Ok(CodeCheck::Missing);
     };
@@ -72,30 +67,21 @@ pub fn check(
     if record.attempts >= max {
         return Ok(CodeCheck::Exhausted);
     }
-    Ok(CodeCheck::Wrong {
-        attempts_left: max - record.attempts,
-    })
+    Ok(CodeCheck::Wrong { attempts_left: max - record.attempts })
 }
 
 /// The client-facing error for a failed check.
 pub fn error(check: &CodeCheck, cooldown_secs: u64) -> AppError {
     match check {
-        CodeCheck::Wrong { attempts_left } => AppError::field(
-            "code",
-            format!("is incorrect; {attempts_left} attempts left"),
-        )
-        .with_code("invalid_code"),
-        CodeCheck::Expired => {
-            AppError::field("code", "has expired; request a new one").with_code("code_expired")
+        CodeCheck::Wrong { attempts_left } => {
+            AppError::field("code", format!("is incorrect; {attempts_left} attempts left")).with_code("invalid_code")
         }
-        CodeCheck::Exhausted => AppError::rate_limited(
-            "too_many_attempts",
-            "Too many wrong codes; request a new one",
-            cooldown_secs,
-        ),
+        CodeCheck::Expired => AppError::field("code", "has expired; request a new one").with_code("code_expired"),
+        CodeCheck::Exhausted => {
+            AppError::rate_limited("too_many_attempts", "Too many wrong codes; request a new one", cooldown_secs)
+        }
         CodeCheck::Missing | CodeCheck::Valid(_) => {
-            AppError::field("code", "is incorrect or has expired; request a new one")
-                .with_code("invalid_code")
+            AppError::field("code", "is incorrect or has expired; request a new one").with_code("invalid_code")
         }
     }
 }

@@ -35,10 +35,7 @@ pub async fn set_avatar<R: AsyncRead + Unpin>(
 }
 
 /// Removes the caller's avatar.
-pub async fn remove_avatar(
-    state: &AppState,
-    ctx: AuthContext,
-) -> AppResult<(User, Option<Organization>)> {
+pub async fn remove_avatar(state: &AppState, ctx: AuthContext) -> AppResult<(User, Option<Organization>)> {
     let uid = ctx.user_id;
     let (user, org, old) = state
         .store

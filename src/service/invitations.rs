@@ -29,12 +29,7 @@ pub struct InvitationPreview {
 
 /// Invites `email` to the caller's organization with `role`; a pending invitation for the
 /// same address is replaced (the old link stops working).
-pub async fn send(
-    state: &AppState,
-    ctx: AuthContext,
-    email: &str,
-    role: OrgRole,
-) -> AppResult<Invitation> {
+pub async fn send(state: &AppState, ctx: AuthContext, email: &str, role: OrgRole) -> AppResult<Invitation> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
@@ -49,19 +44,12 @@ pub async fn send(
             if email.domain() != org.domain {
                 return Err(AppError::field(
                     "email",
-                    format!(
-                        "must be an address of your organization's domain (@{})",
-                        org.domain
-                    ),
+                    format!("must be an address of your organization's domain (@{})", org.domain),
                 )
                 .into());
             }
             if users::by_email(tx, email.as_str())?.is_some() {
-                return Err(AppError::conflict(
-                    "already_registered",
-                    "This address already has an account",
-                )
-                .into());
+                return Err(AppError::conflict("already_registered", "This address already has an account").into());
             }
             let t = now();
             for mut old in invitations::of_org(tx, org_id, usize::MAX)? {
@@ -92,10 +80,7 @@ pub async fn send(
                 ("name", String::new()),
             ];
             // The invitee has no account yet: the email follows the inviter's language.
-            queue::enqueue(
-                tx,
-                &email_task(&admin, email.as_str(), "invitation", &vars).into_job(),
-            )?;
+            queue::enqueue(tx, &email_task(&admin, email.as_str(), "invitation", &vars).into_job())?;
             Ok(inv)
         })
         .await?;
@@ -107,10 +92,7 @@ pub async fn send(
 pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Invitation>> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
-    Ok(state
-        .store
-        .read(move |tx| invitations::of_org(tx, org_id, 1000))
-        .await?)
+    Ok(state.store.read(move |tx| invitations::of_org(tx, org_id, 1000)).await?)
 }
 
 /// Cancels a pending invitation of the caller's organization.
@@ -120,20 +102,17 @@ pub async fn cancel(state: &AppState, ctx: AuthContext, id: InvitationId) -> App
     state
         .store
         .write(move |tx| {
-            let mut inv = invitations::get(tx, id)?
-                .filter(|i| i.org_id == org_id)
-                .or_not_found("Invitation")?;
+            let mut inv = invitations::get(tx, id)?.filter(|i| i.org_id == org_id).or_not_found("Invitation")?;
             match inv.state(now()) {
                 InvitationState::Pending => {
                     inv.cancelled_at = Some(now());
                     invitations::put(tx, &inv)
                 }
                 InvitationState::Cancelled => Ok(()),
-                InvitationState::Used | InvitationState::Expired => Err(AppError::conflict(
-                    "invitation_closed",
-                    "This invitation was already used or has expired",
-                )
-                .into()),
+                InvitationState::Used | InvitationState::Expired => {
+                    Err(AppError::conflict("invitation_closed", "This invitation was already used or has expired")
+                        .into())
+                }
             }
         })
         .await?;
@@ -152,14 +131,8 @@ pub async fn preview(state: &AppState, token: &str) -> AppResult<InvitationPrevi
                 .filter(|i| i.state(now()) == InvitationState::Pending)
                 .ok_or_else(gone)?;
             let organization = orgs::get(tx, inv.org_id)?.ok_or_else(gone)?;
-            let inviter_name = users::get(tx, inv.invited_by)?
-                .map(|u| u.display_name())
-                .unwrap_or_default();
-            Ok(InvitationPreview {
-                invitation: inv,
-                organization,
-                inviter_name,
-            })
+            let inviter_name = users::get(tx, inv.invited_by)?.map(|u| u.display_name()).unwrap_or_default();
+            Ok(InvitationPreview { invitation: inv, organization, inviter_name })
         })
         .await
         .map_err(Into::into)
@@ -175,18 +148,14 @@ pub fn redeem(
     replaced: Option<&User>,
 ) -> StoreResult<Organization> {
     let invalid = || AppError::field("invitation_token", "is invalid or has expired");
-    let mut inv =
-        invitations::by_token(tx, &sha256(token.trim().as_bytes()))?.ok_or_else(invalid)?;
+    let mut inv = invitations::by_token(tx, &sha256(token.trim().as_bytes()))?.ok_or_else(invalid)?;
     let t = now();
-    let reusable = inv.state(t) == InvitationState::Used
-        && replaced.is_some_and(|r| inv.used_by == Some(r.id));
+    let reusable = inv.state(t) == InvitationState::Used && replaced.is_some_and(|r| inv.used_by == Some(r.id));
     if inv.state(t) != InvitationState::Pending && !reusable {
         return Err(invalid().into());
     }
     if inv.email != user.email {
-        return Err(
-            AppError::field("email", "must be the address the invitation was sent to").into(),
-        );
+        return Err(AppError::field("email", "must be the address the invitation was sent to").into());
     }
     let org = orgs::get(tx, inv.org_id)?.ok_or_else(invalid)?;
     user.org_id = Some(org.id);

@@ -22,10 +22,7 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<(JoinRequ
         .store
         .read(move |tx| {
             let mut out = Vec::new();
-            for req in orgs::join_requests(tx, org)?
-                .into_iter()
-                .filter(|r| r.status == JoinRequestStatus::Pending)
-            {
+            for req in orgs::join_requests(tx, org)?.into_iter().filter(|r| r.status == JoinRequestStatus::Pending) {
                 if let Some(user) = users::get(tx, req.user_id)? {
                     out.push((req, user));
                 }
@@ -49,31 +46,19 @@ pub async fn decide(
     let result = state
         .store
         .write(move |tx| {
-            let mut req = orgs::join_request(tx, id)?
-                .filter(|r| r.org_id == org_id)
-                .or_not_found("Join request")?;
+            let mut req = orgs::join_request(tx, id)?.filter(|r| r.org_id == org_id).or_not_found("Join request")?;
             if req.status != JoinRequestStatus::Pending {
-                return Err(AppError::conflict(
-                    "already_decided",
-                    "This request has already been decided",
-                )
-                .into());
+                return Err(AppError::conflict("already_decided", "This request has already been decided").into());
             }
             let mut user = users::get(tx, req.user_id)?.or_not_found("Join request")?;
             let mut org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             if user.status != UserStatus::PendingApproval {
-                return Err(AppError::conflict(
-                    "already_decided",
-                    "The requester's account is no longer pending",
-                )
-                .into());
+                return Err(
+                    AppError::conflict("already_decided", "The requester's account is no longer pending").into()
+                );
             }
             let t = now();
-            req.status = if approve {
-                JoinRequestStatus::Approved
-            } else {
-                JoinRequestStatus::Rejected
-            };
+            req.status = if approve { JoinRequestStatus::Approved } else { JoinRequestStatus::Rejected };
             orgs::put_join_request(tx, &req)?;
             let vars = [("organization", org.name.clone()), ("link", link)];
             if approve {
@@ -84,15 +69,9 @@ pub async fn decide(
                 org.updated_at = t;
                 orgs::put(tx, &org)?;
                 orgs::add_member(tx, org_id, user.id)?;
-                queue::enqueue(
-                    tx,
-                    &email_task(&user, &user.email, "join_approved", &vars).into_job(),
-                )?;
+                queue::enqueue(tx, &email_task(&user, &user.email, "join_approved", &vars).into_job())?;
             } else {
-                queue::enqueue(
-                    tx,
-                    &email_task(&user, &user.email, "join_rejected", &vars).into_job(),
-                )?;
+                queue::enqueue(tx, &email_task(&user, &user.email, "join_rejected", &vars).into_job())?;
                 // Erasing empties the email, which frees the address for a later signup.
                 user.erase(t);
                 user.org_id = None;

@@ -30,11 +30,7 @@ fn invalid_credentials() -> AppError {
 }
 
 fn locked(secs: u64) -> AppError {
-    AppError::rate_limited(
-        "login_locked",
-        "Too many failed sign-in attempts; try again later",
-        secs,
-    )
+    AppError::rate_limited("login_locked", "Too many failed sign-in attempts; try again later", secs)
 }
 
 /// `POST /auth/login`.
@@ -47,33 +43,18 @@ pub async fn login(
 ) -> AppResult<LoginOutcome> {
     limit_ip(state, meta)?;
     // A malformed address can never match an account: answer like any other failure.
-    let email = Email::parse(email)
-        .map(Email::into_string)
-        .unwrap_or_else(|_| email.trim().to_lowercase());
+    let email = Email::parse(email).map(Email::into_string).unwrap_or_else(|_| email.trim().to_lowercase());
     let email_hash = sha256(email.as_bytes());
     let t = now();
     let lookup = email.clone();
-    let (failures, user) = state
-        .store
-        .read(move |tx| {
-            Ok((
-                security::failures(tx, &email_hash)?,
-                users::by_email(tx, &lookup)?,
-            ))
-        })
-        .await?;
+    let (failures, user) =
+        state.store.read(move |tx| Ok((security::failures(tx, &email_hash)?, users::by_email(tx, &lookup)?))).await?;
     if let Some(until) = failures.locked_until.filter(|u| *u > t) {
         return Err(locked(((until - t) / 1000) as u64 + 1));
     }
     let user = user.filter(|u| u.status != UserStatus::Deleted);
-    let ok = state
-        .hasher
-        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
-    let (max, lockout_ms) = (
-        state.config.auth.max_failed_logins,
-        (state.config.auth.lockout_secs * 1000) as i64,
-    );
+    let ok = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let (max, lockout_ms) = (state.config.auth.max_failed_logins, (state.config.auth.lockout_secs * 1000) as i64);
     let Some(user) = user.filter(|_| ok) else {
         let now_locked = state
             .store
@@ -85,31 +66,20 @@ pub async fn login(
                 f.count += 1;
                 let lock = f.count >= max;
                 if lock {
-                    f = security::LoginFailures {
-                        count: 0,
-                        locked_until: Some(now() + lockout_ms),
-                    };
+                    f = security::LoginFailures { count: 0, locked_until: Some(now() + lockout_ms) };
                 }
                 security::set_failures(tx, &email_hash, Some(&f))?;
                 Ok(lock)
             })
             .await?;
         tracing::info!(locked = now_locked, "failed login");
-        return Err(if now_locked {
-            locked(state.config.auth.lockout_secs)
-        } else {
-            invalid_credentials()
-        });
+        return Err(if now_locked { locked(state.config.auth.lockout_secs) } else { invalid_credentials() });
     };
     if failures.count > 0 || failures.locked_until.is_some() {
-        state
-            .store
-            .write(move |tx| security::set_failures(tx, &email_hash, None))
-            .await?;
+        state.store.write(move |tx| security::set_failures(tx, &email_hash, None)).await?;
     }
     check_may_sign_in(&user)?;
-    let trusted =
-        !state.config.auth.device_verification || is_trusted(state, user.id, device_token).await?;
+    let trusted = !state.config.auth.device_verification || is_trusted(state, user.id, device_token).await?;
     let st = state.clone();
     let meta = meta.clone();
     if trusted {
@@ -122,9 +92,7 @@ pub async fn login(
                 Ok((session, refresh, user))
             })
             .await?;
-        return Ok(LoginOutcome::SignedIn(Box::new(sessions::finish_issue(
-            state, &session, refresh, user,
-        )?)));
+        return Ok(LoginOutcome::SignedIn(Box::new(sessions::finish_issue(state, &session, refresh, user)?)));
     }
     let challenge_id = ChallengeId::new();
     state
@@ -134,13 +102,7 @@ pub async fn login(
             let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
             queue::enqueue(
                 tx,
-                &email_task(
-                    &user,
-                    &user.email,
-                    "login_code",
-                    &[("code", code), ("minutes", minutes)],
-                )
-                .into_job(),
+                &email_task(&user, &user.email, "login_code", &[("code", code), ("minutes", minutes)]).into_job(),
             )
         })
         .await?;
@@ -152,21 +114,14 @@ pub async fn login(
 /// distinct answers reveal nothing to someone who does not know it.
 fn check_may_sign_in(user: &User) -> AppResult<()> {
     if !user.email_verified {
-        return Err(AppError::forbidden(
-            "email_not_verified",
-            "Verify your email before signing in",
-        ));
+        return Err(AppError::forbidden("email_not_verified", "Verify your email before signing in"));
     }
     match user.status {
         UserStatus::Active => Ok(()),
-        UserStatus::PendingApproval => Err(AppError::forbidden(
-            "account_pending",
-            "Your organization's admins have not approved your account yet",
-        )),
-        UserStatus::Deactivated => Err(AppError::forbidden(
-            "account_deactivated",
-            "This account has been deactivated",
-        )),
+        UserStatus::PendingApproval => {
+            Err(AppError::forbidden("account_pending", "Your organization's admins have not approved your account yet"))
+        }
+        UserStatus::Deactivated => Err(AppError::forbidden("account_deactivated", "This account has been deactivated")),
         UserStatus::Deleted => Err(invalid_credentials()),
     }
 }
@@ -180,10 +135,7 @@ async fn is_trusted(state: &AppState, user: UserId, token: Option<String>) -> Ap
         return Ok(false);
     };
     let hash = sha256(token.as_bytes());
-    let device = state
-        .store
-        .read(move |tx| security::trusted_device(tx, &hash))
-        .await?;
+    let device = state.store.read(move |tx| security::trusted_device(tx, &hash)).await?;
     Ok(device.is_some_and(|d| d.user_id == user && d.expires_at > now()))
 }
 
@@ -194,10 +146,7 @@ pub fn trust_device(tx: &WriteTransaction, state: &AppState, user: UserId) -> St
     security::put_trusted_device(
         tx,
         &sha256(token.as_bytes()),
-        &security::TrustedDevice {
-            user_id: user,
-            expires_at,
-        },
+        &security::TrustedDevice { user_id: user, expires_at },
     )?;
     Ok(token)
 }
@@ -218,9 +167,8 @@ pub async fn verify_device(
     code: &str,
 ) -> AppResult<(sessions::IssuedSession, String)> {
     limit_ip(state, meta)?;
-    let challenge: ChallengeId = challenge
-        .parse()
-        .map_err(|_| AppError::field("challenge_id", "is not a valid challenge id"))?;
+    let challenge: ChallengeId =
+        challenge.parse().map_err(|_| AppError::field("challenge_id", "is not a valid challenge id"))?;
     let code = text::one_time_code(code).map_err(|why| AppError::field("code", why))?;
     let st = state.clone();
     let meta = meta.clone();
@@ -242,13 +190,7 @@ pub async fn verify_device(
         })
         .await?;
     match outcome {
-        Err(check) => Err(codes::error(
-            &check,
-            state.config.auth.code_resend_cooldown_secs,
-        )),
-        Ok((session, refresh, user, device)) => Ok((
-            sessions::finish_issue(state, &session, refresh, user)?,
-            device,
-        )),
+        Err(check) => Err(codes::error(&check, state.config.auth.code_resend_cooldown_secs)),
+        Ok((session, refresh, user, device)) => Ok((sessions::finish_issue(state, &session, refresh, user)?, device)),
     }
 }

@@ -8,9 +8,7 @@ use super::{now, sessions::AuthContext};
 use crate::{
     domain::{
         ids::{MediaId, UserId},
-        media::{
-            Media, MediaContext, MediaKind, MediaType, SNIFF_LEN, extension, sanitize_filename,
-        },
+        media::{Media, MediaContext, MediaKind, MediaType, SNIFF_LEN, extension, sanitize_filename},
     },
     error::{AppError, AppResult, ErrorKind, OptionExt},
     jobs::Task,
@@ -30,11 +28,7 @@ pub struct IncomingFile<R> {
 }
 
 fn unsupported(message: impl Into<String>) -> AppError {
-    AppError::new(
-        ErrorKind::UnsupportedMediaType,
-        "unsupported_media_type",
-        message,
-    )
+    AppError::new(ErrorKind::UnsupportedMediaType, "unsupported_media_type", message)
 }
 
 /// The size limit for a type.
@@ -57,38 +51,22 @@ fn identify(
     if head.is_empty() {
         return Err(AppError::field("file", "is empty"));
     }
-    let t = MediaType::sniff(head).ok_or_else(|| {
-        unsupported(
-            "This file type is not accepted (allowed: JPEG, PNG, WebP, GIF, MP4, WebM, PDF)",
-        )
-    })?;
+    let t = MediaType::sniff(head)
+        .ok_or_else(|| unsupported("This file type is not accepted (allowed: JPEG, PNG, WebP, GIF, MP4, WebM, PDF)"))?;
     if !context.accepts(t) {
-        return Err(unsupported(format!(
-            "{} files are not accepted here",
-            t.mime()
-        )));
+        return Err(unsupported(format!("{} files are not accepted here", t.mime())));
     }
-    let declared = declared.map(|d| {
-        d.split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_lowercase()
-    });
+    let declared = declared.map(|d| d.split(';').next().unwrap_or_default().trim().to_lowercase());
     if let Some(d) = declared.filter(|d| !d.is_empty() && d != "application/octet-stream") {
         let alias = d == "image/jpg" && t == MediaType::Jpeg;
         if d != t.mime() && !alias {
-            return Err(unsupported(
-                "The file's content does not match its declared type",
-            ));
+            return Err(unsupported("The file's content does not match its declared type"));
         }
     }
     if let Some(ext) = filename.and_then(extension)
         && !t.extensions().contains(&ext.as_str())
     {
-        return Err(unsupported(
-            "The file's extension does not match its content",
-        ));
+        return Err(unsupported("The file's extension does not match its content"));
     }
     Ok(t)
 }
@@ -109,12 +87,7 @@ pub async fn store_object<R: AsyncRead + Unpin>(
         }
         head.extend_from_slice(&buf[..n]);
     }
-    let t = identify(
-        context,
-        &head,
-        file.declared_type.as_deref(),
-        file.filename.as_deref(),
-    )?;
+    let t = identify(context, &head, file.declared_type.as_deref(), file.filename.as_deref())?;
     let limit = limit_for(state, t);
     let id = MediaId::new();
     let key = format!("media/{id}");
@@ -138,10 +111,7 @@ pub async fn store_object<R: AsyncRead + Unpin>(
                 if kept.len() < HEADER_KEEP {
                     kept.extend_from_slice(&pending[..pending.len().min(HEADER_KEEP - kept.len())]);
                 }
-                writer
-                    .write(std::mem::take(&mut pending))
-                    .await
-                    .map_err(AppError::internal)?;
+                writer.write(std::mem::take(&mut pending)).await.map_err(AppError::internal)?;
             }
             let n = file.body.read(&mut buf).await.map_err(read_error)?;
             if n == 0 {
@@ -155,19 +125,12 @@ pub async fn store_object<R: AsyncRead + Unpin>(
         Ok(()) => writer.close().await.map(drop).map_err(AppError::internal),
         Err(e) => Err(e),
     };
-    let dims = if t.kind() == MediaKind::Image {
-        imagesize::blob_size(&kept).ok()
-    } else {
-        None
-    };
-    let too_many_pixels = dims.is_some_and(|d| {
-        (d.width as u64) * (d.height as u64) > state.config.media.max_image_pixels
-    });
+    let dims = if t.kind() == MediaKind::Image { imagesize::blob_size(&kept).ok() } else { None };
+    let too_many_pixels =
+        dims.is_some_and(|d| (d.width as u64) * (d.height as u64) > state.config.media.max_image_pixels);
     let outcome = match outcome {
         Ok(()) if too_many_pixels => Err(AppError::field("file", "the image has too many pixels")),
-        Ok(()) if t.kind() == MediaKind::Image && dims.is_none() => {
-            Err(unsupported("The image header cannot be read"))
-        }
+        Ok(()) if t.kind() == MediaKind::Image && dims.is_none() => Err(unsupported("The image header cannot be read")),
         other => other,
     };
     if let Err(e) = outcome {
@@ -194,11 +157,7 @@ pub async fn store_object<R: AsyncRead + Unpin>(
 }
 
 fn read_error(e: std::io::Error) -> AppError {
-    AppError::new(
-        ErrorKind::BadRequest,
-        "bad_request",
-        format!("The upload could not be read: {e}"),
-    )
+    AppError::new(ErrorKind::BadRequest, "bad_request", format!("The upload could not be read: {e}"))
 }
 
 /// Writes the record of a stored object and attaches it with `attach` in one transaction;
@@ -207,9 +166,7 @@ fn read_error(e: std::io::Error) -> AppError {
 pub async fn commit<T: Send + 'static>(
     state: &AppState,
     media: Media,
-    attach: impl FnOnce(&redb::WriteTransaction, &Media) -> StoreResult<(T, Option<MediaId>)>
-    + Send
-    + 'static,
+    attach: impl FnOnce(&redb::WriteTransaction, &Media) -> StoreResult<(T, Option<MediaId>)> + Send + 'static,
 ) -> AppResult<T> {
     let key = media.key();
     let record = media.clone();
@@ -219,13 +176,7 @@ pub async fn commit<T: Send + 'static>(
             table::put(tx, &record)?;
             let (out, replaced) = attach(tx, &record)?;
             if record.media_type.kind() == MediaKind::Image {
-                queue::enqueue(
-                    tx,
-                    &Task::Thumbnail {
-                        media_id: record.id,
-                    }
-                    .into_job(),
-                )?;
+                queue::enqueue(tx, &Task::Thumbnail { media_id: record.id }.into_job())?;
             }
             let old = match replaced {
                 Some(old) => {
@@ -266,11 +217,7 @@ pub async fn remove_objects(state: &AppState, m: &Media) {
 
 /// A media record the caller may see (avatars and logos: any signed-in user).
 pub async fn visible(state: &AppState, _ctx: AuthContext, id: MediaId) -> AppResult<Media> {
-    state
-        .store
-        .read(move |tx| table::get(tx, id))
-        .await?
-        .or_not_found("Media")
+    state.store.read(move |tx| table::get(tx, id)).await?.or_not_found("Media")
 }
 
 /// Makes the thumbnail of an image (a background job).
@@ -282,8 +229,7 @@ pub async fn make_thumbnail(state: &AppState, id: MediaId) -> anyhow::Result<()>
     let size = state.config.media.thumbnail_size;
     let max_pixels = state.config.media.max_image_pixels;
     let png = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
-        let mut reader =
-            image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
         let mut limits = image::Limits::default();
         limits.max_alloc = Some(max_pixels.saturating_mul(4));
         reader.limits(limits);

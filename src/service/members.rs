@@ -47,21 +47,15 @@ fn last_admin() -> AppError {
 
 /// Loads a member of `org` for an admin's change (404 for anyone outside it).
 fn member(tx: &WriteTransaction, org: OrgId, id: UserId) -> StoreResult<(User, Organization)> {
-    let user = users::get(tx, id)?.filter(|u| {
-        u.org_id == Some(org) && u.org_role.is_some() && u.status != UserStatus::Deleted
-    });
+    let user = users::get(tx, id)?
+        .filter(|u| u.org_id == Some(org) && u.org_role.is_some() && u.status != UserStatus::Deleted);
     let user = user.or_not_found("Member")?;
     let org = orgs::get(tx, org)?.or_not_found("Organization")?;
     Ok((user, org))
 }
 
 /// Changes a member's role.
-pub async fn set_role(
-    state: &AppState,
-    ctx: AuthContext,
-    target: UserId,
-    role: OrgRole,
-) -> AppResult<User> {
+pub async fn set_role(state: &AppState, ctx: AuthContext, target: UserId, role: OrgRole) -> AppResult<User> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
     Ok(state
@@ -92,12 +86,7 @@ pub async fn set_role(
 }
 
 /// Deactivates (ending every session) or reactivates a member.
-pub async fn set_active(
-    state: &AppState,
-    ctx: AuthContext,
-    target: UserId,
-    active: bool,
-) -> AppResult<User> {
+pub async fn set_active(state: &AppState, ctx: AuthContext, target: UserId, active: bool) -> AppResult<User> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
     let (user, revoked) = state

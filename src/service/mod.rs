@@ -68,27 +68,17 @@ pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<[u8; 16]>> {
 /// Loads the signed-in caller's account.
 pub async fn caller(state: &AppState, ctx: sessions::AuthContext) -> AppResult<User> {
     let id = ctx.user_id;
-    state
-        .store
-        .read(move |tx| users::get(tx, id))
-        .await?
-        .or_not_found("User")
+    state.store.read(move |tx| users::get(tx, id)).await?.or_not_found("User")
 }
 
 /// The 403 for a refused authorization rule.
 pub fn denied(d: Denied) -> AppError {
     match d {
-        Denied::NoOrganization => AppError::forbidden(
-            "no_organization",
-            "You are not an active member of an organization",
-        ),
-        Denied::NotOrgAdmin => AppError::forbidden(
-            "not_org_admin",
-            "Only your organization's admins may do this",
-        ),
-        Denied::NotPlatformAdmin => {
-            AppError::forbidden("not_platform_admin", "Only platform admins may do this")
+        Denied::NoOrganization => {
+            AppError::forbidden("no_organization", "You are not an active member of an organization")
         }
+        Denied::NotOrgAdmin => AppError::forbidden("not_org_admin", "Only your organization's admins may do this"),
+        Denied::NotPlatformAdmin => AppError::forbidden("not_platform_admin", "Only platform admins may do this"),
     }
 }
 
@@ -101,25 +91,17 @@ pub struct ClientMeta {
 
 /// Counts one auth-endpoint request from the client's IP; 429 when over the limit.
 pub fn limit_ip(state: &AppState, meta: &ClientMeta) -> AppResult<()> {
-    state.ip_limiter.hit(&meta.ip).map_err(|secs| {
-        AppError::rate_limited("rate_limited", "Too many requests; try again later", secs)
-    })
+    state
+        .ip_limiter
+        .hit(&meta.ip)
+        .map_err(|secs| AppError::rate_limited("rate_limited", "Too many requests; try again later", secs))
 }
 
 /// An email job for `user` rendered from `template`.
 pub fn email_task(user: &User, to: &str, template: &str, vars: &[(&str, String)]) -> Task {
-    let mut all: BTreeMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect();
-    all.entry("name".into())
-        .or_insert_with(|| user.first_name.clone());
-    Task::SendEmail {
-        to: to.to_owned(),
-        template: template.to_owned(),
-        language: user.language,
-        vars: all,
-    }
+    let mut all: BTreeMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+    all.entry("name".into()).or_insert_with(|| user.first_name.clone());
+    Task::SendEmail { to: to.to_owned(), template: template.to_owned(), language: user.language, vars: all }
 }
 
 /// Current time in milliseconds (re-exported for the service modules).

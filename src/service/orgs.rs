@@ -44,11 +44,7 @@ pub async fn mine(state: &AppState, ctx: AuthContext) -> AppResult<Organization>
 
 /// Any organization by id.
 pub async fn get(state: &AppState, id: OrgId) -> AppResult<Organization> {
-    state
-        .store
-        .read(move |tx| orgs::get(tx, id))
-        .await?
-        .or_not_found("Organization")
+    state.store.read(move |tx| orgs::get(tx, id)).await?.or_not_found("Organization")
 }
 
 fn website(raw: &str) -> Result<String, String> {
@@ -61,49 +57,18 @@ fn website(raw: &str) -> Result<String, String> {
 }
 
 /// Applies an admin's edit to the caller's organization.
-pub async fn update_mine(
-    state: &AppState,
-    ctx: AuthContext,
-    p: OrgPatch,
-) -> AppResult<Organization> {
+pub async fn update_mine(state: &AppState, ctx: AuthContext, p: OrgPatch) -> AppResult<Organization> {
     let user = caller(state, ctx).await?;
     let org_id = authz::admin_of(&user).map_err(denied)?;
     let mut v = Validator::default();
-    let name = p
-        .name
-        .as_deref()
-        .map(|x| text::line(x, 2, 100))
-        .and_then(|r| v.check("name", r));
-    let industry = p
-        .industry
-        .as_deref()
-        .map(|x| text::line(x, 1, 100))
-        .and_then(|r| v.check("industry", r));
-    let size = p
-        .size
-        .as_deref()
-        .map(|x| text::line(x, 1, 50))
-        .and_then(|r| v.check("size", r));
-    let city = p
-        .city
-        .as_deref()
-        .map(|x| text::line(x, 1, 100))
-        .and_then(|r| v.check("city", r));
-    let country = p
-        .country
-        .as_deref()
-        .map(|x| text::line(x, 1, 100))
-        .and_then(|r| v.check("country", r));
-    let description = p
-        .description
-        .as_deref()
-        .map(|x| text::paragraph(x, 5000))
-        .and_then(|r| v.check("description", r));
-    let site = p
-        .website
-        .as_deref()
-        .map(website)
-        .and_then(|r| v.check("website", r));
+    let name = p.name.as_deref().map(|x| text::line(x, 2, 100)).and_then(|r| v.check("name", r));
+    let industry = p.industry.as_deref().map(|x| text::line(x, 1, 100)).and_then(|r| v.check("industry", r));
+    let size = p.size.as_deref().map(|x| text::line(x, 1, 50)).and_then(|r| v.check("size", r));
+    let city = p.city.as_deref().map(|x| text::line(x, 1, 100)).and_then(|r| v.check("city", r));
+    let country = p.country.as_deref().map(|x| text::line(x, 1, 100)).and_then(|r| v.check("country", r));
+    let description =
+        p.description.as_deref().map(|x| text::paragraph(x, 5000)).and_then(|r| v.check("description", r));
+    let site = p.website.as_deref().map(website).and_then(|r| v.check("website", r));
     v.finish().map_err(AppError::validation)?;
     Ok(state
         .store
@@ -138,24 +103,13 @@ pub async fn list(
     limit: usize,
 ) -> AppResult<Page<Organization>> {
     let mut after = decode_cursor(cursor)?.and_then(|k| OrgId::from_key(&k));
-    let q = filter
-        .q
-        .as_deref()
-        .map(str::to_lowercase)
-        .filter(|q| !q.is_empty());
+    let q = filter.q.as_deref().map(str::to_lowercase).filter(|q| !q.is_empty());
     let matches = move |o: &Organization| {
         o.member_count > 0
-            && q.as_deref().is_none_or(|q| {
-                o.name.to_lowercase().contains(q) || o.description.to_lowercase().contains(q)
-            })
-            && filter
-                .industry
-                .as_deref()
-                .is_none_or(|i| o.industry.eq_ignore_ascii_case(i))
-            && filter
-                .city
-                .as_deref()
-                .is_none_or(|c| o.city.eq_ignore_ascii_case(c))
+            && q.as_deref()
+                .is_none_or(|q| o.name.to_lowercase().contains(q) || o.description.to_lowercase().contains(q))
+            && filter.industry.as_deref().is_none_or(|i| o.industry.eq_ignore_ascii_case(i))
+            && filter.city.as_deref().is_none_or(|c| o.city.eq_ignore_ascii_case(c))
             && filter.verified.is_none_or(|v| o.verified == v)
     };
     state
@@ -172,20 +126,12 @@ pub async fn list(
                         items.push(org);
                         if items.len() == limit {
                             let next = encode_cursor(&items[limit - 1].id.key());
-                            return Ok(Page {
-                                items,
-                                next_cursor: Some(next),
-                                total: None,
-                            });
+                            return Ok(Page { items, next_cursor: Some(next), total: None });
                         }
                     }
                 }
                 if exhausted {
-                    return Ok(Page {
-                        items,
-                        next_cursor: None,
-                        total: None,
-                    });
+                    return Ok(Page { items, next_cursor: None, total: None });
                 }
             }
         })
@@ -194,12 +140,7 @@ pub async fn list(
 }
 
 /// Marks an organization verified or not (platform admins).
-pub async fn set_verified(
-    state: &AppState,
-    ctx: AuthContext,
-    id: OrgId,
-    verified: bool,
-) -> AppResult<Organization> {
+pub async fn set_verified(state: &AppState, ctx: AuthContext, id: OrgId, verified: bool) -> AppResult<Organization> {
     let user = caller(state, ctx).await?;
     authz::platform_admin(&user).map_err(denied)?;
     let org = state

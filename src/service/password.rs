@@ -17,28 +17,14 @@ use crate::{
 
 /// Checks a new password against the policy for `email`.
 pub fn check_policy(state: &AppState, field: &str, password: &str, email: &str) -> AppResult<()> {
-    text::password(password, Some(email), |p| state.hasher.is_common(p))
-        .map_err(|why| AppError::field(field, why))
+    text::password(password, Some(email), |p| state.hasher.is_common(p)).map_err(|why| AppError::field(field, why))
 }
 
 /// Changes the caller's password after checking the current one; other sessions end.
-pub async fn change(
-    state: &AppState,
-    ctx: AuthContext,
-    current: String,
-    new: String,
-) -> AppResult<()> {
+pub async fn change(state: &AppState, ctx: AuthContext, current: String, new: String) -> AppResult<()> {
     let id = ctx.user_id;
-    let user = state
-        .store
-        .read(move |tx| users::get(tx, id))
-        .await?
-        .or_not_found("User")?;
-    if !state
-        .hasher
-        .verify(current, Some(user.password_hash.clone()))
-        .await?
-    {
+    let user = state.store.read(move |tx| users::get(tx, id)).await?.or_not_found("User")?;
+    if !state.hasher.verify(current, Some(user.password_hash.clone())).await? {
         return Err(AppError::field("current_password", "is incorrect").with_code("wrong_password"));
     }
     check_policy(state, "new_password", &new, &user.email)?;
@@ -51,10 +37,7 @@ pub async fn change(
             user.password_hash = hash;
             user.updated_at = now();
             users::update(tx, &user)?;
-            queue::enqueue(
-                tx,
-                &email_task(&user, &user.email, "password_changed", &[("link", link)]).into_job(),
-            )?;
+            queue::enqueue(tx, &email_task(&user, &user.email, "password_changed", &[("link", link)]).into_job())?;
             sessions::revoke_all_in(tx, id, Some(ctx.session_id))
         })
         .await?;
@@ -70,11 +53,7 @@ pub async fn forgot(state: &AppState, meta: &ClientMeta, email: &str) -> AppResu
     let Ok(email) = Email::parse(email) else {
         return Ok(());
     };
-    if state
-        .resend_limiter
-        .hit(&format!("reset:{}", email.as_str()))
-        .is_err()
-    {
+    if state.resend_limiter.hit(&format!("reset:{}", email.as_str())).is_err() {
         return Ok(());
     }
     let token = random_token(32);
@@ -83,20 +62,12 @@ pub async fn forgot(state: &AppState, meta: &ClientMeta, email: &str) -> AppResu
     state
         .store
         .write(move |tx| {
-            let Some(user) =
-                users::by_email(tx, email.as_str())?.filter(|u| u.status == UserStatus::Active)
-            else {
+            let Some(user) = users::by_email(tx, email.as_str())?.filter(|u| u.status == UserStatus::Active) else {
                 return Ok(());
             };
-            let record = security::ResetToken {
-                user_id: user.id,
-                expires_at: now() + ttl_ms,
-            };
+            let record = security::ResetToken { user_id: user.id, expires_at: now() + ttl_ms };
             security::put_reset_token(tx, &sha256(token.as_bytes()), &record)?;
-            queue::enqueue(
-                tx,
-                &email_task(&user, &user.email, "reset_password", &[("link", link)]).into_job(),
-            )
+            queue::enqueue(tx, &email_task(&user, &user.email, "reset_password", &[("link", link)]).into_job())
         })
         .await?;
     state.jobs.wake();
@@ -106,8 +77,7 @@ pub async fn forgot(state: &AppState, meta: &ClientMeta, email: &str) -> AppResu
 /// Sets a new password with a reset token; every session ends and any lockout clears.
 pub async fn reset(state: &AppState, meta: &ClientMeta, token: &str, new: String) -> AppResult<()> {
     limit_ip(state, meta)?;
-    let bad_token =
-        || AppError::field("token", "is invalid or has expired").with_code("invalid_token");
+    let bad_token = || AppError::field("token", "is invalid or has expired").with_code("invalid_token");
     let hash = sha256(token.trim().as_bytes());
     let record = state
         .store
@@ -116,11 +86,7 @@ pub async fn reset(state: &AppState, meta: &ClientMeta, token: &str, new: String
         .filter(|r| r.expires_at > now())
         .ok_or_else(bad_token)?;
     let uid = record.user_id;
-    let user = state
-        .store
-        .read(move |tx| users::get(tx, uid))
-        .await?
-        .ok_or_else(bad_token)?;
+    let user = state.store.read(move |tx| users::get(tx, uid)).await?.ok_or_else(bad_token)?;
     check_policy(state, "new_password", &new, &user.email)?;
     let password_hash = state.hasher.hash(new).await?;
     let revoked = state

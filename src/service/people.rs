@@ -35,10 +35,8 @@ impl PeopleFilter {
     }
 
     fn matches(&self, u: &User, org: Option<&Organization>) -> bool {
-        let eq = |a: &str, b: &str| {
-            a.trim().eq_ignore_ascii_case(b.trim())
-                || a.trim().to_lowercase() == b.trim().to_lowercase()
-        };
+        // Case-insensitive for every script (Arabic has no case; Latin does).
+        let eq = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
         let q_ok = self.q.as_deref().map(str::to_lowercase).is_none_or(|q| {
             let hay = format!(
                 "{} {} {} {}",
@@ -50,19 +48,10 @@ impl PeopleFilter {
             .to_lowercase();
             q.split_whitespace().all(|w| hay.contains(w))
         });
-        q_ok && self
-            .industry
-            .as_deref()
-            .is_none_or(|i| org.is_some_and(|o| eq(&o.industry, i)))
-            && self
-                .city
-                .as_deref()
-                .is_none_or(|c| eq(&u.location, c) || org.is_some_and(|o| eq(&o.city, c)))
+        q_ok && self.industry.as_deref().is_none_or(|i| org.is_some_and(|o| eq(&o.industry, i)))
+            && self.city.as_deref().is_none_or(|c| eq(&u.location, c) || org.is_some_and(|o| eq(&o.city, c)))
             && self.organization.is_none_or(|o| u.org_id == Some(o))
-            && self
-                .expertise
-                .as_deref()
-                .is_none_or(|e| u.expertise_tags.iter().any(|t| eq(t, e)))
+            && self.expertise.as_deref().is_none_or(|e| u.expertise_tags.iter().any(|t| eq(t, e)))
     }
 }
 
@@ -71,9 +60,7 @@ pub async fn profile(state: &AppState, id: UserId) -> AppResult<(User, Option<Or
     Ok(state
         .store
         .read(move |tx| {
-            let user = users::get(tx, id)?
-                .filter(User::can_sign_in)
-                .or_not_found("User")?;
+            let user = users::get(tx, id)?.filter(User::can_sign_in).or_not_found("User")?;
             let org = user.org_id.map(|o| orgs::get(tx, o)).transpose()?.flatten();
             Ok((user, org))
         })
@@ -91,11 +78,7 @@ pub async fn directory(
     Ok(state
         .store
         .read(move |tx| {
-            let total = if filter.is_empty() {
-                Some(users::listed_count(tx)?)
-            } else {
-                None
-            };
+            let total = if filter.is_empty() { Some(users::listed_count(tx)?) } else { None };
             let mut org_cache: HashMap<OrgId, Option<Organization>> = HashMap::new();
             let mut items = Vec::new();
             loop {
@@ -121,20 +104,12 @@ pub async fn directory(
                         items.push((user, org));
                         if items.len() == limit {
                             let next = encode_cursor(&id.key());
-                            return Ok(Page {
-                                items,
-                                next_cursor: Some(next),
-                                total,
-                            });
+                            return Ok(Page { items, next_cursor: Some(next), total });
                         }
                     }
                 }
                 if exhausted {
-                    return Ok(Page {
-                        items,
-                        next_cursor: None,
-                        total,
-                    });
+                    return Ok(Page { items, next_cursor: None, total });
                 }
             }
         })

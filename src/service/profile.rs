@@ -43,42 +43,14 @@ pub async fn me(state: &AppState, ctx: AuthContext) -> AppResult<(User, Option<O
 
 /// Validates and applies a profile patch in one transaction (concurrent patches serialise;
 /// each applies to the latest record).
-pub async fn update(
-    state: &AppState,
-    ctx: AuthContext,
-    p: ProfilePatch,
-) -> AppResult<(User, Option<Organization>)> {
+pub async fn update(state: &AppState, ctx: AuthContext, p: ProfilePatch) -> AppResult<(User, Option<Organization>)> {
     let mut v = Validator::default();
-    let first_name = p
-        .first_name
-        .as_deref()
-        .map(text::person_name)
-        .and_then(|r| v.check("first_name", r));
-    let last_name = p
-        .last_name
-        .as_deref()
-        .map(text::person_name)
-        .and_then(|r| v.check("last_name", r));
-    let title = p
-        .title
-        .as_deref()
-        .map(|t| text::line(t, 0, 100))
-        .and_then(|r| v.check("title", r));
-    let location = p
-        .location
-        .as_deref()
-        .map(|t| text::line(t, 0, 100))
-        .and_then(|r| v.check("location", r));
-    let bio = p
-        .bio
-        .as_deref()
-        .map(|t| text::paragraph(t, 2000))
-        .and_then(|r| v.check("bio", r));
-    let tags = p
-        .expertise_tags
-        .as_deref()
-        .map(|t| text::tags(t, 10))
-        .and_then(|r| v.check("expertise_tags", r));
+    let first_name = p.first_name.as_deref().map(text::person_name).and_then(|r| v.check("first_name", r));
+    let last_name = p.last_name.as_deref().map(text::person_name).and_then(|r| v.check("last_name", r));
+    let title = p.title.as_deref().map(|t| text::line(t, 0, 100)).and_then(|r| v.check("title", r));
+    let location = p.location.as_deref().map(|t| text::line(t, 0, 100)).and_then(|r| v.check("location", r));
+    let bio = p.bio.as_deref().map(|t| text::paragraph(t, 2000)).and_then(|r| v.check("bio", r));
+    let tags = p.expertise_tags.as_deref().map(|t| text::tags(t, 10)).and_then(|r| v.check("expertise_tags", r));
     v.finish().map_err(AppError::validation)?;
     let id = ctx.user_id;
     state
@@ -129,64 +101,34 @@ pub async fn request_email_change(
 ) -> AppResult<()> {
     let new_email = Email::parse(new_email).map_err(|why| AppError::field("new_email", why))?;
     let (user, org) = me(state, ctx).await?;
-    if !state
-        .hasher
-        .verify(password, Some(user.password_hash.clone()))
-        .await?
-    {
+    if !state.hasher.verify(password, Some(user.password_hash.clone())).await? {
         return Err(AppError::field("password", "is incorrect").with_code("wrong_password"));
     }
-    let domain = org.map(|o| o.domain).unwrap_or_else(|| {
-        user.email
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_owned())
-            .unwrap_or_default()
-    });
+    let domain = org
+        .map(|o| o.domain)
+        .unwrap_or_else(|| user.email.rsplit_once('@').map(|(_, d)| d.to_owned()).unwrap_or_default());
     if new_email.domain() != domain {
-        return Err(AppError::field(
-            "new_email",
-            format!("must stay within your organization's domain (@{domain})"),
-        ));
+        return Err(AppError::field("new_email", format!("must stay within your organization's domain (@{domain})")));
     }
     if new_email.as_str() == user.email {
         return Err(AppError::field("new_email", "is already your email"));
     }
-    state
-        .resend_limiter
-        .hit(&email_change_key(&ctx))
-        .map_err(|secs| {
-            AppError::rate_limited(
-                "resend_cooldown",
-                "Please wait before asking for another code",
-                secs,
-            )
-        })?;
+    state.resend_limiter.hit(&email_change_key(&ctx)).map_err(|secs| {
+        AppError::rate_limited("resend_cooldown", "Please wait before asking for another code", secs)
+    })?;
     let st = state.clone();
     state
         .store
         .write(move |tx| {
             if users::by_email(tx, new_email.as_str())?.is_some() {
-                return Err(
-                    AppError::conflict("email_taken", "Another account uses this email").into(),
-                );
+                return Err(AppError::conflict("email_taken", "Another account uses this email").into());
             }
-            let code = codes::issue(
-                tx,
-                &st,
-                &email_change_key(&ctx),
-                user.id,
-                new_email.as_str().to_owned(),
-            )?;
+            let code = codes::issue(tx, &st, &email_change_key(&ctx), user.id, new_email.as_str().to_owned())?;
             let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
             queue::enqueue(
                 tx,
-                &email_task(
-                    &user,
-                    new_email.as_str(),
-                    "email_change",
-                    &[("code", code), ("minutes", minutes)],
-                )
-                .into_job(),
+                &email_task(&user, new_email.as_str(), "email_change", &[("code", code), ("minutes", minutes)])
+                    .into_job(),
             )
         })
         .await?;
@@ -225,11 +167,7 @@ pub async fn confirm_email_change(
 /// admin of an organization with other members must hand over first (409).
 pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String) -> AppResult<()> {
     let (user, _) = me(state, ctx).await?;
-    if !state
-        .hasher
-        .verify(password, Some(user.password_hash.clone()))
-        .await?
-    {
+    if !state.hasher.verify(password, Some(user.password_hash.clone())).await? {
         return Err(AppError::field("password", "is incorrect").with_code("wrong_password"));
     }
     let id = ctx.user_id;
@@ -238,8 +176,7 @@ pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String
         .write(move |tx| {
             let mut user = users::get(tx, id)?.or_not_found("User")?;
             if let Some(mut org) = user.org_id.map(|o| orgs::get(tx, o)).transpose()?.flatten() {
-                let counted =
-                    user.email_verified && user.status == crate::domain::user::UserStatus::Active;
+                let counted = user.email_verified && user.status == crate::domain::user::UserStatus::Active;
                 if counted {
                     let is_admin = user.org_role == Some(OrgRole::Admin);
                     if is_admin && org.admin_count <= 1 && org.member_count > 1 {

@@ -39,10 +39,7 @@ pub struct AuthContext {
 fn new_refresh(session: SessionId) -> (String, [u8; 32]) {
     let secret = random_token(32);
     let hash = sha256(secret.as_bytes());
-    (
-        format!("{}.{secret}", URL_SAFE_NO_PAD.encode(session.key())),
-        hash,
-    )
+    (format!("{}.{secret}", URL_SAFE_NO_PAD.encode(session.key())), hash)
 }
 
 fn parse_refresh(token: &str) -> Option<(SessionId, [u8; 32])> {
@@ -78,32 +75,18 @@ pub fn finish_issue(
     user: User,
 ) -> AppResult<IssuedSession> {
     state.sessions.put(session);
-    let access_token = state
-        .tokens
-        .issue(user.id, session.id, now() / 1000)
-        .map_err(AppError::internal)?;
-    Ok(IssuedSession {
-        session_id: session.id,
-        access_token,
-        expires_in: state.tokens.ttl_secs,
-        refresh_token,
-        user,
-    })
+    let access_token = state.tokens.issue(user.id, session.id, now() / 1000).map_err(AppError::internal)?;
+    Ok(IssuedSession { session_id: session.id, access_token, expires_in: state.tokens.ttl_secs, refresh_token, user })
 }
 
 /// Checks an access token and that its session is alive; records activity.
 pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthContext> {
-    let invalid =
-        || AppError::unauthenticated("invalid_token", "The access token is invalid or expired");
+    let invalid = || AppError::unauthenticated("invalid_token", "The access token is invalid or expired");
     let (user_id, session_id) = state.tokens.verify(token).ok_or_else(invalid)?;
     let cached = match state.sessions.get(session_id) {
         Some(c) => c,
         None => {
-            let s = state
-                .store
-                .read(move |tx| table::get(tx, session_id))
-                .await?
-                .ok_or_else(invalid)?;
+            let s = state.store.read(move |tx| table::get(tx, session_id)).await?.ok_or_else(invalid)?;
             state.sessions.put(&s);
             (&s).into()
         }
@@ -112,10 +95,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthContex
         return Err(invalid());
     }
     let t = now();
-    if let Err(end) = state
-        .policy
-        .check(cached.created_at, cached.last_seen_at, cached.revoked, t)
-    {
+    if let Err(end) = state.policy.check(cached.created_at, cached.last_seen_at, cached.revoked, t) {
         if end != SessionEnd::Revoked {
             revoke(state, vec![session_id]).await?;
         }
@@ -133,25 +113,18 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthContex
             })
             .await?;
     }
-    Ok(AuthContext {
-        user_id,
-        session_id,
-    })
+    Ok(AuthContext { user_id, session_id })
 }
 
 fn ended(end: SessionEnd) -> AppError {
     match end {
-        SessionEnd::Revoked => {
-            AppError::unauthenticated("session_revoked", "This session has been signed out")
+        SessionEnd::Revoked => AppError::unauthenticated("session_revoked", "This session has been signed out"),
+        SessionEnd::Idle => {
+            AppError::unauthenticated("session_idle", "The session ended after inactivity; sign in again")
         }
-        SessionEnd::Idle => AppError::unauthenticated(
-            "session_idle",
-            "The session ended after inactivity; sign in again",
-        ),
-        SessionEnd::Expired => AppError::unauthenticated(
-            "session_expired",
-            "The session reached its maximum lifetime; sign in again",
-        ),
+        SessionEnd::Expired => {
+            AppError::unauthenticated("session_expired", "The session reached its maximum lifetime; sign in again")
+        }
     }
 }
 
@@ -185,8 +158,7 @@ enum RefreshOutcome {
 /// Exchanges a refresh token for a new pair; presenting an already-rotated token revokes
 /// the whole session (it means the token was copied).
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> {
-    let invalid =
-        || AppError::unauthenticated("invalid_refresh_token", "The refresh token is invalid");
+    let invalid = || AppError::unauthenticated("invalid_refresh_token", "The refresh token is invalid");
     let (session_id, hash) = parse_refresh(token).ok_or_else(invalid)?;
     let policy = state.policy;
     let outcome = state
@@ -195,16 +167,12 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> 
             let mut s = table::get(tx, session_id)?.ok_or_else(invalid)?;
             let t = now();
             if same(&s.refresh_hash, &hash) {
-                if let Err(end) =
-                    policy.check(s.created_at, s.last_seen_at, s.revoked_at.is_some(), t)
-                {
+                if let Err(end) = policy.check(s.created_at, s.last_seen_at, s.revoked_at.is_some(), t) {
                     s.revoked_at.get_or_insert(t);
                     table::put(tx, &s)?;
                     return Ok(RefreshOutcome::Ended(end));
                 }
-                let user = users::get(tx, s.user_id)?
-                    .filter(User::can_sign_in)
-                    .ok_or_else(invalid)?;
+                let user = users::get(tx, s.user_id)?.filter(User::can_sign_in).ok_or_else(invalid)?;
                 let (new_token, new_hash) = new_refresh(session_id);
                 s.rotate(new_hash, t);
                 table::put(tx, &s)?;
@@ -240,17 +208,9 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> 
 
 /// Every session of the caller, newest first.
 pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Session>> {
-    let mut all = state
-        .store
-        .read(move |tx| table::of_user(tx, ctx.user_id))
-        .await?;
+    let mut all = state.store.read(move |tx| table::of_user(tx, ctx.user_id)).await?;
     let t = now();
-    all.retain(|s| {
-        state
-            .policy
-            .check(s.created_at, s.last_seen_at, s.revoked_at.is_some(), t)
-            .is_ok()
-    });
+    all.retain(|s| state.policy.check(s.created_at, s.last_seen_at, s.revoked_at.is_some(), t).is_ok());
     for s in &mut all {
         if let Some(c) = state.sessions.get(s.id) {
             s.last_seen_at = c.last_seen_at;
@@ -262,11 +222,7 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Session>>
 
 /// Revokes one of the caller's sessions (404 for anyone else's).
 pub async fn revoke_one(state: &AppState, ctx: AuthContext, id: SessionId) -> AppResult<()> {
-    let s = state
-        .store
-        .read(move |tx| table::get(tx, id))
-        .await?
-        .filter(|s| s.user_id == ctx.user_id);
+    let s = state.store.read(move |tx| table::get(tx, id)).await?.filter(|s| s.user_id == ctx.user_id);
     s.or_not_found("Session")?;
     revoke(state, vec![id]).await
 }
@@ -279,10 +235,7 @@ pub async fn logout(state: &AppState, ctx: AuthContext) -> AppResult<()> {
 /// Ends every session of `user` except `keep`, in the store and then in the cache.
 pub async fn revoke_all(state: &AppState, user: UserId, keep: Option<SessionId>) -> AppResult<()> {
     let t = now();
-    let ids = state
-        .store
-        .write(move |tx| table::revoke_all(tx, user, keep, t))
-        .await?;
+    let ids = state.store.write(move |tx| table::revoke_all(tx, user, keep, t)).await?;
     state.sessions.revoke(&ids);
     Ok(())
 }

@@ -15,19 +15,14 @@ pub const FORMAT_V1: u8 = 1;
 /// Encodes `value` for `table`.
 pub fn encode<T: Serialize>(table: Table, value: &T) -> StoreResult<Vec<u8>> {
     let mut out = vec![FORMAT_V1];
-    serde_json::to_writer(&mut out, value).map_err(|e| StoreError::Encode {
-        table: table.name,
-        reason: e.to_string(),
-    })?;
+    serde_json::to_writer(&mut out, value)
+        .map_err(|e| StoreError::Encode { table: table.name, reason: e.to_string() })?;
     Ok(out)
 }
 
 /// Decodes a record read from `table` at `key`.
 pub fn decode<T: DeserializeOwned>(table: Table, key: &[u8], bytes: &[u8]) -> StoreResult<T> {
-    let corrupt = || StoreError::Corrupt {
-        table: table.name,
-        key: hex::encode(key),
-    };
+    let corrupt = || StoreError::Corrupt { table: table.name, key: hex::encode(key) };
     match bytes.split_first() {
         Some((&FORMAT_V1, body)) => serde_json::from_slice(body).map_err(|_| corrupt()),
         _ => Err(corrupt()),
@@ -35,23 +30,12 @@ pub fn decode<T: DeserializeOwned>(table: Table, key: &[u8], bytes: &[u8]) -> St
 }
 
 /// Reads and decodes the record at `key`.
-pub fn get<T: DeserializeOwned>(
-    r: &impl Reader,
-    table: Table,
-    key: &[u8],
-) -> StoreResult<Option<T>> {
-    r.get_raw(table, key)?
-        .map(|bytes| decode(table, key, &bytes))
-        .transpose()
+pub fn get<T: DeserializeOwned>(r: &impl Reader, table: Table, key: &[u8]) -> StoreResult<Option<T>> {
+    r.get_raw(table, key)?.map(|bytes| decode(table, key, &bytes)).transpose()
 }
 
 /// Encodes and writes the record at `key`.
-pub fn put<T: Serialize>(
-    tx: &WriteTransaction,
-    table: Table,
-    key: &[u8],
-    value: &T,
-) -> StoreResult<()> {
+pub fn put<T: Serialize>(tx: &WriteTransaction, table: Table, key: &[u8], value: &T) -> StoreResult<()> {
     put_raw(tx, table, key, &encode(table, value)?)
 }
 
@@ -63,10 +47,7 @@ pub fn get_id(r: &impl Reader, table: Table, key: &[u8]) -> StoreResult<Option<[
             .as_slice()
             .try_into()
             .map(Some)
-            .map_err(|_| StoreError::Corrupt {
-                table: table.name,
-                key: hex::encode(key),
-            }),
+            .map_err(|_| StoreError::Corrupt { table: table.name, key: hex::encode(key) }),
     }
 }
 
@@ -79,17 +60,8 @@ mod tests {
     fn decode_rejects_unknown_version_and_garbage() {
         let ok = encode(USERS, &vec![1, 2]).unwrap();
         assert_eq!(decode::<Vec<i32>>(USERS, b"k", &ok).unwrap(), vec![1, 2]);
-        assert!(matches!(
-            decode::<Vec<i32>>(USERS, b"k", &[9, b'1']),
-            Err(StoreError::Corrupt { .. })
-        ));
-        assert!(matches!(
-            decode::<Vec<i32>>(USERS, b"k", &[1, b'{']),
-            Err(StoreError::Corrupt { .. })
-        ));
-        assert!(matches!(
-            decode::<Vec<i32>>(USERS, b"k", &[]),
-            Err(StoreError::Corrupt { .. })
-        ));
+        assert!(matches!(decode::<Vec<i32>>(USERS, b"k", &[9, b'1']), Err(StoreError::Corrupt { .. })));
+        assert!(matches!(decode::<Vec<i32>>(USERS, b"k", &[1, b'{']), Err(StoreError::Corrupt { .. })));
+        assert!(matches!(decode::<Vec<i32>>(USERS, b"k", &[]), Err(StoreError::Corrupt { .. })));
     }
 }

@@ -27,28 +27,15 @@ pub fn by_token(r: &impl Reader, hash: &[u8; 32]) -> StoreResult<Option<Invitati
 /// Writes an invitation and both indexes.
 pub fn put(tx: &WriteTransaction, inv: &Invitation) -> StoreResult<()> {
     put_raw(tx, INVITATION_TOKENS, &inv.token_hash, &inv.id.key())?;
-    put_raw(
-        tx,
-        ORG_INVITATIONS,
-        &key2(&inv.org_id.key(), &inv.id.key()),
-        &[],
-    )?;
+    put_raw(tx, ORG_INVITATIONS, &key2(&inv.org_id.key(), &inv.id.key()), &[])?;
     codec::put(tx, INVITATIONS, &inv.id.key(), inv)
 }
 
 /// Invitations of `org`, newest first, at most `limit`.
 pub fn of_org(r: &impl Reader, org: OrgId, limit: usize) -> StoreResult<Vec<Invitation>> {
     let mut out = Vec::new();
-    for (k, _) in scan_prefix(r, ORG_INVITATIONS, &org.key(), usize::MAX)?
-        .iter()
-        .rev()
-        .take(limit)
-    {
-        if let Some(inv) = InvitationId::from_key(&k[16..])
-            .map(|id| get(r, id))
-            .transpose()?
-            .flatten()
-        {
+    for (k, _) in scan_prefix(r, ORG_INVITATIONS, &org.key(), usize::MAX)?.iter().rev().take(limit) {
+        if let Some(inv) = InvitationId::from_key(&k[16..]).map(|id| get(r, id)).transpose()?.flatten() {
             out.push(inv);
         }
     }

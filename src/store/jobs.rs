@@ -37,21 +37,14 @@ pub fn enqueue(tx: &WriteTransaction, job: &Job) -> StoreResult<()> {
 }
 
 /// Claims up to `limit` jobs due at `now`, pushing each one's due time to `now + lease_ms`.
-pub fn claim_due(
-    tx: &WriteTransaction,
-    now: i64,
-    lease_ms: i64,
-    limit: usize,
-) -> StoreResult<Vec<Job>> {
+pub fn claim_due(tx: &WriteTransaction, now: i64, lease_ms: i64, limit: usize) -> StoreResult<Vec<Job>> {
     let end = due_key(now, JobId(uuid::Uuid::max()));
     let due = tx.range_raw(JOBS_DUE, &[], &end, limit)?;
     let mut claimed = Vec::with_capacity(due.len());
     for (k, _) in due {
         delete_raw(tx, JOBS_DUE, &k)?;
-        let Some(mut job) = JobId::from_key(&k[8..])
-            .map(|id| codec::get::<Job>(tx, JOBS, &id.key()))
-            .transpose()?
-            .flatten()
+        let Some(mut job) =
+            JobId::from_key(&k[8..]).map(|id| codec::get::<Job>(tx, JOBS, &id.key())).transpose()?.flatten()
         else {
             continue;
         };

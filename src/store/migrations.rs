@@ -12,10 +12,7 @@ type Migration = fn(&WriteTransaction) -> StoreResult<()>;
 /// Every migration, in order.
 const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("001_create_tables", migration_001_create_tables),
-    (
-        "002_directory_and_invitations",
-        migration_002_directory_and_invitations,
-    ),
+    ("002_directory_and_invitations", migration_002_directory_and_invitations),
     ("003_media", migration_003_media),
 ];
 
@@ -33,18 +30,8 @@ pub fn run(db: &Database) -> StoreResult<()> {
             continue;
         }
         migrate(&tx)?;
-        put_raw(
-            &tx,
-            tables::MIGRATIONS,
-            name.as_bytes(),
-            &now_ms().to_be_bytes(),
-        )?;
-        put_raw(
-            &tx,
-            tables::META,
-            b"schema_version",
-            &((version + 1) as u64).to_be_bytes(),
-        )?;
+        put_raw(&tx, tables::MIGRATIONS, name.as_bytes(), &now_ms().to_be_bytes())?;
+        put_raw(&tx, tables::META, b"schema_version", &((version + 1) as u64).to_be_bytes())?;
         tx.commit()?;
         tracing::info!(migration = name, "migration applied");
     }
@@ -83,12 +70,7 @@ fn migration_001_create_tables(tx: &WriteTransaction) -> StoreResult<()> {
 /// Adds the invitation tables and the directory index, filled from the existing users.
 fn migration_002_directory_and_invitations(tx: &WriteTransaction) -> StoreResult<()> {
     use tables::*;
-    for table in [
-        LISTED_USERS,
-        INVITATIONS,
-        INVITATION_TOKENS,
-        ORG_INVITATIONS,
-    ] {
+    for table in [LISTED_USERS, INVITATIONS, INVITATION_TOKENS, ORG_INVITATIONS] {
         tx.open_table(table.def())?;
     }
     let mut after = Vec::new();

@@ -20,10 +20,7 @@ pub mod users;
 
 use std::{path::Path, sync::Arc};
 
-use redb::{
-    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    WriteTransaction,
-};
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
 
 use crate::error::AppError;
 pub use tables::Table;
@@ -63,13 +60,7 @@ macro_rules! from_redb {
         }
     )*};
 }
-from_redb!(
-    redb::DatabaseError,
-    redb::TransactionError,
-    redb::TableError,
-    redb::StorageError,
-    redb::CommitError
-);
+from_redb!(redb::DatabaseError, redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
 
 /// Result of storage operations.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -125,10 +116,7 @@ impl Store {
     }
 
     /// Runs a write synchronously (start-up and CLI paths only, never on the runtime).
-    pub fn write_blocking<T>(
-        &self,
-        f: impl FnOnce(&WriteTransaction) -> StoreResult<T>,
-    ) -> StoreResult<T> {
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&WriteTransaction) -> StoreResult<T>) -> StoreResult<T> {
         let tx = self.db.begin_write()?;
         let out = f(&tx)?;
         tx.commit()?;
@@ -142,13 +130,7 @@ pub trait Reader {
     /// The value at `key`, if any.
     fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>>;
     /// Up to `limit` entries with `start <= key < end`, in key order.
-    fn range_raw(
-        &self,
-        table: Table,
-        start: &[u8],
-        end: &[u8],
-        limit: usize,
-    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
+    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
     /// Number of entries in the table.
     fn len_raw(&self, table: Table) -> StoreResult<u64>;
 }
@@ -172,13 +154,7 @@ impl Reader for ReadTransaction {
         let t = self.open_table(table.def())?;
         Ok(t.get(key)?.map(|v| v.value().to_vec()))
     }
-    fn range_raw(
-        &self,
-        table: Table,
-        start: &[u8],
-        end: &[u8],
-        limit: usize,
-    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
         collect_range(&self.open_table(table.def())?, start, end, limit)
     }
     fn len_raw(&self, table: Table) -> StoreResult<u64> {
@@ -192,13 +168,7 @@ impl Reader for WriteTransaction {
         let v = t.get(key)?.map(|v| v.value().to_vec());
         Ok(v)
     }
-    fn range_raw(
-        &self,
-        table: Table,
-        start: &[u8],
-        end: &[u8],
-        limit: usize,
-    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
         collect_range(&self.open_table(table.def())?, start, end, limit)
     }
     fn len_raw(&self, table: Table) -> StoreResult<u64> {
@@ -219,12 +189,7 @@ pub fn delete_raw(tx: &WriteTransaction, table: Table, key: &[u8]) -> StoreResul
 }
 
 /// Every key starting with `prefix` (bounded by `limit`), for composite-key indexes.
-pub fn scan_prefix(
-    r: &impl Reader,
-    table: Table,
-    prefix: &[u8],
-    limit: usize,
-) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+pub fn scan_prefix(r: &impl Reader, table: Table, prefix: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
     match prefix_end(prefix) {
         Some(end) => r.range_raw(table, prefix, &end, limit),
         None => r.range_raw(table, prefix, &[0xff; 64], limit),

@@ -43,20 +43,12 @@ pub fn remove_member(tx: &WriteTransaction, org: OrgId, user: UserId) -> StoreRe
 
 /// Member ids of `org`, oldest first, at most `limit`.
 pub fn member_ids(r: &impl Reader, org: OrgId, limit: usize) -> StoreResult<Vec<UserId>> {
-    Ok(scan_prefix(r, ORG_MEMBERS, &org.key(), limit)?
-        .iter()
-        .filter_map(|(k, _)| UserId::from_key(&k[16..]))
-        .collect())
+    Ok(scan_prefix(r, ORG_MEMBERS, &org.key(), limit)?.iter().filter_map(|(k, _)| UserId::from_key(&k[16..])).collect())
 }
 
 /// Stores a join request and its per-organization index entry.
 pub fn put_join_request(tx: &WriteTransaction, req: &JoinRequest) -> StoreResult<()> {
-    put_raw(
-        tx,
-        ORG_JOIN_REQUESTS,
-        &key2(&req.org_id.key(), &req.id.key()),
-        &[],
-    )?;
+    put_raw(tx, ORG_JOIN_REQUESTS, &key2(&req.org_id.key(), &req.id.key()), &[])?;
     codec::put(tx, JOIN_REQUESTS, &req.id.key(), req)
 }
 
@@ -69,11 +61,7 @@ pub fn join_request(r: &impl Reader, id: JoinRequestId) -> StoreResult<Option<Jo
 pub fn join_requests(r: &impl Reader, org: OrgId) -> StoreResult<Vec<JoinRequest>> {
     let mut out = Vec::new();
     for (k, _) in scan_prefix(r, ORG_JOIN_REQUESTS, &org.key(), usize::MAX)? {
-        if let Some(req) = JoinRequestId::from_key(&k[16..])
-            .map(|id| join_request(r, id))
-            .transpose()?
-            .flatten()
-        {
+        if let Some(req) = JoinRequestId::from_key(&k[16..]).map(|id| join_request(r, id)).transpose()?.flatten() {
             out.push(req);
         }
     }

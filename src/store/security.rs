@@ -66,11 +66,7 @@ pub fn failures(r: &impl Reader, email_hash: &[u8; 32]) -> StoreResult<LoginFail
 }
 
 /// Writes (or clears, when `None`) the failure counter for an email hash.
-pub fn set_failures(
-    tx: &WriteTransaction,
-    email_hash: &[u8; 32],
-    value: Option<&LoginFailures>,
-) -> StoreResult<()> {
+pub fn set_failures(tx: &WriteTransaction, email_hash: &[u8; 32], value: Option<&LoginFailures>) -> StoreResult<()> {
     match value {
         Some(v) => codec::put(tx, LOGIN_FAILURES, email_hash, v),
         None => delete_raw(tx, LOGIN_FAILURES, email_hash).map(drop),
@@ -78,19 +74,12 @@ pub fn set_failures(
 }
 
 /// The trusted device with this token hash.
-pub fn trusted_device(
-    r: &impl Reader,
-    token_hash: &[u8; 32],
-) -> StoreResult<Option<TrustedDevice>> {
+pub fn trusted_device(r: &impl Reader, token_hash: &[u8; 32]) -> StoreResult<Option<TrustedDevice>> {
     codec::get(r, TRUSTED_DEVICES, token_hash)
 }
 
 /// Remembers a trusted device.
-pub fn put_trusted_device(
-    tx: &WriteTransaction,
-    token_hash: &[u8; 32],
-    d: &TrustedDevice,
-) -> StoreResult<()> {
+pub fn put_trusted_device(tx: &WriteTransaction, token_hash: &[u8; 32], d: &TrustedDevice) -> StoreResult<()> {
     codec::put(tx, TRUSTED_DEVICES, token_hash, d)
 }
 
@@ -100,11 +89,7 @@ pub fn reset_token(r: &impl Reader, token_hash: &[u8; 32]) -> StoreResult<Option
 }
 
 /// Stores a reset token.
-pub fn put_reset_token(
-    tx: &WriteTransaction,
-    token_hash: &[u8; 32],
-    t: &ResetToken,
-) -> StoreResult<()> {
+pub fn put_reset_token(tx: &WriteTransaction, token_hash: &[u8; 32], t: &ResetToken) -> StoreResult<()> {
     codec::put(tx, RESET_TOKENS, token_hash, t)
 }
 

@@ -29,11 +29,7 @@ pub fn put(tx: &WriteTransaction, s: &Session) -> StoreResult<()> {
 pub fn of_user(r: &impl Reader, user: UserId) -> StoreResult<Vec<Session>> {
     let mut out = Vec::new();
     for (k, _) in scan_prefix(r, USER_SESSIONS, &user.key(), usize::MAX)? {
-        if let Some(s) = SessionId::from_key(&k[16..])
-            .map(|id| get(r, id))
-            .transpose()?
-            .flatten()
-        {
+        if let Some(s) = SessionId::from_key(&k[16..]).map(|id| get(r, id)).transpose()?.flatten() {
             out.push(s);
         }
     }

@@ -23,98 +23,52 @@ impl Table {
 }
 
 /// Key: setting name (UTF-8). / Value: raw bytes (e.g. `schema_version` as u64 BE).
-pub const META: Table = Table {
-    name: "name_value-1",
-};
+pub const META: Table = Table { name: "name_value-1" };
 /// Key: migration name (UTF-8). / Value: time it ran, i64 BE ms.
-pub const MIGRATIONS: Table = Table {
-    name: "migration_appliedat-1",
-};
+pub const MIGRATIONS: Table = Table { name: "migration_appliedat-1" };
 /// Key: UserId (16). / Value: `domain::user::User`.
-pub const USERS: Table = Table {
-    name: "userid_user-1",
-};
+pub const USERS: Table = Table { name: "userid_user-1" };
 /// Key: lower-case email (UTF-8). / Value: UserId (16).
-pub const EMAIL_USER: Table = Table {
-    name: "email_userid-1",
-};
+pub const EMAIL_USER: Table = Table { name: "email_userid-1" };
 /// Key: OrgId (16). / Value: `domain::org::Organization`.
-pub const ORGS: Table = Table {
-    name: "orgid_org-1",
-};
+pub const ORGS: Table = Table { name: "orgid_org-1" };
 /// Key: lower-case email domain (UTF-8). / Value: OrgId (16).
-pub const DOMAIN_ORG: Table = Table {
-    name: "domain_orgid-1",
-};
+pub const DOMAIN_ORG: Table = Table { name: "domain_orgid-1" };
 /// Key: OrgId (16) ++ UserId (16). / Value: empty. Members of an organization.
-pub const ORG_MEMBERS: Table = Table {
-    name: "orgid_userid-1",
-};
+pub const ORG_MEMBERS: Table = Table { name: "orgid_userid-1" };
 /// Key: JoinRequestId (16). / Value: `domain::org::JoinRequest`.
-pub const JOIN_REQUESTS: Table = Table {
-    name: "joinrequestid_joinrequest-1",
-};
+pub const JOIN_REQUESTS: Table = Table { name: "joinrequestid_joinrequest-1" };
 /// Key: OrgId (16) ++ JoinRequestId (16). / Value: empty. Join requests per organization.
-pub const ORG_JOIN_REQUESTS: Table = Table {
-    name: "orgid_joinrequestid-1",
-};
+pub const ORG_JOIN_REQUESTS: Table = Table { name: "orgid_joinrequestid-1" };
 /// Key: SessionId (16). / Value: `domain::session::Session`.
-pub const SESSIONS: Table = Table {
-    name: "sessionid_session-1",
-};
+pub const SESSIONS: Table = Table { name: "sessionid_session-1" };
 /// Key: UserId (16) ++ SessionId (16). / Value: empty. Sessions per user.
-pub const USER_SESSIONS: Table = Table {
-    name: "userid_sessionid-1",
-};
+pub const USER_SESSIONS: Table = Table { name: "userid_sessionid-1" };
 /// Key: `<purpose>:<subject>` (UTF-8). / Value: `store::security::OneTimeCode`.
-pub const CODES: Table = Table {
-    name: "codekey_onetimecode-1",
-};
+pub const CODES: Table = Table { name: "codekey_onetimecode-1" };
 /// Key: SHA-256 of the lower-case email (32). / Value: `store::security::LoginFailures`.
-pub const LOGIN_FAILURES: Table = Table {
-    name: "emailhash_loginfailures-1",
-};
+pub const LOGIN_FAILURES: Table = Table { name: "emailhash_loginfailures-1" };
 /// Key: SHA-256 of the device token (32). / Value: `store::security::TrustedDevice`.
-pub const TRUSTED_DEVICES: Table = Table {
-    name: "tokenhash_trusteddevice-1",
-};
+pub const TRUSTED_DEVICES: Table = Table { name: "tokenhash_trusteddevice-1" };
 /// Key: SHA-256 of the reset token (32). / Value: `store::security::ResetToken`.
-pub const RESET_TOKENS: Table = Table {
-    name: "tokenhash_passwordreset-1",
-};
+pub const RESET_TOKENS: Table = Table { name: "tokenhash_passwordreset-1" };
 /// Key: UserId (16). / Value: empty. Users shown in the directory (active and verified),
 /// kept by `users::insert`/`users::update` on every write of the user.
-pub const LISTED_USERS: Table = Table {
-    name: "userid_listed-1",
-};
+pub const LISTED_USERS: Table = Table { name: "userid_listed-1" };
 /// Key: InvitationId (16). / Value: `domain::invitation::Invitation`.
-pub const INVITATIONS: Table = Table {
-    name: "invitationid_invitation-1",
-};
+pub const INVITATIONS: Table = Table { name: "invitationid_invitation-1" };
 /// Key: SHA-256 of the invitation token (32). / Value: InvitationId (16).
-pub const INVITATION_TOKENS: Table = Table {
-    name: "tokenhash_invitationid-1",
-};
+pub const INVITATION_TOKENS: Table = Table { name: "tokenhash_invitationid-1" };
 /// Key: OrgId (16) ++ InvitationId (16). / Value: empty. Invitations per organization.
-pub const ORG_INVITATIONS: Table = Table {
-    name: "orgid_invitationid-1",
-};
+pub const ORG_INVITATIONS: Table = Table { name: "orgid_invitationid-1" };
 /// Key: MediaId (16). / Value: `domain::media::Media` (the bytes live in the media store).
-pub const MEDIA: Table = Table {
-    name: "mediaid_media-1",
-};
+pub const MEDIA: Table = Table { name: "mediaid_media-1" };
 /// Key: JobId (16). / Value: `store::jobs::Job`.
-pub const JOBS: Table = Table {
-    name: "jobid_job-1",
-};
+pub const JOBS: Table = Table { name: "jobid_job-1" };
 /// Key: run-at ms (8, BE) ++ JobId (16). / Value: empty. Due order of queued jobs.
-pub const JOBS_DUE: Table = Table {
-    name: "runat_jobid-1",
-};
+pub const JOBS_DUE: Table = Table { name: "runat_jobid-1" };
 /// Key: JobId (16). / Value: `store::jobs::Job` that exhausted its attempts.
-pub const DEAD_JOBS: Table = Table {
-    name: "jobid_deadjob-1",
-};
+pub const DEAD_JOBS: Table = Table { name: "jobid_deadjob-1" };
 
 /// Every table, for the migration that creates them.
 pub const ALL: &[Table] = &[

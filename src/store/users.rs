@@ -68,12 +68,10 @@ pub fn sync_listed(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
 
 /// Listed users after `after` (exclusive) in creation order, at most `limit`.
 pub fn listed(r: &impl Reader, after: Option<UserId>, limit: usize) -> StoreResult<Vec<UserId>> {
-    Ok(
-        scan_after(r, LISTED_USERS, after.map(|a| a.key().to_vec()), limit)?
-            .iter()
-            .filter_map(|(k, _)| UserId::from_key(k))
-            .collect(),
-    )
+    Ok(scan_after(r, LISTED_USERS, after.map(|a| a.key().to_vec()), limit)?
+        .iter()
+        .filter_map(|(k, _)| UserId::from_key(k))
+        .collect())
 }
 
 /// Number of listed users (O(1) in redb).

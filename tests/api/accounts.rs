@@ -10,40 +10,21 @@ use crate::helpers::{PASSWORD, TestApp, expect_error, signup_body};
 async fn first_signup_for_a_domain_creates_the_organization_and_its_admin() {
     let app = TestApp::spawn().await;
     let body = app.signup("Founder@Acme-Steel.sa", PASSWORD).await;
-    assert_eq!(
-        body["user"]["email"], "founder@acme-steel.sa",
-        "emails are normalised"
-    );
+    assert_eq!(body["user"]["email"], "founder@acme-steel.sa", "emails are normalised");
     assert_eq!(body["user"]["email_verified"], false);
     assert_eq!(body["organization"]["domain"], "acme-steel.sa");
-    assert_eq!(
-        body["organization"]["country"], "Saudi Arabia",
-        "country defaults"
-    );
+    assert_eq!(body["organization"]["country"], "Saudi Arabia", "country defaults");
     assert_eq!(body["verification_required"], true);
     // No session before verification.
     let r = app.login("founder@acme-steel.sa", PASSWORD).await;
     expect_error(r, StatusCode::FORBIDDEN, "email_not_verified").await;
-    let code = app
-        .code_for("founder@acme-steel.sa", "verification code is")
-        .await;
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "founder@acme-steel.sa", "code": code}),
-        )
-        .await;
+    let code = app.code_for("founder@acme-steel.sa", "verification code is").await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "founder@acme-steel.sa", "code": code})).await;
     let auth: Value = r.json().await.unwrap();
     assert_eq!(auth["status"], "authenticated");
     assert_eq!(auth["user"]["role"], "admin");
     let token = auth["access_token"].as_str().unwrap();
-    let me: Value = app
-        .get("/api/v1/users/me", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get("/api/v1/users/me", Some(token)).await.json().await.unwrap();
     assert_eq!(me["organization"]["member_count"], 1);
     assert_eq!(me["user"]["organization_id"], me["organization"]["id"]);
 }
@@ -54,37 +35,18 @@ async fn a_second_signup_for_the_domain_is_pending_and_asks_the_admins() {
     app.signed_in_user("boss@plastics.sa", PASSWORD).await;
     let body = app.signup("newbie@plastics.sa", PASSWORD).await;
     assert_eq!(body["user"]["status"], "pending_approval");
-    assert!(
-        body["organization"].is_null(),
-        "the pending answer names no organization: {body}"
-    );
+    assert!(body["organization"].is_null(), "the pending answer names no organization: {body}");
     let text = body.to_string();
-    assert!(
-        !text.contains("boss@plastics.sa"),
-        "never names other people"
-    );
-    let code = app
-        .code_for("newbie@plastics.sa", "verification code is")
-        .await;
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "newbie@plastics.sa", "code": code}),
-        )
-        .await;
+    assert!(!text.contains("boss@plastics.sa"), "never names other people");
+    let code = app.code_for("newbie@plastics.sa", "verification code is").await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "newbie@plastics.sa", "code": code})).await;
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["status"], "pending_approval");
     assert!(v.get("access_token").is_none());
     // The admin is told by email.
     let mail = app.email_to("boss@plastics.sa", "asks to join").await;
     assert!(mail.contains("plastics.sa Manufacturing"));
-    expect_error(
-        app.login("newbie@plastics.sa", PASSWORD).await,
-        StatusCode::FORBIDDEN,
-        "account_pending",
-    )
-    .await;
+    expect_error(app.login("newbie@plastics.sa", PASSWORD).await, StatusCode::FORBIDDEN, "account_pending").await;
 }
 
 #[tokio::test]
@@ -109,14 +71,9 @@ async fn personal_domains_and_invalid_fields_are_refused_naming_each_field() {
         ("khalid.omar@factory.sa", "khalid.omar77", "password"),
         ("ok@factory.sa", &"a1".repeat(65), "password"),
     ] {
-        let r = app
-            .post("/api/v1/auth/signup", None, signup_body(email, password))
-            .await;
+        let r = app.post("/api/v1/auth/signup", None, signup_body(email, password)).await;
         let err = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-        assert!(
-            err["fields"].get(field).is_some(),
-            "{email}/{password}: {err}"
-        );
+        assert!(err["fields"].get(field).is_some(), "{email}/{password}: {err}");
     }
 }
 
@@ -142,31 +99,14 @@ async fn arabic_names_are_accepted() {
 async fn a_verified_email_cannot_sign_up_again_but_an_unverified_one_can_retry() {
     let app = TestApp::spawn().await;
     app.signed_in_user("taken@metal.sa", PASSWORD).await;
-    let r = app
-        .post(
-            "/api/v1/auth/signup",
-            None,
-            signup_body("taken@metal.sa", PASSWORD),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/signup", None, signup_body("taken@metal.sa", PASSWORD)).await;
     expect_error(r, StatusCode::CONFLICT, "email_taken").await;
     app.signup("retry@glass.sa", PASSWORD).await;
     app.signup("retry@glass.sa", "Other-pass-77").await;
-    let code = app
-        .nth_code_for("retry@glass.sa", "verification code is", 2)
-        .await;
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "retry@glass.sa", "code": code}),
-        )
-        .await;
+    let code = app.nth_code_for("retry@glass.sa", "verification code is", 2).await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "retry@glass.sa", "code": code})).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        app.login("retry@glass.sa", "Other-pass-77").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.login("retry@glass.sa", "Other-pass-77").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -176,90 +116,37 @@ async fn wrong_codes_count_attempts_then_lock_the_code() {
     let real = app.code_for("codes@valve.sa", "verification code is").await;
     let wrong = if real == "000000" { "111111" } else { "000000" };
     for left in (1..5).rev() {
-        let r = app
-            .post(
-                "/api/v1/auth/verify-email",
-                None,
-                json!({"email": "codes@valve.sa", "code": wrong}),
-            )
-            .await;
+        let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "codes@valve.sa", "code": wrong})).await;
         let e = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_code").await;
-        assert!(
-            e["fields"]["code"]
-                .as_str()
-                .unwrap()
-                .contains(&format!("{left} attempts left")),
-            "{e}"
-        );
+        assert!(e["fields"]["code"].as_str().unwrap().contains(&format!("{left} attempts left")), "{e}");
     }
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "codes@valve.sa", "code": wrong}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "codes@valve.sa", "code": wrong})).await;
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
     // Even the right code is refused now; a new one is needed.
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "codes@valve.sa", "code": real}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "codes@valve.sa", "code": real})).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "codes@valve.sa", "code": "12ab56"}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "codes@valve.sa", "code": "12ab56"})).await;
     expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
 
 #[tokio::test]
 async fn expired_codes_are_refused_and_resend_has_a_cooldown() {
-    let app = TestApp::spawn_with(&[
-        ("P2P_AUTH__CODE_TTL_SECS", "1"),
-        ("P2P_AUTH__CODE_RESEND_COOLDOWN_SECS", "1"),
-    ])
-    .await;
+    let app =
+        TestApp::spawn_with(&[("P2P_AUTH__CODE_TTL_SECS", "1"), ("P2P_AUTH__CODE_RESEND_COOLDOWN_SECS", "1")]).await;
     app.signup("late@pump.sa", PASSWORD).await;
     let code = app.code_for("late@pump.sa", "verification code is").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // let the 1 s code expire
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "late@pump.sa", "code": code}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "late@pump.sa", "code": code})).await;
     expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "code_expired").await;
-    let resend = |email: &'static str| {
-        app.post(
-            "/api/v1/auth/verify-email/resend",
-            None,
-            json!({ "email": email }),
-        )
-    };
+    let resend = |email: &'static str| app.post("/api/v1/auth/verify-email/resend", None, json!({ "email": email }));
     assert_eq!(resend("late@pump.sa").await.status(), StatusCode::ACCEPTED);
     let r = resend("late@pump.sa").await;
     let e = expect_error(r, StatusCode::TOO_MANY_REQUESTS, "resend_cooldown").await;
     assert!(e.is_object());
     // Unknown addresses get the same 202, and no email.
     assert_eq!(resend("ghost@pump.sa").await.status(), StatusCode::ACCEPTED);
-    let fresh = app
-        .nth_code_for("late@pump.sa", "verification code is", 2)
-        .await;
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "late@pump.sa", "code": fresh}),
-        )
-        .await;
+    let fresh = app.nth_code_for("late@pump.sa", "verification code is", 2).await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "late@pump.sa", "code": fresh})).await;
     assert_eq!(r.status(), StatusCode::OK, "the resent code works");
     assert_eq!(app.count_emails("ghost@pump.sa", "code"), 0);
 }

@@ -10,13 +10,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp};
 
-const ACTORS: [&str; 5] = [
-    "anonymous",
-    "other_org",
-    "member",
-    "org_admin",
-    "platform_admin",
-];
+const ACTORS: [&str; 5] = ["anonymous", "other_org", "member", "org_admin", "platform_admin"];
 
 /// A small PNG sent as a multipart upload instead of a JSON body.
 fn png_upload() -> Option<Value> {
@@ -45,12 +39,7 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
             Some(json!({"email": "nobody@matrix.sa", "code": "000000"})),
             anyone(422),
         ),
-        (
-            M::POST,
-            "/api/v1/auth/verify-email/resend",
-            Some(json!({"email": "resend{actor}@matrix.sa"})),
-            anyone(202),
-        ),
+        (M::POST, "/api/v1/auth/verify-email/resend", Some(json!({"email": "resend{actor}@matrix.sa"})), anyone(202)),
         (
             M::POST,
             "/api/v1/auth/login",
@@ -63,18 +52,8 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
             Some(json!({"challenge_id": "01a216ef-736a-774a-ab8c-08932e5e3746", "code": "123456"})),
             anyone(422),
         ),
-        (
-            M::POST,
-            "/api/v1/auth/refresh",
-            Some(json!({"refresh_token": "AAAAAAAAAAAAAAAAAAAAAA.bad"})),
-            anyone(401),
-        ),
-        (
-            M::POST,
-            "/api/v1/auth/password/forgot",
-            Some(json!({"email": "forgot{actor}@matrix.sa"})),
-            anyone(202),
-        ),
+        (M::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": "AAAAAAAAAAAAAAAAAAAAAA.bad"})), anyone(401)),
+        (M::POST, "/api/v1/auth/password/forgot", Some(json!({"email": "forgot{actor}@matrix.sa"})), anyone(202)),
         (
             M::POST,
             "/api/v1/auth/password/reset",
@@ -82,27 +61,12 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
             anyone(422),
         ),
         (M::GET, "/api/v1/auth/sessions", None, signed_in(200)),
-        (
-            M::DELETE,
-            "/api/v1/auth/sessions/{member_session}",
-            None,
-            [401, 404, 204, 404, 404],
-        ),
+        (M::DELETE, "/api/v1/auth/sessions/{member_session}", None, [401, 404, 204, 404, 404]),
         (M::POST, "/api/v1/auth/logout", None, signed_in(204)),
         (M::POST, "/api/v1/auth/logout-all", None, signed_in(204)),
         (M::GET, "/api/v1/users/me", None, signed_in(200)),
-        (
-            M::PATCH,
-            "/api/v1/users/me",
-            Some(json!({"title": "Engineer"})),
-            signed_in(200),
-        ),
-        (
-            M::DELETE,
-            "/api/v1/users/me",
-            Some(json!({"password": "Wrong-pass-1"})),
-            signed_in(422),
-        ),
+        (M::PATCH, "/api/v1/users/me", Some(json!({"title": "Engineer"})), signed_in(200)),
+        (M::DELETE, "/api/v1/users/me", Some(json!({"password": "Wrong-pass-1"})), signed_in(422)),
         (
             M::POST,
             "/api/v1/users/me/password",
@@ -115,124 +79,44 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
             Some(json!({"new_email": "x@elsewhere.sa", "password": PASSWORD})),
             signed_in(422),
         ),
-        (
-            M::POST,
-            "/api/v1/users/me/email/verify",
-            Some(json!({"code": "000000"})),
-            signed_in(422),
-        ),
+        (M::POST, "/api/v1/users/me/email/verify", Some(json!({"code": "000000"})), signed_in(422)),
         (M::GET, "/api/v1/users", None, signed_in(200)),
         (M::GET, "/api/v1/users/{member_id}", None, signed_in(200)),
         (M::GET, "/api/v1/organizations", None, signed_in(200)),
-        (
-            M::GET,
-            "/api/v1/organizations/{org_id}",
-            None,
-            signed_in(200),
-        ),
+        (M::GET, "/api/v1/organizations/{org_id}", None, signed_in(200)),
         (
             M::PUT,
             "/api/v1/organizations/{org_id}/verification",
             Some(json!({"verified": true})),
             [401, 403, 403, 403, 200],
         ),
-        (
-            M::GET,
-            "/api/v1/organizations/me",
-            None,
-            [401, 200, 200, 200, 403],
-        ),
-        (
-            M::PATCH,
-            "/api/v1/organizations/me",
-            Some(json!({"description": "Valves"})),
-            [401, 200, 403, 200, 403],
-        ),
-        (
-            M::GET,
-            "/api/v1/organizations/me/members",
-            None,
-            [401, 200, 200, 200, 403],
-        ),
+        (M::GET, "/api/v1/organizations/me", None, [401, 200, 200, 200, 403]),
+        (M::PATCH, "/api/v1/organizations/me", Some(json!({"description": "Valves"})), [401, 200, 403, 200, 403]),
+        (M::GET, "/api/v1/organizations/me/members", None, [401, 200, 200, 200, 403]),
         (
             M::PUT,
             "/api/v1/organizations/me/members/{member_id}/role",
             Some(json!({"role": "member"})),
             [401, 404, 403, 200, 403],
         ),
-        (
-            M::POST,
-            "/api/v1/organizations/me/members/{target_id}/deactivate",
-            None,
-            [401, 404, 403, 200, 403],
-        ),
-        (
-            M::POST,
-            "/api/v1/organizations/me/members/{target_id}/reactivate",
-            None,
-            [401, 404, 403, 200, 403],
-        ),
-        (
-            M::GET,
-            "/api/v1/organizations/me/join-requests",
-            None,
-            [401, 200, 403, 200, 403],
-        ),
-        (
-            M::POST,
-            "/api/v1/organizations/me/join-requests/{request_1}/approve",
-            None,
-            [401, 404, 403, 200, 403],
-        ),
-        (
-            M::POST,
-            "/api/v1/organizations/me/join-requests/{request_2}/reject",
-            None,
-            [401, 404, 403, 200, 403],
-        ),
+        (M::POST, "/api/v1/organizations/me/members/{target_id}/deactivate", None, [401, 404, 403, 200, 403]),
+        (M::POST, "/api/v1/organizations/me/members/{target_id}/reactivate", None, [401, 404, 403, 200, 403]),
+        (M::GET, "/api/v1/organizations/me/join-requests", None, [401, 200, 403, 200, 403]),
+        (M::POST, "/api/v1/organizations/me/join-requests/{request_1}/approve", None, [401, 404, 403, 200, 403]),
+        (M::POST, "/api/v1/organizations/me/join-requests/{request_2}/reject", None, [401, 404, 403, 200, 403]),
         (
             M::POST,
             "/api/v1/organizations/me/invitations",
             Some(json!({"email": "new{actor}@matrix.sa"})),
             [401, 422, 403, 201, 403],
         ),
-        (
-            M::GET,
-            "/api/v1/organizations/me/invitations",
-            None,
-            [401, 200, 403, 200, 403],
-        ),
-        (
-            M::DELETE,
-            "/api/v1/organizations/me/invitations/{invitation_id}",
-            None,
-            [401, 404, 403, 204, 403],
-        ),
-        (
-            M::GET,
-            "/api/v1/invitations/{invitation_token}",
-            None,
-            anyone(200),
-        ),
-        (
-            M::PUT,
-            "/api/v1/users/me/avatar",
-            png_upload(),
-            signed_in(200),
-        ),
+        (M::GET, "/api/v1/organizations/me/invitations", None, [401, 200, 403, 200, 403]),
+        (M::DELETE, "/api/v1/organizations/me/invitations/{invitation_id}", None, [401, 404, 403, 204, 403]),
+        (M::GET, "/api/v1/invitations/{invitation_token}", None, anyone(200)),
+        (M::PUT, "/api/v1/users/me/avatar", png_upload(), signed_in(200)),
         (M::DELETE, "/api/v1/users/me/avatar", None, signed_in(200)),
-        (
-            M::PUT,
-            "/api/v1/organizations/me/logo",
-            png_upload(),
-            [401, 200, 403, 200, 403],
-        ),
-        (
-            M::DELETE,
-            "/api/v1/organizations/me/logo",
-            None,
-            [401, 200, 403, 200, 403],
-        ),
+        (M::PUT, "/api/v1/organizations/me/logo", png_upload(), [401, 200, 403, 200, 403]),
+        (M::DELETE, "/api/v1/organizations/me/logo", None, [401, 200, 403, 200, 403]),
         (M::GET, "/api/v1/media/{media_id}", None, signed_in(200)),
     ]
 }
@@ -245,70 +129,33 @@ async fn fixture(app: &TestApp) -> Fixture {
     let team = app.team("matrix.sa").await;
     app.signed_in_user("admin@rival.sa", PASSWORD).await;
     app.platform_admin("root@platform.sa").await;
-    let spare: Value = app
-        .login("member@matrix.sa", PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
-    app.post(
-        "/api/v1/organizations/me/invitations",
-        Some(&team.admin),
-        json!({"email": "target@matrix.sa"}),
-    )
-    .await;
+    let spare: Value = app.login("member@matrix.sa", PASSWORD).await.json().await.unwrap();
+    app.post("/api/v1/organizations/me/invitations", Some(&team.admin), json!({"email": "target@matrix.sa"})).await;
     let target_token = app.invitation_token("target@matrix.sa", 1).await;
-    let target = app
-        .accept_invitation("target@matrix.sa", &target_token)
-        .await;
+    let target = app.accept_invitation("target@matrix.sa", &target_token).await;
     for who in ["pending1", "pending2"] {
         let email = format!("{who}@matrix.sa");
         app.signup(&email, PASSWORD).await;
         let code = app.code_for(&email, "verification code is").await;
-        app.post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": email, "code": code}),
-        )
-        .await;
+        app.post("/api/v1/auth/verify-email", None, json!({"email": email, "code": code})).await;
     }
-    let requests: Value = app
-        .get("/api/v1/organizations/me/join-requests", Some(&team.admin))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let requests: Value =
+        app.get("/api/v1/organizations/me/join-requests", Some(&team.admin)).await.json().await.unwrap();
     let request = |email: &str| {
-        requests["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["email"] == email)
-            .unwrap()["id"]
+        requests["items"].as_array().unwrap().iter().find(|r| r["email"] == email).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_owned()
     };
     let r = app
-        .post(
-            "/api/v1/organizations/me/invitations",
-            Some(&team.admin),
-            json!({"email": "invitee@matrix.sa"}),
-        )
+        .post("/api/v1/organizations/me/invitations", Some(&team.admin), json!({"email": "invitee@matrix.sa"}))
         .await;
     let invitation: Value = r.json().await.unwrap();
     // A second invitation stays pending for the public preview row (the first is cancelled).
-    app.post(
-        "/api/v1/organizations/me/invitations",
-        Some(&team.admin),
-        json!({"email": "viewer@matrix.sa"}),
-    )
-    .await;
+    app.post("/api/v1/organizations/me/invitations", Some(&team.admin), json!({"email": "viewer@matrix.sa"})).await;
     let invitation_token = app.invitation_token("viewer@matrix.sa", 1).await;
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png"),
-    );
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png"));
     // A media object no row of the matrix replaces: the target member's avatar.
     let target_token = target["access_token"].as_str().unwrap().to_owned();
     let avatar: Value = app
@@ -325,30 +172,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         vars: vec![
             ("{member_id}", team.member_id.clone()),
             ("{org_id}", team.org_id.clone()),
-            (
-                "{member_session}",
-                spare["session_id"].as_str().unwrap().to_owned(),
-            ),
-            (
-                "{target_id}",
-                target["user"]["id"].as_str().unwrap().to_owned(),
-            ),
+            ("{member_session}", spare["session_id"].as_str().unwrap().to_owned()),
+            ("{target_id}", target["user"]["id"].as_str().unwrap().to_owned()),
             ("{request_1}", request("pending1@matrix.sa")),
             ("{request_2}", request("pending2@matrix.sa")),
-            (
-                "{invitation_id}",
-                invitation["id"].as_str().unwrap().to_owned(),
-            ),
+            ("{invitation_id}", invitation["id"].as_str().unwrap().to_owned()),
             ("{invitation_token}", invitation_token),
             (
                 "{media_id}",
-                avatar["user"]["profile_picture_url"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_owned(),
+                avatar["user"]["profile_picture_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(),
             ),
         ],
     }
@@ -384,8 +216,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() {
                 req = req.bearer_auth(t);
             }
             if body.as_ref().is_some_and(|b| b == "__png__") {
-                let part =
-                    reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png");
+                let part = reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png");
                 req = req.multipart(reqwest::multipart::Form::new().part("file", part));
             } else if let Some(b) = &body {
                 let text = b.to_string().replace("{actor}", &i.to_string());
@@ -393,18 +224,11 @@ async fn every_route_answers_each_kind_of_caller_as_expected() {
             }
             let status = req.send().await.unwrap().status();
             if status != StatusCode::from_u16(expected[i]).unwrap() {
-                failures.push(format!(
-                    "{method} {template} as {actor}: expected {}, got {status}",
-                    expected[i]
-                ));
+                failures.push(format!("{method} {template} as {actor}: expected {}, got {status}", expected[i]));
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "authorization matrix mismatches:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
 }
 
 #[test]
@@ -416,25 +240,12 @@ fn the_matrix_lists_every_route_of_the_spec() {
             in_spec.insert(format!("{} {}", method.to_uppercase(), path));
         }
     }
-    let normalise = |p: &str| {
-        p.split('/')
-            .map(|seg| if seg.starts_with('{') { "{}" } else { seg })
-            .collect::<Vec<_>>()
-            .join("/")
-    };
-    let in_matrix: BTreeSet<String> = matrix()
-        .iter()
-        .map(|(m, p, _, _)| format!("{m} {}", normalise(p)))
-        .collect();
+    let normalise =
+        |p: &str| p.split('/').map(|seg| if seg.starts_with('{') { "{}" } else { seg }).collect::<Vec<_>>().join("/");
+    let in_matrix: BTreeSet<String> = matrix().iter().map(|(m, p, _, _)| format!("{m} {}", normalise(p))).collect();
     let in_spec: BTreeSet<String> = in_spec.iter().map(|r| normalise(r)).collect();
     let missing: Vec<_> = in_spec.difference(&in_matrix).collect();
-    assert!(
-        missing.is_empty(),
-        "routes missing from the authorization matrix: {missing:?}"
-    );
+    assert!(missing.is_empty(), "routes missing from the authorization matrix: {missing:?}");
     let stale: Vec<_> = in_matrix.difference(&in_spec).collect();
-    assert!(
-        stale.is_empty(),
-        "matrix rows for routes that do not exist: {stale:?}"
-    );
+    assert!(stale.is_empty(), "matrix rows for routes that do not exist: {stale:?}");
 }

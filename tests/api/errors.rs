@@ -8,18 +8,8 @@ use crate::helpers::{TestApp, expect_error};
 #[tokio::test]
 async fn unknown_route_and_wrong_method_get_json_errors() {
     let app = TestApp::spawn().await;
-    expect_error(
-        app.get("/api/v1/nope", None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    expect_error(
-        app.get("/definitely/not/here", None).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    expect_error(app.get("/api/v1/nope", None).await, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(app.get("/definitely/not/here", None).await, StatusCode::NOT_FOUND, "not_found").await;
     let r = app.send(Method::DELETE, "/health", None, json!({})).await;
     expect_error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     let r = app.get("/api/v1/auth/login", None).await;
@@ -31,50 +21,18 @@ async fn unreadable_bodies_get_400_or_415() {
     let app = TestApp::spawn().await;
     let login = app.url("/api/v1/auth/login");
     let c = reqwest::Client::new();
-    let malformed = c
-        .post(&login)
-        .header("content-type", "application/json")
-        .body("{\"email\": ")
-        .send()
-        .await
-        .unwrap();
+    let malformed =
+        c.post(&login).header("content-type", "application/json").body("{\"email\": ").send().await.unwrap();
     expect_error(malformed, StatusCode::BAD_REQUEST, "bad_request").await;
-    let wrong_type = c
-        .post(&login)
-        .json(&json!({"email": ["a@b.com"], "password": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let wrong_type = c.post(&login).json(&json!({"email": ["a@b.com"], "password": "x"})).send().await.unwrap();
     expect_error(wrong_type, StatusCode::BAD_REQUEST, "bad_request").await;
-    let missing = c
-        .post(&login)
-        .json(&json!({"email": "a@b.com"}))
-        .send()
-        .await
-        .unwrap();
+    let missing = c.post(&login).json(&json!({"email": "a@b.com"})).send().await.unwrap();
     let body = expect_error(missing, StatusCode::BAD_REQUEST, "bad_request").await;
-    assert!(
-        body["message"].as_str().unwrap().contains("LoginRequest"),
-        "names the object: {body}"
-    );
-    let form = c
-        .post(&login)
-        .header("content-type", "text/plain")
-        .body("email=a")
-        .send()
-        .await
-        .unwrap();
-    expect_error(
-        form,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    assert!(body["message"].as_str().unwrap().contains("LoginRequest"), "names the object: {body}");
+    let form = c.post(&login).header("content-type", "text/plain").body("email=a").send().await.unwrap();
+    expect_error(form, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
     let none = c.post(&login).send().await.unwrap();
-    assert!(matches!(
-        none.status(),
-        StatusCode::BAD_REQUEST | StatusCode::UNSUPPORTED_MEDIA_TYPE
-    ));
+    assert!(matches!(none.status(), StatusCode::BAD_REQUEST | StatusCode::UNSUPPORTED_MEDIA_TYPE));
 }
 
 #[tokio::test]
@@ -92,10 +50,7 @@ async fn oversized_bodies_get_413_declared_or_streamed() {
     expect_error(declared, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     // Without Content-Length (chunked), the limit is enforced while reading.
     let stream = futures::stream::iter(
-        big.into_bytes()
-            .chunks(512)
-            .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
-            .collect::<Vec<_>>(),
+        big.into_bytes().chunks(512).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>(),
     );
     let chunked = c
         .post(app.url("/api/v1/auth/login"))
@@ -110,12 +65,7 @@ async fn oversized_bodies_get_413_declared_or_streamed() {
 #[tokio::test]
 async fn missing_or_bad_tokens_get_401() {
     let app = TestApp::spawn().await;
-    expect_error(
-        app.get("/api/v1/users/me", None).await,
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-    )
-    .await;
+    expect_error(app.get("/api/v1/users/me", None).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     let r = app.get("/api/v1/users/me", Some("not-a-jwt")).await;
     expect_error(r, StatusCode::UNAUTHORIZED, "invalid_token").await;
 }

@@ -51,11 +51,7 @@ impl TestApp {
         let tmp = TempDir::new().unwrap();
         let dir = tmp.path().to_path_buf();
         let mut env = base_env(&dir);
-        env.extend(
-            extra
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
+        env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let mut app = Self::start(dir, env).await;
         app._tmp = Some(tmp);
         app
@@ -72,15 +68,7 @@ impl TestApp {
         let handle = tokio::spawn(app.run_until_stopped(async move {
             let _ = rx.await;
         }));
-        Self {
-            addr,
-            dir,
-            _tmp: None,
-            stop: Some(tx),
-            state,
-            handle: Some(handle),
-            env,
-        }
+        Self { addr, dir, _tmp: None, stop: Some(tx), state, handle: Some(handle), env }
     }
 
     /// Stops gracefully and waits until the database is closed.
@@ -100,11 +88,7 @@ impl TestApp {
         self.stop().await;
         let mut env = self.env.clone();
         env.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
-        env.extend(
-            extra
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
+        env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let mut next = Self::start(self.dir.clone(), env).await;
         next._tmp = self._tmp.take();
         next
@@ -113,9 +97,7 @@ impl TestApp {
     /// Creates a platform admin (no organization) and signs them in; returns the access token.
     pub async fn platform_admin(&self, email: &str) -> String {
         let state = self.state.as_ref().expect("running");
-        p2p_sandbox::service::accounts::create_admin(state, email, PASSWORD.to_owned())
-            .await
-            .unwrap();
+        p2p_sandbox::service::accounts::create_admin(state, email, PASSWORD.to_owned()).await.unwrap();
         let r = self.login(email, PASSWORD).await;
         assert_eq!(r.status(), StatusCode::OK);
         let v: Value = r.json().await.unwrap();
@@ -143,13 +125,7 @@ impl TestApp {
         self.send(Method::POST, path, token, body).await
     }
 
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Value,
-    ) -> Response {
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Value) -> Response {
         let mut r = self.req(method, path).json(&body);
         if let Some(t) = token {
             r = r.bearer_auth(t);
@@ -159,9 +135,7 @@ impl TestApp {
 
     /// Signs up `email` (organization named after its domain); returns the response body.
     pub async fn signup(&self, email: &str, password: &str) -> Value {
-        let r = self
-            .post("/api/v1/auth/signup", None, signup_body(email, password))
-            .await;
+        let r = self.post("/api/v1/auth/signup", None, signup_body(email, password)).await;
         assert_eq!(r.status(), StatusCode::CREATED, "signup {email}");
         r.json().await.unwrap()
     }
@@ -170,13 +144,7 @@ impl TestApp {
     pub async fn signed_in_user(&self, email: &str, password: &str) -> Value {
         self.signup(email, password).await;
         let code = self.code_for(email, "verification code is").await;
-        let r = self
-            .post(
-                "/api/v1/auth/verify-email",
-                None,
-                json!({"email": email, "code": code}),
-            )
-            .await;
+        let r = self.post("/api/v1/auth/verify-email", None, json!({"email": email, "code": code})).await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["status"], "authenticated", "{body}");
@@ -185,12 +153,7 @@ impl TestApp {
 
     /// Logs in (device verification off); returns the answer.
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": email, "password": password}),
-        )
-        .await
+        self.post("/api/v1/auth/login", None, json!({"email": email, "password": password})).await
     }
 
     /// The newest email to `to` whose body contains `marker`, waiting for the job worker
@@ -208,9 +171,7 @@ impl TestApp {
             let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
             if let Ok(entries) = std::fs::read_dir(&outbox) {
                 for e in entries.flatten() {
-                    let text = decode_transfer_encoding(
-                        &std::fs::read_to_string(e.path()).unwrap_or_default(),
-                    );
+                    let text = decode_transfer_encoding(&std::fs::read_to_string(e.path()).unwrap_or_default());
                     let addressed = text.lines().any(|l| l.starts_with("To:") && l.contains(to));
                     if addressed && text.contains(marker) {
                         found.push((e.metadata().unwrap().modified().unwrap(), text));
@@ -223,10 +184,7 @@ impl TestApp {
             {
                 return text;
             }
-            assert!(
-                Instant::now() < deadline,
-                "no email to {to} containing {marker:?}"
-            );
+            assert!(Instant::now() < deadline, "no email to {to} containing {marker:?}");
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
@@ -238,11 +196,8 @@ impl TestApp {
                 entries
                     .flatten()
                     .filter(|e| {
-                        let t = decode_transfer_encoding(
-                            &std::fs::read_to_string(e.path()).unwrap_or_default(),
-                        );
-                        t.lines().any(|l| l.starts_with("To:") && l.contains(to))
-                            && t.contains(marker)
+                        let t = decode_transfer_encoding(&std::fs::read_to_string(e.path()).unwrap_or_default());
+                        t.lines().any(|l| l.starts_with("To:") && l.contains(to)) && t.contains(marker)
                     })
                     .count()
             })
@@ -295,37 +250,20 @@ impl TestApp {
         let mut body = signup_body(email, PASSWORD);
         body["invitation_token"] = json!(token);
         let r = self.post("/api/v1/auth/signup", None, body).await;
-        assert_eq!(
-            r.status(),
-            StatusCode::CREATED,
-            "{}",
-            r.text().await.unwrap()
-        );
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
         let code = self.code_for(email, "verification code is").await;
-        let r = self
-            .post(
-                "/api/v1/auth/verify-email",
-                None,
-                json!({"email": email, "code": code}),
-            )
-            .await;
+        let r = self.post("/api/v1/auth/verify-email", None, json!({"email": email, "code": code})).await;
         assert_eq!(r.status(), StatusCode::OK);
         r.json().await.unwrap()
     }
 
     /// Admin `admin@<domain>` and member `member@<domain>` (joined by invitation).
     pub async fn team(&self, domain: &str) -> Team {
-        let admin = self
-            .signed_in_user(&format!("admin@{domain}"), PASSWORD)
-            .await;
+        let admin = self.signed_in_user(&format!("admin@{domain}"), PASSWORD).await;
         let admin_token = admin["access_token"].as_str().unwrap().to_owned();
         let member_email = format!("member@{domain}");
         let r = self
-            .post(
-                "/api/v1/organizations/me/invitations",
-                Some(&admin_token),
-                json!({ "email": member_email }),
-            )
+            .post("/api/v1/organizations/me/invitations", Some(&admin_token), json!({ "email": member_email }))
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let token = self.invitation_token(&member_email, 1).await;
@@ -335,10 +273,7 @@ impl TestApp {
             member: member["access_token"].as_str().unwrap().to_owned(),
             admin_id: admin["user"]["id"].as_str().unwrap().to_owned(),
             member_id: member["user"]["id"].as_str().unwrap().to_owned(),
-            org_id: admin["user"]["organization_id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
+            org_id: admin["user"]["organization_id"].as_str().unwrap().to_owned(),
         }
     }
 }
@@ -346,10 +281,7 @@ impl TestApp {
 /// Undoes quoted-printable or base64 body encoding (lettre picks one for long lines), so
 /// tests can search the text a person would read.
 pub fn decode_transfer_encoding(raw: &str) -> String {
-    let Some((head, body)) = raw
-        .split_once("\r\n\r\n")
-        .or_else(|| raw.split_once("\n\n"))
-    else {
+    let Some((head, body)) = raw.split_once("\r\n\r\n").or_else(|| raw.split_once("\n\n")) else {
         return raw.to_owned();
     };
     let lower = head.to_lowercase();
@@ -373,9 +305,7 @@ pub fn decode_transfer_encoding(raw: &str) -> String {
     } else if lower.contains("content-transfer-encoding: base64") {
         use base64::Engine;
         let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(compact)
-            .unwrap_or_default();
+        let bytes = base64::engine::general_purpose::STANDARD.decode(compact).unwrap_or_default();
         String::from_utf8_lossy(&bytes).into_owned()
     } else {
         body.to_owned()
@@ -386,11 +316,7 @@ pub fn decode_transfer_encoding(raw: &str) -> String {
 /// The first run of six digits after `marker`.
 pub fn six_digits_after(text: &str, marker: &str) -> Option<String> {
     let rest = &text[text.find(marker)? + marker.len()..];
-    let digits: String = rest
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let digits: String = rest.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
     (digits.len() == 6).then_some(digits)
 }
 
@@ -413,26 +339,12 @@ pub fn signup_body(email: &str, password: &str) -> Value {
 /// Asserts the uniform error body and returns it.
 pub async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(r.status(), status, "status");
-    assert!(
-        r.headers().get("x-request-id").is_some(),
-        "every response has a request id"
-    );
-    let ct = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        ct.starts_with("application/json"),
-        "error body is JSON, got {ct}"
-    );
+    assert!(r.headers().get("x-request-id").is_some(), "every response has a request id");
+    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(ct.starts_with("application/json"), "error body is JSON, got {ct}");
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], code, "{body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     body
 }
 

@@ -32,11 +32,7 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
         .await;
     }
     let fifth = app.login("locked@forge.sa", "Wrong-pass-1").await;
-    let retry: u64 = fifth.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = fifth.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((890..=900).contains(&retry), "15 minutes, got {retry}");
     expect_error(fifth, StatusCode::TOO_MANY_REQUESTS, "login_locked").await;
     let right = app.login("locked@forge.sa", PASSWORD).await;
@@ -46,12 +42,8 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
     for _ in 0..5 {
         app.login("ghost@forge.sa", "Wrong-pass-1").await;
     }
-    expect_error(
-        app.login("ghost@forge.sa", "Wrong-pass-1").await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "login_locked",
-    )
-    .await;
+    expect_error(app.login("ghost@forge.sa", "Wrong-pass-1").await, StatusCode::TOO_MANY_REQUESTS, "login_locked")
+        .await;
 }
 
 #[tokio::test]
@@ -61,10 +53,7 @@ async fn a_correct_password_resets_the_failure_count() {
     for _ in 0..4 {
         app.login("resets@forge.sa", "Wrong-pass-1").await;
     }
-    assert_eq!(
-        app.login("resets@forge.sa", PASSWORD).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.login("resets@forge.sa", PASSWORD).await.status(), StatusCode::OK);
     for _ in 0..4 {
         expect_error(
             app.login("resets@forge.sa", "Wrong-pass-1").await,
@@ -79,10 +68,7 @@ async fn a_correct_password_resets_the_failure_count() {
 async fn the_per_ip_limit_answers_429_with_retry_after() {
     let app = TestApp::spawn_with(&[("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "3")]).await;
     for _ in 0..3 {
-        assert_eq!(
-            app.login("x@forge.sa", "Wrong-pass-1").await.status(),
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(app.login("x@forge.sa", "Wrong-pass-1").await.status(), StatusCode::UNAUTHORIZED);
     }
     let r = app.login("y@forge.sa", "Wrong-pass-1").await;
     assert!(r.headers().contains_key("retry-after"));
@@ -96,10 +82,7 @@ async fn a_new_device_needs_an_emailed_code_then_is_trusted() {
     app.signed_in_user("mfa@forge.sa", PASSWORD).await;
     let browser = Client::builder().cookie_store(true).build().unwrap();
     let login = || {
-        browser
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"email": "mfa@forge.sa", "password": PASSWORD}))
-            .send()
+        browser.post(app.url("/api/v1/auth/login")).json(&json!({"email": "mfa@forge.sa", "password": PASSWORD})).send()
     };
     let first: Value = login().await.unwrap().json().await.unwrap();
     assert_eq!(first["status"], "mfa_required");
@@ -140,11 +123,6 @@ async fn a_new_device_needs_an_emailed_code_then_is_trusted() {
     // The same browser is now trusted; another one is not.
     let second: Value = login().await.unwrap().json().await.unwrap();
     assert_eq!(second["status"], "authenticated");
-    let other: Value = app
-        .login("mfa@forge.sa", PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let other: Value = app.login("mfa@forge.sa", PASSWORD).await.json().await.unwrap();
     assert_eq!(other["status"], "mfa_required");
 }

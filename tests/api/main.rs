@@ -11,6 +11,7 @@ mod errors;
 mod invitations;
 mod login;
 mod media;
+mod media_faults;
 mod members;
 mod openapi;
 mod operations;

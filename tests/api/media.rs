@@ -28,10 +28,7 @@ struct Env {
 }
 
 async fn env(backend: Backend, extra: &[(&str, &str)]) -> Env {
-    let mut settings: Vec<(String, String)> = extra
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
+    let mut settings: Vec<(String, String)> = extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     let s3 = match backend {
         Backend::Local => None,
         Backend::S3 => Some(S3Server::start().await),
@@ -39,31 +36,20 @@ async fn env(backend: Backend, extra: &[(&str, &str)]) -> Env {
     if let Some(s3) = &s3 {
         settings.extend(s3.settings(crate::s3::BUCKET));
     }
-    let refs: Vec<(&str, &str)> = settings
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let refs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let app = TestApp::spawn_with(&refs).await;
     let objects = match &s3 {
         Some(s3) => s3.root.join("media"),
         None => app.dir.join("media").join("media"),
     };
-    Env {
-        app,
-        objects,
-        _s3: s3,
-    }
+    Env { app, objects, _s3: s3 }
 }
 
 impl Env {
     /// Stored objects (content and thumbnails), ignoring temporary files of the S3 server.
     fn object_count(&self) -> usize {
         std::fs::read_dir(&self.objects)
-            .map(|d| {
-                d.flatten()
-                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                    .count()
-            })
+            .map(|d| d.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).count())
             .unwrap_or(0)
     }
 }
@@ -93,34 +79,21 @@ on_both_backends!(
 );
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-    });
+    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
 
-fn form(bytes: Vec<u8>, name: &str, mime: &str) -> Form {
-    Form::new().part(
-        "file",
-        Part::bytes(bytes)
-            .file_name(name.to_owned())
-            .mime_str(mime)
-            .unwrap(),
-    )
+pub fn form(bytes: Vec<u8>, name: &str, mime: &str) -> Form {
+    Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).unwrap())
 }
 
-async fn upload(app: &TestApp, path: &str, token: &str, form: Form) -> reqwest::Response {
-    app.req(Method::PUT, path)
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+pub async fn upload(app: &TestApp, path: &str, token: &str, form: Form) -> reqwest::Response {
+    app.req(Method::PUT, path).bearer_auth(token).multipart(form).send().await.unwrap()
 }
 
-fn token(v: &Value) -> String {
+pub fn token(v: &Value) -> String {
     v["access_token"].as_str().unwrap().to_owned()
 }
 
@@ -129,19 +102,10 @@ async fn upload_download_etag_range_and_thumbnail(backend: Backend) {
     let app = &env.app;
     let t = token(&app.signed_in_user("pic@media.sa", PASSWORD).await);
     let bytes = png(640, 480);
-    let r = upload(
-        app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(bytes.clone(), "My Photo (1).png", "image/png"),
-    )
-    .await;
+    let r = upload(app, "/api/v1/users/me/avatar", &t, form(bytes.clone(), "My Photo (1).png", "image/png")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let me: Value = r.json().await.unwrap();
-    let url = me["user"]["profile_picture_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let url = me["user"]["profile_picture_url"].as_str().unwrap().to_owned();
     let r = app.get(&url, Some(&t)).await;
     assert_eq!(r.status(), StatusCode::OK);
     let h = r.headers().clone();
@@ -149,46 +113,17 @@ async fn upload_download_etag_range_and_thumbnail(backend: Backend) {
     assert_eq!(h["content-security-policy"], "sandbox");
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert!(h["cache-control"].to_str().unwrap().contains("max-age"));
-    assert!(
-        h["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("inline; filename=\"My Photo _1_.png\"")
-    );
+    assert!(h["content-disposition"].to_str().unwrap().starts_with("inline; filename=\"My Photo _1_.png\""));
     let etag = h["etag"].to_str().unwrap().to_owned();
     assert_eq!(r.bytes().await.unwrap().to_vec(), bytes);
-    let not_modified = app
-        .req(Method::GET, &url)
-        .bearer_auth(&t)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let not_modified = app.req(Method::GET, &url).bearer_auth(&t).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
-    let part = app
-        .req(Method::GET, &url)
-        .bearer_auth(&t)
-        .header("range", "bytes=0-9")
-        .send()
-        .await
-        .unwrap();
+    let part = app.req(Method::GET, &url).bearer_auth(&t).header("range", "bytes=0-9").send().await.unwrap();
     assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(
-        part.headers()["content-range"],
-        format!("bytes 0-9/{}", bytes.len()).as_str()
-    );
+    assert_eq!(part.headers()["content-range"], format!("bytes 0-9/{}", bytes.len()).as_str());
     assert_eq!(part.bytes().await.unwrap().to_vec(), bytes[..10].to_vec());
-    let tail = app
-        .req(Method::GET, &url)
-        .bearer_auth(&t)
-        .header("range", "bytes=-5")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        tail.bytes().await.unwrap().to_vec(),
-        bytes[bytes.len() - 5..].to_vec()
-    );
+    let tail = app.req(Method::GET, &url).bearer_auth(&t).header("range", "bytes=-5").send().await.unwrap();
+    assert_eq!(tail.bytes().await.unwrap().to_vec(), bytes[bytes.len() - 5..].to_vec());
     let beyond = app
         .req(Method::GET, &url)
         .bearer_auth(&t)
@@ -219,66 +154,22 @@ async fn replacing_and_removing_delete_the_objects(backend: Backend) {
     let env = env(backend, &[]).await;
     let app = &env.app;
     let t = token(&app.signed_in_user("swap@media.sa", PASSWORD).await);
-    let first: Value = upload(
-        app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(png(32, 32), "a.png", "image/png"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let first_url = first["user"]["profile_picture_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let second: Value = upload(
-        app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(png(16, 16), "b.png", "image/png"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let second_url = second["user"]["profile_picture_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let first: Value =
+        upload(app, "/api/v1/users/me/avatar", &t, form(png(32, 32), "a.png", "image/png")).await.json().await.unwrap();
+    let first_url = first["user"]["profile_picture_url"].as_str().unwrap().to_owned();
+    let second: Value =
+        upload(app, "/api/v1/users/me/avatar", &t, form(png(16, 16), "b.png", "image/png")).await.json().await.unwrap();
+    let second_url = second["user"]["profile_picture_url"].as_str().unwrap().to_owned();
     assert_ne!(first_url, second_url);
-    expect_error(
-        app.get(&first_url, Some(&t)).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    let r = app
-        .send(
-            Method::DELETE,
-            "/api/v1/users/me/avatar",
-            Some(&t),
-            serde_json::json!({}),
-        )
-        .await;
+    expect_error(app.get(&first_url, Some(&t)).await, StatusCode::NOT_FOUND, "not_found").await;
+    let r = app.send(Method::DELETE, "/api/v1/users/me/avatar", Some(&t), serde_json::json!({})).await;
     assert_eq!(r.status(), StatusCode::OK);
     let me: Value = r.json().await.unwrap();
     assert!(me["user"]["profile_picture_url"].is_null());
-    assert_eq!(
-        app.get(&second_url, Some(&t)).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get(&second_url, Some(&t)).await.status(), StatusCode::NOT_FOUND);
     // Thumbnails may be made after removal starts; wait until the job queue is empty.
     let started = std::time::Instant::now();
-    while !app
-        .get("/metrics", None)
-        .await
-        .text()
-        .await
-        .unwrap()
-        .contains("p2p_job_queue_depth 0")
-    {
+    while !app.get("/metrics", None).await.text().await.unwrap().contains("p2p_job_queue_depth 0") {
         assert!(started.elapsed() < Duration::from_secs(10));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -290,61 +181,25 @@ async fn spoofed_and_unsupported_types_are_refused(backend: Backend) {
     let app = &env.app;
     let t = token(&app.signed_in_user("spoof@media.sa", PASSWORD).await);
     let cases: Vec<(Vec<u8>, &str, &str, StatusCode)> = vec![
-        (
-            png(8, 8),
-            "a.png",
-            "image/jpeg",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ),
-        (
-            png(8, 8),
-            "a.jpg",
-            "image/png",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ),
-        (
-            b"<html><script>alert(1)</script></html>".to_vec(),
-            "x.png",
-            "image/png",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ),
+        (png(8, 8), "a.png", "image/jpeg", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (png(8, 8), "a.jpg", "image/png", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (b"<html><script>alert(1)</script></html>".to_vec(), "x.png", "image/png", StatusCode::UNSUPPORTED_MEDIA_TYPE),
         (
             b"<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".to_vec(),
             "x.svg",
             "image/svg+xml",
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ),
-        (
-            b"%PDF-1.7 not an avatar".to_vec(),
-            "x.pdf",
-            "application/pdf",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ),
-        (
-            Vec::new(),
-            "empty.png",
-            "image/png",
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        (
-            b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHD".to_vec(),
-            "bad.png",
-            "image/png",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ),
+        (b"%PDF-1.7 not an avatar".to_vec(), "x.pdf", "application/pdf", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (Vec::new(), "empty.png", "image/png", StatusCode::UNPROCESSABLE_ENTITY),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHD".to_vec(), "bad.png", "image/png", StatusCode::UNSUPPORTED_MEDIA_TYPE),
     ];
     for (bytes, name, mime, status) in cases {
         let r = upload(app, "/api/v1/users/me/avatar", &t, form(bytes, name, mime)).await;
         assert_eq!(r.status(), status, "{name} as {mime}");
     }
     // Octet-stream with a matching name is fine: the bytes decide.
-    let r = upload(
-        app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(png(8, 8), "ok.png", "application/octet-stream"),
-    )
-    .await;
+    let r = upload(app, "/api/v1/users/me/avatar", &t, form(png(8, 8), "ok.png", "application/octet-stream")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let not_multipart = app
         .req(Method::PUT, "/api/v1/users/me/avatar")
@@ -354,12 +209,7 @@ async fn spoofed_and_unsupported_types_are_refused(backend: Backend) {
         .send()
         .await
         .unwrap();
-    expect_error(
-        not_multipart,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    expect_error(not_multipart, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
     let no_file = app
         .req(Method::PUT, "/api/v1/users/me/avatar")
         .bearer_auth(&t)
@@ -367,21 +217,10 @@ async fn spoofed_and_unsupported_types_are_refused(backend: Backend) {
         .send()
         .await
         .unwrap();
-    expect_error(
-        no_file,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    expect_error(no_file, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     // A decompression bomb: a header claiming a huge image.
     let bomb = env_bomb();
-    let r = upload(
-        app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(bomb, "bomb.png", "image/png"),
-    )
-    .await;
+    let r = upload(app, "/api/v1/users/me/avatar", &t, form(bomb, "bomb.png", "image/png")).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -406,17 +245,10 @@ async fn oversized_uploads_are_cut_off_and_leave_nothing(backend: Backend) {
     let mut big = png(8, 8);
     big.resize(3 * 1024 * 1024, 0);
     // Declared length: refused before reading.
-    let r = upload(
-        app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(big.clone(), "big.png", "image/png"),
-    )
-    .await;
+    let r = upload(app, "/api/v1/users/me/avatar", &t, form(big.clone(), "big.png", "image/png")).await;
     expect_error(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     // Streamed without a length: refused once the limit is passed; the rest is never read.
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        big.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
     let part = Part::stream(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
         .file_name("big.png")
         .mime_str("image/png")
@@ -431,12 +263,7 @@ async fn oversized_uploads_are_cut_off_and_leave_nothing(backend: Backend) {
         // The server may also cut the connection before the client finishes sending.
         expect_error(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     }
-    let me: Value = app
-        .get("/api/v1/users/me", Some(&t))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get("/api/v1/users/me", Some(&t)).await.json().await.unwrap();
     assert!(me["user"]["profile_picture_url"].is_null());
     assert_eq!(env.object_count(), 0, "no partial object is left");
 }
@@ -446,34 +273,19 @@ async fn concurrent_avatar_uploads_all_succeed(backend: Backend) {
     let app = &env.app;
     let mut tokens = Vec::new();
     for i in 0..10 {
-        tokens.push(token(
-            &app.signed_in_user(&format!("user{i}@crowd{i}.sa"), PASSWORD)
-                .await,
-        ));
+        tokens.push(token(&app.signed_in_user(&format!("user{i}@crowd{i}.sa"), PASSWORD).await));
     }
-    let uploads = tokens.iter().enumerate().map(|(i, t)| {
-        upload(
-            app,
-            "/api/v1/users/me/avatar",
-            t,
-            form(png(64 + i as u32, 64), "a.png", "image/png"),
-        )
-    });
+    let uploads = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| upload(app, "/api/v1/users/me/avatar", t, form(png(64 + i as u32, 64), "a.png", "image/png")));
     let results = futures::future::join_all(uploads).await;
     for r in results {
         assert_eq!(r.status(), StatusCode::OK);
     }
     for (i, t) in tokens.iter().enumerate() {
-        let me: Value = app
-            .get("/api/v1/users/me", Some(t))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let url = me["user"]["profile_picture_url"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let me: Value = app.get("/api/v1/users/me", Some(t)).await.json().await.unwrap();
+        let url = me["user"]["profile_picture_url"].as_str().unwrap().to_owned();
         let bytes = app.get(&url, Some(t)).await.bytes().await.unwrap();
         let img = image::load_from_memory(&bytes).unwrap();
         assert_eq!(img.width(), 64 + i as u32, "each user got their own image");
@@ -484,155 +296,16 @@ async fn logos_are_for_admins(backend: Backend) {
     let env = env(backend, &[]).await;
     let app = &env.app;
     let team = app.team("logo.sa").await;
-    let r = upload(
-        app,
-        "/api/v1/organizations/me/logo",
-        &team.member,
-        form(png(50, 50), "logo.png", "image/png"),
-    )
-    .await;
+    let r =
+        upload(app, "/api/v1/organizations/me/logo", &team.member, form(png(50, 50), "logo.png", "image/png")).await;
     expect_error(r, StatusCode::FORBIDDEN, "not_org_admin").await;
     assert_eq!(env.object_count(), 0, "a refused upload stores nothing");
-    let r = upload(
-        app,
-        "/api/v1/organizations/me/logo",
-        &team.admin,
-        form(png(50, 50), "logo.png", "image/png"),
-    )
-    .await;
+    let r = upload(app, "/api/v1/organizations/me/logo", &team.admin, form(png(50, 50), "logo.png", "image/png")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let org: Value = r.json().await.unwrap();
     let url = org["logo_url"].as_str().unwrap().to_owned();
-    assert_eq!(
-        app.get(&url, Some(&team.member)).await.status(),
-        StatusCode::OK
-    );
-    let r = app
-        .send(
-            Method::DELETE,
-            "/api/v1/organizations/me/logo",
-            Some(&team.admin),
-            serde_json::json!({}),
-        )
-        .await;
+    assert_eq!(app.get(&url, Some(&team.member)).await.status(), StatusCode::OK);
+    let r = app.send(Method::DELETE, "/api/v1/organizations/me/logo", Some(&team.admin), serde_json::json!({})).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        app.get(&url, Some(&team.member)).await.status(),
-        StatusCode::NOT_FOUND
-    );
-}
-
-#[tokio::test]
-async fn a_failed_object_write_leaves_no_record() {
-    // The media root's `media` folder is a file, so every object write fails (even as root).
-    let blocked = tempfile::TempDir::new().unwrap();
-    std::fs::write(blocked.path().join("media"), b"not a folder").unwrap();
-    let root = blocked.path().to_str().unwrap().to_owned();
-    let app = TestApp::spawn_with(&[("P2P_MEDIA_URI", &root)]).await;
-    let t = token(&app.signed_in_user("fail@media.sa", PASSWORD).await);
-    let r = upload(
-        &app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(png(8, 8), "a.png", "image/png"),
-    )
-    .await;
-    expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
-    let me: Value = app
-        .get("/api/v1/users/me", Some(&t))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        me["user"]["profile_picture_url"].is_null(),
-        "no record points at a missing object"
-    );
-}
-
-#[tokio::test]
-async fn a_failed_record_write_removes_the_object() {
-    let mut app = TestApp::spawn().await;
-    let auth = app.signed_in_user("rollback@media.sa", PASSWORD).await;
-    let t = token(&auth);
-    let id: p2p_sandbox::domain::ids::UserId =
-        auth["user"]["id"].as_str().unwrap().parse().unwrap();
-    app.stop().await;
-    // A corrupt user record makes the transaction that attaches the avatar fail.
-    let db = p2p_sandbox::store::Store::open(&app.dir.join("p2p.redb")).unwrap();
-    db.write_blocking(|tx| {
-        p2p_sandbox::store::put_raw(
-            tx,
-            p2p_sandbox::store::tables::USERS,
-            &id.key(),
-            b"\x01{broken",
-        )
-    })
-    .unwrap();
-    drop(db);
-    let app = app.restart_with(&[]).await;
-    let r = upload(
-        &app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(png(8, 8), "a.png", "image/png"),
-    )
-    .await;
-    expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
-    let objects = std::fs::read_dir(app.dir.join("media").join("media"))
-        .map(|d| d.count())
-        .unwrap_or(0);
-    assert_eq!(
-        objects, 0,
-        "the object was removed when its record could not be written"
-    );
-}
-
-#[tokio::test]
-async fn s3_downloads_can_redirect_to_a_presigned_url() {
-    let s3 = S3Server::start().await;
-    let mut settings = s3.settings(crate::s3::BUCKET);
-    settings.push(("P2P_MEDIA__PRESIGN_SECS".into(), "60".into()));
-    let refs: Vec<(&str, &str)> = settings
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let app = TestApp::spawn_with(&refs).await;
-    let t = token(&app.signed_in_user("presign@media.sa", PASSWORD).await);
-    let bytes = png(20, 20);
-    let me: Value = upload(
-        &app,
-        "/api/v1/users/me/avatar",
-        &t,
-        form(bytes.clone(), "a.png", "image/png"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let url = me["user"]["profile_picture_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = client
-        .get(app.url(&url))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
-    let location = r.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(&s3.endpoint), "{location}");
-    assert!(location.contains("X-Amz-Expires=60"), "{location}");
-    let fetched = client.get(&location).send().await.unwrap();
-    assert_eq!(
-        fetched.status(),
-        StatusCode::OK,
-        "the S3 server accepts the signature"
-    );
-    assert_eq!(fetched.bytes().await.unwrap().to_vec(), bytes);
+    assert_eq!(app.get(&url, Some(&team.member)).await.status(), StatusCode::NOT_FOUND);
 }

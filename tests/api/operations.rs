@@ -27,19 +27,9 @@ async fn health_answers_with_version_and_uptime() {
 #[tokio::test]
 async fn a_client_request_id_is_echoed() {
     let app = TestApp::spawn().await;
-    let r = app
-        .req(reqwest::Method::GET, "/health")
-        .header("x-request-id", "abc-123")
-        .send()
-        .await
-        .unwrap();
+    let r = app.req(reqwest::Method::GET, "/health").header("x-request-id", "abc-123").send().await.unwrap();
     assert_eq!(r.headers()["x-request-id"], "abc-123");
-    let r = app
-        .req(reqwest::Method::GET, "/health")
-        .header("x-request-id", "bad id with spaces")
-        .send()
-        .await
-        .unwrap();
+    let r = app.req(reqwest::Method::GET, "/health").header("x-request-id", "bad id with spaces").send().await.unwrap();
     assert_ne!(r.headers()["x-request-id"], "bad id with spaces");
 }
 
@@ -60,13 +50,13 @@ async fn metrics_report_requests_and_queue() {
     let app = TestApp::spawn().await;
     app.signed_in_user("m@metrics.sa", PASSWORD).await;
     let text = app.get("/metrics", None).await.text().await.unwrap();
-    assert!(text.contains("p2p_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/auth/signup\",status=\"201\""), "{text}");
-    for name in [
-        "p2p_job_queue_depth",
-        "p2p_store_size_bytes",
-        "p2p_sessions_cached 1",
-        "p2p_uptime_seconds",
-    ] {
+    assert!(
+        text.contains(
+            "p2p_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/auth/signup\",status=\"201\""
+        ),
+        "{text}"
+    );
+    for name in ["p2p_job_queue_depth", "p2p_store_size_bytes", "p2p_sessions_cached 1", "p2p_uptime_seconds"] {
         assert!(text.contains(name), "missing {name}");
     }
 }
@@ -77,12 +67,7 @@ async fn swagger_ui_and_spec_are_served() {
     let docs = app.get("/docs", None).await;
     assert_eq!(docs.status(), StatusCode::OK);
     assert!(docs.text().await.unwrap().contains("swagger"));
-    let spec: Value = app
-        .get("/api/v1/openapi.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let spec: Value = app.get("/api/v1/openapi.json", None).await.json().await.unwrap();
     assert_eq!(spec["info"]["title"], "P2P Sandbox API");
 }
 
@@ -96,10 +81,7 @@ async fn cors_preflight_allows_the_configured_origin_only() {
             .send()
     };
     let ok = pre("http://localhost:5173").await.unwrap();
-    assert_eq!(
-        ok.headers()["access-control-allow-origin"],
-        "http://localhost:5173"
-    );
+    assert_eq!(ok.headers()["access-control-allow-origin"], "http://localhost:5173");
     assert_eq!(ok.headers()["access-control-allow-credentials"], "true");
     let bad = pre("https://evil.example").await.unwrap();
     assert!(bad.headers().get("access-control-allow-origin").is_none());

@@ -22,48 +22,20 @@ async fn users_sessions_and_queued_jobs_survive_a_restart() {
             ("P2P_JOBS__BACKOFF_BASE_SECS", "1"),
         ])
         .await;
-    assert_eq!(
-        app.get("/api/v1/users/me", Some(&token)).await.status(),
-        StatusCode::OK,
-        "session survived"
-    );
-    let r = app
-        .post(
-            "/api/v1/auth/password/forgot",
-            None,
-            json!({"email": "durable@press.sa"}),
-        )
-        .await;
+    assert_eq!(app.get("/api/v1/users/me", Some(&token)).await.status(), StatusCode::OK, "session survived");
+    let r = app.post("/api/v1/auth/password/forgot", None, json!({"email": "durable@press.sa"})).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     let metrics = app.get("/metrics", None).await.text().await.unwrap();
-    assert!(
-        metrics.contains("p2p_job_queue_depth 1"),
-        "the reset email is queued: {metrics}"
-    );
+    assert!(metrics.contains("p2p_job_queue_depth 1"), "the reset email is queued: {metrics}");
     assert_eq!(app.count_emails("durable@press.sa", "reset-password"), 0);
     // Back to the file transport: the queued job is delivered after the restart.
     let app = app.restart_with(&[("P2P_MAIL__TRANSPORT", "file")]).await;
-    app.email_to("durable@press.sa", "reset-password?token=")
-        .await;
-    let me: Value = app
-        .get("/api/v1/users/me", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    app.email_to("durable@press.sa", "reset-password?token=").await;
+    let me: Value = app.get("/api/v1/users/me", Some(&token)).await.json().await.unwrap();
     assert_eq!(me["user"]["email"], "durable@press.sa");
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({ "refresh_token": refresh }),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/refresh", None, json!({ "refresh_token": refresh })).await;
     assert_eq!(r.status(), StatusCode::OK, "refresh tokens survive too");
-    assert_eq!(
-        app.login("durable@press.sa", PASSWORD).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.login("durable@press.sa", PASSWORD).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -74,23 +46,15 @@ async fn a_corrupt_record_is_a_500_with_the_uniform_body_not_a_crash() {
     let id: UserId = auth["user"]["id"].as_str().unwrap().parse().unwrap();
     app.stop().await;
     let db = store::Store::open(&app.dir.join("p2p.redb")).unwrap();
-    db.write_blocking(|tx| store::put_raw(tx, store::tables::USERS, &id.key(), b"\x01{not json"))
-        .unwrap();
+    db.write_blocking(|tx| store::put_raw(tx, store::tables::USERS, &id.key(), b"\x01{not json")).unwrap();
     drop(db);
     let app = app.restart_with(&[]).await;
     let r = app.get("/api/v1/users/me", Some(&token)).await;
     let body = expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
     let message = body["message"].as_str().unwrap();
     assert!(message.contains("request id"), "{message}");
-    assert!(
-        !message.contains("userid_user"),
-        "no internals leak: {message}"
-    );
-    assert_eq!(
-        app.get("/health", None).await.status(),
-        StatusCode::OK,
-        "still serving"
-    );
+    assert!(!message.contains("userid_user"), "no internals leak: {message}");
+    assert_eq!(app.get("/health", None).await.status(), StatusCode::OK, "still serving");
 }
 
 #[tokio::test]
@@ -112,15 +76,9 @@ async fn failing_jobs_retry_with_backoff_then_go_to_dead_letters() {
         if m.contains("p2p_job_dead_letters 1") {
             break m;
         }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(10),
-            "never buried: {m}"
-        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "never buried: {m}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     assert!(metrics.contains("p2p_job_queue_depth 0"), "{metrics}");
-    assert!(
-        started.elapsed() >= std::time::Duration::from_millis(900),
-        "the retry waited for its backoff"
-    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900), "the retry waited for its backoff");
 }

@@ -35,17 +35,11 @@ impl S3Server {
             while let Ok((socket, _)) = listener.accept().await {
                 let service = service.clone();
                 tokio::spawn(async move {
-                    let _ = Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(socket), service)
-                        .await;
+                    let _ = Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(socket), service).await;
                 });
             }
         });
-        Self {
-            endpoint,
-            root: dir.path().join(BUCKET),
-            _dir: dir,
-        }
+        Self { endpoint, root: dir.path().join(BUCKET), _dir: dir }
     }
 
     /// Server settings pointing the media store at this server.

@@ -34,11 +34,7 @@ async fn smtp_listener() -> (u16, mpsc::UnboundedReceiver<String>) {
                         }
                         continue;
                     }
-                    let verb = line
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_uppercase();
+                    let verb = line.split_whitespace().next().unwrap_or_default().to_uppercase();
                     let reply: &[u8] = match verb.as_str() {
                         "EHLO" => b"250-test.local\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
                         "DATA" => {
@@ -71,27 +67,14 @@ async fn verification_codes_go_out_over_smtp() {
     ])
     .await;
     app.signup("smtp@cement.sa", PASSWORD).await;
-    let message = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let message = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.unwrap().unwrap();
     assert!(message.contains("To: smtp@cement.sa"), "{message}");
     assert!(message.contains("Subject: Your P2P Sandbox verification code"));
     let code = six_digits_after(&message, "verification code is").unwrap();
-    let r = app
-        .post(
-            "/api/v1/auth/verify-email",
-            None,
-            json!({"email": "smtp@cement.sa", "code": code}),
-        )
-        .await;
+    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "smtp@cement.sa", "code": code})).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
-        !app.dir
-            .join("outbox")
-            .read_dir()
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(false),
+        !app.dir.join("outbox").read_dir().map(|mut d| d.next().is_some()).unwrap_or(false),
         "nothing went to the file outbox"
     );
 }

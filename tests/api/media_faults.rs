@@ -1,0 +1,71 @@
+//! Media failure paths and S3 presigned redirects: nothing may be left half-written.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::{
+    helpers::{PASSWORD, TestApp, expect_error},
+    media::{form, png, token, upload},
+    s3::S3Server,
+};
+
+#[tokio::test]
+async fn a_failed_object_write_leaves_no_record() {
+    // The media root's `media` folder is a file, so every object write fails (even as root).
+    let blocked = tempfile::TempDir::new().unwrap();
+    std::fs::write(blocked.path().join("media"), b"not a folder").unwrap();
+    let root = blocked.path().to_str().unwrap().to_owned();
+    let app = TestApp::spawn_with(&[("P2P_MEDIA_URI", &root)]).await;
+    let t = token(&app.signed_in_user("fail@media.sa", PASSWORD).await);
+    let r = upload(&app, "/api/v1/users/me/avatar", &t, form(png(8, 8), "a.png", "image/png")).await;
+    expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
+    let me: Value = app.get("/api/v1/users/me", Some(&t)).await.json().await.unwrap();
+    assert!(me["user"]["profile_picture_url"].is_null(), "no record points at a missing object");
+}
+
+#[tokio::test]
+async fn a_failed_record_write_removes_the_object() {
+    let mut app = TestApp::spawn().await;
+    let auth = app.signed_in_user("rollback@media.sa", PASSWORD).await;
+    let t = token(&auth);
+    let id: p2p_sandbox::domain::ids::UserId = auth["user"]["id"].as_str().unwrap().parse().unwrap();
+    app.stop().await;
+    // A corrupt user record makes the transaction that attaches the avatar fail.
+    let db = p2p_sandbox::store::Store::open(&app.dir.join("p2p.redb")).unwrap();
+    db.write_blocking(|tx| {
+        p2p_sandbox::store::put_raw(tx, p2p_sandbox::store::tables::USERS, &id.key(), b"\x01{broken")
+    })
+    .unwrap();
+    drop(db);
+    let app = app.restart_with(&[]).await;
+    let r = upload(&app, "/api/v1/users/me/avatar", &t, form(png(8, 8), "a.png", "image/png")).await;
+    expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
+    let objects = std::fs::read_dir(app.dir.join("media").join("media")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(objects, 0, "the object was removed when its record could not be written");
+}
+
+#[tokio::test]
+async fn s3_downloads_can_redirect_to_a_presigned_url() {
+    let s3 = S3Server::start().await;
+    let mut settings = s3.settings(crate::s3::BUCKET);
+    settings.push(("P2P_MEDIA__PRESIGN_SECS".into(), "60".into()));
+    let refs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let app = TestApp::spawn_with(&refs).await;
+    let t = token(&app.signed_in_user("presign@media.sa", PASSWORD).await);
+    let bytes = png(20, 20);
+    let me: Value = upload(&app, "/api/v1/users/me/avatar", &t, form(bytes.clone(), "a.png", "image/png"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = me["user"]["profile_picture_url"].as_str().unwrap().to_owned();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = client.get(app.url(&url)).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&s3.endpoint), "{location}");
+    assert!(location.contains("X-Amz-Expires=60"), "{location}");
+    let fetched = client.get(&location).send().await.unwrap();
+    assert_eq!(fetched.status(), StatusCode::OK, "the S3 server accepts the signature");
+    assert_eq!(fetched.bytes().await.unwrap().to_vec(), bytes);
+}
