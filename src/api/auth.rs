@@ -17,6 +17,7 @@ use crate::{
 };
 
 /// Signup, verification, login and token endpoints.
+#[derive(Default)]
 pub struct AuthApi;
 
 /// Signup form.

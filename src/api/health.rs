@@ -6,6 +6,7 @@ use super::{error::Success, security::State, tags::ApiTags};
 use crate::{domain::now_ms, store::jobs};
 
 /// Health endpoints.
+#[derive(Default)]
 pub struct HealthApi;
 
 /// Liveness answer.

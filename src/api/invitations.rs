@@ -22,6 +22,7 @@ use crate::{
 };
 
 /// Invitation endpoints.
+#[derive(Default)]
 pub struct InvitationsApi;
 
 /// An invitation as its organization's admins see it (the token is only in the email).

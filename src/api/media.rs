@@ -23,6 +23,7 @@ use crate::{
 };
 
 /// Media endpoints.
+#[derive(Default)]
 pub struct MediaApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Media")]

@@ -21,6 +21,7 @@ use crate::{
 };
 
 /// Members and join-request endpoints.
+#[derive(Default)]
 pub struct MembersApi;
 
 /// A colleague as seen by members of the same organization.

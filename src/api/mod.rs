@@ -32,7 +32,8 @@ use poem_openapi::OpenApiService;
 
 use crate::state::AppState;
 
-/// Every endpoint group.
+/// Every endpoint group (each holds no state: handlers take `Data<&AppState>`, so the
+/// document can be generated without opening a database).
 pub type Api = (
     health::HealthApi,
     auth::AuthApi,
@@ -47,22 +48,7 @@ pub type Api = (
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).
 pub fn service() -> OpenApiService<Api, ()> {
-    OpenApiService::new(
-        (
-            health::HealthApi,
-            auth::AuthApi,
-            sessions::SessionsApi,
-            users::UsersApi,
-            people::PeopleApi,
-            orgs::OrgsApi,
-            members::MembersApi,
-            invitations::InvitationsApi,
-            media::MediaApi,
-        ),
-        "P2P Sandbox API",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
+    OpenApiService::new(Api::default(), "P2P Sandbox API", env!("CARGO_PKG_VERSION")).description(
         "Peer collaboration platform for industrial SMEs. Errors always use the body \
              `{code, message, fields?}`. Authenticate with `Authorization: Bearer <access_token>` \
              (from login) or the HttpOnly `p2p_access` cookie set at sign-in.",

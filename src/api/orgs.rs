@@ -20,6 +20,7 @@ use crate::{
 };
 
 /// Organization endpoints.
+#[derive(Default)]
 pub struct OrgsApi;
 
 /// Organization changes (admins); omitted fields stay as they are.

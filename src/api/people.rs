@@ -23,6 +23,7 @@ use crate::{
 };
 
 /// People endpoints.
+#[derive(Default)]
 pub struct PeopleApi;
 
 /// The organization shown beside a person.

@@ -15,6 +15,7 @@ use super::{
 use crate::{domain::ids::SessionId, error::AppError, service::sessions};
 
 /// Session endpoints.
+#[derive(Default)]
 pub struct SessionsApi;
 
 /// One signed-in session.

@@ -12,6 +12,7 @@ use super::{
 use crate::service::{password, profile};
 
 /// Own-account endpoints.
+#[derive(Default)]
 pub struct UsersApi;
 
 /// Profile changes; omitted fields stay as they are.

@@ -164,14 +164,12 @@ pub async fn signup(state: &AppState, meta: &ClientMeta, form: SignupForm) -> Ap
                 },
             };
             users::insert(tx, &user)?;
-            let code = codes::issue(tx, &st, &verify_key(email.as_str()), user.id, String::new())?;
-            let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
-            let task = email_task(&user, &user.email, "verify_email", &[("code", code), ("minutes", minutes)]);
-            queue::enqueue(tx, &task.into_job())?;
+            codes::send(tx, &st, &verify_key(email.as_str()), &user, &user.email, "verify_email", String::new())?;
             Ok(SignupResult { user, organization })
         })
         .await?;
-    state.resend_limiter.hit(&verify_key(&result.user.email)).ok();
+    // The first code counts towards the resend cooldown.
+    let _ = codes::cooldown(state, &verify_key(&result.user.email));
     state.jobs.wake();
     tracing::info!(user = %result.user.id, pending = result.organization.is_none(), "account created");
     Ok(result)
@@ -278,9 +276,7 @@ pub async fn resend_verification(state: &AppState, meta: &ClientMeta, email: &st
     limit_ip(state, meta)?;
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
     let key = verify_key(email.as_str());
-    state.resend_limiter.hit(&key).map_err(|secs| {
-        AppError::rate_limited("resend_cooldown", "Please wait before asking for another code", secs)
-    })?;
+    codes::cooldown(state, &key)?;
     let st = state.clone();
     state
         .store
@@ -288,12 +284,7 @@ pub async fn resend_verification(state: &AppState, meta: &ClientMeta, email: &st
             if let Some(user) =
                 users::by_email(tx, email.as_str())?.filter(|u| !u.email_verified && u.status != UserStatus::Deleted)
             {
-                let code = codes::issue(tx, &st, &key, user.id, String::new())?;
-                let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
-                queue::enqueue(
-                    tx,
-                    &email_task(&user, &user.email, "verify_email", &[("code", code), ("minutes", minutes)]).into_job(),
-                )?;
+                codes::send(tx, &st, &key, &user, &user.email, "verify_email", String::new())?;
             }
             Ok(())
         })

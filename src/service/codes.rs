@@ -6,10 +6,11 @@ use redb::WriteTransaction;
 
 use crate::{
     auth::secrets::{keyed_hash, same, six_digit_code},
+    domain::user::User,
     domain::{ids::UserId, now_ms},
-    error::AppError,
+    error::{AppError, AppResult},
     state::AppState,
-    store::{StoreResult, security},
+    store::{StoreResult, jobs as queue, security},
 };
 
 /// Outcome of checking a code.
@@ -22,14 +23,32 @@ pub enum CodeCheck {
     Missing,
 }
 
-/// Creates (replacing any previous) a code under `key`; returns the plaintext to email.
-pub fn issue(
+/// Issues a code under `key` for `user` and queues `template` with it to `to`, in the
+/// caller's transaction (so the email goes out exactly when the code exists).
+pub fn send(
     tx: &WriteTransaction,
     state: &AppState,
     key: &str,
-    user_id: UserId,
+    user: &User,
+    to: &str,
+    template: &str,
     payload: String,
-) -> StoreResult<String> {
+) -> StoreResult<()> {
+    let code = issue(tx, state, key, user.id, payload)?;
+    let minutes = (state.config.auth.code_ttl_secs / 60).max(1).to_string();
+    queue::enqueue(tx, &super::email_task(user, to, template, &[("code", code), ("minutes", minutes)]).into_job())
+}
+
+/// Counts a (re)send under `key`; 429 while the cooldown runs.
+pub fn cooldown(state: &AppState, key: &str) -> AppResult<()> {
+    state
+        .resend_limiter
+        .hit(key)
+        .map_err(|secs| AppError::rate_limited("resend_cooldown", "Please wait before asking for another code", secs))
+}
+
+/// Creates (replacing any previous) a code under `key`; returns the plaintext to email.
+fn issue(tx: &WriteTransaction, state: &AppState, key: &str, user_id: UserId, payload: String) -> StoreResult<String> {
     let code = six_digit_code();
     let now = now_ms();
     let record = security::OneTimeCode {

@@ -3,7 +3,7 @@
 
 use redb::WriteTransaction;
 
-use super::{ClientMeta, codes, email_task, limit_ip, now, sessions};
+use super::{ClientMeta, codes, limit_ip, now, sessions};
 use crate::{
     auth::secrets::{random_token, sha256},
     domain::{
@@ -13,7 +13,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     state::AppState,
-    store::{StoreResult, jobs as queue, security, sessions as session_table, users},
+    store::{StoreResult, security, sessions as session_table, users},
 };
 
 /// Result of a correct email and password.
@@ -98,12 +98,7 @@ pub async fn login(
     state
         .store
         .write(move |tx| {
-            let code = codes::issue(tx, &st, &device_key(challenge_id), user.id, String::new())?;
-            let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
-            queue::enqueue(
-                tx,
-                &email_task(&user, &user.email, "login_code", &[("code", code), ("minutes", minutes)]).into_job(),
-            )
+            codes::send(tx, &st, &device_key(challenge_id), &user, &user.email, "login_code", String::new())
         })
         .await?;
     state.jobs.wake();

@@ -1,7 +1,7 @@
 //! The caller's own account: profile read and update, email change, deletion.
 
 use super::{
-    codes, email_task, now,
+    codes, now,
     sessions::{self, AuthContext},
 };
 use crate::{
@@ -12,7 +12,7 @@ use crate::{
     },
     error::{AppError, AppResult, OptionExt},
     state::AppState,
-    store::{jobs as queue, orgs, users},
+    store::{orgs, users},
 };
 
 /// Fields of `PATCH /users/me`; `None` leaves a field unchanged.
@@ -113,9 +113,7 @@ pub async fn request_email_change(
     if new_email.as_str() == user.email {
         return Err(AppError::field("new_email", "is already your email"));
     }
-    state.resend_limiter.hit(&email_change_key(&ctx)).map_err(|secs| {
-        AppError::rate_limited("resend_cooldown", "Please wait before asking for another code", secs)
-    })?;
+    codes::cooldown(state, &email_change_key(&ctx))?;
     let st = state.clone();
     state
         .store
@@ -123,13 +121,8 @@ pub async fn request_email_change(
             if users::by_email(tx, new_email.as_str())?.is_some() {
                 return Err(AppError::conflict("email_taken", "Another account uses this email").into());
             }
-            let code = codes::issue(tx, &st, &email_change_key(&ctx), user.id, new_email.as_str().to_owned())?;
-            let minutes = (st.config.auth.code_ttl_secs / 60).max(1).to_string();
-            queue::enqueue(
-                tx,
-                &email_task(&user, new_email.as_str(), "email_change", &[("code", code), ("minutes", minutes)])
-                    .into_job(),
-            )
+            let to = new_email.as_str();
+            codes::send(tx, &st, &email_change_key(&ctx), &user, to, "email_change", to.to_owned())
         })
         .await?;
     state.jobs.wake();
