@@ -44,6 +44,15 @@ pub struct Config {
     pub auth: AuthConfig,
     pub mail: MailConfig,
     pub jobs: JobsConfig,
+    pub forum: ForumConfig,
+}
+
+/// Forum settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForumConfig {
+    /// The categories, in display order.
+    pub categories: Vec<crate::domain::forum::Category>,
 }
 
 /// Log output format.
@@ -242,6 +251,12 @@ impl Config {
         }
         if a.max_failed_logins == 0 || a.code_max_attempts == 0 || self.jobs.max_attempts == 0 {
             bail!("bad value for an attempts limit: must be at least 1");
+        }
+        let mut ids = std::collections::HashSet::new();
+        if self.forum.categories.is_empty()
+            || !self.forum.categories.iter().all(|c| !c.id.is_empty() && ids.insert(&c.id))
+        {
+            bail!("bad value for `forum.categories`: give at least one, with unique non-empty ids");
         }
         if self.http.json_body_limit < 1024 {
             bail!("bad value for `http.json_body_limit`: must be at least 1024");

@@ -6,6 +6,9 @@ pub mod auth;
 pub mod cookies;
 pub mod dto;
 pub mod error;
+pub mod forum;
+pub mod forum_dto;
+pub mod forum_replies;
 pub mod health;
 pub mod invitations;
 pub mod media;
@@ -44,6 +47,8 @@ pub type Api = (
     members::MembersApi,
     invitations::InvitationsApi,
     media::MediaApi,
+    forum::ForumApi,
+    forum_replies::ForumRepliesApi,
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).

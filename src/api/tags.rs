@@ -15,6 +15,8 @@ pub enum ApiTags {
     People,
     /// Organizations, members, join requests and invitations.
     Organizations,
+    /// Forum categories, topics, replies, likes, bookmarks and best answers.
+    Forum,
     /// Avatars, logos and media downloads.
     Media,
     /// Liveness and readiness.

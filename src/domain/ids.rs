@@ -65,6 +65,18 @@ id_type!(
     JoinRequestId
 );
 id_type!(
+    /// Identifies a forum topic.
+    TopicId
+);
+id_type!(
+    /// Identifies a forum reply.
+    ReplyId
+);
+id_type!(
+    /// Identifies a saved draft.
+    DraftId
+);
+id_type!(
     /// Identifies a stored media object.
     MediaId
 );

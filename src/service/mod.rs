@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod codes;
+pub mod forum;
 pub mod images;
 pub mod invitations;
 pub mod jobs;
@@ -61,6 +62,19 @@ pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<[u8; 16]>> {
         .decode(c)
         .ok()
         .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+        .map(Some)
+        .ok_or_else(|| AppError::field("cursor", "is not a cursor from a previous page"))
+}
+
+/// Decodes a cursor holding a raw index key (400-class error when it is not one of ours).
+pub fn decode_key_cursor(cursor: Option<&str>) -> AppResult<Option<Vec<u8>>> {
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= 512)
         .map(Some)
         .ok_or_else(|| AppError::field("cursor", "is not a cursor from a previous page"))
 }

@@ -14,6 +14,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("001_create_tables", migration_001_create_tables),
     ("002_directory_and_invitations", migration_002_directory_and_invitations),
     ("003_media", migration_003_media),
+    ("004_forum", migration_004_forum),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -89,5 +90,33 @@ fn migration_002_directory_and_invitations(tx: &WriteTransaction) -> StoreResult
 /// Adds the media metadata table.
 fn migration_003_media(tx: &WriteTransaction) -> StoreResult<()> {
     tx.open_table(tables::MEDIA.def())?;
+    Ok(())
+}
+
+/// Adds the forum tables: topics, replies, their indexes, likes, bookmarks, stats, drafts.
+fn migration_004_forum(tx: &WriteTransaction) -> StoreResult<()> {
+    use tables::*;
+    let forum = [
+        TOPICS,
+        REPLIES,
+        TOPIC_REPLIES,
+        CATEGORY_TOPICS,
+        TAG_TOPICS,
+        AUTHOR_TOPICS,
+        ACTIVE_TOPICS,
+        TOP_TOPICS,
+        PINNED_TOPICS,
+        TOPIC_VIEWERS,
+        LIKES,
+        BOOKMARKS,
+        USER_STATS,
+        REPUTATION,
+        FORUM_COUNTERS,
+        DRAFTS,
+        USER_DRAFTS,
+    ];
+    for table in forum {
+        tx.open_table(table.def())?;
+    }
     Ok(())
 }

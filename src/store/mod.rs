@@ -8,6 +8,7 @@
 //! callers perform after `write` returns happen only for committed data.
 
 pub mod codec;
+pub mod forum;
 pub mod invitations;
 pub mod jobs;
 pub mod media;
@@ -131,6 +132,14 @@ pub trait Reader {
     fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>>;
     /// Up to `limit` entries with `start <= key < end`, in key order.
     fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// Up to `limit` entries with `start <= key < end`, in reverse key order.
+    fn range_rev_raw(
+        &self,
+        table: Table,
+        start: &[u8],
+        end: &[u8],
+        limit: usize,
+    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
     /// Number of entries in the table.
     fn len_raw(&self, table: Table) -> StoreResult<u64>;
 }
@@ -140,41 +149,51 @@ fn collect_range(
     start: &[u8],
     end: &[u8],
     limit: usize,
+    reverse: bool,
 ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut out = Vec::new();
-    for entry in t.range::<&[u8]>(start..end)?.take(limit) {
+    let range = t.range::<&[u8]>(start..end)?;
+    type Entry<'a> =
+        Result<(redb::AccessGuard<'a, &'static [u8]>, redb::AccessGuard<'a, &'static [u8]>), redb::StorageError>;
+    let mut push = |entry: Entry| {
         let (k, v) = entry?;
         out.push((k.value().to_vec(), v.value().to_vec()));
+        Ok::<(), StoreError>(())
+    };
+    if reverse {
+        for entry in range.rev().take(limit) {
+            push(entry)?;
+        }
+    } else {
+        for entry in range.take(limit) {
+            push(entry)?;
+        }
     }
     Ok(out)
 }
 
-impl Reader for ReadTransaction {
-    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
-        let t = self.open_table(table.def())?;
-        Ok(t.get(key)?.map(|v| v.value().to_vec()))
-    }
-    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        collect_range(&self.open_table(table.def())?, start, end, limit)
-    }
-    fn len_raw(&self, table: Table) -> StoreResult<u64> {
-        Ok(self.open_table(table.def())?.len()?)
-    }
+/// Both transaction kinds read the same way; the macro keeps the two impls identical.
+macro_rules! impl_reader {
+    ($($tx:ty),*) => {$(
+        impl Reader for $tx {
+            fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+                let t = self.open_table(table.def())?;
+                let v = t.get(key)?.map(|v| v.value().to_vec());
+                Ok(v)
+            }
+            fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+                collect_range(&self.open_table(table.def())?, start, end, limit, false)
+            }
+            fn range_rev_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+                collect_range(&self.open_table(table.def())?, start, end, limit, true)
+            }
+            fn len_raw(&self, table: Table) -> StoreResult<u64> {
+                Ok(self.open_table(table.def())?.len()?)
+            }
+        }
+    )*};
 }
-
-impl Reader for WriteTransaction {
-    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
-        let t = self.open_table(table.def())?;
-        let v = t.get(key)?.map(|v| v.value().to_vec());
-        Ok(v)
-    }
-    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        collect_range(&self.open_table(table.def())?, start, end, limit)
-    }
-    fn len_raw(&self, table: Table) -> StoreResult<u64> {
-        Ok(self.open_table(table.def())?.len()?)
-    }
-}
+impl_reader!(ReadTransaction, WriteTransaction);
 
 /// Writes `value` at `key`.
 pub fn put_raw(tx: &WriteTransaction, table: Table, key: &[u8], value: &[u8]) -> StoreResult<()> {

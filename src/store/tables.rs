@@ -63,6 +63,40 @@ pub const INVITATION_TOKENS: Table = Table { name: "tokenhash_invitationid-1" };
 pub const ORG_INVITATIONS: Table = Table { name: "orgid_invitationid-1" };
 /// Key: MediaId (16). / Value: `domain::media::Media` (the bytes live in the media store).
 pub const MEDIA: Table = Table { name: "mediaid_media-1" };
+/// Key: TopicId (16). / Value: `domain::forum::Topic`.
+pub const TOPICS: Table = Table { name: "topicid_topic-1" };
+/// Key: ReplyId (16). / Value: `domain::forum::Reply`.
+pub const REPLIES: Table = Table { name: "replyid_reply-1" };
+/// Key: TopicId (16) ++ ReplyId (16). / Value: empty. Replies of a topic, oldest first.
+pub const TOPIC_REPLIES: Table = Table { name: "topicid_replyid-1" };
+/// Key: category (UTF-8) ++ 0x00 ++ TopicId (16). / Value: empty. Topics per category.
+pub const CATEGORY_TOPICS: Table = Table { name: "category_topicid-1" };
+/// Key: lower-case tag (UTF-8) ++ 0x00 ++ TopicId (16). / Value: empty. Topics per tag.
+pub const TAG_TOPICS: Table = Table { name: "tag_topicid-1" };
+/// Key: UserId (16) ++ TopicId (16). / Value: empty. Topics per author.
+pub const AUTHOR_TOPICS: Table = Table { name: "userid_topicid-1" };
+/// Key: last activity ms (8, BE) ++ TopicId (16). / Value: empty. Most active first when read backwards.
+pub const ACTIVE_TOPICS: Table = Table { name: "activity_topicid-1" };
+/// Key: like count (8, BE) ++ TopicId (16). / Value: empty. Most liked first when read backwards.
+pub const TOP_TOPICS: Table = Table { name: "likes_topicid-1" };
+/// Key: TopicId (16). / Value: empty. Pinned topics.
+pub const PINNED_TOPICS: Table = Table { name: "topicid_pinned-1" };
+/// Key: TopicId (16) ++ UserId (16). / Value: empty. Who has viewed a topic (views count once).
+pub const TOPIC_VIEWERS: Table = Table { name: "topicid_userid_viewed-1" };
+/// Key: TopicId or ReplyId (16) ++ UserId (16). / Value: empty. Likes (idempotent).
+pub const LIKES: Table = Table { name: "targetid_userid_liked-1" };
+/// Key: UserId (16) ++ TopicId (16). / Value: bookmark time, i64 BE ms.
+pub const BOOKMARKS: Table = Table { name: "userid_topicid_bookmarked-1" };
+/// Key: UserId (16). / Value: `store::forum::UserStats`.
+pub const USER_STATS: Table = Table { name: "userid_stats-1" };
+/// Key: reputation (8, BE) ++ UserId (16). / Value: empty. Top contributors when read backwards.
+pub const REPUTATION: Table = Table { name: "reputation_userid-1" };
+/// Key: counter name (UTF-8, e.g. `topics`, `category:automation`). / Value: u64 BE.
+pub const FORUM_COUNTERS: Table = Table { name: "name_count-1" };
+/// Key: DraftId (16). / Value: `store::forum::Draft`.
+pub const DRAFTS: Table = Table { name: "draftid_draft-1" };
+/// Key: UserId (16) ++ DraftId (16). / Value: empty. Drafts per user.
+pub const USER_DRAFTS: Table = Table { name: "userid_draftid-1" };
 /// Key: JobId (16). / Value: `store::jobs::Job`.
 pub const JOBS: Table = Table { name: "jobid_job-1" };
 /// Key: run-at ms (8, BE) ++ JobId (16). / Value: empty. Due order of queued jobs.
@@ -95,4 +129,21 @@ pub const ALL: &[Table] = &[
     INVITATION_TOKENS,
     ORG_INVITATIONS,
     MEDIA,
+    TOPICS,
+    REPLIES,
+    TOPIC_REPLIES,
+    CATEGORY_TOPICS,
+    TAG_TOPICS,
+    AUTHOR_TOPICS,
+    ACTIVE_TOPICS,
+    TOP_TOPICS,
+    PINNED_TOPICS,
+    TOPIC_VIEWERS,
+    LIKES,
+    BOOKMARKS,
+    USER_STATS,
+    REPUTATION,
+    FORUM_COUNTERS,
+    DRAFTS,
+    USER_DRAFTS,
 ];

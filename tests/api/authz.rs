@@ -118,6 +118,60 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::PUT, "/api/v1/organizations/me/logo", png_upload(), [401, 200, 403, 200, 403]),
         (M::DELETE, "/api/v1/organizations/me/logo", None, [401, 200, 403, 200, 403]),
         (M::GET, "/api/v1/media/{media_id}", None, signed_in(200)),
+        (M::GET, "/api/v1/forum/categories", None, signed_in(200)),
+        (M::GET, "/api/v1/forum/topics", None, signed_in(200)),
+        (
+            M::POST,
+            "/api/v1/forum/topics",
+            Some(
+                json!({"title": "Matrix topic {actor}", "body": "A body long enough for the forum rules.", "category": "automation"}),
+            ),
+            signed_in(201),
+        ),
+        (M::GET, "/api/v1/forum/topics/{topic_id}", None, signed_in(200)),
+        (
+            M::PATCH,
+            "/api/v1/forum/topics/{topic_id}",
+            Some(json!({"title": "An edited matrix topic"})),
+            [401, 403, 200, 403, 403],
+        ),
+        (
+            M::PUT,
+            "/api/v1/forum/topics/{topic_id}/moderation",
+            Some(json!({"pinned": true})),
+            [401, 403, 403, 403, 200],
+        ),
+        (M::PUT, "/api/v1/forum/topics/{topic_id}/like", None, signed_in(200)),
+        (M::DELETE, "/api/v1/forum/topics/{topic_id}/like", None, signed_in(200)),
+        (M::PUT, "/api/v1/forum/topics/{topic_id}/bookmark", None, signed_in(200)),
+        (M::DELETE, "/api/v1/forum/topics/{topic_id}/bookmark", None, signed_in(200)),
+        (
+            M::PUT,
+            "/api/v1/forum/topics/{topic_id}/best-answer",
+            Some(json!({"reply_id": "{reply_id}"})),
+            [401, 403, 200, 403, 200],
+        ),
+        (M::DELETE, "/api/v1/forum/topics/{topic_id}/best-answer", None, [401, 403, 200, 403, 200]),
+        (M::GET, "/api/v1/forum/topics/{topic_id}/replies", None, signed_in(200)),
+        (
+            M::POST,
+            "/api/v1/forum/topics/{topic_id}/replies",
+            Some(json!({"content": "A matrix reply"})),
+            signed_in(201),
+        ),
+        (
+            M::PATCH,
+            "/api/v1/forum/replies/{reply_id}",
+            Some(json!({"content": "Edited matrix reply"})),
+            [401, 200, 403, 403, 403],
+        ),
+        (M::PUT, "/api/v1/forum/replies/{reply_id}/like", None, signed_in(200)),
+        (M::DELETE, "/api/v1/forum/replies/{reply_id}/like", None, signed_in(200)),
+        (M::DELETE, "/api/v1/forum/replies/{doomed_reply_id}", None, [401, 403, 204, 404, 404]),
+        (M::DELETE, "/api/v1/forum/topics/{doomed_topic_id}", None, [401, 403, 204, 404, 404]),
+        (M::GET, "/api/v1/users/me/bookmarks", None, signed_in(200)),
+        (M::GET, "/api/v1/forum/stats", None, signed_in(200)),
+        (M::GET, "/api/v1/forum/contributors", None, signed_in(200)),
     ]
 }
 
@@ -168,8 +222,25 @@ async fn fixture(app: &TestApp) -> Fixture {
         .json()
         .await
         .unwrap();
+    // Forum content: topics by the member, a reply by the other organization's admin.
+    let rival: Value = app.login("admin@rival.sa", PASSWORD).await.json().await.unwrap();
+    let rival = rival["access_token"].as_str().unwrap().to_owned();
+    let topic_body = json!({"title": "Matrix fixture topic", "body": "A body long enough for the forum rules.", "category": "automation"});
+    let topic: Value =
+        app.post("/api/v1/forum/topics", Some(&team.member), topic_body.clone()).await.json().await.unwrap();
+    let doomed_topic: Value =
+        app.post("/api/v1/forum/topics", Some(&team.member), topic_body).await.json().await.unwrap();
+    let replies = format!("/api/v1/forum/topics/{}/replies", topic["id"].as_str().unwrap());
+    let reply: Value = app.post(&replies, Some(&rival), json!({"content": "Rival reply"})).await.json().await.unwrap();
+    let doomed_reply: Value =
+        app.post(&replies, Some(&team.member), json!({"content": "Member reply"})).await.json().await.unwrap();
+    let id_of = |v: &Value| v["id"].as_str().unwrap().to_owned();
     Fixture {
         vars: vec![
+            ("{topic_id}", id_of(&topic)),
+            ("{doomed_topic_id}", id_of(&doomed_topic)),
+            ("{reply_id}", id_of(&reply)),
+            ("{doomed_reply_id}", id_of(&doomed_reply)),
             ("{member_id}", team.member_id.clone()),
             ("{org_id}", team.org_id.clone()),
             ("{member_session}", spare["session_id"].as_str().unwrap().to_owned()),
@@ -219,7 +290,10 @@ async fn every_route_answers_each_kind_of_caller_as_expected() {
                 let part = reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png");
                 req = req.multipart(reqwest::multipart::Form::new().part("file", part));
             } else if let Some(b) = &body {
-                let text = b.to_string().replace("{actor}", &i.to_string());
+                let mut text = b.to_string().replace("{actor}", &i.to_string());
+                for (k, v) in &fx.vars {
+                    text = text.replace(k, v);
+                }
                 req = req.header("content-type", "application/json").body(text);
             }
             let status = req.send().await.unwrap().status();

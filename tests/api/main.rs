@@ -8,6 +8,7 @@ mod accounts;
 mod authz;
 mod cli;
 mod errors;
+mod forum;
 mod invitations;
 mod login;
 mod media;

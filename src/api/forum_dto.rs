@@ -1,0 +1,171 @@
+//! Forum DTOs shared by the topic and reply endpoints.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+
+use super::dto::{media_url, ts};
+use crate::{
+    domain::user::User,
+    service::forum::{ReplyView, TopicView},
+};
+
+/// Who wrote something (absent fields for deleted accounts read "Deleted user").
+#[derive(Object, Debug)]
+pub struct AuthorRef {
+    /// User id.
+    pub id: String,
+    /// "First Last".
+    pub name: String,
+    /// Job title.
+    pub title: String,
+    /// Avatar image URL.
+    pub avatar_url: Option<String>,
+}
+
+/// The author of a post, from their account.
+pub fn author(id: crate::domain::ids::UserId, user: Option<User>) -> AuthorRef {
+    match user {
+        Some(u) => AuthorRef {
+            id: u.id.to_string(),
+            name: u.display_name(),
+            title: u.title,
+            avatar_url: u.avatar.map(media_url),
+        },
+        None => AuthorRef { id: id.to_string(), name: "Deleted user".into(), title: String::new(), avatar_url: None },
+    }
+}
+
+/// A forum topic.
+#[derive(Object, Debug)]
+pub struct ForumTopic {
+    /// Topic id.
+    pub id: String,
+    /// Title (8–150 characters).
+    pub title: String,
+    /// Body in Markdown (20–10000 characters).
+    pub body: String,
+    /// Category id.
+    pub category: String,
+    /// Tags (≤ 5).
+    pub tags: Vec<String>,
+    /// The author.
+    pub author: AuthorRef,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last edit by the author.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// Last reply (or creation).
+    pub last_activity_at: DateTime<Utc>,
+    /// Pinned by a moderator.
+    pub pinned: bool,
+    /// Locked by a moderator: no new replies.
+    pub locked: bool,
+    /// Replies.
+    pub reply_count: u64,
+    /// Likes.
+    pub like_count: u64,
+    /// Distinct viewers.
+    pub view_count: u64,
+    /// The reply marked as best answer.
+    pub best_reply_id: Option<String>,
+    /// Whether the caller likes it.
+    pub liked_by_me: bool,
+    /// Whether the caller bookmarked it.
+    pub bookmarked_by_me: bool,
+}
+
+impl From<TopicView> for ForumTopic {
+    fn from(v: TopicView) -> Self {
+        let t = v.topic;
+        Self {
+            id: t.id.to_string(),
+            title: t.title,
+            body: t.body,
+            category: t.category,
+            tags: t.tags,
+            author: author(t.author, v.author),
+            created_at: ts(t.created_at),
+            edited_at: t.edited_at.map(ts),
+            last_activity_at: ts(t.last_activity_at),
+            pinned: t.pinned,
+            locked: t.locked,
+            reply_count: t.reply_count,
+            like_count: t.like_count,
+            view_count: t.view_count,
+            best_reply_id: t.best_reply.map(|r| r.to_string()),
+            liked_by_me: v.liked,
+            bookmarked_by_me: v.bookmarked,
+        }
+    }
+}
+
+/// A reply to a topic.
+#[derive(Object, Debug)]
+pub struct ForumReply {
+    /// Reply id.
+    pub id: String,
+    /// The topic.
+    pub topic_id: String,
+    /// The top-level reply this one answers, if any.
+    pub parent_reply_id: Option<String>,
+    /// Body in Markdown (3–5000 characters).
+    pub content: String,
+    /// The author.
+    pub author: AuthorRef,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last edit.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// Likes.
+    pub like_count: u64,
+    /// Whether the caller likes it.
+    pub liked_by_me: bool,
+    /// Marked as the topic's best answer.
+    pub is_best_answer: bool,
+}
+
+impl From<ReplyView> for ForumReply {
+    fn from(v: ReplyView) -> Self {
+        let r = v.reply;
+        Self {
+            id: r.id.to_string(),
+            topic_id: r.topic.to_string(),
+            parent_reply_id: r.parent.map(|p| p.to_string()),
+            content: r.body,
+            author: author(r.author, v.author),
+            created_at: ts(r.created_at),
+            edited_at: r.edited_at.map(ts),
+            like_count: r.like_count,
+            liked_by_me: v.liked,
+            is_best_answer: v.best,
+        }
+    }
+}
+
+/// A like's state after a change.
+#[derive(Object, Debug)]
+pub struct LikeState {
+    /// Whether the caller likes it now.
+    pub liked: bool,
+    /// Likes now.
+    pub likes: u64,
+}
+
+/// A bookmark's state after a change.
+#[derive(Object, Debug)]
+pub struct BookmarkState {
+    /// Whether the caller bookmarked it now.
+    pub bookmarked: bool,
+}
+
+/// Topic listing order.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum TopicSort {
+    /// Newest first (pinned topics head the first page).
+    Newest,
+    /// Most recent reply first.
+    Active,
+    /// Most liked first.
+    Top,
+}

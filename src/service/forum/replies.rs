@@ -1,0 +1,156 @@
+//! Replies: one nesting level, oldest first, edit by the author, delete by the author or a
+//! moderator (answers to a deleted reply go with it); a locked topic takes no replies.
+
+use super::{ReplyView, reply_added, reply_removed, reply_view};
+use crate::{
+    domain::{
+        forum::{self, Reply},
+        ids::{ReplyId, TopicId},
+    },
+    error::{AppError, AppResult, OptionExt},
+    service::{Page, caller, decode_cursor, encode_cursor, now, sessions::AuthContext},
+    state::AppState,
+    store::{StoreResult, forum as store},
+};
+
+/// Adds a reply to a topic, optionally answering a top-level reply of it.
+pub async fn create(
+    state: &AppState,
+    ctx: AuthContext,
+    topic_id: TopicId,
+    body: &str,
+    parent: Option<ReplyId>,
+) -> AppResult<ReplyView> {
+    let body = forum::reply_body(body).map_err(|why| AppError::field("content", why))?;
+    let author = ctx.user_id;
+    Ok(state
+        .store
+        .write(move |tx| {
+            let old = store::topic(tx, topic_id)?.or_not_found("Topic")?;
+            if old.locked {
+                return Err(AppError::conflict("topic_locked", "This topic is locked and takes no replies").into());
+            }
+            if let Some(p) = parent {
+                let parent = store::reply(tx, p)?.filter(|r| r.topic == topic_id);
+                let parent =
+                    parent.ok_or_else(|| AppError::field("parent_reply_id", "is not a reply of this topic"))?;
+                if parent.parent.is_some() {
+                    return Err(AppError::field("parent_reply_id", "answers may nest one level only").into());
+                }
+            }
+            let t = now();
+            let reply = Reply {
+                id: ReplyId::new(),
+                topic: topic_id,
+                parent,
+                author,
+                body,
+                created_at: t,
+                edited_at: None,
+                like_count: 0,
+            };
+            store::put_reply(tx, &reply)?;
+            let mut topic = old.clone();
+            topic.reply_count += 1;
+            topic.last_activity_at = t;
+            store::update_topic(tx, &old, &topic)?;
+            if old.reply_count == 0 {
+                store::add_counter(tx, "answered", 1)?;
+            }
+            reply_added(tx, &reply)?;
+            reply_view(tx, reply, false, author)
+        })
+        .await?)
+}
+
+/// Replies of a topic, oldest first.
+pub async fn list(
+    state: &AppState,
+    ctx: AuthContext,
+    topic_id: TopicId,
+    cursor: Option<&str>,
+    limit: usize,
+) -> AppResult<Page<ReplyView>> {
+    let after = decode_cursor(cursor)?.and_then(|k| ReplyId::from_key(&k));
+    let viewer = ctx.user_id;
+    Ok(state
+        .store
+        .read(move |tx| {
+            let topic = store::topic(tx, topic_id)?.or_not_found("Topic")?;
+            let batch = store::replies(tx, topic_id, after, limit + 1)?;
+            let more = batch.len() > limit;
+            let items = batch
+                .into_iter()
+                .take(limit)
+                .map(|r| {
+                    let best = topic.best_reply == Some(r.id);
+                    reply_view(tx, r, best, viewer)
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            let next_cursor = if more { items.last().map(|v| encode_cursor(&v.reply.id.key())) } else { None };
+            Ok(Page { items, next_cursor, total: Some(topic.reply_count) })
+        })
+        .await?)
+}
+
+/// Edits a reply (its author).
+pub async fn edit(state: &AppState, ctx: AuthContext, id: ReplyId, body: &str) -> AppResult<ReplyView> {
+    let body = forum::reply_body(body).map_err(|why| AppError::field("content", why))?;
+    let user = caller(state, ctx).await?;
+    Ok(state
+        .store
+        .write(move |tx| {
+            let mut reply = store::reply(tx, id)?.or_not_found("Reply")?;
+            if !forum::may_edit(&user, reply.author) {
+                return Err(AppError::forbidden("not_author", "Only the author may edit this reply").into());
+            }
+            reply.body = body;
+            reply.edited_at = Some(now());
+            store::put_reply(tx, &reply)?;
+            let best = store::topic(tx, reply.topic)?.is_some_and(|t| t.best_reply == Some(id));
+            reply_view(tx, reply, best, user.id)
+        })
+        .await?)
+}
+
+/// Deletes a reply and the answers to it (the author or a moderator).
+pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResult<()> {
+    let user = caller(state, ctx).await?;
+    state
+        .store
+        .write(move |tx| {
+            let reply = store::reply(tx, id)?.or_not_found("Reply")?;
+            if !forum::may_delete(&user, reply.author) {
+                return Err(
+                    AppError::forbidden("not_author", "Only the author or a moderator may delete this reply").into()
+                );
+            }
+            let old = store::topic(tx, reply.topic)?.or_not_found("Topic")?;
+            let mut doomed = vec![reply.clone()];
+            if reply.parent.is_none() {
+                let mut after = None;
+                loop {
+                    let batch = store::replies(tx, reply.topic, after, 500)?;
+                    let Some(last) = batch.last() else { break };
+                    after = Some(last.id);
+                    doomed.extend(batch.into_iter().filter(|r| r.parent == Some(id)));
+                }
+            }
+            let mut topic = old.clone();
+            for r in &doomed {
+                let was_best = topic.best_reply == Some(r.id);
+                if was_best {
+                    topic.best_reply = None;
+                }
+                reply_removed(tx, r, was_best)?;
+                store::remove_reply(tx, r)?;
+            }
+            topic.reply_count = topic.reply_count.saturating_sub(doomed.len() as u64);
+            if old.reply_count > 0 && topic.reply_count == 0 {
+                store::add_counter(tx, "answered", -1)?;
+            }
+            store::update_topic(tx, &old, &topic)
+        })
+        .await?;
+    Ok(())
+}

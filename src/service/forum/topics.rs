@@ -1,0 +1,264 @@
+//! Topics: create, read (a view counted once per user), list with filters and sorts, edit,
+//! delete (replies go with it), pin and lock.
+
+use super::{TopicView, topic_added, topic_removed, topic_view};
+use crate::{
+    domain::{
+        forum::{self, Category, Topic},
+        ids::{TopicId, UserId},
+    },
+    error::{AppError, AppResult, OptionExt},
+    service::{Page, caller, encode_cursor, now, sessions::AuthContext},
+    state::AppState,
+    store::{StoreResult, forum as store},
+};
+
+/// What a topic is made of (also its edit: `None` keeps a field).
+#[derive(Debug, Default)]
+pub struct TopicForm {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub category: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// Listing order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Newest,
+    Active,
+    Top,
+}
+
+/// Listing filters.
+#[derive(Debug, Default)]
+pub struct TopicFilter {
+    pub category: Option<String>,
+    pub tag: Option<String>,
+    pub author: Option<UserId>,
+    pub unanswered: bool,
+}
+
+/// Categories with their topic counts (kept counters).
+pub async fn categories(state: &AppState) -> AppResult<Vec<(Category, u64)>> {
+    let cats = state.config.forum.categories.clone();
+    Ok(state
+        .store
+        .read(move |tx| {
+            cats.into_iter()
+                .map(|c| {
+                    let n = store::counter(tx, &format!("category:{}", c.id))?;
+                    Ok((c, n))
+                })
+                .collect::<StoreResult<Vec<_>>>()
+        })
+        .await?)
+}
+
+fn validated(state: &AppState, f: &TopicForm, base: Option<&Topic>) -> AppResult<forum::TopicContent> {
+    let pick = |v: &Option<String>, b: Option<&String>| v.clone().or_else(|| b.cloned()).unwrap_or_default();
+    let title = pick(&f.title, base.map(|t| &t.title));
+    let body = pick(&f.body, base.map(|t| &t.body));
+    let category = pick(&f.category, base.map(|t| &t.category));
+    let tags = f.tags.clone().or_else(|| base.map(|t| t.tags.clone())).unwrap_or_default();
+    forum::topic_content(&title, &body, &category, &tags, &state.config.forum.categories).map_err(AppError::validation)
+}
+
+/// Starts a topic.
+pub async fn create(state: &AppState, ctx: AuthContext, form: TopicForm) -> AppResult<TopicView> {
+    let user = caller(state, ctx).await?;
+    let c = validated(state, &form, None)?;
+    let t = now();
+    let topic = Topic {
+        id: TopicId::new(),
+        author: user.id,
+        org: user.org_id,
+        category: c.category,
+        title: c.title,
+        body: c.body,
+        tags: c.tags,
+        created_at: t,
+        edited_at: None,
+        last_activity_at: t,
+        pinned: false,
+        locked: false,
+        reply_count: 0,
+        like_count: 0,
+        view_count: 0,
+        best_reply: None,
+    };
+    let viewer = user.id;
+    Ok(state
+        .store
+        .write(move |tx| {
+            store::insert_topic(tx, &topic)?;
+            topic_added(tx, &topic)?;
+            topic_view(tx, topic, viewer)
+        })
+        .await?)
+}
+
+/// Reads a topic; the first read by each user counts as a view.
+pub async fn get(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResult<TopicView> {
+    let viewer = ctx.user_id;
+    let seen = state.store.read(move |tx| store::viewed(tx, id, viewer)).await?;
+    if seen {
+        let view =
+            state.store.read(move |tx| store::topic(tx, id)?.map(|t| topic_view(tx, t, viewer)).transpose()).await?;
+        return view.or_not_found("Topic");
+    }
+    // Only a first view writes: the count stays exact without a write per page load.
+    Ok(state
+        .store
+        .write(move |tx| {
+            let mut topic = store::topic(tx, id)?.or_not_found("Topic")?;
+            if store::mark_viewed(tx, id, viewer)? {
+                let old = topic.clone();
+                topic.view_count += 1;
+                store::update_topic(tx, &old, &topic)?;
+            }
+            topic_view(tx, topic, viewer)
+        })
+        .await?)
+}
+
+/// Lists topics newest, most active or most liked first, pinned topics heading the first
+/// page of the newest listing.
+pub async fn list(
+    state: &AppState,
+    ctx: AuthContext,
+    filter: TopicFilter,
+    sort: Sort,
+    cursor: Option<&str>,
+    limit: usize,
+) -> AppResult<Page<TopicView>> {
+    let before = crate::service::decode_key_cursor(cursor)?;
+    let viewer = ctx.user_id;
+    Ok(state
+        .store
+        .read(move |tx| {
+            let index = match (sort, &filter) {
+                (Sort::Active, _) => store::TopicIndex::Active,
+                (Sort::Top, _) => store::TopicIndex::Top,
+                (Sort::Newest, TopicFilter { category: Some(c), .. }) => store::TopicIndex::Category(c.clone()),
+                (Sort::Newest, TopicFilter { tag: Some(t), .. }) => store::TopicIndex::Tag(t.clone()),
+                (Sort::Newest, TopicFilter { author: Some(a), .. }) => store::TopicIndex::Author(*a),
+                (Sort::Newest, _) => store::TopicIndex::All,
+            };
+            let matches = |t: &Topic| {
+                filter.category.as_deref().is_none_or(|c| t.category == c)
+                    && filter.tag.as_deref().is_none_or(|g| t.tags.iter().any(|x| x.to_lowercase() == g.to_lowercase()))
+                    && filter.author.is_none_or(|a| t.author == a)
+                    && (!filter.unanswered || t.reply_count == 0)
+            };
+            let mut items = Vec::new();
+            let pin_first = sort == Sort::Newest && before.is_none();
+            if pin_first {
+                for id in store::pinned(tx)? {
+                    if let Some(t) = store::topic(tx, id)?.filter(|t| matches(t)) {
+                        items.push(topic_view(tx, t, viewer)?);
+                    }
+                }
+            }
+            let mut cursor_key = before;
+            loop {
+                let batch = store::scan_topics(tx, &index, cursor_key.as_deref(), 256)?;
+                let exhausted = batch.len() < 256;
+                for (key, id) in batch {
+                    cursor_key = Some(key.clone());
+                    let Some(t) = store::topic(tx, id)? else { continue };
+                    if !matches(&t) || (sort == Sort::Newest && t.pinned) {
+                        continue;
+                    }
+                    items.push(topic_view(tx, t, viewer)?);
+                    if items.len() >= limit {
+                        return Ok(Page { items, next_cursor: Some(encode_cursor(&key)), total: None });
+                    }
+                }
+                if exhausted {
+                    return Ok(Page { items, next_cursor: None, total: None });
+                }
+            }
+        })
+        .await?)
+}
+
+/// Edits a topic (its author); sets `edited_at`.
+pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicForm) -> AppResult<TopicView> {
+    let user = caller(state, ctx).await?;
+    let current = state.store.read(move |tx| store::topic(tx, id)).await?.or_not_found("Topic")?;
+    if !forum::may_edit(&user, current.author) {
+        return Err(AppError::forbidden("not_author", "Only the author may edit this topic"));
+    }
+    let c = validated(state, &form, Some(&current))?;
+    Ok(state
+        .store
+        .write(move |tx| {
+            let old = store::topic(tx, id)?.or_not_found("Topic")?;
+            let mut topic = old.clone();
+            if old.category != c.category {
+                store::add_counter(tx, &format!("category:{}", old.category), -1)?;
+                store::add_counter(tx, &format!("category:{}", c.category), 1)?;
+            }
+            (topic.title, topic.body, topic.category, topic.tags) = (c.title, c.body, c.category, c.tags);
+            topic.edited_at = Some(now());
+            store::update_topic(tx, &old, &topic)?;
+            topic_view(tx, topic, user.id)
+        })
+        .await?)
+}
+
+/// Deletes a topic and its replies (the author or a moderator).
+pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResult<()> {
+    let user = caller(state, ctx).await?;
+    state
+        .store
+        .write(move |tx| {
+            let topic = store::topic(tx, id)?.or_not_found("Topic")?;
+            if !forum::may_delete(&user, topic.author) {
+                return Err(
+                    AppError::forbidden("not_author", "Only the author or a moderator may delete this topic").into()
+                );
+            }
+            let mut after = None;
+            loop {
+                let batch = store::replies(tx, id, after, 500)?;
+                let Some(last) = batch.last() else { break };
+                after = Some(last.id);
+                for r in &batch {
+                    super::reply_removed(tx, r, topic.best_reply == Some(r.id))?;
+                    store::remove_reply(tx, r)?;
+                }
+            }
+            topic_removed(tx, &topic)?;
+            store::remove_topic(tx, &topic)
+        })
+        .await?;
+    Ok(())
+}
+
+/// Pins or locks a topic (moderators).
+pub async fn moderate(
+    state: &AppState,
+    ctx: AuthContext,
+    id: TopicId,
+    pinned: Option<bool>,
+    locked: Option<bool>,
+) -> AppResult<TopicView> {
+    let user = caller(state, ctx).await?;
+    if !forum::is_moderator(&user) {
+        return Err(AppError::forbidden("not_moderator", "Only moderators may pin or lock topics"));
+    }
+    Ok(state
+        .store
+        .write(move |tx| {
+            let old = store::topic(tx, id)?.or_not_found("Topic")?;
+            let mut topic = old.clone();
+            topic.pinned = pinned.unwrap_or(old.pinned);
+            topic.locked = locked.unwrap_or(old.locked);
+            store::update_topic(tx, &old, &topic)?;
+            topic_view(tx, topic, user.id)
+        })
+        .await?)
+}
