@@ -73,6 +73,12 @@ impl App {
         ));
         let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
         let app = api::routes(state.clone())?;
+        // Sockets close with 1001 as soon as shutdown starts, so draining does not wait on them.
+        let hub = state.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            hub.shutdown();
+        };
         let served = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown, Some(grace)).await;
         tracing::info!("http server stopped; stopping background work");
         let _ = stop_tx.send(true);

@@ -44,7 +44,20 @@ pub struct Config {
     pub auth: AuthConfig,
     pub mail: MailConfig,
     pub jobs: JobsConfig,
+    pub ws: WsConfig,
     pub forum: ForumConfig,
+}
+
+/// WebSocket limits.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WsConfig {
+    pub max_sockets_per_user: usize,
+    pub max_frame_bytes: usize,
+    pub frames_per_second: u32,
+    pub queue: usize,
+    pub ping_secs: u64,
+    pub write_timeout_ms: u64,
 }
 
 /// Forum settings.
@@ -236,6 +249,10 @@ impl Config {
             ("auth.code_ttl_secs", a.code_ttl_secs),
             ("auth.lockout_secs", a.lockout_secs),
             ("jobs.lease_secs", self.jobs.lease_secs),
+            ("ws.ping_secs", self.ws.ping_secs),
+            ("ws.frames_per_second", self.ws.frames_per_second as u64),
+            ("ws.queue", self.ws.queue as u64),
+            ("ws.max_sockets_per_user", self.ws.max_sockets_per_user as u64),
             ("jobs.poll_interval_ms", self.jobs.poll_interval_ms),
         ];
         for (key, v) in positive {

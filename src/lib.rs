@@ -3,7 +3,7 @@
 //! Layers, each depending only on those below it:
 //! - [`api`]: poem-openapi endpoints, DTOs, middleware, the OpenAPI document;
 //! - [`service`]: use cases, the only place that combines subsystems;
-//! - [`store`] (redb), [`media`] (opendal), [`auth`] (passwords, tokens, limits), [`jobs`]
+//! - [`store`] (redb), [`media`] (opendal), [`realtime`] (the WebSocket hub), [`auth`] (passwords, tokens, limits), [`jobs`]
 //!   (persistent queue), [`mail`] (lettre): subsystems with their own errors;
 //! - [`domain`]: pure types and rules.
 //!
@@ -18,6 +18,7 @@ pub mod error;
 pub mod jobs;
 pub mod mail;
 pub mod media;
+pub mod realtime;
 pub mod service;
 pub mod state;
 pub mod store;

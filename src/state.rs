@@ -10,6 +10,7 @@ use crate::{
     domain::session::SessionPolicy,
     jobs::JobSignal,
     media::MediaStore,
+    realtime::Hub,
     service::session_cache::SessionCache,
     store::Store,
 };
@@ -23,6 +24,7 @@ pub struct Inner {
     pub config: Config,
     pub store: Store,
     pub media: MediaStore,
+    pub hub: Hub,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).
@@ -60,6 +62,7 @@ impl AppState {
             config,
             store,
             media,
+            hub: Hub::default(),
             hasher,
             tokens,
             code_key,

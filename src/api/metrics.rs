@@ -17,6 +17,8 @@ pub struct HttpMetrics {
     store_bytes: IntGauge,
     sessions: IntGauge,
     uptime: IntGauge,
+    sockets: IntGauge,
+    channels: IntGauge,
 }
 
 impl HttpMetrics {
@@ -34,11 +36,13 @@ impl HttpMetrics {
         let store_bytes = gauge("store_size_bytes", "Size of the redb file")?;
         let sessions = gauge("sessions_cached", "Sessions in the in-memory liveness cache")?;
         let uptime = gauge("uptime_seconds", "Seconds since start")?;
-        for c in [&job_depth, &dead_jobs, &store_bytes, &sessions, &uptime] {
+        let sockets = gauge("ws_open_sockets", "Open WebSocket connections")?;
+        let channels = gauge("hub_active_channels", "Hub channels with at least one subscriber")?;
+        for c in [&job_depth, &dead_jobs, &store_bytes, &sessions, &uptime, &sockets, &channels] {
             registry.register(Box::new(c.clone()))?;
         }
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self { registry, latency, job_depth, dead_jobs, store_bytes, sessions, uptime })
+        Ok(Self { registry, latency, job_depth, dead_jobs, store_bytes, sessions, uptime, sockets, channels })
     }
 
     /// Records one request.
@@ -76,6 +80,8 @@ pub async fn metrics(state: Data<&AppState>, m: Data<&std::sync::Arc<HttpMetrics
     m.store_bytes.set(std::fs::metadata(state.config.db_path()).map(|md| md.len() as i64).unwrap_or(0));
     m.sessions.set(state.sessions.len() as i64);
     m.uptime.set(state.started_at.elapsed().as_secs() as i64);
+    m.sockets.set(state.hub.open_sockets() as i64);
+    m.channels.set(state.hub.active_channels() as i64);
     let mut out = Vec::new();
     TextEncoder::new().encode(&m.registry.gather(), &mut out).map_err(crate::error::AppError::internal)?;
     Ok(String::from_utf8_lossy(&out).into_owned())

@@ -23,6 +23,8 @@ pub mod sessions;
 pub mod tags;
 pub mod upload;
 pub mod users;
+pub mod ws;
+pub mod ws_session;
 
 use std::sync::Arc;
 
@@ -82,6 +84,8 @@ pub fn routes(state: AppState) -> anyhow::Result<impl Endpoint> {
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
         .at("/metrics", metrics::metrics)
+        .at("/ws", poem::get(ws::main_socket))
+        .at("/ws/forum/:topic_id", poem::get(ws::topic_socket))
         .nest("/", api)
         .with(NormalizePath::new(TrailingSlash::Trim))
         .with(CookieJarManager::new())

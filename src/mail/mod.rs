@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Context;
 use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
         Body, Mailbox,
         header::{ContentTransferEncoding, ContentType},
@@ -22,7 +22,8 @@ use crate::{
 };
 
 enum Transport {
-    File(AsyncFileTransport<Tokio1Executor>),
+    /// `.eml` files named `<unix nanos>-<uuid>.eml`, so a listing is in sending order.
+    File(std::path::PathBuf),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
@@ -41,7 +42,7 @@ impl Mailer {
             MailTransport::File => {
                 let dir = config.outbox_dir();
                 std::fs::create_dir_all(&dir).with_context(|| format!("cannot create outbox {}", dir.display()))?;
-                Transport::File(AsyncFileTransport::new(dir))
+                Transport::File(dir)
             }
             MailTransport::Smtp => {
                 let mut builder = match m.smtp_tls {
@@ -80,10 +81,16 @@ impl Mailer {
             Err(raw) => message.body(String::from_utf8_lossy(&raw).into_owned())?,
         };
         match &self.transport {
-            Transport::File(t) => {
-                let id = t.send(message).await?;
+            Transport::File(dir) => {
+                let nanos =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+                let name = format!("{nanos:020}-{}.eml", uuid::Uuid::new_v4());
+                // Written aside then renamed, so a reader never sees half a message.
+                let tmp = dir.join(format!(".{name}.tmp"));
+                tokio::fs::write(&tmp, message.formatted()).await?;
+                tokio::fs::rename(&tmp, dir.join(&name)).await?;
                 // The recipient and content stay out of the log: they may carry codes.
-                tracing::info!(template, message_id = %id, "email written to outbox");
+                tracing::info!(template, file = %name, "email written to outbox");
             }
             Transport::Smtp(t) => {
                 t.send(message).await?;

@@ -168,17 +168,17 @@ impl TestApp {
         let outbox = self.dir.join("outbox");
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
+            let mut found: Vec<(String, String)> = Vec::new();
             if let Ok(entries) = std::fs::read_dir(&outbox) {
-                for e in entries.flatten() {
+                for e in entries.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".eml")) {
                     let text = decode_transfer_encoding(&std::fs::read_to_string(e.path()).unwrap_or_default());
                     let addressed = text.lines().any(|l| l.starts_with("To:") && l.contains(to));
                     if addressed && text.contains(marker) {
-                        found.push((e.metadata().unwrap().modified().unwrap(), text));
+                        found.push((e.file_name().to_string_lossy().into_owned(), text));
                     }
                 }
             }
-            found.sort_by_key(|(t, _)| *t);
+            found.sort_by(|a, b| a.0.cmp(&b.0));
             if found.len() >= n
                 && let Some((_, text)) = found.pop()
             {
@@ -195,6 +195,7 @@ impl TestApp {
             .map(|entries| {
                 entries
                     .flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".eml"))
                     .filter(|e| {
                         let t = decode_transfer_encoding(&std::fs::read_to_string(e.path()).unwrap_or_default());
                         t.lines().any(|l| l.starts_with("To:") && l.contains(to)) && t.contains(marker)

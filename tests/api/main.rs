@@ -24,3 +24,5 @@ mod profile;
 mod s3;
 mod sessions;
 mod smtp;
+mod ws;
+mod ws_client;

@@ -2,6 +2,7 @@
 //! and stats. Every counter (replies, likes, views, category counts, reputation) changes in
 //! the same transaction as the write that causes it.
 
+pub mod events;
 pub mod reactions;
 pub mod replies;
 pub mod stats;

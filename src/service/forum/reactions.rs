@@ -41,7 +41,11 @@ pub async fn like_topic(state: &AppState, ctx: AuthContext, id: TopicId, like: b
             credit(tx, topic.author, like)?;
             Ok((like, topic.like_count))
         })
-        .await?)
+        .await
+        .inspect(|(_, likes)| {
+            let data = serde_json::json!({"topic_id": id.to_string(), "like_count": likes});
+            state.hub.publish(&crate::realtime::topic_channel(id), "topic_liked", data);
+        })?)
 }
 
 /// Likes or unlikes a reply; returns whether the caller likes it now and the count.
@@ -57,9 +61,14 @@ pub async fn like_reply(state: &AppState, ctx: AuthContext, id: ReplyId, like: b
                 store::put_reply(tx, &reply)?;
                 credit(tx, reply.author, like)?;
             }
-            Ok((like, reply.like_count))
+            Ok((like, reply.like_count, reply.topic))
         })
-        .await?)
+        .await
+        .map(|(liked, likes, topic)| {
+            let data = serde_json::json!({"reply_id": id.to_string(), "like_count": likes});
+            state.hub.publish(&crate::realtime::topic_channel(topic), "reply_liked", data);
+            (liked, likes)
+        })?)
 }
 
 /// Bookmarks or un-bookmarks a topic; returns whether it is bookmarked now.
@@ -131,7 +140,8 @@ pub async fn best_answer(
             store::update_topic(tx, &old, &topic)?;
             super::topic_view(tx, topic, user.id)
         })
-        .await?)
+        .await
+        .inspect(|view| super::events::topic_event(state, "best_answer_changed", view))?)
 }
 
 /// The caller's bookmarked topics, newest bookmark last.

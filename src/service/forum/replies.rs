@@ -23,7 +23,7 @@ pub async fn create(
 ) -> AppResult<ReplyView> {
     let body = forum::reply_body(body).map_err(|why| AppError::field("content", why))?;
     let author = ctx.user_id;
-    Ok(state
+    let view = state
         .store
         .write(move |tx| {
             let old = store::topic(tx, topic_id)?.or_not_found("Topic")?;
@@ -60,7 +60,9 @@ pub async fn create(
             reply_added(tx, &reply)?;
             reply_view(tx, reply, false, author)
         })
-        .await?)
+        .await?;
+    super::events::reply_event(state, "reply_created", &view);
+    Ok(view)
 }
 
 /// Replies of a topic, oldest first.
@@ -97,7 +99,7 @@ pub async fn list(
 pub async fn edit(state: &AppState, ctx: AuthContext, id: ReplyId, body: &str) -> AppResult<ReplyView> {
     let body = forum::reply_body(body).map_err(|why| AppError::field("content", why))?;
     let user = caller(state, ctx).await?;
-    Ok(state
+    let view = state
         .store
         .write(move |tx| {
             let mut reply = store::reply(tx, id)?.or_not_found("Reply")?;
@@ -110,13 +112,15 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: ReplyId, body: &str) -
             let best = store::topic(tx, reply.topic)?.is_some_and(|t| t.best_reply == Some(id));
             reply_view(tx, reply, best, user.id)
         })
-        .await?)
+        .await?;
+    super::events::reply_event(state, "reply_updated", &view);
+    Ok(view)
 }
 
 /// Deletes a reply and the answers to it (the author or a moderator).
 pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
-    state
+    let done = state
         .store
         .write(move |tx| {
             let reply = store::reply(tx, id)?.or_not_found("Reply")?;
@@ -149,8 +153,11 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResul
             if old.reply_count > 0 && topic.reply_count == 0 {
                 store::add_counter(tx, "answered", -1)?;
             }
-            store::update_topic(tx, &old, &topic)
+            store::update_topic(tx, &old, &topic)?;
+            Ok((topic, doomed.iter().map(|r| r.id.to_string()).collect::<Vec<_>>()))
         })
         .await?;
+    let (topic, ids) = done;
+    super::events::topic_signal(state, &topic, "reply_deleted", serde_json::json!({"ids": ids}));
     Ok(())
 }

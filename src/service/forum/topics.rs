@@ -89,14 +89,16 @@ pub async fn create(state: &AppState, ctx: AuthContext, form: TopicForm) -> AppR
         best_reply: None,
     };
     let viewer = user.id;
-    Ok(state
+    let view = state
         .store
         .write(move |tx| {
             store::insert_topic(tx, &topic)?;
             topic_added(tx, &topic)?;
             topic_view(tx, topic, viewer)
         })
-        .await?)
+        .await?;
+    super::events::topic_event(state, "topic_created", &view);
+    Ok(view)
 }
 
 /// Reads a topic; the first read by each user counts as a view.
@@ -192,7 +194,7 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicFo
         return Err(AppError::forbidden("not_author", "Only the author may edit this topic"));
     }
     let c = validated(state, &form, Some(&current))?;
-    Ok(state
+    let view = state
         .store
         .write(move |tx| {
             let old = store::topic(tx, id)?.or_not_found("Topic")?;
@@ -206,7 +208,9 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicFo
             store::update_topic(tx, &old, &topic)?;
             topic_view(tx, topic, user.id)
         })
-        .await?)
+        .await?;
+    super::events::topic_event(state, "topic_updated", &view);
+    Ok(view)
 }
 
 /// Deletes a topic and its replies (the author or a moderator).
@@ -232,9 +236,13 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResul
                 }
             }
             topic_removed(tx, &topic)?;
-            store::remove_topic(tx, &topic)
+            store::remove_topic(tx, &topic)?;
+            Ok(topic)
         })
-        .await?;
+        .await
+        .map(|topic| {
+            super::events::topic_signal(state, &topic, "topic_deleted", serde_json::json!({"id": id.to_string()}))
+        })?;
     Ok(())
 }
 
@@ -250,7 +258,7 @@ pub async fn moderate(
     if !forum::is_moderator(&user) {
         return Err(AppError::forbidden("not_moderator", "Only moderators may pin or lock topics"));
     }
-    Ok(state
+    let view = state
         .store
         .write(move |tx| {
             let old = store::topic(tx, id)?.or_not_found("Topic")?;
@@ -260,5 +268,7 @@ pub async fn moderate(
             store::update_topic(tx, &old, &topic)?;
             topic_view(tx, topic, user.id)
         })
-        .await?)
+        .await?;
+    super::events::topic_event(state, "topic_updated", &view);
+    Ok(view)
 }

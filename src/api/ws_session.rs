@@ -1,0 +1,282 @@
+//! One WebSocket connection: authenticate, subscribe, then one `select!` loop over client
+//! frames, queued events, a ping tick and the shutdown signal.
+//!
+//! Each subscription has a forwarding task that moves hub events into this socket's bounded
+//! queue with `try_send`: when the queue is full (the client reads too slowly) or the hub
+//! reports the subscriber lagged, the socket is closed — it never slows the publisher or
+//! other clients, and the client can reconnect with its last `seq`.
+
+use std::{collections::HashMap, time::Duration};
+
+use futures::{SinkExt, StreamExt};
+use poem::web::websocket::{CloseCode, Message, WebSocketStream};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::{
+    sync::mpsc,
+    task::JoinHandle,
+    time::{Instant, interval},
+};
+
+use crate::{
+    auth::ratelimit::RateLimiter,
+    domain::ids::{ReplyId, TopicId},
+    error::AppError,
+    realtime::{topic_channel, user_channel},
+    service::{
+        forum::{events, replies},
+        sessions::{self, AuthContext},
+    },
+    state::AppState,
+    store::forum as forum_store,
+};
+
+/// Which endpoint opened the socket.
+pub enum Mode {
+    Main,
+    /// A topic socket, with the last `seq` the client saw.
+    Topic(Option<TopicId>, Option<u64>),
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientFrame {
+    Auth { token: String },
+    Subscribe { channel: String, last_seq: Option<u64> },
+    Unsubscribe { channel: String },
+    Ping,
+    NewPost { content: String, parent_reply_id: Option<String> },
+}
+
+/// Why the loop ended.
+enum Outcome {
+    Close(CloseCode, &'static str),
+    Gone,
+}
+
+fn error_frame(e: &AppError) -> Message {
+    let mut v = json!({"type": "error", "code": e.code, "message": e.message});
+    if let crate::error::ErrorKind::Validation(fields) = &e.kind {
+        v["fields"] = json!(fields);
+    }
+    Message::Text(v.to_string())
+}
+
+async fn authenticate(
+    state: &AppState,
+    stream: &mut futures::stream::SplitStream<WebSocketStream>,
+    token: Option<String>,
+) -> Option<AuthContext> {
+    let token = match token {
+        Some(t) => t,
+        None => {
+            let first = tokio::time::timeout(Duration::from_secs(10), stream.next()).await.ok()??.ok()?;
+            match first {
+                Message::Text(text) => match serde_json::from_str::<ClientFrame>(&text).ok()? {
+                    ClientFrame::Auth { token } => token,
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+    };
+    sessions::authenticate(state, &token).await.ok()
+}
+
+/// Runs a connection to its end.
+pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>, mode: Mode) {
+    let (mut sink, mut stream) = socket.split();
+    let Some(ctx) = authenticate(&state, &mut stream, token).await else {
+        let _ = sink.send(Message::Close(Some((CloseCode::Policy, "unauthenticated".into())))).await;
+        return;
+    };
+    let Some(_guard) = state.hub.register_socket(ctx.user_id, state.config.ws.max_sockets_per_user) else {
+        let _ = sink.send(Message::Close(Some((CloseCode::Policy, "too many sockets".into())))).await;
+        return;
+    };
+    let (out_tx, mut out_rx) = mpsc::channel::<Message>(state.config.ws.queue);
+    let (slow_tx, mut slow_rx) = mpsc::channel::<()>(1);
+    let mut subs: HashMap<String, JoinHandle<()>> = HashMap::new();
+    let mut session = Session { state: &state, ctx, out: out_tx, slow: slow_tx, subs: &mut subs, topic: None };
+    session.subscribe(&user_channel(ctx.user_id), None);
+    if let Mode::Topic(topic, last_seq) = mode {
+        match topic {
+            Some(t) if session.may_see(&topic_channel(t)).await.is_ok() => {
+                session.topic = Some(t);
+                session.subscribe(&topic_channel(t), last_seq);
+            }
+            _ => {
+                let _ = sink.send(Message::Close(Some((CloseCode::Policy, "no such topic".into())))).await;
+                return;
+            }
+        }
+    }
+    let limiter = RateLimiter::new(state.config.ws.frames_per_second.saturating_mul(2), Duration::from_secs(2));
+    let mut ping = interval(Duration::from_secs(state.config.ws.ping_secs));
+    ping.tick().await;
+    let mut last_heard = Instant::now();
+    let idle_limit = Duration::from_secs(state.config.ws.ping_secs * 3);
+    let mut shutdown = state.hub.shutdown_signal();
+    let write_timeout = Duration::from_millis(state.config.ws.write_timeout_ms);
+    let outcome = loop {
+        tokio::select! {
+            frame = stream.next() => {
+                last_heard = Instant::now();
+                match frame {
+                    None | Some(Ok(Message::Close(_))) => break Outcome::Gone,
+                    Some(Err(_)) => break Outcome::Close(CloseCode::Size, "frame too large or malformed"),
+                    Some(Ok(Message::Text(text))) => {
+                        if limiter.hit("frames").is_err() {
+                            break Outcome::Close(CloseCode::Policy, "too many frames");
+                        }
+                        if let Err(reason) = session.handle(&text).await {
+                            break Outcome::Close(CloseCode::Invalid, reason);
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => break Outcome::Close(CloseCode::Unsupported, "text frames only"),
+                    Some(Ok(_)) => {}
+                }
+            }
+            Some(msg) = out_rx.recv() => {
+                // A client that stops reading fills its TCP window; the write then stalls and
+                // the client is dropped instead of holding this task forever.
+                match tokio::time::timeout(write_timeout, sink.send(msg)).await {
+                    Ok(Ok(())) => {}
+                    _ => break Outcome::Gone,
+                }
+            }
+            _ = slow_rx.recv() => break Outcome::Close(CloseCode::Policy, "client too slow"),
+            _ = ping.tick() => {
+                if last_heard.elapsed() > idle_limit {
+                    break Outcome::Close(CloseCode::Away, "idle");
+                }
+                if sink.send(Message::Ping(Vec::new())).await.is_err() {
+                    break Outcome::Gone;
+                }
+            }
+            _ = shutdown.changed() => break Outcome::Close(CloseCode::Away, "server shutting down"),
+        }
+    };
+    for (_, task) in subs.drain() {
+        task.abort();
+    }
+    if let Outcome::Close(code, reason) = outcome {
+        let _ = tokio::time::timeout(write_timeout, sink.send(Message::Close(Some((code, reason.into()))))).await;
+    }
+    let _ = tokio::time::timeout(write_timeout, sink.close()).await;
+}
+
+struct Session<'a> {
+    state: &'a AppState,
+    ctx: AuthContext,
+    out: mpsc::Sender<Message>,
+    slow: mpsc::Sender<()>,
+    subs: &'a mut HashMap<String, JoinHandle<()>>,
+    topic: Option<TopicId>,
+}
+
+impl Session<'_> {
+    /// Handles one text frame; `Err` closes the socket.
+    async fn handle(&mut self, text: &str) -> Result<(), &'static str> {
+        let frame: ClientFrame = serde_json::from_str(text).map_err(|_| "malformed frame")?;
+        match frame {
+            ClientFrame::Auth { .. } => self.send(json!({"type": "error", "code": "already_authenticated", "message": "This socket is already signed in"})),
+            ClientFrame::Ping => self.send(json!({"type": "pong"})),
+            ClientFrame::Subscribe { channel, last_seq } => match self.may_see(&channel).await {
+                Ok(()) => self.subscribe(&channel, last_seq),
+                Err(e) => self.push(error_frame(&e)),
+            },
+            ClientFrame::Unsubscribe { channel } => {
+                if let Some(task) = self.subs.remove(&channel) {
+                    task.abort();
+                }
+                self.send(json!({"type": "unsubscribed", "channel": channel}));
+            }
+            ClientFrame::NewPost { content, parent_reply_id } => {
+                let Some(topic) = self.topic else {
+                    return Err("new_post is only accepted on /ws/forum/{topic_id}");
+                };
+                let parent = match parent_reply_id.map(|p| p.parse::<ReplyId>()) {
+                    Some(Err(_)) => {
+                        self.push(error_frame(&AppError::field("parent_reply_id", "is not a reply id")));
+                        return Ok(());
+                    }
+                    Some(Ok(p)) => Some(p),
+                    None => None,
+                };
+                match replies::create(self.state, self.ctx, topic, &content, parent).await {
+                    Ok(view) => self.send(json!({"type": "post_created", "reply": events::reply_json(&view)})),
+                    Err(e) => self.push(error_frame(&e)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that the caller may follow `channel` (at subscribe time).
+    async fn may_see(&self, channel: &str) -> Result<(), AppError> {
+        let refused = || AppError::forbidden("forbidden", "You may not subscribe to this channel");
+        if let Some(user) = channel.strip_prefix("user.") {
+            return if user == self.ctx.user_id.to_string() { Ok(()) } else { Err(refused()) };
+        }
+        if let Some(topic) = channel.strip_prefix("forum.topic.") {
+            let id: TopicId = topic.parse().map_err(|_| AppError::not_found("Topic"))?;
+            let exists = self.state.store.read(move |tx| forum_store::topic(tx, id)).await?.is_some();
+            return if exists { Ok(()) } else { Err(AppError::not_found("Topic")) };
+        }
+        if let Some(cat) = channel.strip_prefix("forum.category.")
+            && self.state.config.forum.categories.iter().any(|c| c.id == cat)
+        {
+            return Ok(());
+        }
+        Err(AppError::not_found("Channel"))
+    }
+
+    /// Subscribes, acknowledges, replays what was missed (or asks for a resync) and starts
+    /// forwarding live events.
+    fn subscribe(&mut self, channel: &str, last_seq: Option<u64>) {
+        if let Some(old) = self.subs.remove(channel) {
+            old.abort();
+        }
+        let sub = self.state.hub.subscribe(channel, last_seq);
+        match &sub.missed {
+            Some(missed) => {
+                self.send(json!({"type": "subscribed", "channel": channel, "seq": sub.seq}));
+                for e in missed {
+                    self.push(Message::Text(serde_json::to_string(&**e).unwrap_or_default()));
+                }
+            }
+            None => self.send(json!({"type": "resync", "channel": channel, "seq": sub.seq})),
+        }
+        let (out, slow, mut rx) = (self.out.clone(), self.slow.clone(), sub.rx);
+        let task = tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(event) => {
+                        let text = serde_json::to_string(&*event).unwrap_or_default();
+                        if out.try_send(Message::Text(text)).is_err() {
+                            let _ = slow.try_send(());
+                            return;
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        let _ = slow.try_send(());
+                        return;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        self.subs.insert(channel.to_owned(), task);
+    }
+
+    fn send(&self, v: Value) {
+        self.push(Message::Text(v.to_string()));
+    }
+
+    fn push(&self, msg: Message) {
+        if self.out.try_send(msg).is_err() {
+            let _ = self.slow.try_send(());
+        }
+    }
+}

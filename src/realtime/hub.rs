@@ -1,0 +1,223 @@
+//! The hub: a clonable handle over per-channel broadcast senders, sequence counters and
+//! backlogs, all behind one mutex whose critical sections are a few pointer operations.
+//!
+//! Publishing never waits for subscribers: each channel is a `tokio::sync::broadcast` with
+//! a fixed capacity, so a subscriber that falls behind by more than `CHANNEL_CAPACITY`
+//! events sees `Lagged` and is disconnected by its socket task (it can resume from its
+//! last `seq`), while everyone else keeps receiving at full speed.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+};
+
+use serde::Serialize;
+use tokio::sync::{broadcast, watch};
+
+use crate::domain::ids::UserId;
+
+/// Events a channel buffers for subscribers before a slow one is considered lagging.
+pub const CHANNEL_CAPACITY: usize = 1024;
+/// Events a channel keeps for clients that reconnect.
+pub const BACKLOG: usize = 256;
+/// Channels kept without subscribers (for resume) before idle ones are dropped.
+const MAX_IDLE_CHANNELS: usize = 10_000;
+
+/// One event as sent to clients.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// What happened, e.g. `reply_created`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The channel it was published on.
+    pub channel: String,
+    /// Position in the channel, increasing by one per event.
+    pub seq: u64,
+    /// The payload (same field names as the REST API).
+    pub data: serde_json::Value,
+    /// RFC 3339 time of publication.
+    pub at: String,
+}
+
+struct Channel {
+    tx: broadcast::Sender<Arc<Event>>,
+    seq: u64,
+    backlog: VecDeque<Arc<Event>>,
+}
+
+impl Channel {
+    fn new() -> Self {
+        Self { tx: broadcast::channel(CHANNEL_CAPACITY).0, seq: 0, backlog: VecDeque::with_capacity(16) }
+    }
+}
+
+struct Shared {
+    channels: Mutex<HashMap<String, Channel>>,
+    sockets: Mutex<HashMap<UserId, usize>>,
+    shutdown: watch::Sender<bool>,
+}
+
+/// Counts an open socket of a user until dropped.
+pub struct SocketGuard {
+    hub: Hub,
+    user: UserId,
+}
+
+impl Drop for SocketGuard {
+    fn drop(&mut self) {
+        let mut map = match self.hub.0.sockets.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(n) = map.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.user);
+            }
+        }
+    }
+}
+
+/// A subscription: the live receiver plus what was missed since the given `seq`.
+pub struct Subscription {
+    pub rx: broadcast::Receiver<Arc<Event>>,
+    /// Events after the client's last `seq`, oldest first; `None` means the backlog no
+    /// longer reaches back that far and the client must refetch (resync).
+    pub missed: Option<Vec<Arc<Event>>>,
+    /// The channel's current `seq`.
+    pub seq: u64,
+}
+
+/// Clonable handle to the hub.
+#[derive(Clone)]
+pub struct Hub(Arc<Shared>);
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self(Arc::new(Shared {
+            channels: Mutex::new(HashMap::new()),
+            sockets: Mutex::new(HashMap::new()),
+            shutdown: watch::channel(false).0,
+        }))
+    }
+}
+
+impl Hub {
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Channel>) -> T) -> T {
+        let mut map = match self.0.channels.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut map)
+    }
+
+    /// Publishes an event on `channel`; returns how many subscribers it reached.
+    pub fn publish(&self, channel: &str, kind: &str, data: serde_json::Value) -> usize {
+        self.with(|map| {
+            if map.len() > MAX_IDLE_CHANNELS {
+                map.retain(|_, c| c.tx.receiver_count() > 0);
+            }
+            let c = map.entry(channel.to_owned()).or_insert_with(Channel::new);
+            c.seq += 1;
+            let event = Arc::new(Event {
+                kind: kind.to_owned(),
+                channel: channel.to_owned(),
+                seq: c.seq,
+                data,
+                at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            });
+            if c.backlog.len() == BACKLOG {
+                c.backlog.pop_front();
+            }
+            c.backlog.push_back(event.clone());
+            // No receivers is fine: the backlog keeps it for reconnecting clients.
+            c.tx.send(event).unwrap_or(0)
+        })
+    }
+
+    /// Subscribes to `channel`, replaying what came after `last_seq`. Taken under the same
+    /// lock as `publish`, so replay and live stream neither overlap nor leave a gap.
+    pub fn subscribe(&self, channel: &str, last_seq: Option<u64>) -> Subscription {
+        self.with(|map| {
+            let c = map.entry(channel.to_owned()).or_insert_with(Channel::new);
+            let rx = c.tx.subscribe();
+            let missed = match last_seq {
+                None => Some(Vec::new()),
+                Some(last) if last >= c.seq => Some(Vec::new()),
+                Some(last) => {
+                    let oldest = c.backlog.front().map(|e| e.seq).unwrap_or(c.seq + 1);
+                    if last + 1 < oldest {
+                        None
+                    } else {
+                        Some(c.backlog.iter().filter(|e| e.seq > last).cloned().collect())
+                    }
+                }
+            };
+            Subscription { rx, missed, seq: c.seq }
+        })
+    }
+
+    /// Registers a socket of `user`; `None` when they already hold `max`.
+    pub fn register_socket(&self, user: UserId, max: usize) -> Option<SocketGuard> {
+        let mut map = match self.0.sockets.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let n = map.entry(user).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(SocketGuard { hub: self.clone(), user })
+    }
+
+    /// Open sockets (for metrics).
+    pub fn open_sockets(&self) -> usize {
+        self.0.sockets.lock().map(|m| m.values().sum()).unwrap_or(0)
+    }
+
+    /// Number of channels with at least one subscriber.
+    pub fn active_channels(&self) -> usize {
+        self.with(|map| map.values().filter(|c| c.tx.receiver_count() > 0).count())
+    }
+
+    /// Asks every socket to close (code 1001) — called when the server shuts down.
+    pub fn shutdown(&self) {
+        self.0.shutdown.send_replace(true);
+    }
+
+    /// Resolves when shutdown is requested.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.0.shutdown.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_gives_exactly_the_missed_events_or_resync() {
+        let hub = Hub::default();
+        for i in 0..5 {
+            hub.publish("c", "e", serde_json::json!(i));
+        }
+        let s = hub.subscribe("c", Some(3));
+        assert_eq!(s.missed.unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
+        assert!(hub.subscribe("c", Some(5)).missed.unwrap().is_empty());
+        for i in 0..BACKLOG {
+            hub.publish("c", "e", serde_json::json!(i));
+        }
+        assert!(hub.subscribe("c", Some(1)).missed.is_none(), "too old: resync");
+    }
+
+    #[tokio::test]
+    async fn live_events_follow_the_replay_in_order() {
+        let hub = Hub::default();
+        hub.publish("c", "e", serde_json::json!(1));
+        let mut s = hub.subscribe("c", Some(0));
+        hub.publish("c", "e", serde_json::json!(2));
+        assert_eq!(s.missed.unwrap()[0].seq, 1);
+        assert_eq!(s.rx.recv().await.unwrap().seq, 2);
+    }
+}

@@ -1,0 +1,208 @@
+//! Real time over real WebSockets: broadcasts in order with consecutive `seq`, `new_post`,
+//! resume from a last `seq`, refused subscriptions, abuse closing one socket only, slow
+//! clients dropped, and 1001 on shutdown.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::{
+    helpers::{PASSWORD, TestApp},
+    ws_client::Ws,
+};
+
+fn token(v: &Value) -> String {
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn topic(app: &TestApp, t: &str) -> String {
+    let body = json!({"title": "Realtime test topic", "body": "A body long enough for the forum rules.", "category": "automation"});
+    let r = app.post("/api/v1/forum/topics", Some(t), body).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+async fn reply(app: &TestApp, t: &str, topic: &str, text: &str) {
+    let r = app.post(&format!("/api/v1/forum/topics/{topic}/replies"), Some(t), json!({ "content": text })).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+async fn follow(app: &TestApp, token: &str, topic: &str, last_seq: Option<u64>) -> Ws {
+    let mut ws = Ws::connect(app, &format!("/ws?token={token}")).await;
+    let (_, ack) = ws.until("subscribed").await; // the user channel
+    assert!(ack["channel"].as_str().unwrap().starts_with("user."));
+    ws.send_json(json!({"type": "subscribe", "channel": format!("forum.topic.{topic}"), "last_seq": last_seq})).await;
+    ws
+}
+
+#[tokio::test]
+async fn two_followers_receive_a_rest_reply_in_order_with_consecutive_seq() {
+    let app = TestApp::spawn().await;
+    let a = token(&app.signed_in_user("a@ws.sa", PASSWORD).await);
+    let b = token(&app.signed_in_user("b@ws2.sa", PASSWORD).await);
+    let c = token(&app.signed_in_user("c@ws3.sa", PASSWORD).await);
+    let tid = topic(&app, &a).await;
+    let mut wa = follow(&app, &a, &tid, None).await;
+    let mut wb = follow(&app, &b, &tid, None).await;
+    wa.until("subscribed").await;
+    wb.until("subscribed").await;
+    reply(&app, &c, &tid, "First answer over REST").await;
+    reply(&app, &c, &tid, "Second answer over REST").await;
+    for ws in [&mut wa, &mut wb] {
+        let (_, first) = ws.until("reply_created").await;
+        let (_, second) = ws.until("reply_created").await;
+        assert_eq!(first["channel"], format!("forum.topic.{tid}"));
+        assert_eq!(first["data"]["content"], "First answer over REST");
+        assert_eq!(second["data"]["content"], "Second answer over REST");
+        assert_eq!(second["seq"].as_u64().unwrap(), first["seq"].as_u64().unwrap() + 1);
+        assert!(first["at"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn new_post_frames_create_replies_and_broadcast_them() {
+    let app = TestApp::spawn().await;
+    let a = token(&app.signed_in_user("a@post.sa", PASSWORD).await);
+    let b = token(&app.signed_in_user("b@post2.sa", PASSWORD).await);
+    let tid = topic(&app, &a).await;
+    let mut watcher = follow(&app, &b, &tid, None).await;
+    watcher.until("subscribed").await;
+    let mut poster = Ws::connect(&app, &format!("/ws/forum/{tid}?token={a}")).await;
+    poster.until("subscribed").await;
+    poster.until("subscribed").await;
+    poster.send_json(json!({"type": "new_post", "content": "Posted over the socket"})).await;
+    let (_, created) = poster.until("post_created").await;
+    assert_eq!(created["reply"]["content"], "Posted over the socket");
+    let (_, event) = watcher.until("reply_created").await;
+    assert_eq!(event["data"]["id"], created["reply"]["id"]);
+    // Same validation as REST: too short is refused with the uniform error.
+    poster.send_json(json!({"type": "new_post", "content": "no"})).await;
+    let (_, err) = poster.until("error").await;
+    assert_eq!(err["code"], "validation_failed");
+    assert!(err["fields"]["content"].is_string());
+    let list: Value = app.get(&format!("/api/v1/forum/topics/{tid}/replies"), Some(&a)).await.json().await.unwrap();
+    assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn a_reconnect_with_the_last_seq_gets_exactly_what_it_missed() {
+    let app = TestApp::spawn().await;
+    let a = token(&app.signed_in_user("a@resume.sa", PASSWORD).await);
+    let tid = topic(&app, &a).await;
+    let mut ws = follow(&app, &a, &tid, None).await;
+    ws.until("subscribed").await;
+    reply(&app, &a, &tid, "Seen before the disconnect").await;
+    let (_, seen) = ws.until("reply_created").await;
+    let last = seen["seq"].as_u64().unwrap();
+    drop(ws);
+    reply(&app, &a, &tid, "Missed one").await;
+    reply(&app, &a, &tid, "Missed two").await;
+    let mut back = Ws::connect(&app, &format!("/ws/forum/{tid}?token={a}&last_seq={last}")).await;
+    let (_, ack) = back.until("subscribed").await;
+    assert!(ack["channel"].as_str().unwrap().starts_with("user."));
+    let (_, ack) = back.until("subscribed").await;
+    assert_eq!(ack["channel"], format!("forum.topic.{tid}"));
+    let one = back.next_json().await;
+    let two = back.next_json().await;
+    let texts: Vec<&str> = [&one, &two].iter().map(|e| e["data"]["content"].as_str().unwrap_or_default()).collect();
+    let seqs: Vec<u64> = [&one, &two].iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, vec![last + 1, last + 2]);
+    assert_eq!(texts, vec!["Missed one", "Missed two"]);
+    back.send_json(json!({"type": "ping"})).await;
+    let (skipped, _) = back.until("pong").await;
+    assert!(skipped.is_empty(), "nothing else was replayed: {skipped:?}");
+}
+
+#[tokio::test]
+async fn refused_subscriptions_and_bad_tokens() {
+    let app = TestApp::spawn().await;
+    let a = app.signed_in_user("a@refuse.sa", PASSWORD).await;
+    let b = app.signed_in_user("b@refuse2.sa", PASSWORD).await;
+    let mut ws = Ws::connect(&app, "/ws").await;
+    ws.send_json(json!({"type": "auth", "token": token(&a)})).await;
+    ws.until("subscribed").await;
+    let other = format!("user.{}", b["user"]["id"].as_str().unwrap());
+    for channel in
+        [other.as_str(), "forum.topic.0195f1a2-7b3c-7d4e-8f90-123456789abc", "forum.category.nope", "admin.secrets"]
+    {
+        ws.send_json(json!({"type": "subscribe", "channel": channel})).await;
+        let (_, err) = ws.until("error").await;
+        assert!(matches!(err["code"].as_str(), Some("forbidden" | "not_found")), "{channel}: {err}");
+    }
+    ws.send_json(json!({"type": "subscribe", "channel": "forum.category.automation"})).await;
+    let (_, ok) = ws.until("subscribed").await;
+    assert_eq!(ok["channel"], "forum.category.automation");
+    let mut bad = Ws::connect(&app, "/ws?token=not-a-token").await;
+    assert_eq!(bad.closed().await, 1008);
+}
+
+#[tokio::test]
+async fn abusive_frames_close_that_socket_only() {
+    let app = TestApp::spawn_with(&[("P2P_WS__MAX_FRAME_BYTES", "4096")]).await;
+    let a = token(&app.signed_in_user("a@abuse.sa", PASSWORD).await);
+    let tid = topic(&app, &a).await;
+    let mut calm = follow(&app, &a, &tid, None).await;
+    calm.until("subscribed").await;
+    let mut malformed = Ws::connect(&app, &format!("/ws?token={a}")).await;
+    malformed.until("subscribed").await;
+    malformed.send_raw(Message::text("{not json")).await;
+    assert_eq!(malformed.closed().await, 1007);
+    let mut oversized = Ws::connect(&app, &format!("/ws?token={a}")).await;
+    oversized.until("subscribed").await;
+    oversized.send_raw(Message::text(format!("{{\"type\":\"ping\",\"pad\":\"{}\"}}", "x".repeat(10_000)))).await;
+    assert!(matches!(oversized.closed().await, 1009 | 1006));
+    let mut flood = Ws::connect(&app, &format!("/ws?token={a}")).await;
+    flood.until("subscribed").await;
+    for _ in 0..200 {
+        flood.send_raw(Message::text("{\"type\":\"ping\"}")).await;
+    }
+    assert_eq!(flood.closed().await, 1008);
+    // The calm socket still works.
+    reply(&app, &a, &tid, "Still delivered to the calm one").await;
+    let (_, e) = calm.until("reply_created").await;
+    assert_eq!(e["data"]["content"], "Still delivered to the calm one");
+}
+
+#[tokio::test]
+async fn a_slow_client_is_dropped_while_others_keep_up() {
+    let app = TestApp::spawn_with(&[("P2P_WS__QUEUE", "4"), ("P2P_WS__WRITE_TIMEOUT_MS", "300")]).await;
+    let a = token(&app.signed_in_user("a@slow.sa", PASSWORD).await);
+    let tid = topic(&app, &a).await;
+    let mut fast = follow(&app, &a, &tid, None).await;
+    fast.until("subscribed").await;
+    // The slow client has a 4 KiB receive window and never reads after subscribing.
+    let mut slow = Ws::connect_small_window(&app, &format!("/ws/forum/{tid}?token={a}")).await;
+    slow.until("subscribed").await;
+    slow.until("subscribed").await;
+    // Arabic text is two bytes a character: ~10 KB an event, enough to fill the kernel's
+    // socket buffers (up to 4 MiB here) so the server's writes stall.
+    let long = "ص".repeat(4900);
+    for i in 0..600 {
+        reply(&app, &a, &tid, &format!("{i} {long}")).await;
+        let (_, e) = fast.until("reply_created").await;
+        assert!(e["data"]["content"].as_str().unwrap().starts_with(&format!("{i} ")), "in order");
+    }
+    // Whatever it had buffered, the slow client's connection ends without a full stream.
+    let mut got = 0;
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), slow.next_frame()).await.unwrap() {
+            Some(v) if v["type"] == "reply_created" => got += 1,
+            Some(_) => {}
+            None => break,
+        }
+    }
+    assert!(got < 600, "the slow client was cut off (got {got})");
+}
+
+#[tokio::test]
+async fn sockets_close_with_1001_on_shutdown() {
+    let mut app = TestApp::spawn().await;
+    let a = token(&app.signed_in_user("a@shutdown.sa", PASSWORD).await);
+    let mut ws = Ws::connect(&app, &format!("/ws?token={a}")).await;
+    ws.until("subscribed").await;
+    let stopping = tokio::spawn(async move {
+        app.stop().await;
+    });
+    assert_eq!(ws.closed().await, 1001);
+    stopping.await.unwrap();
+}

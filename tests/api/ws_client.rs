@@ -1,0 +1,88 @@
+//! A small WebSocket client for the tests (tokio-tungstenite against the real port).
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async, tungstenite::Message};
+
+use crate::helpers::TestApp;
+
+pub struct Ws(WebSocketStream<MaybeTlsStream<TcpStream>>);
+
+impl Ws {
+    /// Connects to `path` (with its query) on the test server.
+    pub async fn connect(app: &TestApp, path: &str) -> Self {
+        let url = format!("{}{path}", app.addr.replace("http://", "ws://"));
+        let (stream, _) = connect_async(url).await.expect("websocket connects");
+        Self(stream)
+    }
+
+    /// Connects with a tiny receive buffer, for a client that stops reading.
+    pub async fn connect_small_window(app: &TestApp, path: &str) -> Self {
+        let url = format!("{}{path}", app.addr.replace("http://", "ws://"));
+        let addr: std::net::SocketAddr = app.addr.trim_start_matches("http://").parse().unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let tcp = socket.connect(addr).await.unwrap();
+        let (stream, _) =
+            tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await.expect("websocket connects");
+        Self(stream)
+    }
+
+    /// The next JSON frame (pings skipped), within 5 s.
+    pub async fn next_json(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.0.next()).await.expect("a frame in time");
+            match msg.expect("socket open").expect("valid frame") {
+                Message::Text(t) => return serde_json::from_str(t.as_str()).expect("json frame"),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("expected a text frame, got {other:?}"),
+            }
+        }
+    }
+
+    /// Frames until one of type `kind` arrives (others are returned in order before it).
+    pub async fn until(&mut self, kind: &str) -> (Vec<Value>, Value) {
+        let mut before = Vec::new();
+        loop {
+            let v = self.next_json().await;
+            if v["type"] == kind {
+                return (before, v);
+            }
+            before.push(v);
+        }
+    }
+
+    /// The next JSON frame, or `None` once the socket is closed or dropped.
+    pub async fn next_frame(&mut self) -> Option<Value> {
+        loop {
+            match self.0.next().await {
+                Some(Ok(Message::Text(t))) => return serde_json::from_str(t.as_str()).ok(),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    pub async fn send_json(&mut self, v: Value) {
+        self.0.send(Message::text(v.to_string())).await.expect("send");
+    }
+
+    pub async fn send_raw(&mut self, msg: Message) {
+        let _ = self.0.send(msg).await;
+    }
+
+    /// Waits for the server to close the socket; returns the close code (1006 when the
+    /// connection just dropped).
+    pub async fn closed(&mut self) -> u16 {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), self.0.next()).await.expect("closes in time") {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return 1006,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+}
