@@ -20,18 +20,24 @@
 //! machine-dependent; the ratios are the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::{
     collections::HashMap,
     io::Read,
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    path::Path,
+    process::{Command, Stdio},
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
+        atomic::{AtomicBool, Ordering},
     },
     time::{Duration, Instant},
 };
 
+use common::{
+    IDLE_ME_REQUESTS, ME_CONCURRENCY, PHASE_LIMIT, Proc, free_port, me_load, new_client, pct, rss_mib, server_bin,
+    start_server, throughput, wait_healthy,
+};
 use futures::{StreamExt, future::join_all, stream};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -39,12 +45,9 @@ use serde_json::{Value, json};
 const USERS: usize = 100;
 const SIGNUP_CONCURRENCY: usize = 8;
 const LOGIN_ROUNDS: usize = 3;
-const ME_CONCURRENCY: usize = 4;
-const IDLE_ME_REQUESTS: usize = 2_000;
 const HEALTH_CONNECTIONS: usize = 256;
 const HEALTH_WARMUP: Duration = Duration::from_secs(1);
 const HEALTH_RUN: Duration = Duration::from_secs(5);
-const PHASE_LIMIT: Duration = Duration::from_secs(90);
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -54,58 +57,6 @@ fn main() {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(run());
-}
-
-/// Kills the child process when dropped, so a panic never leaves a server behind.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Peak and current resident set size of `pid`, in MiB, from /proc.
-fn rss_mib(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-async fn wait_healthy(client: &Client, base: &str, child: &mut Proc) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            panic!("{base}: server exited early with {status}");
-        }
-        if let Ok(r) = client.get(format!("{base}/health")).send().await
-            && r.status() == StatusCode::OK
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{base}/health did not answer 200 within 30 s");
 }
 
 /// Recipient and 6-digit code of a verification email written by the file transport.
@@ -187,35 +138,6 @@ fn password(i: usize) -> String {
     format!("Bench-pass-{i}x9")
 }
 
-/// `GET /users/me` from `ME_CONCURRENCY` tasks, each on its own client, until `max` requests
-/// are made, `stop` is set, or `PHASE_LIMIT` passes. Returns the sorted latencies.
-async fn me_load(base: &str, tokens: &[String], max: usize, stop: Arc<AtomicBool>) -> Vec<Duration> {
-    let deadline = Instant::now() + PHASE_LIMIT;
-    let issued = Arc::new(AtomicUsize::new(0));
-    let url = format!("{base}/api/v1/users/me");
-    let workers = (0..ME_CONCURRENCY).map(|w| {
-        let (issued, stop, url) = (issued.clone(), stop.clone(), url.clone());
-        let (client, token) = (new_client(), tokens[w % tokens.len()].clone());
-        tokio::spawn(async move {
-            let mut lat = Vec::new();
-            while issued.fetch_add(1, Ordering::Relaxed) < max
-                && !stop.load(Ordering::Relaxed)
-                && Instant::now() < deadline
-            {
-                let t = Instant::now();
-                let r = client.get(&url).bearer_auth(&token).send().await.unwrap();
-                assert_eq!(r.status(), StatusCode::OK, "users/me");
-                r.bytes().await.unwrap();
-                lat.push(t.elapsed());
-            }
-            lat
-        })
-    });
-    let mut all: Vec<Duration> = join_all(workers).await.into_iter().flat_map(Result::unwrap).collect();
-    all.sort();
-    all
-}
-
 /// `LOGIN_ROUNDS` rounds of `USERS` simultaneous logins; sorted latencies and total time.
 async fn login_storm(client: &Client, base: &str) -> (Vec<Duration>, usize, Duration) {
     let start = Instant::now();
@@ -244,58 +166,13 @@ async fn login_storm(client: &Client, base: &str) -> (Vec<Duration>, usize, Dura
     (lat, failed, start.elapsed())
 }
 
-/// Requests per second and p99 (ms) of `GET url`, one task per client (each keeps one
-/// keep-alive connection).
-async fn throughput(clients: &[Client], url: &str, run: Duration) -> (f64, f64) {
-    let (start, deadline) = (Instant::now(), Instant::now() + run);
-    let workers = clients.iter().map(|c| {
-        let (c, url) = (c.clone(), url.to_owned());
-        tokio::spawn(async move {
-            let mut lat = Vec::new();
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                let r = c.get(&url).send().await.unwrap();
-                assert_eq!(r.status(), StatusCode::OK, "{url}");
-                r.bytes().await.unwrap();
-                lat.push(t.elapsed());
-            }
-            lat
-        })
-    });
-    let mut all: Vec<Duration> = join_all(workers).await.into_iter().flat_map(Result::unwrap).collect();
-    let secs = start.elapsed().as_secs_f64();
-    all.sort();
-    (all.len() as f64 / secs, pct(&all, 0.99))
-}
-
-fn new_client() -> Client {
-    Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(HEALTH_CONNECTIONS)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
-}
-
 async fn run() {
-    let bin =
-        std::env::var_os("P2P_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_p2p-sandbox")), PathBuf::from);
+    let bin = server_bin();
     let data = tempfile::tempdir().unwrap();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     println!("server: {} on {base}, data dir {}", bin.display(), data.path().display());
-    let mut server = Proc(
-        Command::new(&bin)
-            .env("P2P_DATA_DIR", data.path())
-            .env("P2P_BIND", format!("127.0.0.1:{port}"))
-            .env("P2P_AUTH__DEVICE_VERIFICATION", "false")
-            .env("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "1000000")
-            .env("P2P_LOG_LEVEL", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display())),
-    );
+    let mut server = start_server(&bin, data.path(), port);
     let pid = server.0.id();
     let client = new_client();
     wait_healthy(&client, &base, &mut server).await;
@@ -331,8 +208,9 @@ async fn run() {
     let clients: Vec<Client> = (0..HEALTH_CONNECTIONS).map(|_| new_client()).collect();
     let mut health = Vec::new();
     for url in [format!("{base}/health"), format!("{bare_base}/health")] {
-        throughput(&clients, &url, HEALTH_WARMUP).await;
-        health.push(throughput(&clients, &url, HEALTH_RUN).await);
+        throughput(&clients, &url, None, HEALTH_WARMUP).await;
+        let (rps, lat) = throughput(&clients, &url, None, HEALTH_RUN).await;
+        health.push((rps, pct(&lat, 0.99)));
     }
     let ((hwm_health, rss_end), (bare_hwm, _)) = (rss_mib(pid), rss_mib(bare.0.id()));
     drop((bare, server));

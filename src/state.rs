@@ -25,6 +25,8 @@ pub struct Inner {
     pub store: Store,
     pub media: MediaStore,
     pub hub: Hub,
+    /// Uploads being read at once (see `media.upload_concurrency`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).
@@ -57,12 +59,14 @@ impl AppState {
         };
         let code_key = crate::auth::secrets::sha256(&[b"one-time-codes:".as_slice(), jwt_secret].concat()).to_vec();
         let ip_limiter = RateLimiter::new(config.http.auth_ip_rate_per_minute.max(1), Duration::from_secs(60));
+        let uploads = config.media.upload_concurrency.max(1);
         let resend_limiter = RateLimiter::new(1, Duration::from_secs(a.code_resend_cooldown_secs.max(1)));
         Self(Arc::new(Inner {
             config,
             store,
             media,
             hub: Hub::default(),
+            uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
             hasher,
             tokens,
             code_key,

@@ -5,7 +5,7 @@ use poem_openapi::{Enum, Object};
 
 use super::dto::{media_url, ts};
 use crate::{
-    domain::user::User,
+    domain::{media::Media, user::User},
     service::forum::{ReplyView, TopicView},
 };
 
@@ -32,6 +32,43 @@ pub fn author(id: crate::domain::ids::UserId, user: Option<User>) -> AuthorRef {
             avatar_url: u.avatar.map(media_url),
         },
         None => AuthorRef { id: id.to_string(), name: "Deleted user".into(), title: String::new(), avatar_url: None },
+    }
+}
+
+/// A file attached to a topic or reply.
+#[derive(Object, Debug)]
+pub struct ForumAttachment {
+    /// Media id.
+    pub id: String,
+    /// Download URL.
+    pub url: String,
+    /// Thumbnail URL (images, once made).
+    pub thumbnail_url: Option<String>,
+    /// MIME type, from the file's content.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Sanitized file name.
+    pub filename: String,
+    /// Image width in pixels.
+    pub width: Option<u32>,
+    /// Image height in pixels.
+    pub height: Option<u32>,
+}
+
+impl From<Media> for ForumAttachment {
+    fn from(m: Media) -> Self {
+        let url = media_url(m.id);
+        Self {
+            id: m.id.to_string(),
+            thumbnail_url: m.has_thumbnail.then(|| format!("{url}?thumbnail=true")),
+            url,
+            content_type: m.media_type.mime().into(),
+            size: m.size,
+            filename: m.filename,
+            width: m.width,
+            height: m.height,
+        }
     }
 }
 
@@ -72,6 +109,8 @@ pub struct ForumTopic {
     pub liked_by_me: bool,
     /// Whether the caller bookmarked it.
     pub bookmarked_by_me: bool,
+    /// Attached files (≤ 5).
+    pub attachments: Vec<ForumAttachment>,
 }
 
 impl From<TopicView> for ForumTopic {
@@ -95,6 +134,7 @@ impl From<TopicView> for ForumTopic {
             best_reply_id: t.best_reply.map(|r| r.to_string()),
             liked_by_me: v.liked,
             bookmarked_by_me: v.bookmarked,
+            attachments: v.attachments.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -122,6 +162,8 @@ pub struct ForumReply {
     pub liked_by_me: bool,
     /// Marked as the topic's best answer.
     pub is_best_answer: bool,
+    /// Attached files (≤ 5).
+    pub attachments: Vec<ForumAttachment>,
 }
 
 impl From<ReplyView> for ForumReply {
@@ -138,6 +180,7 @@ impl From<ReplyView> for ForumReply {
             like_count: r.like_count,
             liked_by_me: v.liked,
             is_best_answer: v.best,
+            attachments: v.attachments.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -35,7 +35,7 @@ impl MediaApi {
     #[oai(path = "/users/me/avatar", method = "put", operation_id = "uploadAvatar")]
     async fn put_avatar(&self, state: State<'_>, auth: Auth, mut upload: FileUpload) -> ApiResult<Success<Me>> {
         upload.check_declared_length(state.config.media.image_max_bytes)?;
-        let file = upload.file().await?;
+        let file = upload.file(&state).await?;
         let (user, org) = images::set_avatar(&state, auth.ctx(), file).await?;
         ok(Me { user: user.into(), organization: org.map(Into::into) })
     }
@@ -56,7 +56,7 @@ impl MediaApi {
         mut upload: FileUpload,
     ) -> ApiResult<Success<OrganizationSummary>> {
         upload.check_declared_length(state.config.media.image_max_bytes)?;
-        let file = upload.file().await?;
+        let file = upload.file(&state).await?;
         ok(images::set_logo(&state, auth.ctx(), file).await?.into())
     }
 

@@ -7,6 +7,8 @@ pub mod cookies;
 pub mod dto;
 pub mod error;
 pub mod forum;
+pub mod forum_attachments;
+pub mod forum_drafts;
 pub mod forum_dto;
 pub mod forum_replies;
 pub mod health;
@@ -40,17 +42,23 @@ use crate::state::AppState;
 /// Every endpoint group (each holds no state: handlers take `Data<&AppState>`, so the
 /// document can be generated without opening a database).
 pub type Api = (
-    health::HealthApi,
-    auth::AuthApi,
-    sessions::SessionsApi,
-    users::UsersApi,
-    people::PeopleApi,
-    orgs::OrgsApi,
-    members::MembersApi,
-    invitations::InvitationsApi,
-    media::MediaApi,
-    forum::ForumApi,
-    forum_replies::ForumRepliesApi,
+    (
+        health::HealthApi,
+        auth::AuthApi,
+        sessions::SessionsApi,
+        users::UsersApi,
+        people::PeopleApi,
+        orgs::OrgsApi,
+        members::MembersApi,
+        invitations::InvitationsApi,
+        media::MediaApi,
+    ),
+    (
+        forum::ForumApi,
+        forum_replies::ForumRepliesApi,
+        forum_attachments::ForumAttachmentsApi,
+        forum_drafts::ForumDraftsApi,
+    ),
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).

@@ -11,6 +11,7 @@ use tokio::io::AsyncRead;
 use crate::{
     error::{AppError, AppResult, ErrorKind},
     service::media::IncomingFile,
+    state::AppState,
 };
 
 /// A multipart body whose `file` part is read as a stream.
@@ -73,8 +74,11 @@ impl FileUpload {
         }
     }
 
-    /// The `file` part as a stream (other parts are skipped).
-    pub async fn file(&mut self) -> AppResult<IncomingFile<impl AsyncRead + Unpin + Send + use<>>> {
+    /// The `file` part as a stream (other parts are skipped). Waits for an upload permit
+    /// first: until one is free nothing of the body is read, so it waits in the kernel's
+    /// socket buffers rather than in the multipart parser's, keeping memory bounded.
+    pub async fn file(&mut self, state: &AppState) -> AppResult<IncomingFile<impl AsyncRead + Unpin + Send + use<>>> {
+        let permit = state.uploads.clone().acquire_owned().await.map_err(AppError::internal)?;
         loop {
             let field = self
                 .parts
@@ -89,6 +93,7 @@ impl FileUpload {
                     filename: field.file_name().map(str::to_owned),
                     declared_type: field.content_type().map(str::to_owned),
                     body: Box::pin(field.into_async_read()),
+                    permit: Some(permit),
                 });
             }
         }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     FieldErrors,
-    ids::{OrgId, ReplyId, TopicId, UserId},
+    ids::{MediaId, OrgId, ReplyId, TopicId, UserId},
     text::{self, Validator},
     user::User,
 };
@@ -39,6 +39,9 @@ pub struct Topic {
     pub like_count: u64,
     pub view_count: u64,
     pub best_reply: Option<ReplyId>,
+    /// Attached media (≤ `MAX_ATTACHMENTS`).
+    #[serde(default)]
+    pub attachments: Vec<MediaId>,
 }
 
 /// A stored reply (one nesting level: `parent` is a top-level reply of the same topic).
@@ -52,7 +55,26 @@ pub struct Reply {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub like_count: u64,
+    /// Attached media (≤ `MAX_ATTACHMENTS`).
+    #[serde(default)]
+    pub attachments: Vec<MediaId>,
 }
+
+/// A saved, unpublished topic: any field may be missing or incomplete.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: super::ids::DraftId,
+    pub author: UserId,
+    pub title: String,
+    pub body: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Attachments a topic or reply may carry.
+pub const MAX_ATTACHMENTS: usize = 5;
 
 /// Validated topic content.
 #[derive(Clone, Debug)]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{MediaId, OrgId, UserId};
+use super::ids::{MediaId, OrgId, ReplyId, TopicId, UserId};
 
 /// A file type we accept, identified by content, never by name or declared type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,15 +101,19 @@ pub enum MediaContext {
     Avatar(UserId),
     /// An organization's logo.
     Logo(OrgId),
+    /// An attachment of a forum topic.
+    Topic(TopicId),
+    /// An attachment of a forum reply.
+    Reply(ReplyId),
 }
 
 impl MediaContext {
     /// Types this context accepts.
     pub fn accepts(self, t: MediaType) -> bool {
         match self {
-            Self::Avatar(_) | Self::Logo(_) => {
-                matches!(t, MediaType::Jpeg | MediaType::Png | MediaType::Webp)
-            }
+            Self::Avatar(_) | Self::Logo(_) => matches!(t, MediaType::Jpeg | MediaType::Png | MediaType::Webp),
+            // Forum posts take every accepted type: images, videos and PDFs.
+            Self::Topic(_) | Self::Reply(_) => true,
         }
     }
 }

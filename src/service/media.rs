@@ -25,6 +25,8 @@ pub struct IncomingFile<R> {
     pub filename: Option<String>,
     pub declared_type: Option<String>,
     pub body: R,
+    /// One of `AppState::uploads`, held while the body is read.
+    pub permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 fn unsupported(message: impl Into<String>) -> AppError {

@@ -284,3 +284,31 @@ pub fn scan_topics(
         })
         .collect())
 }
+
+/// The draft with `id`.
+pub fn draft(r: &impl Reader, id: crate::domain::ids::DraftId) -> StoreResult<Option<crate::domain::forum::Draft>> {
+    codec::get(r, DRAFTS, &id.key())
+}
+
+/// Writes a draft and its per-user index entry.
+pub fn put_draft(tx: &WriteTransaction, d: &crate::domain::forum::Draft) -> StoreResult<()> {
+    put_raw(tx, USER_DRAFTS, &key2(&d.author.key(), &d.id.key()), &[])?;
+    codec::put(tx, DRAFTS, &d.id.key(), d)
+}
+
+/// Removes a draft.
+pub fn remove_draft(tx: &WriteTransaction, d: &crate::domain::forum::Draft) -> StoreResult<()> {
+    delete_raw(tx, USER_DRAFTS, &key2(&d.author.key(), &d.id.key()))?;
+    delete_raw(tx, DRAFTS, &d.id.key()).map(drop)
+}
+
+/// Drafts of `user`, oldest first.
+pub fn drafts(r: &impl Reader, user: UserId) -> StoreResult<Vec<crate::domain::forum::Draft>> {
+    let mut out = Vec::new();
+    for (k, _) in scan_prefix(r, USER_DRAFTS, &user.key(), 1000)? {
+        if let Some(d) = crate::domain::ids::DraftId::from_key(&k[16..]).map(|id| draft(r, id)).transpose()?.flatten() {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}

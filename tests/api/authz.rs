@@ -172,6 +172,15 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::GET, "/api/v1/users/me/bookmarks", None, signed_in(200)),
         (M::GET, "/api/v1/forum/stats", None, signed_in(200)),
         (M::GET, "/api/v1/forum/contributors", None, signed_in(200)),
+        (M::POST, "/api/v1/forum/topics/{topic_id}/attachments", png_upload(), [401, 403, 201, 403, 403]),
+        (M::POST, "/api/v1/forum/replies/{reply_id}/attachments", png_upload(), [401, 201, 403, 403, 403]),
+        (M::DELETE, "/api/v1/forum/attachments/{attachment_id}", None, [401, 403, 204, 404, 404]),
+        (M::GET, "/api/v1/forum/drafts", None, signed_in(200)),
+        (M::POST, "/api/v1/forum/drafts", Some(json!({"title": "Draft {actor}"})), signed_in(201)),
+        (M::GET, "/api/v1/forum/drafts/{draft_id}", None, [401, 404, 200, 404, 404]),
+        (M::PUT, "/api/v1/forum/drafts/{draft_id}", Some(json!({"title": "Draft edited"})), [401, 404, 200, 404, 404]),
+        (M::POST, "/api/v1/forum/drafts/{draft_id}/publish", None, [401, 404, 422, 404, 404]),
+        (M::DELETE, "/api/v1/forum/drafts/{draft_id}", None, [401, 404, 204, 404, 404]),
     ]
 }
 
@@ -235,12 +244,32 @@ async fn fixture(app: &TestApp) -> Fixture {
     let doomed_reply: Value =
         app.post(&replies, Some(&team.member), json!({"content": "Member reply"})).await.json().await.unwrap();
     let id_of = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    let attachments = format!("/api/v1/forum/topics/{}/attachments", topic["id"].as_str().unwrap());
+    let part = reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png");
+    let attachment: Value = app
+        .req(Method::POST, &attachments)
+        .bearer_auth(&team.member)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let draft: Value = app
+        .post("/api/v1/forum/drafts", Some(&team.member), json!({"title": "Member draft"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     Fixture {
         vars: vec![
             ("{topic_id}", id_of(&topic)),
             ("{doomed_topic_id}", id_of(&doomed_topic)),
             ("{reply_id}", id_of(&reply)),
             ("{doomed_reply_id}", id_of(&doomed_reply)),
+            ("{attachment_id}", id_of(&attachment)),
+            ("{draft_id}", id_of(&draft)),
             ("{member_id}", team.member_id.clone()),
             ("{org_id}", team.org_id.clone()),
             ("{member_session}", spare["session_id"].as_str().unwrap().to_owned()),

@@ -9,6 +9,7 @@ mod authz;
 mod cli;
 mod errors;
 mod forum;
+mod forum_extras;
 mod invitations;
 mod login;
 mod media;

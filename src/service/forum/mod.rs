@@ -2,6 +2,8 @@
 //! and stats. Every counter (replies, likes, views, category counts, reputation) changes in
 //! the same transaction as the write that causes it.
 
+pub mod attachments;
+pub mod drafts;
 pub mod events;
 pub mod reactions;
 pub mod replies;
@@ -14,6 +16,7 @@ use crate::{
     domain::{
         forum::{Reply, Topic, points},
         ids::UserId,
+        media::Media,
         user::User,
     },
     store::{Reader, StoreResult, forum as store, users},
@@ -26,6 +29,7 @@ pub struct TopicView {
     pub author: Option<User>,
     pub liked: bool,
     pub bookmarked: bool,
+    pub attachments: Vec<Media>,
 }
 
 /// A reply with its author and the caller's like.
@@ -35,6 +39,7 @@ pub struct ReplyView {
     pub author: Option<User>,
     pub liked: bool,
     pub best: bool,
+    pub attachments: Vec<Media>,
 }
 
 /// Loads the parts of a topic view for `viewer`.
@@ -42,14 +47,16 @@ pub fn topic_view(r: &impl Reader, topic: Topic, viewer: UserId) -> StoreResult<
     let author = users::get(r, topic.author)?;
     let liked = store::likes(r, &topic.id.key(), viewer)?;
     let bookmarked = store::bookmarked(r, viewer, topic.id)?;
-    Ok(TopicView { topic, author, liked, bookmarked })
+    let attachments = attachments::load(r, &topic.attachments)?;
+    Ok(TopicView { topic, author, liked, bookmarked, attachments })
 }
 
 /// Loads the parts of a reply view for `viewer`.
 pub fn reply_view(r: &impl Reader, reply: Reply, best: bool, viewer: UserId) -> StoreResult<ReplyView> {
     let author = users::get(r, reply.author)?;
     let liked = store::likes(r, &reply.id.key(), viewer)?;
-    Ok(ReplyView { reply, author, liked, best })
+    let attachments = attachments::load(r, &reply.attachments)?;
+    Ok(ReplyView { reply, author, liked, best, attachments })
 }
 
 /// Counts `user` as a contributor the first time they post.

@@ -48,6 +48,7 @@ pub async fn create(
                 created_at: t,
                 edited_at: None,
                 like_count: 0,
+                attachments: Vec::new(),
             };
             store::put_reply(tx, &reply)?;
             let mut topic = old.clone();
@@ -141,12 +142,14 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResul
                 }
             }
             let mut topic = old.clone();
+            let mut media = Vec::new();
             for r in &doomed {
                 let was_best = topic.best_reply == Some(r.id);
                 if was_best {
                     topic.best_reply = None;
                 }
                 reply_removed(tx, r, was_best)?;
+                media.extend(super::attachments::drop_records(tx, &r.attachments)?);
                 store::remove_reply(tx, r)?;
             }
             topic.reply_count = topic.reply_count.saturating_sub(doomed.len() as u64);
@@ -154,10 +157,13 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResul
                 store::add_counter(tx, "answered", -1)?;
             }
             store::update_topic(tx, &old, &topic)?;
-            Ok((topic, doomed.iter().map(|r| r.id.to_string()).collect::<Vec<_>>()))
+            Ok((topic, doomed.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), media))
         })
         .await?;
-    let (topic, ids) = done;
+    let (topic, ids, media) = done;
+    for m in &media {
+        crate::service::media::remove_objects(state, m).await;
+    }
     super::events::topic_signal(state, &topic, "reply_deleted", serde_json::json!({"ids": ids}));
     Ok(())
 }

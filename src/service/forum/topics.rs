@@ -87,6 +87,7 @@ pub async fn create(state: &AppState, ctx: AuthContext, form: TopicForm) -> AppR
         like_count: 0,
         view_count: 0,
         best_reply: None,
+        attachments: Vec::new(),
     };
     let viewer = user.id;
     let view = state
@@ -216,7 +217,7 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicFo
 /// Deletes a topic and its replies (the author or a moderator).
 pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
-    state
+    let (topic, media) = state
         .store
         .write(move |tx| {
             let topic = store::topic(tx, id)?.or_not_found("Topic")?;
@@ -225,6 +226,7 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResul
                     AppError::forbidden("not_author", "Only the author or a moderator may delete this topic").into()
                 );
             }
+            let mut media = super::attachments::drop_records(tx, &topic.attachments)?;
             let mut after = None;
             loop {
                 let batch = store::replies(tx, id, after, 500)?;
@@ -232,17 +234,19 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResul
                 after = Some(last.id);
                 for r in &batch {
                     super::reply_removed(tx, r, topic.best_reply == Some(r.id))?;
+                    media.extend(super::attachments::drop_records(tx, &r.attachments)?);
                     store::remove_reply(tx, r)?;
                 }
             }
             topic_removed(tx, &topic)?;
             store::remove_topic(tx, &topic)?;
-            Ok(topic)
+            Ok((topic, media))
         })
-        .await
-        .map(|topic| {
-            super::events::topic_signal(state, &topic, "topic_deleted", serde_json::json!({"id": id.to_string()}))
-        })?;
+        .await?;
+    for m in &media {
+        crate::service::media::remove_objects(state, m).await;
+    }
+    super::events::topic_signal(state, &topic, "topic_deleted", serde_json::json!({"id": id.to_string()}));
     Ok(())
 }
 

@@ -1,0 +1,160 @@
+//! Helpers shared by the benchmarks: starting the release server as a child process, reading
+//! its memory from /proc, percentiles, and load loops over keep-alive connections.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use futures::future::join_all;
+use reqwest::{Client, StatusCode};
+
+/// Concurrency of the `GET /api/v1/users/me` probe.
+pub const ME_CONCURRENCY: usize = 4;
+/// Requests of the idle `users/me` run.
+pub const IDLE_ME_REQUESTS: usize = 2_000;
+/// Upper bound on the duration of any one phase.
+pub const PHASE_LIMIT: Duration = Duration::from_secs(90);
+/// Idle connections each client keeps per host.
+const POOL_MAX_IDLE: usize = 256;
+
+/// Kills the child process when dropped, so a panic never leaves a server behind.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The server binary: `P2P_BIN`, or the one cargo built for this bench.
+pub fn server_bin() -> PathBuf {
+    std::env::var_os("P2P_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_p2p-sandbox")), PathBuf::from)
+}
+
+/// Starts `bin` on `127.0.0.1:port` with data in `data`: device verification off, the per-IP
+/// auth rate limit lifted, logging at `warn`; other `P2P_*` variables pass through.
+pub fn start_server(bin: &Path, data: &Path, port: u16) -> Proc {
+    Proc(
+        Command::new(bin)
+            .env("P2P_DATA_DIR", data)
+            .env("P2P_BIND", format!("127.0.0.1:{port}"))
+            .env("P2P_AUTH__DEVICE_VERIFICATION", "false")
+            .env("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "1000000")
+            .env("P2P_LOG_LEVEL", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display())),
+    )
+}
+
+/// Peak and current resident set size of `pid`, in MiB, from /proc.
+pub fn rss_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// The `p` quantile (0..=1) of sorted latencies, in ms.
+pub fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+pub async fn wait_healthy(client: &Client, base: &str, child: &mut Proc) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            panic!("{base}: server exited early with {status}");
+        }
+        if let Ok(r) = client.get(format!("{base}/health")).send().await
+            && r.status() == StatusCode::OK
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{base}/health did not answer 200 within 30 s");
+}
+
+pub fn new_client() -> Client {
+    Client::builder().no_proxy().pool_max_idle_per_host(POOL_MAX_IDLE).timeout(Duration::from_secs(60)).build().unwrap()
+}
+
+/// `GET /users/me` from `ME_CONCURRENCY` tasks, each on its own client, until `max` requests
+/// are made, `stop` is set, or `PHASE_LIMIT` passes. Returns the sorted latencies.
+pub async fn me_load(base: &str, tokens: &[String], max: usize, stop: Arc<AtomicBool>) -> Vec<Duration> {
+    let deadline = Instant::now() + PHASE_LIMIT;
+    let issued = Arc::new(AtomicUsize::new(0));
+    let url = format!("{base}/api/v1/users/me");
+    let workers = (0..ME_CONCURRENCY).map(|w| {
+        let (issued, stop, url) = (issued.clone(), stop.clone(), url.clone());
+        let (client, token) = (new_client(), tokens[w % tokens.len()].clone());
+        tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while issued.fetch_add(1, Ordering::Relaxed) < max
+                && !stop.load(Ordering::Relaxed)
+                && Instant::now() < deadline
+            {
+                let t = Instant::now();
+                let r = client.get(&url).bearer_auth(&token).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK, "users/me");
+                r.bytes().await.unwrap();
+                lat.push(t.elapsed());
+            }
+            lat
+        })
+    });
+    let mut all: Vec<Duration> = join_all(workers).await.into_iter().flat_map(Result::unwrap).collect();
+    all.sort();
+    all
+}
+
+/// `GET url` (with `bearer` auth when given) in a loop for `run`, one task per client (each
+/// keeps one keep-alive connection). Returns requests per second and the sorted latencies.
+pub async fn throughput(clients: &[Client], url: &str, bearer: Option<&str>, run: Duration) -> (f64, Vec<Duration>) {
+    let (start, deadline) = (Instant::now(), Instant::now() + run);
+    let workers = clients.iter().map(|c| {
+        let (c, url, bearer) = (c.clone(), url.to_owned(), bearer.map(str::to_owned));
+        tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let mut req = c.get(&url);
+                if let Some(token) = &bearer {
+                    req = req.bearer_auth(token);
+                }
+                let r = req.send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK, "{url}");
+                r.bytes().await.unwrap();
+                lat.push(t.elapsed());
+            }
+            lat
+        })
+    });
+    let mut all: Vec<Duration> = join_all(workers).await.into_iter().flat_map(Result::unwrap).collect();
+    let secs = start.elapsed().as_secs_f64();
+    all.sort();
+    (all.len() as f64 / secs, all)
+}
