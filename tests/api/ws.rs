@@ -206,3 +206,21 @@ async fn sockets_close_with_1001_on_shutdown() {
     assert_eq!(ws.closed().await, 1001);
     stopping.await.unwrap();
 }
+
+#[tokio::test]
+async fn sockets_per_user_are_limited_and_silent_sockets_close() {
+    let app = TestApp::spawn_with(&[("P2P_WS__MAX_SOCKETS_PER_USER", "2"), ("P2P_WS__PING_SECS", "1")]).await;
+    let a = token(&app.signed_in_user("a@limits.sa", PASSWORD).await);
+    let mut first = Ws::connect(&app, &format!("/ws?token={a}")).await;
+    first.until("subscribed").await;
+    let mut second = Ws::connect(&app, &format!("/ws?token={a}")).await;
+    second.until("subscribed").await;
+    let mut third = Ws::connect(&app, &format!("/ws?token={a}")).await;
+    assert_eq!(third.closed().await, 1008, "a third socket is refused");
+    // A client that never reads cannot answer pings; after three intervals it is closed.
+    tokio::time::sleep(std::time::Duration::from_millis(5000)).await; // past the check at the 4th ping (1 s each)
+    // Close frame (1001) or, when the client's queued pong hits the closed connection, a drop.
+    assert!(matches!(first.closed().await, 1001 | 1006));
+    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(metrics.contains("p2p_ws_open_sockets 0"), "both silent sockets are gone: {metrics}");
+}

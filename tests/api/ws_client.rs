@@ -77,8 +77,9 @@ impl Ws {
     /// Waits for the server to close the socket; returns the close code (1006 when the
     /// connection just dropped).
     pub async fn closed(&mut self) -> u16 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            match tokio::time::timeout(Duration::from_secs(10), self.0.next()).await.expect("closes in time") {
+            match tokio::time::timeout_at(deadline, self.0.next()).await.expect("closes in time") {
                 Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
                 Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return 1006,
                 Some(Ok(_)) => continue,
