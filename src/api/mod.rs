@@ -24,6 +24,8 @@ pub mod security;
 pub mod sessions;
 pub mod tags;
 pub mod upload;
+pub mod use_case_dto;
+pub mod use_cases;
 pub mod users;
 pub mod ws;
 pub mod ws_session;
@@ -59,6 +61,7 @@ pub type Api = (
         forum_attachments::ForumAttachmentsApi,
         forum_drafts::ForumDraftsApi,
     ),
+    use_cases::UseCasesApi,
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).

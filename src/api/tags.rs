@@ -17,6 +17,8 @@ pub enum ApiTags {
     Organizations,
     /// Forum categories, topics, replies, likes, bookmarks and best answers.
     Forum,
+    /// Use cases: structured case studies, their map, likes and bookmarks.
+    UseCases,
     /// Avatars, logos and media downloads.
     Media,
     /// Liveness and readiness.

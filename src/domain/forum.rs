@@ -144,6 +144,7 @@ pub mod points {
     pub const REPLY: u64 = 2;
     pub const LIKE: u64 = 1;
     pub const BEST_ANSWER: u64 = 15;
+    pub const USE_CASE: u64 = 10;
 }
 
 #[cfg(test)]

@@ -73,6 +73,10 @@ id_type!(
     ReplyId
 );
 id_type!(
+    /// Identifies a use case.
+    UseCaseId
+);
+id_type!(
     /// Identifies a saved draft.
     DraftId
 );

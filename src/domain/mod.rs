@@ -11,6 +11,7 @@ pub mod media;
 pub mod org;
 pub mod session;
 pub mod text;
+pub mod use_case;
 pub mod user;
 
 /// Field-level validation failures, keyed by the JSON field name they concern.

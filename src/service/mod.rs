@@ -18,6 +18,7 @@ pub mod people;
 pub mod profile;
 pub mod session_cache;
 pub mod sessions;
+pub mod use_cases;
 
 use std::collections::BTreeMap;
 

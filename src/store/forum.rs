@@ -238,6 +238,17 @@ pub fn counter(r: &impl Reader, name: &str) -> StoreResult<u64> {
         .unwrap_or(0))
 }
 
+/// Every counter whose name starts with `prefix`, with the rest of the name.
+pub fn counters_with_prefix(r: &impl Reader, prefix: &str) -> StoreResult<Vec<(String, u64)>> {
+    Ok(scan_prefix(r, FORUM_COUNTERS, prefix.as_bytes(), usize::MAX)?
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let name = String::from_utf8(k).ok()?.strip_prefix(prefix)?.to_owned();
+            Some((name, u64::from_be_bytes(v.as_slice().try_into().ok()?)))
+        })
+        .collect())
+}
+
 /// Adds `delta` to a named counter (never below zero).
 pub fn add_counter(tx: &WriteTransaction, name: &str, delta: i64) -> StoreResult<()> {
     let value = (counter(tx, name)? as i64 + delta).max(0) as u64;

@@ -15,6 +15,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("002_directory_and_invitations", migration_002_directory_and_invitations),
     ("003_media", migration_003_media),
     ("004_forum", migration_004_forum),
+    ("005_use_cases", migration_005_use_cases),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -116,6 +117,23 @@ fn migration_004_forum(tx: &WriteTransaction) -> StoreResult<()> {
         USER_DRAFTS,
     ];
     for table in forum {
+        tx.open_table(table.def())?;
+    }
+    Ok(())
+}
+
+/// Adds the use-case tables.
+fn migration_005_use_cases(tx: &WriteTransaction) -> StoreResult<()> {
+    use tables::*;
+    for table in [
+        USE_CASES,
+        USE_CASE_SLUGS,
+        USE_CASE_VIEWS,
+        USE_CASE_LIKES,
+        USE_CASE_VIEWERS,
+        USE_CASE_BOOKMARKS,
+        USE_CASE_POINTS,
+    ] {
         tx.open_table(table.def())?;
     }
     Ok(())

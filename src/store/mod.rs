@@ -17,6 +17,7 @@ pub mod orgs;
 pub mod security;
 pub mod sessions;
 pub mod tables;
+pub mod use_cases;
 pub mod users;
 
 use std::{path::Path, sync::Arc};

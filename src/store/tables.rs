@@ -97,6 +97,20 @@ pub const FORUM_COUNTERS: Table = Table { name: "name_count-1" };
 pub const DRAFTS: Table = Table { name: "draftid_draft-1" };
 /// Key: UserId (16) ++ DraftId (16). / Value: empty. Drafts per user.
 pub const USER_DRAFTS: Table = Table { name: "userid_draftid-1" };
+/// Key: UseCaseId (16). / Value: `domain::use_case::UseCase`.
+pub const USE_CASES: Table = Table { name: "usecaseid_usecase-1" };
+/// Key: `<org slug>/<slug>` (UTF-8). / Value: UseCaseId (16). Unique slugs.
+pub const USE_CASE_SLUGS: Table = Table { name: "slug_usecaseid-1" };
+/// Key: view count (8, BE) ++ UseCaseId (16). / Value: empty. Most viewed when read backwards.
+pub const USE_CASE_VIEWS: Table = Table { name: "views_usecaseid-1" };
+/// Key: like count (8, BE) ++ UseCaseId (16). / Value: empty. Most liked when read backwards.
+pub const USE_CASE_LIKES: Table = Table { name: "likes_usecaseid-1" };
+/// Key: UseCaseId (16) ++ UserId (16). / Value: empty. Who has viewed a use case.
+pub const USE_CASE_VIEWERS: Table = Table { name: "usecaseid_userid_viewed-1" };
+/// Key: UserId (16) ++ UseCaseId (16). / Value: bookmark time, i64 BE ms.
+pub const USE_CASE_BOOKMARKS: Table = Table { name: "userid_usecaseid_bookmarked-1" };
+/// Key: UseCaseId (16). / Value: `store::use_cases::MapPoint` (small, for the map call).
+pub const USE_CASE_POINTS: Table = Table { name: "usecaseid_mappoint-1" };
 /// Key: JobId (16). / Value: `store::jobs::Job`.
 pub const JOBS: Table = Table { name: "jobid_job-1" };
 /// Key: run-at ms (8, BE) ++ JobId (16). / Value: empty. Due order of queued jobs.
@@ -146,4 +160,11 @@ pub const ALL: &[Table] = &[
     FORUM_COUNTERS,
     DRAFTS,
     USER_DRAFTS,
+    USE_CASES,
+    USE_CASE_SLUGS,
+    USE_CASE_VIEWS,
+    USE_CASE_LIKES,
+    USE_CASE_VIEWERS,
+    USE_CASE_BOOKMARKS,
+    USE_CASE_POINTS,
 ];

@@ -181,6 +181,34 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::PUT, "/api/v1/forum/drafts/{draft_id}", Some(json!({"title": "Draft edited"})), [401, 404, 200, 404, 404]),
         (M::POST, "/api/v1/forum/drafts/{draft_id}/publish", None, [401, 404, 422, 404, 404]),
         (M::DELETE, "/api/v1/forum/drafts/{draft_id}", None, [401, 404, 204, 404, 404]),
+        (M::GET, "/api/v1/use-cases", None, signed_in(200)),
+        (
+            M::POST,
+            "/api/v1/use-cases",
+            Some(
+                json!({"title": "Matrix use case {actor}", "summary": "A summary that is long enough to pass the fifty character rule.", "category": "Quality Control", "factory_name": "Matrix plant", "city": "Riyadh", "latitude": 24.7, "longitude": 46.7}),
+            ),
+            [401, 201, 201, 201, 403],
+        ),
+        (M::GET, "/api/v1/use-cases/map", None, signed_in(200)),
+        (M::GET, "/api/v1/use-cases/categories", None, signed_in(200)),
+        (M::GET, "/api/v1/use-cases/stats", None, signed_in(200)),
+        (M::GET, "/api/v1/use-cases/top-organizations", None, signed_in(200)),
+        (M::GET, "/api/v1/use-cases/bookmarks", None, signed_in(200)),
+        (M::GET, "/api/v1/use-cases/by-slug/{uc_org_slug}/{uc_slug}", None, signed_in(200)),
+        (M::GET, "/api/v1/use-cases/{uc_id}", None, signed_in(200)),
+        (
+            M::PATCH,
+            "/api/v1/use-cases/{uc_id}",
+            Some(json!({"subtitle": "Edited in the matrix"})),
+            [401, 403, 200, 200, 403],
+        ),
+        (M::PUT, "/api/v1/use-cases/{uc_id}/flags", Some(json!({"featured": true})), [401, 403, 403, 403, 200]),
+        (M::PUT, "/api/v1/use-cases/{uc_id}/like", None, signed_in(200)),
+        (M::DELETE, "/api/v1/use-cases/{uc_id}/like", None, signed_in(200)),
+        (M::PUT, "/api/v1/use-cases/{uc_id}/bookmark", None, signed_in(200)),
+        (M::DELETE, "/api/v1/use-cases/{uc_id}/bookmark", None, signed_in(200)),
+        (M::DELETE, "/api/v1/use-cases/{doomed_uc_id}", None, [401, 403, 204, 404, 404]),
     ]
 }
 
@@ -256,6 +284,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         .json()
         .await
         .unwrap();
+    let uc_body = json!({"title": "Matrix fixture use case", "summary": "A summary that is long enough to pass the fifty character rule.", "category": "Quality Control", "factory_name": "Matrix plant", "city": "Riyadh", "latitude": 24.7, "longitude": 46.7});
+    let uc: Value = app.post("/api/v1/use-cases", Some(&team.member), uc_body.clone()).await.json().await.unwrap();
+    let doomed_uc: Value = app.post("/api/v1/use-cases", Some(&team.member), uc_body).await.json().await.unwrap();
     let draft: Value = app
         .post("/api/v1/forum/drafts", Some(&team.member), json!({"title": "Member draft"}))
         .await
@@ -270,6 +301,10 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{doomed_reply_id}", id_of(&doomed_reply)),
             ("{attachment_id}", id_of(&attachment)),
             ("{draft_id}", id_of(&draft)),
+            ("{uc_id}", id_of(&uc)),
+            ("{doomed_uc_id}", id_of(&doomed_uc)),
+            ("{uc_slug}", uc["slug"].as_str().unwrap().to_owned()),
+            ("{uc_org_slug}", uc["org_slug"].as_str().unwrap().to_owned()),
             ("{member_id}", team.member_id.clone()),
             ("{org_id}", team.org_id.clone()),
             ("{member_session}", spare["session_id"].as_str().unwrap().to_owned()),

@@ -25,5 +25,6 @@ mod profile;
 mod s3;
 mod sessions;
 mod smtp;
+mod use_cases;
 mod ws;
 mod ws_client;

@@ -1,0 +1,386 @@
+//! `/api/v1/use-cases`: publish, read (by id or slug), edit, delete, list with filters and
+//! sorts, map points, categories, stats, top organizations, flags, likes and bookmarks.
+
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{
+    auth::NoContent,
+    dto::OrganizationSummary,
+    error::{ApiResult, Success, ok},
+    forum_dto::LikeState,
+    orgs::path_id,
+    security::{Auth, State},
+    tags::ApiTags,
+    use_case_dto::{UseCaseDto, UseCaseInput},
+};
+use crate::{
+    domain::{
+        ids::{OrgId, UseCaseId},
+        use_case::Raw,
+    },
+    service::{
+        self,
+        use_cases::{self as uc, ReadKey, queries, reactions},
+    },
+    store::use_cases::Order,
+};
+
+/// Use-case endpoints.
+#[derive(Default)]
+pub struct UseCasesApi;
+
+/// Use-case listing order.
+#[derive(Enum, Debug, Clone, Copy)]
+#[oai(rename_all = "snake_case")]
+pub enum UseCaseSort {
+    /// Newest first.
+    Newest,
+    /// Most viewed first.
+    MostViewed,
+    /// Most liked first.
+    MostLiked,
+}
+
+/// A page of use cases.
+#[derive(Object, Debug)]
+pub struct UseCasePage {
+    /// Use cases.
+    pub items: Vec<UseCaseDto>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// All use cases (without filters, from a counter).
+    pub total: Option<u64>,
+}
+
+/// A point on the map.
+#[derive(Object, Debug)]
+pub struct MapPoint {
+    /// Use-case id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Category.
+    pub category: String,
+    /// Latitude.
+    pub latitude: f64,
+    /// Longitude.
+    pub longitude: f64,
+    /// Slug.
+    pub slug: String,
+    /// Organization slug.
+    pub org_slug: String,
+    /// Cover image URL, once media are attached.
+    pub cover_url: Option<String>,
+}
+
+/// Every published use case on the map.
+#[derive(Object, Debug)]
+pub struct MapPoints {
+    /// Points.
+    pub items: Vec<MapPoint>,
+}
+
+/// A category with its count.
+#[derive(Object, Debug)]
+pub struct UseCaseCategory {
+    /// Category name (use it as `category`).
+    pub name: String,
+    /// Use cases in it.
+    pub count: u64,
+}
+
+/// Every category.
+#[derive(Object, Debug)]
+pub struct UseCaseCategories {
+    /// Categories.
+    pub items: Vec<UseCaseCategory>,
+}
+
+/// Use-case figures.
+#[derive(Object, Debug)]
+pub struct UseCaseStats {
+    /// Published use cases.
+    pub total_use_cases: u64,
+    /// Organizations with at least one.
+    pub contributing_organizations: u64,
+    /// Featured ones.
+    pub featured: u64,
+}
+
+/// An organization and how many use cases it published.
+#[derive(Object, Debug)]
+pub struct TopOrganization {
+    /// The organization.
+    pub organization: OrganizationSummary,
+    /// Its use cases.
+    pub use_cases: u64,
+}
+
+/// Organizations with the most use cases.
+#[derive(Object, Debug)]
+pub struct TopOrganizations {
+    /// Best first.
+    pub items: Vec<TopOrganization>,
+}
+
+/// Flags set by platform admins; omitted ones stay.
+#[derive(Object, Debug)]
+pub struct UseCaseFlags {
+    /// Featured.
+    pub featured: Option<bool>,
+    /// Verified.
+    pub verified: Option<bool>,
+}
+
+/// A use-case bookmark after a change.
+#[derive(Object, Debug)]
+pub struct UseCaseBookmarkState {
+    /// Whether the caller bookmarked it now.
+    pub bookmarked: bool,
+    /// Bookmarks now.
+    pub bookmarks: u64,
+}
+
+/// The caller's bookmarked use cases.
+#[derive(Object, Debug)]
+pub struct UseCaseBookmarks {
+    /// Use cases.
+    pub items: Vec<UseCaseDto>,
+}
+
+/// Use case published.
+#[derive(ApiResponse)]
+pub enum UseCaseCreated {
+    /// The new use case.
+    #[oai(status = 201)]
+    Created(Json<UseCaseDto>),
+}
+
+fn id(raw: &str) -> Result<UseCaseId, super::error::ApiError> {
+    path_id(raw, "Use case")
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::UseCases")]
+impl UseCasesApi {
+    /// List use cases
+    #[oai(path = "/use-cases", method = "get", operation_id = "listUseCases")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        /// Category name.
+        category: Query<Option<String>>,
+        /// Industry.
+        industry: Query<Option<String>>,
+        /// City.
+        city: Query<Option<String>>,
+        /// Organization id.
+        organization_id: Query<Option<String>>,
+        /// Tag.
+        tag: Query<Option<String>>,
+        /// Only featured (true) or not featured (false).
+        featured: Query<Option<bool>>,
+        /// Words in the title, subtitle, summary, factory or organization.
+        q: Query<Option<String>>,
+        /// Order (default `newest`).
+        sort: Query<Option<UseCaseSort>>,
+        /// Cursor from the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Success<UseCasePage>> {
+        let organization = match organization_id.0 {
+            Some(o) => Some(path_id::<OrgId>(&o, "Organization")?),
+            None => None,
+        };
+        let filter = queries::UseCaseFilter {
+            category: category.0,
+            industry: industry.0,
+            city: city.0,
+            organization,
+            tag: tag.0,
+            featured: featured.0,
+            q: q.0,
+        };
+        let order = match sort.0.unwrap_or(UseCaseSort::Newest) {
+            UseCaseSort::Newest => Order::Newest,
+            UseCaseSort::MostViewed => Order::MostViewed,
+            UseCaseSort::MostLiked => Order::MostLiked,
+        };
+        let page =
+            queries::list(&state, auth.ctx(), filter, order, cursor.0.as_deref(), service::page_size(limit.0)).await?;
+        ok(UseCasePage {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+            total: page.total,
+        })
+    }
+
+    /// Publish a use case (simplified or full form)
+    ///
+    /// 422 names every missing or invalid field at once. The slug is unique within the
+    /// organization; a collision gets a numeric suffix.
+    #[oai(path = "/use-cases", method = "post", operation_id = "createUseCase")]
+    async fn create(&self, state: State<'_>, auth: Auth, body: Json<UseCaseInput>) -> ApiResult<UseCaseCreated> {
+        let mut raw = Raw { latitude: f64::NAN, longitude: f64::NAN, ..Raw::default() };
+        body.0.apply(&mut raw);
+        Ok(UseCaseCreated::Created(Json(uc::create(&state, auth.ctx(), raw).await?.into())))
+    }
+
+    /// Every published use case as a map point
+    #[oai(path = "/use-cases/map", method = "get", operation_id = "useCaseMap")]
+    async fn map(&self, state: State<'_>, _auth: Auth) -> ApiResult<Success<MapPoints>> {
+        let items = queries::map(&state)
+            .await?
+            .into_iter()
+            .map(|p| MapPoint {
+                id: p.id.to_string(),
+                title: p.title,
+                category: p.category,
+                latitude: p.latitude,
+                longitude: p.longitude,
+                slug: p.slug,
+                org_slug: p.org_slug,
+                cover_url: p.cover.map(super::dto::media_url),
+            })
+            .collect();
+        ok(MapPoints { items })
+    }
+
+    /// Categories with counts
+    #[oai(path = "/use-cases/categories", method = "get", operation_id = "useCaseCategories")]
+    async fn categories(&self, state: State<'_>, _auth: Auth) -> ApiResult<Success<UseCaseCategories>> {
+        let items = queries::categories(&state)
+            .await?
+            .into_iter()
+            .map(|(n, c)| UseCaseCategory { name: n.into(), count: c })
+            .collect();
+        ok(UseCaseCategories { items })
+    }
+
+    /// Use-case statistics
+    #[oai(path = "/use-cases/stats", method = "get", operation_id = "useCaseStats")]
+    async fn stats(&self, state: State<'_>, _auth: Auth) -> ApiResult<Success<UseCaseStats>> {
+        let (total_use_cases, contributing_organizations, featured) = queries::stats(&state).await?;
+        ok(UseCaseStats { total_use_cases, contributing_organizations, featured })
+    }
+
+    /// Organizations with the most use cases
+    #[oai(path = "/use-cases/top-organizations", method = "get", operation_id = "topUseCaseOrganizations")]
+    async fn top(
+        &self,
+        state: State<'_>,
+        _auth: Auth,
+        /// How many (1–50, default 5).
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Success<TopOrganizations>> {
+        let n = limit.0.map(|l| (l as usize).clamp(1, 50)).unwrap_or(5);
+        let items = queries::top_organizations(&state, n)
+            .await?
+            .into_iter()
+            .map(|(o, n)| TopOrganization { organization: o.into(), use_cases: n })
+            .collect();
+        ok(TopOrganizations { items })
+    }
+
+    /// The caller's bookmarked use cases
+    #[oai(path = "/use-cases/bookmarks", method = "get", operation_id = "useCaseBookmarks")]
+    async fn bookmarks(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<UseCaseBookmarks>> {
+        ok(UseCaseBookmarks {
+            items: reactions::bookmarks(&state, auth.ctx()).await?.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Read a use case by its slugs (a view counts once per user)
+    #[oai(path = "/use-cases/by-slug/:org_slug/:slug", method = "get", operation_id = "getUseCaseBySlug")]
+    async fn by_slug(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        org_slug: Path<String>,
+        slug: Path<String>,
+    ) -> ApiResult<Success<UseCaseDto>> {
+        ok(uc::read(&state, auth.ctx(), ReadKey::Slug(org_slug.0, slug.0)).await?.into())
+    }
+
+    /// Read a use case (a view counts once per user)
+    #[oai(path = "/use-cases/:id", method = "get", operation_id = "getUseCase")]
+    async fn get(&self, state: State<'_>, auth: Auth, id: Path<String>) -> ApiResult<Success<UseCaseDto>> {
+        ok(uc::read(&state, auth.ctx(), ReadKey::Id(self::id(&id.0)?)).await?.into())
+    }
+
+    /// Edit a use case (its author or their organization's admins)
+    #[oai(path = "/use-cases/:id", method = "patch", operation_id = "updateUseCase")]
+    async fn update(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<UseCaseInput>,
+    ) -> ApiResult<Success<UseCaseDto>> {
+        let input = body.0;
+        ok(uc::edit(&state, auth.ctx(), self::id(&id.0)?, move |raw| input.apply(raw)).await?.into())
+    }
+
+    /// Delete a use case (its author, their organization's admins or a platform admin)
+    #[oai(path = "/use-cases/:id", method = "delete", operation_id = "deleteUseCase")]
+    async fn delete(&self, state: State<'_>, auth: Auth, id: Path<String>) -> ApiResult<NoContent> {
+        uc::delete(&state, auth.ctx(), self::id(&id.0)?).await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Set the featured and verified flags (platform admins)
+    #[oai(path = "/use-cases/:id/flags", method = "put", operation_id = "setUseCaseFlags")]
+    async fn flags(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<UseCaseFlags>,
+    ) -> ApiResult<Success<UseCaseDto>> {
+        ok(uc::set_flags(&state, auth.ctx(), self::id(&id.0)?, body.featured, body.verified).await?.into())
+    }
+
+    /// Like a use case (idempotent)
+    #[oai(path = "/use-cases/:id/like", method = "put", operation_id = "likeUseCase")]
+    async fn like(&self, state: State<'_>, auth: Auth, id: Path<String>) -> ApiResult<Success<LikeState>> {
+        let (liked, likes) = reactions::like(&state, auth.ctx(), self::id(&id.0)?, true).await?;
+        ok(LikeState { liked, likes })
+    }
+
+    /// Remove a like (idempotent)
+    #[oai(path = "/use-cases/:id/like", method = "delete", operation_id = "unlikeUseCase")]
+    async fn unlike(&self, state: State<'_>, auth: Auth, id: Path<String>) -> ApiResult<Success<LikeState>> {
+        let (liked, likes) = reactions::like(&state, auth.ctx(), self::id(&id.0)?, false).await?;
+        ok(LikeState { liked, likes })
+    }
+
+    /// Bookmark a use case (idempotent)
+    #[oai(path = "/use-cases/:id/bookmark", method = "put", operation_id = "bookmarkUseCase")]
+    async fn bookmark(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> ApiResult<Success<UseCaseBookmarkState>> {
+        let (bookmarked, bookmarks) = reactions::bookmark(&state, auth.ctx(), self::id(&id.0)?, true).await?;
+        ok(UseCaseBookmarkState { bookmarked, bookmarks })
+    }
+
+    /// Remove a bookmark (idempotent)
+    #[oai(path = "/use-cases/:id/bookmark", method = "delete", operation_id = "unbookmarkUseCase")]
+    async fn unbookmark(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> ApiResult<Success<UseCaseBookmarkState>> {
+        let (bookmarked, bookmarks) = reactions::bookmark(&state, auth.ctx(), self::id(&id.0)?, false).await?;
+        ok(UseCaseBookmarkState { bookmarked, bookmarks })
+    }
+}

@@ -1,0 +1,250 @@
+//! Use cases: structured case studies (problem, solution, implementation, results) with the
+//! limits of the reference contract. The simplified form needs only a few fields; the full
+//! form adds the structured sections, each bounded.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    FieldErrors,
+    ids::{OrgId, UseCaseId, UserId},
+    text::{self, Validator},
+};
+
+/// The configured use-case categories (reference list).
+pub const CATEGORIES: &[&str] = &[
+    "Quality Control",
+    "Predictive Maintenance",
+    "Factory Automation",
+    "Artificial Intelligence",
+    "Sustainability",
+    "Process Optimization",
+    "Supply Chain",
+    "Innovation & R&D",
+    "Training & Safety",
+    "Energy Efficiency",
+];
+
+/// A measured result.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    pub metric: String,
+    pub baseline: String,
+    pub current: String,
+    pub improvement: String,
+}
+
+/// A challenge met and how it was solved.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub challenge: String,
+    pub solution: String,
+}
+
+/// Everything a person writes about a use case (validated).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UseCaseContent {
+    pub title: String,
+    pub subtitle: String,
+    pub summary: String,
+    pub category: String,
+    pub industry: String,
+    pub factory_name: String,
+    pub city: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub problem_context: String,
+    pub specific_problems: Vec<String>,
+    pub financial_impact: String,
+    pub technology_components: Vec<String>,
+    pub vendor: String,
+    pub vendor_selection: String,
+    pub methodology: String,
+    pub budget_range: String,
+    pub duration: String,
+    pub phases: Vec<String>,
+    pub team: Vec<String>,
+    pub metrics: Vec<Metric>,
+    pub qualitative_impacts: Vec<String>,
+    pub roi: String,
+    pub challenges: Vec<Challenge>,
+    pub lessons: Vec<String>,
+    pub tags: Vec<String>,
+    pub contact_person: String,
+    pub contact_title: String,
+}
+
+/// A stored use case. Counters are kept on every write.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UseCase {
+    pub id: UseCaseId,
+    pub author: UserId,
+    pub org: OrgId,
+    /// Unique within the organization; a collision gets a numeric suffix.
+    pub slug: String,
+    pub org_slug: String,
+    pub content: UseCaseContent,
+    pub featured: bool,
+    pub verified: bool,
+    pub view_count: u64,
+    pub like_count: u64,
+    pub bookmark_count: u64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Lower-case words joined by `-` (Latin and Arabic letters and digits kept).
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.to_lowercase().chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let slug = out.trim_end_matches('-').chars().take(80).collect::<String>();
+    if slug.is_empty() { "use-case".into() } else { slug }
+}
+
+fn list(v: &mut Validator, field: &str, items: &[String], max_items: usize, min: usize, max: usize) -> Vec<String> {
+    if items.len() > max_items {
+        v.fail(field, format!("at most {max_items} items"));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for item in items {
+        match text::paragraph(item, max).and_then(|t| {
+            if t.chars().count() < min { Err(format!("each item needs at least {min} characters")) } else { Ok(t) }
+        }) {
+            Ok(t) => out.push(t),
+            Err(why) => {
+                v.fail(field, why);
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Raw input of either form; `None` fields are empty.
+pub type Raw = UseCaseContent;
+
+/// Validates a use case, naming every missing or invalid field at once. Required: title
+/// (10–100), summary (50–5000), category, factory name, city, coordinates; everything else
+/// is optional and bounded.
+pub fn validate(raw: &Raw) -> Result<UseCaseContent, FieldErrors> {
+    let mut v = Validator::default();
+    let mut c = UseCaseContent::default();
+    let req = |v: &mut Validator, field: &str, value: &str, min: usize, max: usize| {
+        v.check(field, text::line(value, min, max)).unwrap_or_default()
+    };
+    c.title = req(&mut v, "title", &raw.title, 10, 100);
+    c.subtitle = req(&mut v, "subtitle", &raw.subtitle, 0, 150);
+    c.factory_name = req(&mut v, "factory_name", &raw.factory_name, 2, 80);
+    c.city = req(&mut v, "city", &raw.city, 2, 50);
+    c.industry = req(&mut v, "industry", &raw.industry, 0, 100);
+    c.financial_impact = req(&mut v, "financial_impact", &raw.financial_impact, 0, 500);
+    c.vendor = req(&mut v, "vendor", &raw.vendor, 0, 120);
+    c.budget_range = req(&mut v, "budget_range", &raw.budget_range, 0, 120);
+    c.duration = req(&mut v, "duration", &raw.duration, 0, 120);
+    c.roi = req(&mut v, "roi", &raw.roi, 0, 100);
+    c.contact_person = req(&mut v, "contact_person", &raw.contact_person, 0, 120);
+    c.contact_title = req(&mut v, "contact_title", &raw.contact_title, 0, 120);
+    let para = |v: &mut Validator, field: &str, value: &str, min: usize, max: usize| {
+        v.check(
+            field,
+            text::paragraph(value, max).and_then(|t| {
+                let n = t.chars().count();
+                if n > 0 && n < min || min > 0 && n == 0 {
+                    Err(format!("must be {min}–{max} characters"))
+                } else {
+                    Ok(t)
+                }
+            }),
+        )
+        .unwrap_or_default()
+    };
+    c.summary = para(&mut v, "summary", &raw.summary, 50, 5000);
+    c.problem_context = para(&mut v, "problem_context", &raw.problem_context, 0, 5000);
+    c.vendor_selection = para(&mut v, "vendor_selection", &raw.vendor_selection, 0, 2000);
+    c.methodology = para(&mut v, "methodology", &raw.methodology, 0, 5000);
+    if !CATEGORIES.contains(&raw.category.trim()) {
+        v.fail("category", format!("must be one of: {}", CATEGORIES.join(", ")));
+    } else {
+        c.category = raw.category.trim().to_owned();
+    }
+    if !(-90.0..=90.0).contains(&raw.latitude) || raw.latitude.is_nan() {
+        v.fail("latitude", "must be between -90 and 90");
+    }
+    if !(-180.0..=180.0).contains(&raw.longitude) || raw.longitude.is_nan() {
+        v.fail("longitude", "must be between -180 and 180");
+    }
+    (c.latitude, c.longitude) = (raw.latitude, raw.longitude);
+    c.specific_problems = list(&mut v, "specific_problems", &raw.specific_problems, 5, 10, 500);
+    c.technology_components = list(&mut v, "technology_components", &raw.technology_components, 15, 3, 500);
+    c.phases = list(&mut v, "phases", &raw.phases, 10, 3, 1000);
+    c.team = list(&mut v, "team", &raw.team, 20, 2, 200);
+    c.qualitative_impacts = list(&mut v, "qualitative_impacts", &raw.qualitative_impacts, 10, 5, 500);
+    c.lessons = list(&mut v, "lessons", &raw.lessons, 10, 10, 1000);
+    if raw.metrics.len() > 4 {
+        v.fail("metrics", "at most 4 metrics");
+    }
+    for m in raw.metrics.iter().take(4) {
+        let ok = [(&m.metric, 2, 200), (&m.baseline, 1, 200), (&m.current, 1, 200), (&m.improvement, 1, 200)]
+            .iter()
+            .all(|(s, min, max)| (*min..=*max).contains(&s.trim().chars().count()));
+        if ok {
+            c.metrics.push(m.clone())
+        } else {
+            v.fail("metrics", "each metric needs metric, baseline, current and improvement (≤ 200)")
+        }
+    }
+    if raw.challenges.len() > 4 {
+        v.fail("challenges", "at most 4 challenges");
+    }
+    for ch in raw.challenges.iter().take(4) {
+        if (5..=300).contains(&ch.challenge.trim().chars().count())
+            && (5..=1000).contains(&ch.solution.trim().chars().count())
+        {
+            c.challenges.push(ch.clone());
+        } else {
+            v.fail("challenges", "each challenge needs a challenge (5–300) and a solution (5–1000)");
+        }
+    }
+    c.tags = v.check("tags", text::tags(&raw.tags, 10)).unwrap_or_default();
+    v.finish().map(|()| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn simplified() -> Raw {
+        Raw {
+            title: "Vision inspection on the bottling line".into(),
+            summary: "Cameras and a small model now catch cap defects before palletizing, cutting returns.".into(),
+            category: "Quality Control".into(),
+            factory_name: "Jeddah Bottling".into(),
+            city: "Jeddah".into(),
+            latitude: 21.5,
+            longitude: 39.2,
+            ..Raw::default()
+        }
+    }
+
+    #[test]
+    fn the_simplified_form_is_enough_and_every_error_is_named() {
+        assert!(validate(&simplified()).is_ok());
+        let err = validate(&Raw { latitude: 100.0, ..Raw::default() }).unwrap_err();
+        for f in ["title", "summary", "category", "factory_name", "city", "latitude"] {
+            assert!(err.contains_key(f), "{f}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn slugs_keep_words() {
+        assert_eq!(slugify("Vision (AI) inspection — line 3!"), "vision-ai-inspection-line-3");
+        assert_eq!(slugify("مصنع الجبيل"), "مصنع-الجبيل");
+        assert_eq!(slugify("!!!"), "use-case");
+    }
+}
