@@ -38,8 +38,8 @@ use std::{
 };
 
 use common::{
-    IDLE_ME_REQUESTS, ME_CONCURRENCY, free_port, me_load, new_client, pct, rss_mib, server_bin, start_server,
-    throughput, wait_healthy,
+    IDLE_ME_REQUESTS, ME_CONCURRENCY, cores_since, cpu_secs, free_port, me_load, new_client, pct, rss_mib, server_bin,
+    start_server, throughput, wait_healthy,
 };
 use futures::{StreamExt, future::join_all, stream};
 use image::{
@@ -278,23 +278,6 @@ async fn upload_all(base: &str, tokens: &[String], png: &'static [u8]) -> (Vec<D
     }
     lat.sort();
     (lat, failed, start.elapsed())
-}
-
-/// CPU time (user + system, all threads) used so far by `pid` and by this process, in s.
-fn cpu_secs(pid: u32) -> (f64, f64) {
-    let secs = |who: &str| {
-        let stat = std::fs::read_to_string(format!("/proc/{who}/stat")).unwrap_or_default();
-        let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, f)| f).split_whitespace().collect();
-        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
-        (ticks(11) + ticks(12)) / 100.0 // utime + stime, in USER_HZ (100 on Linux)
-    };
-    (secs(&pid.to_string()), secs("self"))
-}
-
-/// Average cores busy in the server and in this process since `before` was taken at `t`.
-fn cores_since(pid: u32, before: (f64, f64), t: Instant) -> (f64, f64) {
-    let (now, wall) = (cpu_secs(pid), t.elapsed().as_secs_f64());
-    ((now.0 - before.0) / wall, (now.1 - before.1) / wall)
 }
 
 /// Resets the peak RSS of `pid` (Linux `clear_refs` 5); false when the kernel refuses.

@@ -1,5 +1,7 @@
 //! Helpers shared by the benchmarks: starting the release server as a child process, reading
-//! its memory from /proc, percentiles, and load loops over keep-alive connections.
+//! its memory and CPU time from /proc, percentiles, and load loops over keep-alive connections.
+// Each bench compiles this module on its own and uses a subset of it.
+#![allow(dead_code)]
 
 use std::{
     path::{Path, PathBuf},
@@ -39,10 +41,12 @@ pub fn server_bin() -> PathBuf {
 }
 
 /// Starts `bin` on `127.0.0.1:port` with data in `data`: device verification off, the per-IP
-/// auth rate limit lifted, logging at `warn`; other `P2P_*` variables pass through.
+/// auth rate limit lifted, logging at `warn`; other `P2P_*` variables but `P2P_BIN` pass through.
 pub fn start_server(bin: &Path, data: &Path, port: u16) -> Proc {
     Proc(
         Command::new(bin)
+            // The bench's own variable: the server refuses unknown `P2P_*` keys.
+            .env_remove("P2P_BIN")
             .env("P2P_DATA_DIR", data)
             .env("P2P_BIND", format!("127.0.0.1:{port}"))
             .env("P2P_AUTH__DEVICE_VERIFICATION", "false")
@@ -157,4 +161,21 @@ pub async fn throughput(clients: &[Client], url: &str, bearer: Option<&str>, run
     let secs = start.elapsed().as_secs_f64();
     all.sort();
     (all.len() as f64 / secs, all)
+}
+
+/// CPU time (user + system, all threads) used so far by `pid` and by this process, in s.
+pub fn cpu_secs(pid: u32) -> (f64, f64) {
+    let secs = |who: &str| {
+        let stat = std::fs::read_to_string(format!("/proc/{who}/stat")).unwrap_or_default();
+        let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, f)| f).split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+        (ticks(11) + ticks(12)) / 100.0 // utime + stime, in USER_HZ (100 on Linux)
+    };
+    (secs(&pid.to_string()), secs("self"))
+}
+
+/// Average cores busy in the server and in this process since `before` was taken at `t`.
+pub fn cores_since(pid: u32, before: (f64, f64), t: Instant) -> (f64, f64) {
+    let (now, wall) = (cpu_secs(pid), t.elapsed().as_secs_f64());
+    ((now.0 - before.0) / wall, (now.1 - before.1) / wall)
 }

@@ -99,11 +99,13 @@ pub struct TopicPage {
     pub next_cursor: Option<String>,
 }
 
-/// Topics the caller bookmarked.
+/// What the caller bookmarked.
 #[derive(Object, Debug)]
 pub struct BookmarkList {
-    /// Bookmarked topics.
+    /// Bookmarked forum topics.
     pub topics: Vec<ForumTopic>,
+    /// Bookmarked use cases.
+    pub use_cases: Vec<super::use_case_dto::UseCaseDto>,
 }
 
 /// Forum-wide figures.
@@ -303,11 +305,16 @@ impl ForumApi {
         ok(reactions::best_answer(&state, auth.ctx(), topic_id(&id.0)?, None).await?.into())
     }
 
-    /// The caller's bookmarks
+    /// The caller's bookmarks (forum topics and use cases)
     #[oai(path = "/users/me/bookmarks", method = "get", operation_id = "listBookmarks")]
     async fn bookmarks(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<BookmarkList>> {
         let topics = reactions::bookmarks(&state, auth.ctx()).await?.into_iter().map(Into::into).collect();
-        ok(BookmarkList { topics })
+        let use_cases = crate::service::use_cases::reactions::bookmarks(&state, auth.ctx())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        ok(BookmarkList { topics, use_cases })
     }
 
     /// Forum statistics

@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod tags;
 pub mod upload;
 pub mod use_case_dto;
+pub mod use_case_media;
 pub mod use_cases;
 pub mod users;
 pub mod ws;
@@ -61,7 +62,7 @@ pub type Api = (
         forum_attachments::ForumAttachmentsApi,
         forum_drafts::ForumDraftsApi,
     ),
-    use_cases::UseCasesApi,
+    (use_cases::UseCasesApi, use_case_media::UseCaseMediaApi),
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).

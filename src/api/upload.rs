@@ -74,27 +74,33 @@ impl FileUpload {
         }
     }
 
-    /// The `file` part as a stream (other parts are skipped). Waits for an upload permit
-    /// first: until one is free nothing of the body is read, so it waits in the kernel's
-    /// socket buffers rather than in the multipart parser's, keeping memory bounded.
+    /// The `file` part as a stream (other parts are skipped); 422 when there is none.
     pub async fn file(&mut self, state: &AppState) -> AppResult<IncomingFile<impl AsyncRead + Unpin + Send + use<>>> {
+        self.next_file(state).await?.ok_or_else(|| AppError::field("file", "is required"))
+    }
+
+    /// The next part named `file` or `files` as a stream, or `None` at the end. Waits for an
+    /// upload permit first: until one is free nothing of the body is read, so it waits in the
+    /// kernel's socket buffers rather than in the multipart parser's, keeping memory bounded.
+    pub async fn next_file(
+        &mut self,
+        state: &AppState,
+    ) -> AppResult<Option<IncomingFile<impl AsyncRead + Unpin + Send + use<>>>> {
         let permit = state.uploads.clone().acquire_owned().await.map_err(AppError::internal)?;
         loop {
-            let field = self
-                .parts
-                .next_field()
-                .await
-                .map_err(|e| {
-                    AppError::new(ErrorKind::BadRequest, "bad_request", format!("Malformed multipart body: {e}"))
-                })?
-                .ok_or_else(|| AppError::field("file", "is required"))?;
-            if field.name() == Some("file") {
-                return Ok(IncomingFile {
+            let Some(field) = self.parts.next_field().await.map_err(|e| {
+                AppError::new(ErrorKind::BadRequest, "bad_request", format!("Malformed multipart body: {e}"))
+            })?
+            else {
+                return Ok(None);
+            };
+            if matches!(field.name(), Some("file" | "files")) {
+                return Ok(Some(IncomingFile {
                     filename: field.file_name().map(str::to_owned),
                     declared_type: field.content_type().map(str::to_owned),
                     body: Box::pin(field.into_async_read()),
                     permit: Some(permit),
-                });
+                }));
             }
         }
     }

@@ -221,6 +221,10 @@ pub struct UseCaseDto {
     pub liked_by_me: bool,
     /// Whether the caller bookmarked it.
     pub bookmarked_by_me: bool,
+    /// Photos, videos and documents, in display order.
+    pub media: Vec<super::forum_dto::ForumAttachment>,
+    /// Cover image URL.
+    pub cover_url: Option<String>,
     /// Published.
     pub created_at: DateTime<Utc>,
     /// Last edited.
@@ -287,6 +291,8 @@ impl From<UseCaseView> for UseCaseDto {
             bookmark_count: u.bookmark_count,
             liked_by_me: v.liked,
             bookmarked_by_me: v.bookmarked,
+            media: v.media.into_iter().map(Into::into).collect(),
+            cover_url: u.cover.map(super::dto::media_url),
             created_at: ts(u.created_at),
             updated_at: ts(u.updated_at),
         }

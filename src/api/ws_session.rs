@@ -243,7 +243,7 @@ impl Session<'_> {
             Some(missed) => {
                 self.send(json!({"type": "subscribed", "channel": channel, "seq": sub.seq}));
                 for e in missed {
-                    self.push(Message::Text(serde_json::to_string(&**e).unwrap_or_default()));
+                    self.push(Message::Text(e.wire.to_string()));
                 }
             }
             None => self.send(json!({"type": "resync", "channel": channel, "seq": sub.seq})),
@@ -253,8 +253,7 @@ impl Session<'_> {
             loop {
                 match rx.recv().await {
                     Ok(event) => {
-                        let text = serde_json::to_string(&*event).unwrap_or_default();
-                        if out.try_send(Message::Text(text)).is_err() {
+                        if out.try_send(Message::Text(event.wire.to_string())).is_err() {
                             let _ = slow.try_send(());
                             return;
                         }

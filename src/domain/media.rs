@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{MediaId, OrgId, ReplyId, TopicId, UserId};
+use super::ids::{MediaId, OrgId, ReplyId, TopicId, UseCaseId, UserId};
 
 /// A file type we accept, identified by content, never by name or declared type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +105,8 @@ pub enum MediaContext {
     Topic(TopicId),
     /// An attachment of a forum reply.
     Reply(ReplyId),
+    /// A photo, video or document of a use case.
+    UseCase(UseCaseId),
 }
 
 impl MediaContext {
@@ -113,7 +115,7 @@ impl MediaContext {
         match self {
             Self::Avatar(_) | Self::Logo(_) => matches!(t, MediaType::Jpeg | MediaType::Png | MediaType::Webp),
             // Forum posts take every accepted type: images, videos and PDFs.
-            Self::Topic(_) | Self::Reply(_) => true,
+            Self::Topic(_) | Self::Reply(_) | Self::UseCase(_) => true,
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     FieldErrors,
-    ids::{OrgId, UseCaseId, UserId},
+    ids::{MediaId, OrgId, UseCaseId, UserId},
     text::{self, Validator},
 };
 
@@ -90,7 +90,17 @@ pub struct UseCase {
     pub bookmark_count: u64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Photos, videos and documents, in display order (≤ `MAX_MEDIA`).
+    #[serde(default)]
+    pub media: Vec<MediaId>,
+    /// The cover image (one of `media`).
+    #[serde(default)]
+    pub cover: Option<MediaId>,
 }
+
+/// Media a use case may carry, and files one upload request may send.
+pub const MAX_MEDIA: usize = 20;
+pub const MAX_FILES_PER_REQUEST: usize = 10;
 
 /// Lower-case words joined by `-` (Latin and Arabic letters and digits kept).
 pub fn slugify(text: &str) -> String {

@@ -16,12 +16,14 @@ use tokio::sync::{broadcast, watch};
 
 use crate::domain::ids::UserId;
 
-/// Events a channel buffers for subscribers before a slow one is considered lagging.
-pub const CHANNEL_CAPACITY: usize = 1024;
+/// Events a channel buffers for subscribers before a slow one is considered lagging (each
+/// socket also has its own queue, see `ws.queue`).
+pub const CHANNEL_CAPACITY: usize = 256;
 /// Events a channel keeps for clients that reconnect.
-pub const BACKLOG: usize = 256;
-/// Channels kept without subscribers (for resume) before idle ones are dropped.
-const MAX_IDLE_CHANNELS: usize = 10_000;
+pub const BACKLOG: usize = 128;
+/// Channels kept without subscribers (for resume) before idle ones are dropped. Bounds the
+/// hub's memory when events hit many topics nobody follows.
+const MAX_IDLE_CHANNELS: usize = 2_000;
 
 /// One event as sent to clients.
 #[derive(Debug, Clone, Serialize)]
@@ -37,17 +39,25 @@ pub struct Event {
     pub data: serde_json::Value,
     /// RFC 3339 time of publication.
     pub at: String,
+    /// The serialized frame, made once at publication for every subscriber.
+    #[serde(skip)]
+    pub wire: Arc<str>,
 }
 
 struct Channel {
-    tx: broadcast::Sender<Arc<Event>>,
+    /// Created at the first subscribe: a channel nobody follows holds no broadcast ring.
+    tx: Option<broadcast::Sender<Arc<Event>>>,
     seq: u64,
     backlog: VecDeque<Arc<Event>>,
 }
 
 impl Channel {
     fn new() -> Self {
-        Self { tx: broadcast::channel(CHANNEL_CAPACITY).0, seq: 0, backlog: VecDeque::with_capacity(16) }
+        Self { tx: None, seq: 0, backlog: VecDeque::new() }
+    }
+
+    fn receivers(&self) -> usize {
+        self.tx.as_ref().map_or(0, broadcast::Sender::receiver_count)
     }
 }
 
@@ -115,23 +125,26 @@ impl Hub {
     pub fn publish(&self, channel: &str, kind: &str, data: serde_json::Value) -> usize {
         self.with(|map| {
             if map.len() > MAX_IDLE_CHANNELS {
-                map.retain(|_, c| c.tx.receiver_count() > 0);
+                map.retain(|_, c| c.receivers() > 0);
             }
             let c = map.entry(channel.to_owned()).or_insert_with(Channel::new);
             c.seq += 1;
-            let event = Arc::new(Event {
+            let mut event = Event {
                 kind: kind.to_owned(),
                 channel: channel.to_owned(),
                 seq: c.seq,
                 data,
                 at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            });
+                wire: Arc::from(""),
+            };
+            event.wire = serde_json::to_string(&event).unwrap_or_default().into();
+            let event = Arc::new(event);
             if c.backlog.len() == BACKLOG {
                 c.backlog.pop_front();
             }
             c.backlog.push_back(event.clone());
             // No receivers is fine: the backlog keeps it for reconnecting clients.
-            c.tx.send(event).unwrap_or(0)
+            c.tx.as_ref().map_or(0, |tx| tx.send(event).unwrap_or(0))
         })
     }
 
@@ -140,7 +153,7 @@ impl Hub {
     pub fn subscribe(&self, channel: &str, last_seq: Option<u64>) -> Subscription {
         self.with(|map| {
             let c = map.entry(channel.to_owned()).or_insert_with(Channel::new);
-            let rx = c.tx.subscribe();
+            let rx = c.tx.get_or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0).subscribe();
             let missed = match last_seq {
                 None => Some(Vec::new()),
                 Some(last) if last >= c.seq => Some(Vec::new()),
@@ -178,7 +191,7 @@ impl Hub {
 
     /// Number of channels with at least one subscriber.
     pub fn active_channels(&self) -> usize {
-        self.with(|map| map.values().filter(|c| c.tx.receiver_count() > 0).count())
+        self.with(|map| map.values().filter(|c| c.receivers() > 0).count())
     }
 
     /// Asks every socket to close (code 1001) — called when the server shuts down.

@@ -32,7 +32,7 @@ fn point(u: &UseCase) -> MapPoint {
         longitude: u.content.longitude,
         slug: u.slug.clone(),
         org_slug: u.org_slug.clone(),
-        cover: None,
+        cover: u.cover,
     }
 }
 

@@ -209,6 +209,14 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::PUT, "/api/v1/use-cases/{uc_id}/bookmark", None, signed_in(200)),
         (M::DELETE, "/api/v1/use-cases/{uc_id}/bookmark", None, signed_in(200)),
         (M::DELETE, "/api/v1/use-cases/{doomed_uc_id}", None, [401, 403, 204, 404, 404]),
+        (M::POST, "/api/v1/use-cases/{uc_id}/media", png_upload(), [401, 403, 200, 200, 403]),
+        (
+            M::PUT,
+            "/api/v1/use-cases/{uc_id}/media",
+            Some(json!({"cover_id": "{uc_media_id}"})),
+            [401, 403, 200, 200, 403],
+        ),
+        (M::DELETE, "/api/v1/use-cases/{uc_id}/media/{uc_doomed_media_id}", None, [401, 403, 204, 404, 403]),
     ]
 }
 
@@ -286,6 +294,30 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap();
     let uc_body = json!({"title": "Matrix fixture use case", "summary": "A summary that is long enough to pass the fifty character rule.", "category": "Quality Control", "factory_name": "Matrix plant", "city": "Riyadh", "latitude": 24.7, "longitude": 46.7});
     let uc: Value = app.post("/api/v1/use-cases", Some(&team.member), uc_body.clone()).await.json().await.unwrap();
+    let media_form = |name: &str| {
+        let part = reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name(name.to_owned());
+        reqwest::multipart::Form::new().part("files", part)
+    };
+    let with_media: Value = app
+        .req(Method::POST, &format!("/api/v1/use-cases/{}/media", uc["id"].as_str().unwrap()))
+        .bearer_auth(&team.member)
+        .multipart(media_form("a.png"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let with_more: Value = app
+        .req(Method::POST, &format!("/api/v1/use-cases/{}/media", uc["id"].as_str().unwrap()))
+        .bearer_auth(&team.member)
+        .multipart(media_form("b.png"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let doomed_uc: Value = app.post("/api/v1/use-cases", Some(&team.member), uc_body).await.json().await.unwrap();
     let draft: Value = app
         .post("/api/v1/forum/drafts", Some(&team.member), json!({"title": "Member draft"}))
@@ -302,6 +334,8 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{attachment_id}", id_of(&attachment)),
             ("{draft_id}", id_of(&draft)),
             ("{uc_id}", id_of(&uc)),
+            ("{uc_media_id}", id_of(&with_media["media"][0])),
+            ("{uc_doomed_media_id}", id_of(&with_more["media"][1])),
             ("{doomed_uc_id}", id_of(&doomed_uc)),
             ("{uc_slug}", uc["slug"].as_str().unwrap().to_owned()),
             ("{uc_org_slug}", uc["org_slug"].as_str().unwrap().to_owned()),

@@ -218,3 +218,80 @@ async fn fifty_concurrent_likes_and_bookmarks_count_exactly() {
     let r: Value = app.send(Method::DELETE, &bookmark, Some(&fans[3]), json!({})).await.json().await.unwrap();
     assert_eq!(r, json!({"bookmarked": false, "bookmarks": 24}));
 }
+
+async fn add_media(app: &TestApp, t: &str, id: &str, files: Vec<(Vec<u8>, &str)>) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (bytes, name) in files {
+        form = form.part("files", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    }
+    app.req(Method::POST, &format!("/api/v1/use-cases/{id}/media")).bearer_auth(t).multipart(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn media_upload_in_order_concurrently_with_a_cover_and_removed_with_the_case() {
+    let app = TestApp::spawn().await;
+    let team = app.team("ucmedia.sa").await;
+    let u = create(&app, &team.member, simplified("Robotic palletizing at the dairy")).await;
+    let id = u["id"].as_str().unwrap().to_owned();
+    let pdf = b"%PDF-1.7\n%%EOF\n".to_vec();
+    let r =
+        add_media(&app, &team.member, &id, vec![(pdf.clone(), "report.pdf"), (crate::media::png(30, 20), "line.png")])
+            .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["media"].as_array().unwrap().len(), 2);
+    assert_eq!(v["media"][0]["content_type"], "application/pdf", "kept in upload order");
+    assert_eq!(v["cover_url"], v["media"][1]["url"], "the first image is the cover");
+    // A refused file in a request keeps nothing of that request.
+    let r =
+        add_media(&app, &team.member, &id, vec![(crate::media::png(5, 5), "ok.png"), (b"<svg/>".to_vec(), "bad.svg")])
+            .await;
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Five concurrent requests all land, each file once.
+    let reqs = (0..5).map(|i| add_media(&app, &team.member, &id, vec![(crate::media::png(40 + i, 10), "p.png")]));
+    for r in futures::future::join_all(reqs).await {
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let v: Value = app.get(&format!("/api/v1/use-cases/{id}"), Some(&team.admin)).await.json().await.unwrap();
+    let media = v["media"].as_array().unwrap().clone();
+    assert_eq!(media.len(), 7);
+    let mut widths: Vec<u64> = media.iter().filter_map(|m| m["width"].as_u64()).collect();
+    widths.sort();
+    assert_eq!(widths, vec![30, 40, 41, 42, 43, 44]);
+    // Reorder (a permutation only) and choose another cover.
+    let mut order: Vec<String> = media.iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
+    order.reverse();
+    let r = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/use-cases/{id}/media"),
+            Some(&team.member),
+            json!({"media_ids": order[1..], "cover_id": order[0]}),
+        )
+        .await;
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let r = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/use-cases/{id}/media"),
+            Some(&team.member),
+            json!({"media_ids": order, "cover_id": order[0]}),
+        )
+        .await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["media"][0]["id"], order[0].as_str());
+    assert!(v["cover_url"].as_str().unwrap().ends_with(order[0].as_str()));
+    let outsider = token(&app.signed_in_user("boss@other-media.sa", PASSWORD).await);
+    let r = add_media(&app, &outsider, &id, vec![(crate::media::png(5, 5), "x.png")]).await;
+    expect_error(r, StatusCode::FORBIDDEN, "not_author").await;
+    let started = std::time::Instant::now();
+    while !app.get("/metrics", None).await.text().await.unwrap().contains("p2p_job_queue_depth 0") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let objects = || std::fs::read_dir(app.dir.join("media").join("media")).map(|d| d.count()).unwrap_or(0);
+    assert!(objects() >= 7);
+    let r = app.send(Method::DELETE, &format!("/api/v1/use-cases/{id}"), Some(&team.member), json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(objects(), 0, "its media went with it");
+}

@@ -156,7 +156,8 @@ async fn abusive_frames_close_that_socket_only() {
     for _ in 0..200 {
         flood.send_raw(Message::text("{\"type\":\"ping\"}")).await;
     }
-    assert_eq!(flood.closed().await, 1008);
+    // 1008, or a reset when the server closes with the flood's unread frames still queued.
+    assert!(matches!(flood.closed().await, 1008 | 1006));
     // The calm socket still works.
     reply(&app, &a, &tid, "Still delivered to the calm one").await;
     let (_, e) = calm.until("reply_created").await;

@@ -3,6 +3,7 @@
 //! Counters (category counts, per-organization counts, featured, reputation) change in the
 //! same transaction as the write.
 
+pub mod media;
 pub mod queries;
 pub mod reactions;
 
@@ -31,6 +32,7 @@ pub struct UseCaseView {
     pub organization_verified: bool,
     pub liked: bool,
     pub bookmarked: bool,
+    pub media: Vec<crate::domain::media::Media>,
 }
 
 /// Loads the parts of a view for `viewer`.
@@ -39,7 +41,9 @@ pub fn view(r: &impl Reader, u: UseCase, viewer: crate::domain::ids::UserId) -> 
     let org = orgs::get(r, u.org)?;
     let liked = forum::likes(r, &u.id.key(), viewer)?;
     let bookmarked = store::bookmarked(r, viewer, u.id)?;
+    let media = crate::service::forum::attachments::load(r, &u.media)?;
     Ok(UseCaseView {
+        media,
         organization_name: org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
         organization_verified: org.is_some_and(|o| o.verified),
         use_case: u,
@@ -97,6 +101,8 @@ pub async fn create(state: &AppState, ctx: AuthContext, raw: Raw) -> AppResult<U
                 bookmark_count: 0,
                 created_at: t,
                 updated_at: t,
+                media: Vec::new(),
+                cover: None,
             };
             store::insert(tx, &u)?;
             counted(tx, &u, 1)?;
@@ -179,7 +185,7 @@ pub async fn edit(
 /// Deletes a use case (its author, their organization's admins, or a platform admin).
 pub async fn delete(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
-    state
+    let gone = state
         .store
         .write(move |tx| {
             let u = store::get(tx, id)?.or_not_found("Use case")?;
@@ -191,9 +197,14 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppRes
                 .into());
             }
             counted(tx, &u, -1)?;
-            store::remove(tx, &u)
+            store::remove(tx, &u)?;
+            crate::service::forum::attachments::drop_records(tx, &u.media)
         })
         .await?;
+    // Its media go with it, after the commit.
+    for m in &gone {
+        crate::service::media::remove_objects(state, m).await;
+    }
     Ok(())
 }
 

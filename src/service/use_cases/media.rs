@@ -1,0 +1,196 @@
+//! Photos, videos and documents of a use case: several files per request (each streamed and
+//! checked like every upload), appended in order in one transaction per request, so
+//! concurrent requests never lose or interleave files; reordering, a cover, removal.
+
+use tokio::io::AsyncRead;
+
+use super::{UseCaseView, view};
+use crate::{
+    domain::{
+        ids::{MediaId, UseCaseId},
+        media::{Media, MediaContext, MediaKind},
+        use_case::{MAX_FILES_PER_REQUEST, MAX_MEDIA, UseCase},
+        user::{OrgRole, User},
+    },
+    error::{AppError, AppResult, OptionExt},
+    jobs::Task,
+    service::{
+        caller,
+        media::{self, IncomingFile},
+        sessions::AuthContext,
+    },
+    state::AppState,
+    store::{jobs as queue, media as media_table, use_cases as store},
+};
+
+fn may_manage(user: &User, u: &UseCase) -> bool {
+    user.id == u.author || user.org_id == Some(u.org) && user.org_role == Some(OrgRole::Admin)
+}
+
+fn too_many() -> AppError {
+    AppError::field("files", format!("a use case carries at most {MAX_MEDIA} files"))
+}
+
+/// Checks the caller may add media to `id` (before any byte is read).
+pub async fn authorize(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppResult<()> {
+    let user = caller(state, ctx).await?;
+    let u = state.store.read(move |tx| store::get(tx, id)).await?.or_not_found("Use case")?;
+    if !may_manage(&user, &u) {
+        return Err(AppError::forbidden("not_author", "Only the author or their organization's admins may add media"));
+    }
+    if u.media.len() >= MAX_MEDIA {
+        return Err(too_many());
+    }
+    Ok(())
+}
+
+/// Streams one file of a request into the store (the caller collects them for `attach`).
+pub async fn store_one<R: AsyncRead + Unpin>(
+    state: &AppState,
+    ctx: AuthContext,
+    id: UseCaseId,
+    stored: &[Media],
+    file: IncomingFile<R>,
+) -> AppResult<Media> {
+    if stored.len() >= MAX_FILES_PER_REQUEST {
+        return Err(AppError::field("files", format!("at most {MAX_FILES_PER_REQUEST} files per request")));
+    }
+    media::store_object(state, ctx.user_id, MediaContext::UseCase(id), file).await
+}
+
+/// Removes objects stored for a request that failed.
+pub async fn discard(state: &AppState, stored: &[Media]) {
+    for m in stored {
+        media::remove_objects(state, m).await;
+    }
+}
+
+/// Appends the stored files to the use case in one transaction (the first image becomes the
+/// cover when there is none). On failure every stored object is removed.
+pub async fn attach(state: &AppState, ctx: AuthContext, id: UseCaseId, stored: Vec<Media>) -> AppResult<UseCaseView> {
+    if stored.is_empty() {
+        return Err(AppError::field("files", "send at least one file"));
+    }
+    let user = caller(state, ctx).await?;
+    let records = stored.clone();
+    let result = state
+        .store
+        .write(move |tx| {
+            let old = store::get(tx, id)?.or_not_found("Use case")?;
+            if !may_manage(&user, &old) {
+                return Err(AppError::forbidden(
+                    "not_author",
+                    "Only the author or their organization's admins may add media",
+                )
+                .into());
+            }
+            if old.media.len() + records.len() > MAX_MEDIA {
+                return Err(too_many().into());
+            }
+            let mut u = old.clone();
+            for m in &records {
+                media_table::put(tx, m)?;
+                u.media.push(m.id);
+                if m.media_type.kind() == MediaKind::Image {
+                    queue::enqueue(tx, &Task::Thumbnail { media_id: m.id }.into_job())?;
+                    if u.cover.is_none() {
+                        u.cover = Some(m.id);
+                    }
+                }
+            }
+            store::update(tx, &old, &u)?;
+            view(tx, u, user.id)
+        })
+        .await;
+    match result {
+        Ok(v) => {
+            state.jobs.wake();
+            Ok(v)
+        }
+        Err(e) => {
+            discard(state, &stored).await;
+            Err(e.into())
+        }
+    }
+}
+
+/// Reorders the media (`order` must list every media id once) and/or sets the cover.
+pub async fn arrange(
+    state: &AppState,
+    ctx: AuthContext,
+    id: UseCaseId,
+    order: Option<Vec<MediaId>>,
+    cover: Option<MediaId>,
+) -> AppResult<UseCaseView> {
+    let user = caller(state, ctx).await?;
+    Ok(state
+        .store
+        .write(move |tx| {
+            let old = store::get(tx, id)?.or_not_found("Use case")?;
+            if !may_manage(&user, &old) {
+                return Err(AppError::forbidden(
+                    "not_author",
+                    "Only the author or their organization's admins may arrange media",
+                )
+                .into());
+            }
+            let mut u = old.clone();
+            if let Some(order) = order {
+                let mut a = order.clone();
+                let mut b = old.media.clone();
+                a.sort();
+                b.sort();
+                if a != b {
+                    return Err(
+                        AppError::field("media_ids", "must list every media id of the use case exactly once").into()
+                    );
+                }
+                u.media = order;
+            }
+            if let Some(c) = cover {
+                let image = media_table::get(tx, c)?
+                    .filter(|m| u.media.contains(&c) && m.media_type.kind() == MediaKind::Image);
+                if image.is_none() {
+                    return Err(AppError::field("cover_id", "must be an image of this use case").into());
+                }
+                u.cover = Some(c);
+            }
+            store::update(tx, &old, &u)?;
+            view(tx, u, user.id)
+        })
+        .await?)
+}
+
+/// Removes one medium.
+pub async fn remove(state: &AppState, ctx: AuthContext, id: UseCaseId, media_id: MediaId) -> AppResult<()> {
+    let user = caller(state, ctx).await?;
+    let gone = state
+        .store
+        .write(move |tx| {
+            let old = store::get(tx, id)?.or_not_found("Use case")?;
+            if !may_manage(&user, &old) {
+                return Err(AppError::forbidden(
+                    "not_author",
+                    "Only the author or their organization's admins may remove media",
+                )
+                .into());
+            }
+            if !old.media.contains(&media_id) {
+                return Err(AppError::not_found("Media").into());
+            }
+            let mut u = old.clone();
+            u.media.retain(|m| *m != media_id);
+            if u.cover == Some(media_id) {
+                u.cover = None;
+            }
+            store::update(tx, &old, &u)?;
+            let m = media_table::get(tx, media_id)?;
+            media_table::remove(tx, media_id)?;
+            Ok(m)
+        })
+        .await?;
+    if let Some(m) = gone {
+        media::remove_objects(state, &m).await;
+    }
+    Ok(())
+}
