@@ -24,6 +24,7 @@ pub mod security;
 pub mod sessions;
 pub mod tags;
 pub mod upload;
+pub mod use_case_drafts;
 pub mod use_case_dto;
 pub mod use_case_media;
 pub mod use_cases;
@@ -62,7 +63,7 @@ pub type Api = (
         forum_attachments::ForumAttachmentsApi,
         forum_drafts::ForumDraftsApi,
     ),
-    (use_cases::UseCasesApi, use_case_media::UseCaseMediaApi),
+    (use_cases::UseCasesApi, use_case_media::UseCaseMediaApi, use_case_drafts::UseCaseDraftsApi),
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).

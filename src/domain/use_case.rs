@@ -98,6 +98,31 @@ pub struct UseCase {
     pub cover: Option<MediaId>,
 }
 
+/// A saved, unpublished use case: any field may be missing or incomplete; publishing
+/// validates it as a whole.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UseCaseDraft {
+    pub id: super::ids::DraftId,
+    pub author: UserId,
+    /// Fields so far (coordinates are in `latitude`/`longitude` below).
+    pub content: UseCaseContent,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl UseCaseDraft {
+    /// The fields as a `Raw` for validation (missing coordinates are invalid).
+    pub fn raw(&self) -> Raw {
+        Raw {
+            latitude: self.latitude.unwrap_or(f64::NAN),
+            longitude: self.longitude.unwrap_or(f64::NAN),
+            ..self.content.clone()
+        }
+    }
+}
+
 /// Media a use case may carry, and files one upload request may send.
 pub const MAX_MEDIA: usize = 20;
 pub const MAX_FILES_PER_REQUEST: usize = 10;

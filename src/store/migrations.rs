@@ -16,6 +16,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("003_media", migration_003_media),
     ("004_forum", migration_004_forum),
     ("005_use_cases", migration_005_use_cases),
+    ("006_use_case_drafts", migration_006_use_case_drafts),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -136,5 +137,12 @@ fn migration_005_use_cases(tx: &WriteTransaction) -> StoreResult<()> {
     ] {
         tx.open_table(table.def())?;
     }
+    Ok(())
+}
+
+/// Adds the use-case drafts.
+fn migration_006_use_case_drafts(tx: &WriteTransaction) -> StoreResult<()> {
+    tx.open_table(tables::USE_CASE_DRAFTS.def())?;
+    tx.open_table(tables::USER_USE_CASE_DRAFTS.def())?;
     Ok(())
 }

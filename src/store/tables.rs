@@ -111,6 +111,10 @@ pub const USE_CASE_VIEWERS: Table = Table { name: "usecaseid_userid_viewed-1" };
 pub const USE_CASE_BOOKMARKS: Table = Table { name: "userid_usecaseid_bookmarked-1" };
 /// Key: UseCaseId (16). / Value: `store::use_cases::MapPoint` (small, for the map call).
 pub const USE_CASE_POINTS: Table = Table { name: "usecaseid_mappoint-1" };
+/// Key: DraftId (16). / Value: `domain::use_case::UseCaseDraft`.
+pub const USE_CASE_DRAFTS: Table = Table { name: "draftid_usecasedraft-1" };
+/// Key: UserId (16) ++ DraftId (16). / Value: empty. Use-case drafts per user.
+pub const USER_USE_CASE_DRAFTS: Table = Table { name: "userid_usecasedraftid-1" };
 /// Key: JobId (16). / Value: `store::jobs::Job`.
 pub const JOBS: Table = Table { name: "jobid_job-1" };
 /// Key: run-at ms (8, BE) ++ JobId (16). / Value: empty. Due order of queued jobs.
@@ -167,4 +171,6 @@ pub const ALL: &[Table] = &[
     USE_CASE_VIEWERS,
     USE_CASE_BOOKMARKS,
     USE_CASE_POINTS,
+    USE_CASE_DRAFTS,
+    USER_USE_CASE_DRAFTS,
 ];

@@ -179,3 +179,34 @@ pub fn bookmarks(r: &impl Reader, user: UserId, limit: usize) -> StoreResult<Vec
         .filter_map(|(k, _)| UseCaseId::from_key(&k[16..]))
         .collect())
 }
+
+/// The draft with `id`.
+pub fn draft(
+    r: &impl Reader,
+    id: crate::domain::ids::DraftId,
+) -> StoreResult<Option<crate::domain::use_case::UseCaseDraft>> {
+    codec::get(r, USE_CASE_DRAFTS, &id.key())
+}
+
+/// Writes a draft and its per-user index entry.
+pub fn put_draft(tx: &WriteTransaction, d: &crate::domain::use_case::UseCaseDraft) -> StoreResult<()> {
+    put_raw(tx, USER_USE_CASE_DRAFTS, &key2(&d.author.key(), &d.id.key()), &[])?;
+    codec::put(tx, USE_CASE_DRAFTS, &d.id.key(), d)
+}
+
+/// Removes a draft.
+pub fn remove_draft(tx: &WriteTransaction, d: &crate::domain::use_case::UseCaseDraft) -> StoreResult<()> {
+    delete_raw(tx, USER_USE_CASE_DRAFTS, &key2(&d.author.key(), &d.id.key()))?;
+    delete_raw(tx, USE_CASE_DRAFTS, &d.id.key()).map(drop)
+}
+
+/// Drafts of `user`, oldest first.
+pub fn drafts(r: &impl Reader, user: UserId) -> StoreResult<Vec<crate::domain::use_case::UseCaseDraft>> {
+    let mut out = Vec::new();
+    for (k, _) in scan_prefix(r, USER_USE_CASE_DRAFTS, &user.key(), 1000)? {
+        if let Some(d) = crate::domain::ids::DraftId::from_key(&k[16..]).map(|id| draft(r, id)).transpose()?.flatten() {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}

@@ -217,6 +217,12 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
             [401, 403, 200, 200, 403],
         ),
         (M::DELETE, "/api/v1/use-cases/{uc_id}/media/{uc_doomed_media_id}", None, [401, 403, 204, 404, 403]),
+        (M::GET, "/api/v1/use-cases/drafts", None, signed_in(200)),
+        (M::POST, "/api/v1/use-cases/drafts", Some(json!({"title": "Draft {actor}"})), signed_in(201)),
+        (M::GET, "/api/v1/use-cases/drafts/{uc_draft_id}", None, [401, 404, 200, 404, 404]),
+        (M::PUT, "/api/v1/use-cases/drafts/{uc_draft_id}", Some(json!({"city": "Dammam"})), [401, 404, 200, 404, 404]),
+        (M::POST, "/api/v1/use-cases/drafts/{uc_draft_id}/publish", None, [401, 404, 422, 404, 404]),
+        (M::DELETE, "/api/v1/use-cases/drafts/{uc_draft_id}", None, [401, 404, 204, 404, 404]),
     ]
 }
 
@@ -318,6 +324,12 @@ async fn fixture(app: &TestApp) -> Fixture {
         .json()
         .await
         .unwrap();
+    let uc_draft: Value = app
+        .post("/api/v1/use-cases/drafts", Some(&team.member), json!({"title": "Member draft"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let doomed_uc: Value = app.post("/api/v1/use-cases", Some(&team.member), uc_body).await.json().await.unwrap();
     let draft: Value = app
         .post("/api/v1/forum/drafts", Some(&team.member), json!({"title": "Member draft"}))
@@ -334,6 +346,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{attachment_id}", id_of(&attachment)),
             ("{draft_id}", id_of(&draft)),
             ("{uc_id}", id_of(&uc)),
+            ("{uc_draft_id}", id_of(&uc_draft)),
             ("{uc_media_id}", id_of(&with_media["media"][0])),
             ("{uc_doomed_media_id}", id_of(&with_more["media"][1])),
             ("{doomed_uc_id}", id_of(&doomed_uc)),

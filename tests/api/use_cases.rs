@@ -295,3 +295,38 @@ async fn media_upload_in_order_concurrently_with_a_cover_and_removed_with_the_ca
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(objects(), 0, "its media went with it");
 }
+
+#[tokio::test]
+async fn drafts_keep_partial_fields_and_publishing_names_every_missing_one() {
+    let app = TestApp::spawn().await;
+    let t = token(&app.signed_in_user("drafts@ucdrafts.sa", PASSWORD).await);
+    let other = token(&app.signed_in_user("other@ucdrafts2.sa", PASSWORD).await);
+    let r = app.post("/api/v1/use-cases/drafts", Some(&t), json!({"title": "Half"})).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let d: Value = r.json().await.unwrap();
+    let id = d["id"].as_str().unwrap().to_owned();
+    assert!(d["fields"]["latitude"].is_null());
+    let r = app.post(&format!("/api/v1/use-cases/drafts/{id}/publish"), Some(&t), json!({})).await;
+    let e = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    for f in ["title", "summary", "category", "factory_name", "city", "latitude", "longitude"] {
+        assert!(e["fields"].get(f).is_some(), "{f}: {e}");
+    }
+    expect_error(
+        app.get(&format!("/api/v1/use-cases/drafts/{id}"), Some(&other)).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let mut rest = simplified("Half written no longer: a full title");
+    rest.as_object_mut().unwrap().remove("tags");
+    let r = app.send(Method::PUT, &format!("/api/v1/use-cases/drafts/{id}"), Some(&t), rest).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let list: Value = app.get("/api/v1/use-cases/drafts", Some(&t)).await.json().await.unwrap();
+    assert_eq!(list["items"][0]["title"], "Half written no longer: a full title");
+    let r = app.post(&format!("/api/v1/use-cases/drafts/{id}/publish"), Some(&t), json!({})).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let published: Value = r.json().await.unwrap();
+    assert_eq!(published["city"], "Jeddah");
+    let list: Value = app.get("/api/v1/use-cases/drafts", Some(&t)).await.json().await.unwrap();
+    assert!(list["items"].as_array().unwrap().is_empty());
+}

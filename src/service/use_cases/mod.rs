@@ -3,6 +3,7 @@
 //! Counters (category counts, per-organization counts, featured, reputation) change in the
 //! same transaction as the write.
 
+pub mod drafts;
 pub mod media;
 pub mod queries;
 pub mod reactions;
