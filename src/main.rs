@@ -37,6 +37,13 @@ enum Command {
     },
     /// Exit 0 when the local server answers GET /health (for container health checks).
     Healthcheck,
+    /// Load a data set. Run while the server is stopped.
+    Seed {
+        /// The embedded bilingual demo set (organizations, people, use cases, forum threads).
+        /// Loaded once; running it again adds nothing.
+        #[arg(long)]
+        demo: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -59,6 +66,7 @@ fn main() -> ExitCode {
                 rt.block_on(async move {
                     match command {
                         Some(Command::CreateAdmin { email }) => create_admin(config, &email).await,
+                        Some(Command::Seed { demo }) => seed(config, demo).await,
                         _ => serve(config).await,
                     }
                 })
@@ -97,6 +105,22 @@ async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
         }
     } else {
         println!("promoted existing account {email} (id {id}) to platform admin; its password is unchanged");
+    }
+    Ok(())
+}
+
+async fn seed(config: Config, demo: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(demo, "choose a data set: --demo");
+    telemetry::init(&config);
+    let state = app::open_state(config).await?;
+    let loaded = service::demo::load(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if loaded.already {
+        println!("the demo data set is already loaded; nothing added");
+    } else {
+        println!(
+            "loaded {} organizations, {} people, {} use cases, {} forum topics with {} replies",
+            loaded.organizations, loaded.users, loaded.use_cases, loaded.topics, loaded.replies
+        );
     }
     Ok(())
 }

@@ -42,6 +42,7 @@ pub struct Challenge {
 
 /// Everything a person writes about a use case (validated).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UseCaseContent {
     pub title: String,
     pub subtitle: String,

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod codes;
+pub mod demo;
 pub mod forum;
 pub mod images;
 pub mod invitations;

@@ -85,3 +85,42 @@ async fn healthcheck_passes_against_a_live_server_and_fails_otherwise() {
     let bad = bin().env("P2P_BIND", format!("127.0.0.1:{closed}")).arg("healthcheck").status().unwrap();
     assert!(!bad.success());
 }
+
+#[tokio::test]
+async fn seed_demo_loads_once_and_the_data_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        bin()
+            .env("P2P_DATA_DIR", dir.path())
+            .env("P2P_AUTH__ARGON2_MEMORY_KIB", "256")
+            .args(["seed", "--demo"])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8(first.stdout).unwrap().contains("loaded 20 organizations, 25 people, 32 use cases"));
+    let second = run();
+    assert!(String::from_utf8(second.stdout).unwrap().contains("nothing added"));
+    let env = vec![
+        ("P2P_DATA_DIR".to_owned(), dir.path().to_str().unwrap().to_owned()),
+        ("P2P_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+        ("P2P_AUTH__DEVICE_VERIFICATION".to_owned(), "false".to_owned()),
+        ("P2P_LOG_LEVEL".to_owned(), "warn".to_owned()),
+    ];
+    let app = TestApp::start(dir.path().to_path_buf(), env).await;
+    let login: Value = app.login("demo1@aljazira-plastics.sa", "Demo-pass-2026").await.json().await.unwrap();
+    let t = login["access_token"].as_str().unwrap().to_owned();
+    let stats: Value = app.get("/api/v1/use-cases/stats", Some(&t)).await.json().await.unwrap();
+    assert_eq!(stats["total_use_cases"], 32);
+    assert_eq!(stats["contributing_organizations"], 20);
+    let forum: Value = app.get("/api/v1/forum/stats", Some(&t)).await.json().await.unwrap();
+    assert_eq!((forum["topics"].clone(), forum["replies"].clone()), (serde_json::json!(6), serde_json::json!(12)));
+    let people: Value = app.get("/api/v1/users", Some(&t)).await.json().await.unwrap();
+    assert_eq!(people["total"], 26, "25 people and the demo platform admin");
+    let map: Value = app.get("/api/v1/use-cases/map", Some(&t)).await.json().await.unwrap();
+    assert!(map["items"].as_array().unwrap().iter().all(|p| p["cover_url"].is_string()));
+    let cities: std::collections::HashSet<&str> =
+        map["items"].as_array().unwrap().iter().filter_map(|p| p["slug"].as_str()).collect();
+    assert_eq!(cities.len(), 32);
+}
