@@ -6,6 +6,7 @@ COPY src ./src
 COPY config ./config
 COPY assets ./assets
 COPY templates ./templates
+COPY data/demo ./data/demo
 COPY benches ./benches
 RUN cargo build --release --bin p2p-sandbox
 
