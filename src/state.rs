@@ -27,6 +27,9 @@ pub struct Inner {
     pub hub: Hub,
     /// Uploads being read at once (see `media.upload_concurrency`).
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Large responses built at once (the use-case map): each holds megabytes while it is
+    /// built, so more wait their turn instead of multiplying memory.
+    pub heavy_reads: tokio::sync::Semaphore,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).
@@ -67,6 +70,7 @@ impl AppState {
             media,
             hub: Hub::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
+            heavy_reads: tokio::sync::Semaphore::new(2),
             hasher,
             tokens,
             code_key,

@@ -235,6 +235,7 @@ impl UseCasesApi {
     /// Every published use case as a map point
     #[oai(path = "/use-cases/map", method = "get", operation_id = "useCaseMap")]
     async fn map(&self, state: State<'_>, _auth: Auth) -> ApiResult<Success<MapPoints>> {
+        let _permit = state.heavy_reads.acquire().await.map_err(crate::error::AppError::internal)?;
         let items = queries::map(&state)
             .await?
             .into_iter()

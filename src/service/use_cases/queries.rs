@@ -77,7 +77,8 @@ pub async fn list(
                     if filter.matches(&u, &name) {
                         items.push(view(tx, u, viewer)?);
                         if items.len() >= limit {
-                            return Ok(Page { items, next_cursor: Some(encode_cursor(&key)), total: None });
+                            let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
+                            return Ok(Page { items, next_cursor: Some(encode_cursor(&key)), total });
                         }
                     }
                 }

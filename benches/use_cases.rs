@@ -1,0 +1,402 @@
+//! Use-case listing and map figures for the release server, run as a child process.
+//!
+//! Run with `cargo bench --bench use_cases`: cargo builds the `p2p-sandbox` binary in the
+//! release (bench) profile first. Set `P2P_BIN` to benchmark another binary instead; other
+//! `P2P_*` variables pass through to the server, as in `benches/core.rs`.
+//!
+//! Before the server starts, 500 organizations with 2 active, verified users each (the first
+//! one admin, one shared argon2 hash) and 10,000 use cases are written straight into a fresh
+//! redb file through the library, 1,000 use cases per write transaction (the load is timed).
+//! Each use case passes `use_case::validate`, gets a free slug within its organization, and
+//! the batch keeps the counters the service keeps (`uc_total`, `uc_category:<c>`,
+//! `uc_org:<id>`, `uc_orgs`, the authors' reputation). Use case `i` is in category `i % 10`
+//! (of `CATEGORIES`), in city `(i / 10) % 12` of twelve Saudi cities (coordinates jittered
+//! around the city), with two of eight tags, a view count spread over 0..5000 (for the
+//! `most_viewed` index; no viewer records), and a title of varied words, 1% of which contain
+//! "cryogenic". One user logs in; each query is checked once, then loaded over 256 keep-alive
+//! connections for 1 s of warm-up and 5 s: requests/s, p50, p99 (target: p99 < 50 ms), the
+//! cores the server and the bench kept busy, and the server's RSS after each query. Before
+//! that, one connection alone for 1 s gives the p50 of a request without queueing.
+//!
+//! The load generator shares the machine with the server, so absolute figures are
+//! machine-dependent.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::{
+    collections::HashMap,
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use common::{cores_since, cpu_secs, free_port, new_client, pct, rss_mib, server_bin, start_server, throughput};
+use p2p_sandbox::{
+    auth::password::PasswordHasher,
+    domain::{
+        forum::points,
+        ids::{OrgId, UseCaseId, UserId},
+        org::Organization,
+        use_case::{CATEGORIES, Metric, Raw, UseCase, slugify, validate},
+        user::{Language, OrgRole, User, UserStatus},
+    },
+    store::{Store, forum, orgs, use_cases, users},
+};
+use reqwest::{Client, StatusCode, Url};
+use serde_json::{Value, json};
+
+const ORGS: usize = 500;
+const PER_ORG: usize = 2;
+const USE_CASES: usize = 10_000;
+const PER_TX: usize = 1_000;
+const PASSWORD: &str = "Bench-usecases-pass9";
+const CONNECTIONS: usize = 256;
+const WARMUP: Duration = Duration::from_secs(1);
+const RUN: Duration = Duration::from_secs(5);
+/// One connection alone first: the service time of a request without queueing.
+const ALONE: Duration = Duration::from_secs(1);
+/// In the titles of use cases `i % 100 == 42` only: a `q` matching 1%.
+const RARE: &str = "cryogenic";
+const CITIES: [(&str, f64, f64); 12] = [
+    ("Riyadh", 24.7136, 46.6753),
+    ("Jeddah", 21.4858, 39.1925),
+    ("Dammam", 26.4207, 50.0888),
+    ("Jubail", 27.0046, 49.6460),
+    ("Yanbu", 24.0895, 38.0618),
+    ("Mecca", 21.3891, 39.8579),
+    ("Medina", 24.5247, 39.5692),
+    ("Khobar", 26.2172, 50.1971),
+    ("Tabuk", 28.3835, 36.5662),
+    ("Abha", 18.2164, 42.5053),
+    ("Buraydah", 26.3592, 43.9818),
+    ("Hail", 27.5114, 41.7208),
+];
+const ADJECTIVES: [&str; 8] =
+    ["Automated", "Predictive", "Smart", "Lean", "Digital", "Modular", "Robotic", "Integrated"];
+const SUBJECTS: [&str; 10] = [
+    "weld inspection",
+    "bearing monitoring",
+    "palletizing",
+    "energy metering",
+    "batch scheduling",
+    "packaging line",
+    "boiler tuning",
+    "forklift routing",
+    "spare parts planning",
+    "operator training",
+];
+const TAGS: [&str; 8] = ["iot", "vision", "lean", "scada", "plc", "analytics", "iso 50001", "robotics"];
+const INDUSTRIES: [&str; 5] = ["Manufacturing", "Petrochemicals", "Food Processing", "Construction", "Plastics"];
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let hash = rt.block_on(async {
+        let hasher = PasswordHasher::new(19456, 2, 1, 1).unwrap();
+        hasher.hash(PASSWORD.to_owned()).await.expect("hash")
+    });
+    let db = data.path().join("p2p.redb");
+    let t = Instant::now();
+    load(&db, &hash);
+    let load_time = t.elapsed();
+    let size = std::fs::metadata(&db).map_or(0, |m| m.len()) as f64 / (1024.0 * 1024.0);
+    println!(
+        "loaded {USE_CASES} use cases of {ORGS} organizations in {:.1} s ({size:.0} MiB)",
+        load_time.as_secs_f64()
+    );
+    rt.block_on(run(data.path(), load_time, size));
+}
+
+fn email(i: usize) -> String {
+    format!("uc{i}@org{}.example.com", i / PER_ORG)
+}
+
+fn organization(j: usize, now: i64) -> Organization {
+    let city = CITIES[j % CITIES.len()].0;
+    Organization {
+        id: OrgId::new(),
+        name: format!("{city} Industrial Works {j}"),
+        domain: format!("org{j}.example.com"),
+        industry: INDUSTRIES[j % INDUSTRIES.len()].to_owned(),
+        size: "medium".into(),
+        city: city.to_owned(),
+        country: "Saudi Arabia".into(),
+        description: String::new(),
+        website: String::new(),
+        verified: j.is_multiple_of(5),
+        member_count: PER_ORG as u64,
+        admin_count: 1,
+        created_at: now,
+        updated_at: now,
+        logo: None,
+    }
+}
+
+fn user(i: usize, org: &Organization, hash: &str, now: i64) -> User {
+    User {
+        id: UserId::new(),
+        email: email(i),
+        password_hash: hash.to_owned(),
+        email_verified: true,
+        status: UserStatus::Active,
+        platform_admin: false,
+        org_id: Some(org.id),
+        org_role: Some(if i.is_multiple_of(PER_ORG) { OrgRole::Admin } else { OrgRole::Member }),
+        first_name: format!("Engineer{i}"),
+        last_name: "Bench".into(),
+        title: "Process Engineer".into(),
+        location: org.city.clone(),
+        bio: String::new(),
+        expertise_tags: Vec::new(),
+        language: Language::En,
+        created_at: now,
+        updated_at: now,
+        last_login_at: None,
+        avatar: None,
+    }
+}
+
+/// The fields of use case `i`, validated as the service validates them.
+fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseContent {
+    let (city, lat, lon) = CITIES[(i / 10) % CITIES.len()];
+    let adjective = if i % 100 == 42 { "Cryogenic" } else { ADJECTIVES[(i / 7) % ADJECTIVES.len()] };
+    let subject = SUBJECTS[(i / 3) % SUBJECTS.len()];
+    let jitter = |k: usize| ((i * k) % 200) as f64 / 1000.0 - 0.1;
+    let raw = Raw {
+        title: format!("{adjective} {subject} in the {city} plant, line {}", i % 40 + 1),
+        subtitle: format!("How a {} team rolled out {subject}", INDUSTRIES[i % INDUSTRIES.len()].to_lowercase()),
+        summary: format!(
+            "The plant ran {subject} by hand on three shifts, with paper logs and late reports. A pilot on one \
+             line connected the machines to a small edge server, the team trained eight operators, and after six \
+             months scrap fell by {}% and unplanned stops by {}%. The approach now runs on every line of the site.",
+            5 + i % 20,
+            10 + i % 30
+        ),
+        category: CATEGORIES[i % CATEGORIES.len()].to_owned(),
+        industry: INDUSTRIES[i % INDUSTRIES.len()].to_owned(),
+        factory_name: factory.to_owned(),
+        city: city.to_owned(),
+        latitude: lat + jitter(7),
+        longitude: lon + jitter(13),
+        problem_context: "Downtime and scrap were tracked weekly, too late to act within a shift.".into(),
+        technology_components: vec!["Edge gateway".into(), "PLC connectors".into(), "Dashboards".into()],
+        vendor: "Local integrator".into(),
+        budget_range: "SAR 200k–500k".into(),
+        duration: "6 months".into(),
+        metrics: vec![Metric {
+            metric: "Scrap rate".into(),
+            baseline: "4.1%".into(),
+            current: "3.0%".into(),
+            improvement: "-27%".into(),
+        }],
+        roi: "14 months".into(),
+        tags: vec![TAGS[i % TAGS.len()].to_owned(), TAGS[(i / 8 + 3) % TAGS.len()].to_owned()],
+        ..Raw::default()
+    };
+    validate(&raw).unwrap_or_else(|e| panic!("use case {i}: {e:?}"))
+}
+
+/// Writes the organizations and users, then the use cases with the counters the service
+/// keeps; the store is closed on return, before the server opens it.
+fn load(path: &Path, hash: &str) {
+    let store = Store::open(path).unwrap();
+    let now = p2p_sandbox::service::now();
+    let members: Vec<(Organization, [UserId; PER_ORG])> = store
+        .write_blocking(|tx| {
+            let mut out = Vec::with_capacity(ORGS);
+            for j in 0..ORGS {
+                let org = organization(j, now);
+                orgs::put(tx, &org)?;
+                let ids = std::array::from_fn(|k| user(j * PER_ORG + k, &org, hash, now));
+                for u in &ids {
+                    users::insert(tx, u)?;
+                    orgs::add_member(tx, org.id, u.id)?;
+                }
+                out.push((org, ids.map(|u| u.id)));
+            }
+            Ok(out)
+        })
+        .unwrap();
+    for start in (0..USE_CASES).step_by(PER_TX) {
+        store
+            .write_blocking(|tx| {
+                let (mut per_category, mut per_org, mut per_author) =
+                    (HashMap::<String, i64>::new(), HashMap::<OrgId, i64>::new(), HashMap::<UserId, u64>::new());
+                for i in start..(start + PER_TX).min(USE_CASES) {
+                    let (org, authors) = &members[i % ORGS];
+                    let content = content(i, &format!("{} Plant {}", org.name, i / ORGS % 4 + 1));
+                    let org_slug = slugify(&org.name);
+                    let created = now - (USE_CASES - i) as i64 * 3_600_000;
+                    let u = UseCase {
+                        id: UseCaseId::new(),
+                        author: authors[(i / ORGS) % PER_ORG],
+                        org: org.id,
+                        slug: use_cases::free_slug(tx, &org_slug, &slugify(&content.title))?,
+                        org_slug,
+                        content,
+                        featured: false,
+                        verified: false,
+                        view_count: (i as u64 * 7919 + 13) % 5000,
+                        like_count: 0,
+                        bookmark_count: 0,
+                        created_at: created,
+                        updated_at: created,
+                        media: Vec::new(),
+                        cover: None,
+                    };
+                    use_cases::insert(tx, &u)?;
+                    *per_category.entry(u.content.category.clone()).or_default() += 1;
+                    *per_org.entry(u.org).or_default() += 1;
+                    *per_author.entry(u.author).or_default() += 1;
+                }
+                forum::add_counter(tx, "uc_total", per_category.values().sum())?;
+                for (category, n) in per_category {
+                    forum::add_counter(tx, &format!("uc_category:{category}"), n)?;
+                }
+                for (org, n) in per_org {
+                    let key = format!("uc_org:{org}");
+                    if forum::counter(tx, &key)? == 0 {
+                        forum::add_counter(tx, "uc_orgs", 1)?;
+                    }
+                    forum::add_counter(tx, &key, n)?;
+                }
+                for (author, n) in per_author {
+                    forum::adjust_stats(tx, author, |s| s.reputation += n * points::USE_CASE)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
+async fn get_json(client: &Client, url: &Url, token: &str) -> (Value, usize) {
+    let r = client.get(url.clone()).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{url}");
+    let body = r.bytes().await.unwrap();
+    (serde_json::from_slice(&body).unwrap(), body.len())
+}
+
+/// Checks what each query returns before it is loaded; returns the first page's size in bytes.
+async fn check(client: &Client, label: &str, url: &Url, token: &str) -> usize {
+    let (page, bytes) = get_json(client, url, token).await;
+    let items = page["items"].as_array().unwrap();
+    let field = |k: &str| items.iter().map(|u| u[k].clone()).collect::<Vec<_>>();
+    match label {
+        // `total` (the `uc_total` counter) comes only with the last page; `/stats` checks it.
+        "newest" => {
+            let created: Vec<String> = field("created_at").iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+            assert!(items.len() == 20 && created.is_sorted_by(|a, b| a >= b), "{label}: {created:?}");
+        }
+        "category" => assert!(items.len() == 20 && field("category").iter().all(|c| c == "Quality Control")),
+        "city, most viewed" => {
+            let views: Vec<u64> = field("view_count").iter().map(|v| v.as_u64().unwrap()).collect();
+            assert!(items.len() == 20 && field("city").iter().all(|c| c == "Riyadh"), "{label}");
+            assert!(views.is_sorted_by(|a, b| a >= b), "{label}: {views:?}");
+        }
+        "q (1%)" => {
+            let (mut matches, mut next) = (items.len(), page["next_cursor"].clone());
+            while let Some(c) = next.as_str() {
+                let mut more = url.clone();
+                more.query_pairs_mut().append_pair("cursor", c);
+                let (p, _) = get_json(client, &more, token).await;
+                matches += p["items"].as_array().unwrap().len();
+                next = p["next_cursor"].clone();
+            }
+            assert_eq!(matches, USE_CASES / 100, "{label}");
+        }
+        _ => assert_eq!(items.len(), USE_CASES, "{label}"),
+    }
+    bytes
+}
+
+struct Row {
+    label: &'static str,
+    bytes: usize,
+    rps: f64,
+    lat: Vec<Duration>,
+    cores: (f64, f64),
+    rss: (f64, f64),
+    alone: f64,
+}
+
+async fn run(data: &Path, load_time: Duration, size: f64) {
+    let (bin, port) = (server_bin(), free_port());
+    let base = format!("http://127.0.0.1:{port}");
+    println!("server: {} on {base}, data dir {}", bin.display(), data.display());
+    let t = Instant::now();
+    let mut server = start_server(&bin, data, port);
+    let pid = server.0.id();
+    let client = new_client();
+    common::wait_healthy(&client, &base, &mut server).await;
+    let (startup, rss_start) = (t.elapsed(), rss_mib(pid).1);
+
+    let body = json!({ "email": email(0), "password": PASSWORD });
+    let v: Value =
+        client.post(format!("{base}/api/v1/auth/login")).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["status"], "authenticated", "login: {v}");
+    let token = v["access_token"].as_str().unwrap().to_owned();
+
+    let api = format!("{base}/api/v1/use-cases");
+    let (cats, _) = get_json(&client, &Url::parse(&format!("{api}/categories")).unwrap(), &token).await;
+    let counts: Vec<u64> = cats["items"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, vec![(USE_CASES / CATEGORIES.len()) as u64; CATEGORIES.len()], "category counts");
+    let (stats, _) = get_json(&client, &Url::parse(&format!("{api}/stats")).unwrap(), &token).await;
+    assert_eq!(
+        (stats["total_use_cases"].as_u64(), stats["contributing_organizations"].as_u64()),
+        (Some(USE_CASES as u64), Some(ORGS as u64))
+    );
+
+    let queries = [
+        ("newest", format!("{api}?limit=20")),
+        ("category", format!("{api}?category=Quality%20Control&limit=20")),
+        ("city, most viewed", format!("{api}?city=Riyadh&sort=most_viewed&limit=20")),
+        ("q (1%)", format!("{api}?q={RARE}&limit=20")),
+        ("map", format!("{api}/map")),
+    ];
+    let clients: Vec<Client> = (0..CONNECTIONS).map(|_| new_client()).collect();
+    let mut rows = Vec::new();
+    for (label, url) in queries {
+        let bytes = check(&client, label, &Url::parse(&url).unwrap(), &token).await;
+        let alone = pct(&throughput(&clients[..1], &url, Some(&token), ALONE).await.1, 0.5);
+        throughput(&clients, &url, Some(&token), WARMUP).await;
+        let (cpu, t) = (cpu_secs(pid), Instant::now());
+        let (rps, lat) = throughput(&clients, &url, Some(&token), RUN).await;
+        let cores = cores_since(pid, cpu, t);
+        println!("{label}: {} requests", lat.len());
+        rows.push(Row { label, bytes, rps, lat, cores, rss: rss_mib(pid), alone });
+    }
+    drop(server);
+
+    let mut table = String::new();
+    for r in &rows {
+        let (p50, p99) = (pct(&r.lat, 0.5), pct(&r.lat, 0.99));
+        let target = if p99 < 50.0 { "ok" } else { "MISSED" };
+        table += &format!(
+            "{:<18} {:>9.0} req/s  p50 {p50:>7.1} ms  p99 {p99:>7.1} ms  p99 < 50 ms: {target}\n\
+             \x20 alone p50 {:.1} ms, {:.1} KB/response, cores busy server / bench {:.2} / {:.2}, \
+             server VmRSS / VmHWM after {:.0} / {:.0} MiB\n",
+            r.label,
+            r.rps,
+            r.alone,
+            r.bytes as f64 / 1000.0,
+            r.cores.0,
+            r.cores.1,
+            r.rss.1,
+            r.rss.0
+        );
+    }
+    println!(
+        "\n== p2p-sandbox use-case benchmark ==\n\
+         {USE_CASES} use cases, {ORGS} organizations, {} users; {CONNECTIONS} keep-alive connections, \
+         {} s warm-up + {} s per query; {} cores on this machine\n\n\
+         store load ({} transactions)  {:>8.1} s   ({size:.0} MiB redb file)\n\
+         server start to /health 200   {:>8.0} ms  (VmRSS {rss_start:.1} MiB)\n\n{table}",
+        ORGS * PER_ORG,
+        WARMUP.as_secs(),
+        RUN.as_secs(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        USE_CASES / PER_TX + 1,
+        load_time.as_secs_f64(),
+        startup.as_secs_f64() * 1000.0,
+    );
+}
