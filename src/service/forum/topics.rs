@@ -165,9 +165,15 @@ pub async fn list(
                 }
             }
             let mut cursor_key = before;
+            // When the index alone decides (no extra filter), one page worth of entries is enough.
+            let narrow = !filter.unanswered
+                && filter.tag.is_none()
+                && filter.author.is_none()
+                && (filter.category.is_none() || matches!(index, store::TopicIndex::Category(_)));
+            let batch_size = if narrow { limit + 1 } else { 256 };
             loop {
-                let batch = store::scan_topics(tx, &index, cursor_key.as_deref(), 256)?;
-                let exhausted = batch.len() < 256;
+                let batch = store::scan_topics(tx, &index, cursor_key.as_deref(), batch_size)?;
+                let exhausted = batch.len() < batch_size;
                 for (key, id) in batch {
                     cursor_key = Some(key.clone());
                     let Some(t) = store::topic(tx, id)? else { continue };

@@ -60,9 +60,12 @@ pub async fn list(
             let mut items = Vec::new();
             let mut cursor_key = before;
             let mut org_names: std::collections::HashMap<OrgId, String> = Default::default();
+            // Without filters every scanned entry is kept: read just one page. With filters, scan
+            // in larger batches until a page fills.
+            let batch_size = if filter_is_empty(&filter) { limit + 1 } else { 256 };
             loop {
-                let batch = store::scan(tx, order, cursor_key.as_deref(), 256)?;
-                let exhausted = batch.len() < 256;
+                let batch = store::scan(tx, order, cursor_key.as_deref(), batch_size)?;
+                let exhausted = batch.len() < batch_size;
                 for (key, id) in batch {
                     cursor_key = Some(key.clone());
                     let Some(u) = store::get(tx, id)? else { continue };
