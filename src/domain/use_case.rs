@@ -128,6 +128,20 @@ impl UseCaseDraft {
 pub const MAX_MEDIA: usize = 20;
 pub const MAX_FILES_PER_REQUEST: usize = 10;
 
+/// Who may edit a use case and manage its media: its author or an active admin of its
+/// organization.
+pub fn may_edit(user: &super::user::User, u: &UseCase) -> bool {
+    user.id == u.author
+        || user.org_id == Some(u.org)
+            && user.org_role == Some(super::user::OrgRole::Admin)
+            && super::authz::member_of(user).is_ok()
+}
+
+/// Who may delete a use case: whoever may edit it, or a platform admin.
+pub fn may_delete(user: &super::user::User, u: &UseCase) -> bool {
+    may_edit(user, u) || user.platform_admin
+}
+
 /// Lower-case words joined by `-` (Latin and Arabic letters and digits kept).
 pub fn slugify(text: &str) -> String {
     let mut out = String::new();

@@ -11,9 +11,6 @@ use crate::domain::{
     session::Session,
 };
 
-/// Upper bound on sessions listed per user; older ones are still revoked by `logout-all`.
-pub const MAX_LISTED: usize = 1000;
-
 /// The session with `id`.
 pub fn get(r: &impl Reader, id: SessionId) -> StoreResult<Option<Session>> {
     codec::get(r, SESSIONS, &id.key())

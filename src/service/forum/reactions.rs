@@ -11,7 +11,8 @@ use crate::{
     store::{StoreResult, forum as store},
 };
 
-fn credit(tx: &redb::WriteTransaction, author: UserId, liked: bool) -> StoreResult<()> {
+/// Credits (or withdraws) a like received by `author`: the count and the reputation.
+pub(crate) fn credit(tx: &redb::WriteTransaction, author: UserId, liked: bool) -> StoreResult<()> {
     store::adjust_stats(tx, author, |s| {
         if liked {
             s.likes_received += 1;

@@ -9,8 +9,8 @@ use crate::{
     domain::{
         ids::{MediaId, UseCaseId},
         media::{Media, MediaContext, MediaKind},
-        use_case::{MAX_FILES_PER_REQUEST, MAX_MEDIA, UseCase},
-        user::{OrgRole, User},
+        use_case::{MAX_FILES_PER_REQUEST, MAX_MEDIA, UseCase, may_edit},
+        user::User,
     },
     error::{AppError, AppResult, OptionExt},
     jobs::Task,
@@ -20,11 +20,20 @@ use crate::{
         sessions::AuthContext,
     },
     state::AppState,
-    store::{jobs as queue, media as media_table, use_cases as store},
+    store::{StoreResult, jobs as queue, media as media_table, use_cases as store},
 };
 
-fn may_manage(user: &User, u: &UseCase) -> bool {
-    user.id == u.author || user.org_id == Some(u.org) && user.org_role == Some(OrgRole::Admin)
+/// Loads a use case for a media change by `user`; 403 unless they may edit it.
+fn managed(tx: &impl crate::store::Reader, user: &User, id: UseCaseId) -> StoreResult<UseCase> {
+    let u = store::get(tx, id)?.or_not_found("Use case")?;
+    if !may_edit(user, &u) {
+        return Err(AppError::forbidden(
+            "not_author",
+            "Only the author or their organization's admins may change its media",
+        )
+        .into());
+    }
+    Ok(u)
 }
 
 fn too_many() -> AppError {
@@ -35,7 +44,7 @@ fn too_many() -> AppError {
 pub async fn authorize(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
     let u = state.store.read(move |tx| store::get(tx, id)).await?.or_not_found("Use case")?;
-    if !may_manage(&user, &u) {
+    if !may_edit(&user, &u) {
         return Err(AppError::forbidden("not_author", "Only the author or their organization's admins may add media"));
     }
     if u.media.len() >= MAX_MEDIA {
@@ -76,14 +85,7 @@ pub async fn attach(state: &AppState, ctx: AuthContext, id: UseCaseId, stored: V
     let result = state
         .store
         .write(move |tx| {
-            let old = store::get(tx, id)?.or_not_found("Use case")?;
-            if !may_manage(&user, &old) {
-                return Err(AppError::forbidden(
-                    "not_author",
-                    "Only the author or their organization's admins may add media",
-                )
-                .into());
-            }
+            let old = managed(tx, &user, id)?;
             if old.media.len() + records.len() > MAX_MEDIA {
                 return Err(too_many().into());
             }
@@ -126,14 +128,7 @@ pub async fn arrange(
     Ok(state
         .store
         .write(move |tx| {
-            let old = store::get(tx, id)?.or_not_found("Use case")?;
-            if !may_manage(&user, &old) {
-                return Err(AppError::forbidden(
-                    "not_author",
-                    "Only the author or their organization's admins may arrange media",
-                )
-                .into());
-            }
+            let old = managed(tx, &user, id)?;
             let mut u = old.clone();
             if let Some(order) = order {
                 let mut a = order.clone();
@@ -167,14 +162,7 @@ pub async fn remove(state: &AppState, ctx: AuthContext, id: UseCaseId, media_id:
     let gone = state
         .store
         .write(move |tx| {
-            let old = store::get(tx, id)?.or_not_found("Use case")?;
-            if !may_manage(&user, &old) {
-                return Err(AppError::forbidden(
-                    "not_author",
-                    "Only the author or their organization's admins may remove media",
-                )
-                .into());
-            }
+            let old = managed(tx, &user, id)?;
             if !old.media.contains(&media_id) {
                 return Err(AppError::not_found("Media").into());
             }

@@ -16,7 +16,7 @@ use crate::{
         forum::points,
         ids::UseCaseId,
         use_case::{self, Raw, UseCase, slugify},
-        user::{OrgRole, User},
+        user::User,
     },
     error::{AppError, AppResult, OptionExt},
     service::{caller, denied, now, sessions::AuthContext},
@@ -141,12 +141,6 @@ pub enum ReadKey {
     Slug(String, String),
 }
 
-fn may_change(user: &User, u: &UseCase) -> bool {
-    user.id == u.author
-        || (user.org_id == Some(u.org) && user.org_role == Some(OrgRole::Admin) && authz::member_of(user).is_ok())
-        || user.platform_admin
-}
-
 /// Edits a use case (the author or their organization's admins). `patch` holds the fields to
 /// change; the merged result is validated as a whole.
 pub async fn edit(
@@ -157,7 +151,7 @@ pub async fn edit(
 ) -> AppResult<UseCaseView> {
     let user = caller(state, ctx).await?;
     let current = state.store.read(move |tx| store::get(tx, id)).await?.or_not_found("Use case")?;
-    if !(user.id == current.author || user.org_id == Some(current.org) && user.org_role == Some(OrgRole::Admin)) {
+    if !use_case::may_edit(&user, &current) {
         return Err(AppError::forbidden(
             "not_author",
             "Only the author or their organization's admins may edit this use case",
@@ -190,7 +184,7 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppRes
         .store
         .write(move |tx| {
             let u = store::get(tx, id)?.or_not_found("Use case")?;
-            if !may_change(&user, &u) {
+            if !use_case::may_delete(&user, &u) {
                 return Err(AppError::forbidden(
                     "not_author",
                     "Only the author or their organization's admins may delete this use case",

@@ -2,7 +2,7 @@
 
 use super::{UseCaseView, view};
 use crate::{
-    domain::{forum::points, ids::UseCaseId},
+    domain::ids::UseCaseId,
     error::{AppResult, OptionExt},
     service::sessions::AuthContext,
     state::AppState,
@@ -23,9 +23,7 @@ pub async fn like(state: &AppState, ctx: AuthContext, id: UseCaseId, on: bool) -
             let mut u = old.clone();
             u.like_count = if on { old.like_count + 1 } else { old.like_count.saturating_sub(1) };
             store::update(tx, &old, &u)?;
-            forum::adjust_stats(tx, u.author, |s| {
-                s.reputation = if on { s.reputation + points::LIKE } else { s.reputation.saturating_sub(points::LIKE) };
-            })?;
+            crate::service::forum::reactions::credit(tx, u.author, on)?;
             Ok((on, u.like_count))
         })
         .await?)
