@@ -1,11 +1,12 @@
 //! redb storage: the `Store` handle, its read/write funnels and the raw byte-level access
 //! every typed accessor module builds on.
 //!
-//! Every transaction runs on a blocking thread (`spawn_blocking`), never on the async
-//! runtime. A write closure does all its table work synchronously and returns; the
-//! transaction commits (durably: redb's default `Immediate` durability) before the future
-//! resolves, so no write transaction ever lives across an `.await`, and side effects that
-//! callers perform after `write` returns happen only for committed data.
+//! No transaction runs on the async runtime: reads run on a blocking thread
+//! (`spawn_blocking`), writes on the writer thread (`writer`, group commit). A write closure
+//! does all its table work synchronously and returns; `write` resolves only once the
+//! transaction is durable on disk, so no write transaction ever lives across an `.await`,
+//! and side effects that callers perform after `write` returns happen only for committed,
+//! durable data.
 
 pub mod codec;
 pub mod forum;
@@ -19,6 +20,7 @@ pub mod sessions;
 pub mod tables;
 pub mod use_cases;
 pub mod users;
+mod writer;
 
 use std::{path::Path, sync::Arc};
 
@@ -42,6 +44,9 @@ pub enum StoreError {
     /// The blocking task running the transaction failed.
     #[error("storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The writer thread failed a write (panic in the closure, failed sync, stopped).
+    #[error("storage writer: {0}")]
+    Writer(String),
     /// A business rule aborted the transaction (nothing was written).
     #[error("{0}")]
     App(Box<AppError>),
@@ -71,15 +76,16 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    writer: Arc<writer::Writer>,
 }
 
 impl Store {
     /// Opens (or creates) the database file and runs pending migrations.
     pub fn open(path: &Path) -> StoreResult<Self> {
-        let db = Database::create(path)?;
-        let store = Self { db: Arc::new(db) };
-        migrations::run(&store.db)?;
-        Ok(store)
+        let db = Arc::new(Database::create(path)?);
+        migrations::run(&db)?;
+        let writer = Arc::new(writer::Writer::start(db.clone())?);
+        Ok(Self { db, writer })
     }
 
     /// Runs `f` in a read transaction on a blocking thread.
@@ -98,23 +104,15 @@ impl Store {
         .await?
     }
 
-    /// Runs `f` in a write transaction on a blocking thread and commits when it returns
-    /// `Ok`; an `Err` drops the transaction, so nothing it wrote is kept.
+    /// Runs `f` in a write transaction on the writer thread and commits when it returns
+    /// `Ok`, resolving once the commit is durable; an `Err` drops the transaction, so
+    /// nothing it wrote is kept. Concurrent writes share one disk sync (see `writer`).
     pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&WriteTransaction) -> StoreResult<T> + Send + 'static,
     {
-        let db = self.db.clone();
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _entered = span.enter();
-            let tx = db.begin_write()?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await?
+        self.writer.write(f).await
     }
 
     /// Runs a write synchronously (start-up and CLI paths only, never on the runtime).

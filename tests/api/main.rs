@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod authz;
 mod cli;
+mod crash;
 mod errors;
 mod forum;
 mod forum_extras;
