@@ -27,9 +27,9 @@ pub struct Inner {
     pub hub: Hub,
     /// Uploads being read at once (see `media.upload_concurrency`).
     pub uploads: Arc<tokio::sync::Semaphore>,
-    /// Large responses built at once (the use-case map): each holds megabytes while it is
-    /// built, so more wait their turn instead of multiplying memory.
-    pub heavy_reads: tokio::sync::Semaphore,
+    /// The last serialized use-case map and the points version it shows: every request
+    /// between two changes of the map shares one body, and one request at a time rebuilds it.
+    pub map_body: tokio::sync::Mutex<Option<(u64, bytes::Bytes)>>,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).
@@ -70,7 +70,7 @@ impl AppState {
             media,
             hub: Hub::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
-            heavy_reads: tokio::sync::Semaphore::new(2),
+            map_body: tokio::sync::Mutex::new(None),
             hasher,
             tokens,
             code_key,

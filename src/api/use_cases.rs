@@ -12,6 +12,7 @@ use super::{
     dto::OrganizationSummary,
     error::{ApiResult, Success, ok},
     forum_dto::LikeState,
+    json_bytes::JsonBytes,
     orgs::path_id,
     security::{Auth, State},
     tags::ApiTags,
@@ -48,8 +49,8 @@ pub enum UseCaseSort {
 /// A page of use cases.
 #[derive(Object, Debug)]
 pub struct UseCasePage {
-    /// Use cases.
-    pub items: Vec<UseCaseDto>,
+    /// Use cases, as cards (`GET /use-cases/{id}` has every field).
+    pub items: Vec<super::use_case_summary::UseCaseSummary>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
     /// All use cases (without filters, from a counter).
@@ -82,6 +83,14 @@ pub struct MapPoint {
 pub struct MapPoints {
     /// Points.
     pub items: Vec<MapPoint>,
+}
+
+/// The map answer: a body serialized once per version of the points.
+#[derive(ApiResponse)]
+pub enum MapResponse {
+    /// Every point.
+    #[oai(status = 200)]
+    Ok(JsonBytes<MapPoints>),
 }
 
 /// A category with its count.
@@ -233,11 +242,21 @@ impl UseCasesApi {
     }
 
     /// Every published use case as a map point
+    ///
+    /// One body is shared by every request until a use case is added, moved, retitled,
+    /// removed or gets a new cover.
     #[oai(path = "/use-cases/map", method = "get", operation_id = "useCaseMap")]
-    async fn map(&self, state: State<'_>, _auth: Auth) -> ApiResult<Success<MapPoints>> {
-        let _permit = state.heavy_reads.acquire().await.map_err(crate::error::AppError::internal)?;
-        let items = queries::map(&state)
-            .await?
+    async fn map(&self, state: State<'_>, _auth: Auth) -> ApiResult<MapResponse> {
+        let current = queries::map_version(&state).await?;
+        // Held while rebuilding, so a burst after a change builds the body once.
+        let mut cached = state.map_body.lock().await;
+        if let Some((version, body)) = cached.as_ref()
+            && *version >= current
+        {
+            return Ok(MapResponse::Ok(JsonBytes::trusted(body.clone())));
+        }
+        let (version, points) = queries::map(&state).await?;
+        let items = points
             .into_iter()
             .map(|p| MapPoint {
                 id: p.id.to_string(),
@@ -250,7 +269,9 @@ impl UseCasesApi {
                 cover_url: p.cover.map(super::dto::media_url),
             })
             .collect();
-        ok(MapPoints { items })
+        let body = JsonBytes::encode(&MapPoints { items });
+        *cached = Some((version, body.bytes()));
+        Ok(MapResponse::Ok(body))
     }
 
     /// Categories with counts

@@ -17,6 +17,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("004_forum", migration_004_forum),
     ("005_use_cases", migration_005_use_cases),
     ("006_use_case_drafts", migration_006_use_case_drafts),
+    ("007_use_case_filters", migration_007_use_case_filters),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -145,4 +146,19 @@ fn migration_006_use_case_drafts(tx: &WriteTransaction) -> StoreResult<()> {
     tx.open_table(tables::USE_CASE_DRAFTS.def())?;
     tx.open_table(tables::USER_USE_CASE_DRAFTS.def())?;
     Ok(())
+}
+
+/// Adds the use-case filter index and fills it from the use cases already stored.
+fn migration_007_use_case_filters(tx: &WriteTransaction) -> StoreResult<()> {
+    tx.open_table(tables::USE_CASE_FILTERS.def())?;
+    let mut after = None;
+    loop {
+        let batch = super::scan_after(tx, tables::USE_CASES, after.take(), 500)?;
+        let Some((last, _)) = batch.last() else { return Ok(()) };
+        after = Some(last.clone());
+        for (k, v) in &batch {
+            let u: crate::domain::use_case::UseCase = super::codec::decode(tables::USE_CASES, k, v)?;
+            super::use_case_filters::sync(tx, None, Some(&u))?;
+        }
+    }
 }

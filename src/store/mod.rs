@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod security;
 pub mod sessions;
 pub mod tables;
+pub mod use_case_filters;
 pub mod use_cases;
 pub mod users;
 mod writer;

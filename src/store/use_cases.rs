@@ -10,7 +10,7 @@ use crate::domain::{
 };
 
 /// What the map shows of a use case, kept beside it so the map never decodes full records.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MapPoint {
     pub id: UseCaseId,
     pub title: String,
@@ -34,6 +34,20 @@ fn point(u: &UseCase) -> MapPoint {
         org_slug: u.org_slug.clone(),
         cover: u.cover,
     }
+}
+
+const POINTS_VERSION: &[u8] = b"use_case_points_version";
+
+/// Counts changes to the map points; bumped in the transaction that changes them, so a
+/// reader that sees version `n` sees exactly the points of version `n`.
+fn bump_points_version(tx: &WriteTransaction) -> StoreResult<()> {
+    let n = points_version(tx)?;
+    put_raw(tx, META, POINTS_VERSION, &(n + 1).to_be_bytes())
+}
+
+/// The current version of the map points (0 before the first change).
+pub fn points_version(r: &impl Reader) -> StoreResult<u64> {
+    Ok(r.get_raw(META, POINTS_VERSION)?.and_then(|v| v.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
 }
 
 /// Every map point.
@@ -82,6 +96,8 @@ pub fn insert(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
     put_raw(tx, USE_CASE_VIEWS, &views_key(u), &[])?;
     put_raw(tx, USE_CASE_LIKES, &likes_key(u), &[])?;
     codec::put(tx, USE_CASE_POINTS, &u.id.key(), &point(u))?;
+    super::use_case_filters::sync(tx, None, Some(u))?;
+    bump_points_version(tx)?;
     codec::put(tx, USE_CASES, &u.id.key(), u)
 }
 
@@ -95,7 +111,12 @@ pub fn update(tx: &WriteTransaction, old: &UseCase, new: &UseCase) -> StoreResul
         delete_raw(tx, USE_CASE_LIKES, &likes_key(old))?;
         put_raw(tx, USE_CASE_LIKES, &likes_key(new), &[])?;
     }
-    codec::put(tx, USE_CASE_POINTS, &new.id.key(), &point(new))?;
+    let (was, is) = (point(old), point(new));
+    if was != is {
+        codec::put(tx, USE_CASE_POINTS, &new.id.key(), &is)?;
+        bump_points_version(tx)?;
+    }
+    super::use_case_filters::sync(tx, Some(old), Some(new))?;
     codec::put(tx, USE_CASES, &new.id.key(), new)
 }
 
@@ -105,6 +126,8 @@ pub fn remove(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
     delete_raw(tx, USE_CASE_VIEWS, &views_key(u))?;
     delete_raw(tx, USE_CASE_LIKES, &likes_key(u))?;
     delete_raw(tx, USE_CASE_POINTS, &u.id.key())?;
+    bump_points_version(tx)?;
+    super::use_case_filters::sync(tx, Some(u), None)?;
     for table in [USE_CASE_VIEWERS, LIKES] {
         for (k, _) in scan_prefix(tx, table, &u.id.key(), usize::MAX)? {
             delete_raw(tx, table, &k)?;

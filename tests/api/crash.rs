@@ -124,7 +124,11 @@ async fn acknowledged_replies_survive_kill_9() {
     assert_eq!(t["reply_count"], json!(stored.len()), "the counter matches the stored replies");
     // The store still takes writes after recovery.
     let r = app
-        .post(&format!("/api/v1/forum/topics/{topic}/replies"), Some(&token), json!({"content": "Back after the crash."}))
+        .post(
+            &format!("/api/v1/forum/topics/{topic}/replies"),
+            Some(&token),
+            json!({"content": "Back after the crash."}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
 }

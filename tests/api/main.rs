@@ -26,6 +26,7 @@ mod profile;
 mod s3;
 mod sessions;
 mod smtp;
+mod use_case_listings;
 mod use_cases;
 mod ws;
 mod ws_client;

@@ -115,15 +115,22 @@ pub async fn create(state: &AppState, ctx: AuthContext, raw: Raw) -> AppResult<U
 /// Reads a use case by id or by slug; the first read by each user counts as a view.
 pub async fn read(state: &AppState, ctx: AuthContext, key: ReadKey) -> AppResult<UseCaseView> {
     let viewer = ctx.user_id;
+    // Only a first view writes: later reads stay read transactions.
+    let lookup = key.clone();
+    let seen = state
+        .store
+        .read(move |tx| match find_use_case(tx, &lookup)? {
+            Some(u) if store::viewed(tx, u.id, viewer)? => view(tx, u, viewer).map(Some),
+            _ => Ok(None),
+        })
+        .await?;
+    if let Some(v) = seen {
+        return Ok(v);
+    }
     Ok(state
         .store
         .write(move |tx| {
-            let found = match &key {
-                ReadKey::Id(id) => store::get(tx, *id)?,
-                ReadKey::Slug(org, slug) => store::by_slug(tx, org, slug)?,
-            };
-            let mut u = found.or_not_found("Use case")?;
-            // Only the first view writes a change; later reads commit an empty transaction.
+            let mut u = find_use_case(tx, &key)?.or_not_found("Use case")?;
             if store::mark_viewed(tx, u.id, viewer)? {
                 let old = u.clone();
                 u.view_count += 1;
@@ -132,6 +139,13 @@ pub async fn read(state: &AppState, ctx: AuthContext, key: ReadKey) -> AppResult
             view(tx, u, viewer)
         })
         .await?)
+}
+
+fn find_use_case(r: &impl Reader, key: &ReadKey) -> StoreResult<Option<UseCase>> {
+    match key {
+        ReadKey::Id(id) => store::get(r, *id),
+        ReadKey::Slug(org, slug) => store::by_slug(r, org, slug),
+    }
 }
 
 /// How a use case is addressed.

@@ -1,17 +1,24 @@
 //! Use-case listings: filtered and sorted pages, map points, categories with counts, stats
 //! and top contributing organizations — all from indexes and kept counters.
 
-use super::{UseCaseView, view};
+use std::collections::{HashMap, hash_map::Entry};
+
+use super::UseCaseView;
 use crate::{
     domain::{
-        ids::OrgId,
+        ids::{OrgId, UserId},
         org::Organization,
         use_case::{CATEGORIES, UseCase},
+        user::User,
     },
     error::AppResult,
     service::{Page, decode_key_cursor, encode_cursor, sessions::AuthContext},
     state::AppState,
-    store::{StoreResult, forum, orgs, use_cases as store},
+    store::{
+        Reader, StoreResult, forum, orgs,
+        use_case_filters::{self as filters, Field},
+        use_cases as store, users,
+    },
 };
 
 /// Listing filters.
@@ -43,7 +50,8 @@ impl UseCaseFilter {
     }
 }
 
-/// A page of use cases in `order`.
+/// A page of use cases in `order`. A structured filter reads its own index (the most
+/// selective one present); other filters are checked on the records that index yields.
 pub async fn list(
     state: &AppState,
     ctx: AuthContext,
@@ -57,28 +65,24 @@ pub async fn list(
     Ok(state
         .store
         .read(move |tx| {
+            let index = index_for(&filter, order);
+            // When the index answers the whole filter every entry is kept: read just one page.
+            let exact = index.as_ref().map_or(filter_is_empty(&filter), |(_, rest)| *rest == 0);
+            let batch_size = if exact { limit + 1 } else { 256 };
             let mut items = Vec::new();
             let mut cursor_key = before;
-            let mut org_names: std::collections::HashMap<OrgId, String> = Default::default();
-            // Without filters every scanned entry is kept: read just one page. With filters, scan
-            // in larger batches until a page fills.
-            let batch_size = if filter_is_empty(&filter) { limit + 1 } else { 256 };
+            let mut joins = Joins::default();
             loop {
-                let batch = store::scan(tx, order, cursor_key.as_deref(), batch_size)?;
+                let batch = match &index {
+                    Some((prefix, _)) => filters::scan(tx, prefix, cursor_key.as_deref(), batch_size)?,
+                    None => store::scan(tx, order, cursor_key.as_deref(), batch_size)?,
+                };
                 let exhausted = batch.len() < batch_size;
                 for (key, id) in batch {
                     cursor_key = Some(key.clone());
                     let Some(u) = store::get(tx, id)? else { continue };
-                    let name = match org_names.get(&u.org) {
-                        Some(n) => n.clone(),
-                        None => {
-                            let n = orgs::get(tx, u.org)?.map(|o| o.name).unwrap_or_default();
-                            org_names.insert(u.org, n.clone());
-                            n
-                        }
-                    };
-                    if filter.matches(&u, &name) {
-                        items.push(view(tx, u, viewer)?);
+                    if exact || filter.matches(&u, &joins.org_name(tx, u.org)?) {
+                        items.push(summary(tx, u, viewer, &mut joins)?);
                         if items.len() >= limit {
                             let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
                             return Ok(Page { items, next_cursor: Some(encode_cursor(&key)), total });
@@ -86,12 +90,74 @@ pub async fn list(
                     }
                 }
                 if exhausted {
-                    let total = (filter_is_empty(&filter)).then(|| forum::counter(tx, "uc_total")).transpose()?;
+                    let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
                     return Ok(Page { items, next_cursor: None, total });
                 }
             }
         })
         .await?)
+}
+
+/// The index prefix for the most selective structured filter, with how many other filters
+/// remain to be checked on each record.
+fn index_for(f: &UseCaseFilter, order: store::Order) -> Option<(Vec<u8>, usize)> {
+    let norm = |s: &Option<String>| s.as_deref().map(|v| filters::normalise(v).into_bytes());
+    let candidates = [
+        (Field::Organization, f.organization.map(|o| o.key().to_vec())),
+        (Field::Tag, norm(&f.tag)),
+        (Field::City, norm(&f.city)),
+        (Field::Category, norm(&f.category)),
+        (Field::Industry, norm(&f.industry)),
+        (Field::Featured, f.featured.map(|b| vec![u8::from(b)])),
+    ];
+    let present = candidates.iter().filter(|(_, v)| v.is_some()).count() + usize::from(f.q.is_some());
+    let (field, value) = candidates.into_iter().find_map(|(field, v)| v.map(|v| (field, v)))?;
+    Some((filters::prefix(field, &value, order), present - 1))
+}
+
+/// Authors and organizations already loaded for this page (a page often repeats them).
+#[derive(Default)]
+struct Joins {
+    users: HashMap<UserId, Option<User>>,
+    orgs: HashMap<OrgId, Option<Organization>>,
+}
+
+impl Joins {
+    fn org(&mut self, r: &impl Reader, id: OrgId) -> StoreResult<Option<&Organization>> {
+        let org = match self.orgs.entry(id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(orgs::get(r, id)?),
+        };
+        Ok(org.as_ref())
+    }
+
+    fn org_name(&mut self, r: &impl Reader, id: OrgId) -> StoreResult<String> {
+        Ok(self.org(r, id)?.map(|o| o.name.clone()).unwrap_or_default())
+    }
+
+    fn user(&mut self, r: &impl Reader, id: UserId) -> StoreResult<Option<User>> {
+        let user = match self.users.entry(id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(users::get(r, id)?),
+        };
+        Ok(user.clone())
+    }
+}
+
+/// A listing entry: the view without the media list (a card shows the cover only).
+fn summary(r: &impl Reader, u: UseCase, viewer: UserId, joins: &mut Joins) -> StoreResult<UseCaseView> {
+    let author = joins.user(r, u.author)?;
+    let org = joins.org(r, u.org)?;
+    let (organization_name, organization_verified) = org.map(|o| (o.name.clone(), o.verified)).unwrap_or_default();
+    Ok(UseCaseView {
+        liked: forum::likes(r, &u.id.key(), viewer)?,
+        bookmarked: store::bookmarked(r, viewer, u.id)?,
+        use_case: u,
+        author,
+        organization_name,
+        organization_verified,
+        media: Vec::new(),
+    })
 }
 
 fn filter_is_empty(f: &UseCaseFilter) -> bool {
@@ -104,9 +170,14 @@ fn filter_is_empty(f: &UseCaseFilter) -> bool {
         && f.q.is_none()
 }
 
-/// Every map point (a compact table, no full records decoded).
-pub async fn map(state: &AppState) -> AppResult<Vec<store::MapPoint>> {
-    Ok(state.store.read(|tx| store::points(tx, 100_000)).await?)
+/// Every map point (a compact table, no full records decoded) with the version they are at.
+pub async fn map(state: &AppState) -> AppResult<(u64, Vec<store::MapPoint>)> {
+    Ok(state.store.read(|tx| Ok((store::points_version(tx)?, store::points(tx, 100_000)?))).await?)
+}
+
+/// The version of the map points: it changes in every transaction that changes a point.
+pub async fn map_version(state: &AppState) -> AppResult<u64> {
+    Ok(state.store.read(store::points_version).await?)
 }
 
 /// The categories with their counts.

@@ -1,0 +1,161 @@
+//! Use-case listings from the filter index, and the shared map body: both follow every
+//! change (edits, views, likes, flags, deletes) and page by cursor.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp};
+
+fn token(v: &Value) -> String {
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+fn case(title: &str, category: &str, city: &str, tags: &[&str]) -> Value {
+    json!({
+        "title": title,
+        "summary": "Cameras and a small model now catch cap defects before palletizing, cutting returns.",
+        "category": category,
+        "factory_name": "Jeddah Bottling",
+        "city": city,
+        "latitude": 21.54,
+        "longitude": 39.17,
+        "tags": tags
+    })
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["items"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn list(app: &TestApp, t: &str, query: &str) -> Value {
+    let r = app.get(&format!("/api/v1/use-cases?{query}"), Some(t)).await;
+    assert_eq!(r.status(), StatusCode::OK, "{query}");
+    r.json().await.unwrap()
+}
+
+/// Every id of a listing, following cursors one item at a time.
+async fn walk(app: &TestApp, t: &str, query: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut page = list(app, t, &format!("{query}&limit=1")).await;
+    loop {
+        out.extend(ids(&page));
+        let Some(c) = page["next_cursor"].as_str() else { return out };
+        page = list(app, t, &format!("{query}&limit=1&cursor={c}")).await;
+    }
+}
+
+#[tokio::test]
+async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
+    let app = TestApp::spawn().await;
+    let a = token(&app.signed_in_user("a@plant-a.sa", PASSWORD).await);
+    let viewers = [
+        token(&app.signed_in_user("v1@plant-v.sa", PASSWORD).await),
+        token(&app.signed_in_user("v2@plant-w.sa", PASSWORD).await),
+    ];
+    let mut made = Vec::new();
+    for (title, category, city, tags) in [
+        ("Vision inspection on line one", "Quality Control", "Riyadh", &["vision", "ai"][..]),
+        ("Energy audit of the compressors", "Energy Efficiency", "Riyadh", &["energy"][..]),
+        ("Vision inspection on line two", "Quality Control", "Jeddah", &["vision"][..]),
+        ("Predictive maintenance of pumps", "Predictive Maintenance", "Riyadh", &["iot"][..]),
+    ] {
+        let r = app.post("/api/v1/use-cases", Some(&a), case(title, category, city, tags)).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        made.push(r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
+    }
+    let [q1, energy, q2, pumps] = [0, 1, 2, 3].map(|i| made[i].clone());
+
+    // One filter pages through its own index, newest first, by cursor.
+    assert_eq!(walk(&app, &a, "city=RIYADH").await, vec![pumps.clone(), energy.clone(), q1.clone()]);
+    assert_eq!(walk(&app, &a, "tag=vision").await, vec![q2.clone(), q1.clone()]);
+    // Two filters: one index, the other checked on each record.
+    assert_eq!(ids(&list(&app, &a, "city=Riyadh&category=Quality%20Control").await), vec![q1.clone()]);
+    assert_eq!(ids(&list(&app, &a, "tag=vision&q=two").await), vec![q2.clone()]);
+    // Cards, not full case studies.
+    let card = &list(&app, &a, "city=Jeddah").await["items"][0];
+    assert_eq!(card["title"], "Vision inspection on line two");
+    assert!(card.get("problem_context").is_none() && card.get("media").is_none(), "{card}");
+
+    // Views and likes move the entries of the sorted filters.
+    for v in &viewers {
+        assert_eq!(app.get(&format!("/api/v1/use-cases/{energy}"), Some(v)).await.status(), StatusCode::OK);
+    }
+    app.get(&format!("/api/v1/use-cases/{pumps}"), Some(&viewers[0])).await;
+    app.get(&format!("/api/v1/use-cases/{energy}"), Some(&viewers[0])).await; // counted once
+    assert_eq!(walk(&app, &a, "city=Riyadh&sort=most_viewed").await, vec![energy.clone(), pumps.clone(), q1.clone()]);
+    let r = app.send(Method::PUT, &format!("/api/v1/use-cases/{q1}/like"), Some(&viewers[1]), json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(ids(&list(&app, &a, "city=Riyadh&sort=most_liked").await)[0], q1);
+
+    // An edit moves the case between categories and tags.
+    let r = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/use-cases/{q2}"),
+            Some(&a),
+            json!({"category": "Energy Efficiency", "tags": ["energy"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(walk(&app, &a, "category=energy%20efficiency").await, vec![q2.clone(), energy.clone()]);
+    assert_eq!(walk(&app, &a, "tag=vision").await, vec![q1.clone()]);
+
+    // Flags move it between featured and not.
+    let root = app.platform_admin("root@platform.sa").await;
+    let flags = format!("/api/v1/use-cases/{pumps}/flags");
+    assert_eq!(app.send(Method::PUT, &flags, Some(&root), json!({"featured": true})).await.status(), StatusCode::OK);
+    assert_eq!(walk(&app, &a, "featured=true").await, vec![pumps.clone()]);
+    assert_eq!(walk(&app, &a, "featured=false").await, vec![q2.clone(), energy.clone(), q1.clone()]);
+
+    // A delete removes every entry; a cursor from another listing is harmless.
+    let r = app.send(Method::DELETE, &format!("/api/v1/use-cases/{energy}"), Some(&a), json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(walk(&app, &a, "city=Riyadh&sort=most_viewed").await, vec![pumps.clone(), q1.clone()]);
+    let foreign = list(&app, &a, "limit=1").await["next_cursor"].as_str().unwrap().to_owned();
+    assert_eq!(list(&app, &a, &format!("city=Riyadh&cursor={foreign}")).await["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn the_map_body_is_shared_until_a_point_changes() {
+    let app = TestApp::spawn().await;
+    let a = token(&app.signed_in_user("a@plant-a.sa", PASSWORD).await);
+    let v = token(&app.signed_in_user("v@plant-v.sa", PASSWORD).await);
+    let map = || async {
+        let r = app.get("/api/v1/use-cases/map", Some(&a)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        r.text().await.unwrap()
+    };
+    assert_eq!(serde_json::from_str::<Value>(&map().await).unwrap(), json!({"items": []}));
+    let r = app
+        .post("/api/v1/use-cases", Some(&a), case("Vision inspection on line one", "Quality Control", "Riyadh", &[]))
+        .await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let first = map().await;
+    let points: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(points["items"][0]["id"], id.as_str());
+    assert_eq!(points["items"][0]["title"], "Vision inspection on line one");
+    // A view changes no point: the same body.
+    app.get(&format!("/api/v1/use-cases/{id}"), Some(&v)).await;
+    assert_eq!(map().await, first);
+    // A new title and coordinates show at once.
+    let r = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/use-cases/{id}"),
+            Some(&a),
+            json!({"title": "Vision inspection, both lines", "latitude": 24.71, "longitude": 46.67}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let moved: Value = serde_json::from_str(&map().await).unwrap();
+    assert_eq!(moved["items"][0]["title"], "Vision inspection, both lines");
+    assert_eq!(
+        (moved["items"][0]["latitude"].clone(), moved["items"][0]["longitude"].clone()),
+        (json!(24.71), json!(46.67))
+    );
+    // Concurrent requests after a change all see it.
+    app.send(Method::DELETE, &format!("/api/v1/use-cases/{id}"), Some(&a), json!({})).await;
+    let bodies = futures::future::join_all((0..20).map(|_| map())).await;
+    assert!(bodies.iter().all(|b| serde_json::from_str::<Value>(b).unwrap() == json!({"items": []})));
+}
