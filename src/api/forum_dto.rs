@@ -10,7 +10,7 @@ use crate::{
 };
 
 /// Who wrote something (absent fields for deleted accounts read "Deleted user").
-#[derive(Object, Debug)]
+#[derive(Object, Debug, serde::Serialize)]
 pub struct AuthorRef {
     /// User id.
     pub id: String,

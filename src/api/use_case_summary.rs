@@ -1,5 +1,7 @@
 //! The use-case card of a listing: what a list screen shows (the reference's list item), so a
-//! page carries twenty cards rather than twenty full case studies.
+//! page carries twenty cards rather than twenty full case studies. Listing pages are serialized
+//! straight to bytes with serde (`JsonBytes::serialize`); a test keeps that identical to the
+//! OpenAPI serialization.
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
@@ -8,7 +10,7 @@ use super::{dto::ts, forum_dto::AuthorRef};
 use crate::service::use_cases::UseCaseView;
 
 /// A use case as a listing shows it; `GET /use-cases/{id}` has every field.
-#[derive(Object, Debug)]
+#[derive(Object, Debug, serde::Serialize)]
 pub struct UseCaseSummary {
     /// Use-case id.
     pub id: String,
@@ -65,8 +67,10 @@ pub struct UseCaseSummary {
     /// Cover image URL.
     pub cover_url: Option<String>,
     /// Published.
+    #[serde(serialize_with = "super::dto::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last edited.
+    #[serde(serialize_with = "super::dto::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -104,6 +108,60 @@ impl From<UseCaseView> for UseCaseSummary {
             cover_url: u.cover.map(super::dto::media_url),
             created_at: ts(u.created_at),
             updated_at: ts(u.updated_at),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+    use crate::api::use_cases::UseCasePage;
+
+    fn card(cover_url: Option<String>, avatar_url: Option<String>) -> UseCaseSummary {
+        UseCaseSummary {
+            id: "01a2178e-ff08-7774-9ed5-7439cfc9e562".into(),
+            slug: "vision-inspection".into(),
+            org_slug: "jeddah-bottling".into(),
+            organization_id: "01a2178e-ff08-7774-9ed5-7439cfc9e563".into(),
+            organization_name: "تعبئة جدة \"Jeddah\"".into(),
+            organization_verified: true,
+            author: AuthorRef { id: "u".into(), name: "Sara Al-Harbi".into(), title: String::new(), avatar_url },
+            title: "Vision inspection\non line one".into(),
+            subtitle: String::new(),
+            summary: "Cameras catch cap defects.".into(),
+            category: "Quality Control".into(),
+            industry: "Food".into(),
+            factory_name: "Plant".into(),
+            city: "Jeddah".into(),
+            latitude: 21.5433,
+            longitude: -39.0,
+            duration: "3 months".into(),
+            qualitative_impacts: vec!["Fewer returns".into()],
+            tags: vec![],
+            featured: false,
+            verified: true,
+            view_count: 12,
+            like_count: 0,
+            bookmark_count: u64::MAX,
+            liked_by_me: true,
+            bookmarked_by_me: false,
+            cover_url,
+            created_at: ts(1_764_150_000_123),
+            updated_at: ts(0),
+        }
+    }
+
+    #[test]
+    fn the_serde_form_is_the_openapi_form() {
+        for (next_cursor, total) in [(Some("abc".to_owned()), None), (None, Some(3))] {
+            let page = UseCasePage {
+                items: vec![card(Some("/api/v1/media/x".into()), None), card(None, Some("/a".into()))],
+                next_cursor,
+                total,
+            };
+            assert_eq!(serde_json::to_value(&page).unwrap(), page.to_json().unwrap());
         }
     }
 }

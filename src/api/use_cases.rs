@@ -12,7 +12,7 @@ use super::{
     dto::OrganizationSummary,
     error::{ApiResult, Success, ok},
     forum_dto::LikeState,
-    json_bytes::JsonBytes,
+    json_bytes::{JsonBytes, SuccessBytes},
     orgs::path_id,
     security::{Auth, State},
     tags::ApiTags,
@@ -47,7 +47,7 @@ pub enum UseCaseSort {
 }
 
 /// A page of use cases.
-#[derive(Object, Debug)]
+#[derive(Object, Debug, serde::Serialize)]
 pub struct UseCasePage {
     /// Use cases, as cards (`GET /use-cases/{id}` has every field).
     pub items: Vec<super::use_case_summary::UseCaseSummary>,
@@ -83,14 +83,6 @@ pub struct MapPoint {
 pub struct MapPoints {
     /// Points.
     pub items: Vec<MapPoint>,
-}
-
-/// The map answer: a body serialized once per version of the points.
-#[derive(ApiResponse)]
-pub enum MapResponse {
-    /// Every point.
-    #[oai(status = 200)]
-    Ok(JsonBytes<MapPoints>),
 }
 
 /// A category with its count.
@@ -202,7 +194,7 @@ impl UseCasesApi {
         cursor: Query<Option<String>>,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
-    ) -> ApiResult<Success<UseCasePage>> {
+    ) -> ApiResult<SuccessBytes<UseCasePage>> {
         let organization = match organization_id.0 {
             Some(o) => Some(path_id::<OrgId>(&o, "Organization")?),
             None => None,
@@ -223,11 +215,12 @@ impl UseCasesApi {
         };
         let page =
             queries::list(&state, auth.ctx(), filter, order, cursor.0.as_deref(), service::page_size(limit.0)).await?;
-        ok(UseCasePage {
+        let page = UseCasePage {
             items: page.items.into_iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,
             total: page.total,
-        })
+        };
+        Ok(SuccessBytes::Ok(JsonBytes::serialize(&page)))
     }
 
     /// Publish a use case (simplified or full form)
@@ -246,14 +239,14 @@ impl UseCasesApi {
     /// One body is shared by every request until a use case is added, moved, retitled,
     /// removed or gets a new cover.
     #[oai(path = "/use-cases/map", method = "get", operation_id = "useCaseMap")]
-    async fn map(&self, state: State<'_>, _auth: Auth) -> ApiResult<MapResponse> {
+    async fn map(&self, state: State<'_>, _auth: Auth) -> ApiResult<SuccessBytes<MapPoints>> {
         let current = queries::map_version(&state).await?;
         // Held while rebuilding, so a burst after a change builds the body once.
         let mut cached = state.map_body.lock().await;
         if let Some((version, body)) = cached.as_ref()
             && *version >= current
         {
-            return Ok(MapResponse::Ok(JsonBytes::trusted(body.clone())));
+            return Ok(SuccessBytes::Ok(JsonBytes::trusted(body.clone())));
         }
         let (version, points) = queries::map(&state).await?;
         let items = points
@@ -271,7 +264,7 @@ impl UseCasesApi {
             .collect();
         let body = JsonBytes::encode(&MapPoints { items });
         *cached = Some((version, body.bytes()));
-        Ok(MapResponse::Ok(body))
+        Ok(SuccessBytes::Ok(body))
     }
 
     /// Categories with counts

@@ -99,6 +99,45 @@ pub struct UseCase {
     pub cover: Option<MediaId>,
 }
 
+impl UseCase {
+    /// The copy a listing reads: what a card shows and what filters match, with the
+    /// long-form fields and the media list left empty — a fraction of the record to decode.
+    pub fn card(&self) -> UseCase {
+        let c = &self.content;
+        UseCase {
+            id: self.id,
+            author: self.author,
+            org: self.org,
+            slug: self.slug.clone(),
+            org_slug: self.org_slug.clone(),
+            content: UseCaseContent {
+                title: c.title.clone(),
+                subtitle: c.subtitle.clone(),
+                summary: c.summary.clone(),
+                category: c.category.clone(),
+                industry: c.industry.clone(),
+                factory_name: c.factory_name.clone(),
+                city: c.city.clone(),
+                latitude: c.latitude,
+                longitude: c.longitude,
+                duration: c.duration.clone(),
+                qualitative_impacts: c.qualitative_impacts.clone(),
+                tags: c.tags.clone(),
+                ..UseCaseContent::default()
+            },
+            featured: self.featured,
+            verified: self.verified,
+            view_count: self.view_count,
+            like_count: self.like_count,
+            bookmark_count: self.bookmark_count,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            media: Vec::new(),
+            cover: self.cover,
+        }
+    }
+}
+
 /// A saved, unpublished use case: any field may be missing or incomplete; publishing
 /// validates it as a whole.
 #[derive(Clone, Debug, Serialize, Deserialize)]

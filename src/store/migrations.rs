@@ -17,7 +17,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("004_forum", migration_004_forum),
     ("005_use_cases", migration_005_use_cases),
     ("006_use_case_drafts", migration_006_use_case_drafts),
-    ("007_use_case_filters", migration_007_use_case_filters),
+    ("007_use_case_listing_indexes", migration_007_use_case_listing_indexes),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -148,9 +148,10 @@ fn migration_006_use_case_drafts(tx: &WriteTransaction) -> StoreResult<()> {
     Ok(())
 }
 
-/// Adds the use-case filter index and fills it from the use cases already stored.
-fn migration_007_use_case_filters(tx: &WriteTransaction) -> StoreResult<()> {
+/// Adds the use-case filter index and listing cards, filled from the use cases stored.
+fn migration_007_use_case_listing_indexes(tx: &WriteTransaction) -> StoreResult<()> {
     tx.open_table(tables::USE_CASE_FILTERS.def())?;
+    tx.open_table(tables::USE_CASE_CARDS.def())?;
     let mut after = None;
     loop {
         let batch = super::scan_after(tx, tables::USE_CASES, after.take(), 500)?;
@@ -159,6 +160,7 @@ fn migration_007_use_case_filters(tx: &WriteTransaction) -> StoreResult<()> {
         for (k, v) in &batch {
             let u: crate::domain::use_case::UseCase = super::codec::decode(tables::USE_CASES, k, v)?;
             super::use_case_filters::sync(tx, None, Some(&u))?;
+            super::codec::put(tx, tables::USE_CASE_CARDS, k, &u.card())?;
         }
     }
 }

@@ -71,6 +71,11 @@ pub fn get(r: &impl Reader, id: UseCaseId) -> StoreResult<Option<UseCase>> {
     codec::get(r, USE_CASES, &id.key())
 }
 
+/// The listing copy of the use case with `id` (see `UseCase::card`).
+pub fn card(r: &impl Reader, id: UseCaseId) -> StoreResult<Option<UseCase>> {
+    codec::get(r, USE_CASE_CARDS, &id.key())
+}
+
 /// The use case at `<org_slug>/<slug>`.
 pub fn by_slug(r: &impl Reader, org_slug: &str, slug: &str) -> StoreResult<Option<UseCase>> {
     match codec::get_id(r, USE_CASE_SLUGS, format!("{org_slug}/{slug}").as_bytes())? {
@@ -98,6 +103,7 @@ pub fn insert(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
     codec::put(tx, USE_CASE_POINTS, &u.id.key(), &point(u))?;
     super::use_case_filters::sync(tx, None, Some(u))?;
     bump_points_version(tx)?;
+    codec::put(tx, USE_CASE_CARDS, &u.id.key(), &u.card())?;
     codec::put(tx, USE_CASES, &u.id.key(), u)
 }
 
@@ -117,6 +123,7 @@ pub fn update(tx: &WriteTransaction, old: &UseCase, new: &UseCase) -> StoreResul
         bump_points_version(tx)?;
     }
     super::use_case_filters::sync(tx, Some(old), Some(new))?;
+    codec::put(tx, USE_CASE_CARDS, &new.id.key(), &new.card())?;
     codec::put(tx, USE_CASES, &new.id.key(), new)
 }
 
@@ -128,6 +135,7 @@ pub fn remove(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
     delete_raw(tx, USE_CASE_POINTS, &u.id.key())?;
     bump_points_version(tx)?;
     super::use_case_filters::sync(tx, Some(u), None)?;
+    delete_raw(tx, USE_CASE_CARDS, &u.id.key())?;
     for table in [USE_CASE_VIEWERS, LIKES] {
         for (k, _) in scan_prefix(tx, table, &u.id.key(), usize::MAX)? {
             delete_raw(tx, table, &k)?;

@@ -80,7 +80,7 @@ pub async fn list(
                 let exhausted = batch.len() < batch_size;
                 for (key, id) in batch {
                     cursor_key = Some(key.clone());
-                    let Some(u) = store::get(tx, id)? else { continue };
+                    let Some(u) = store::card(tx, id)? else { continue };
                     if exact || filter.matches(&u, &joins.org_name(tx, u.org)?) {
                         items.push(summary(tx, u, viewer, &mut joins)?);
                         if items.len() >= limit {
