@@ -35,6 +35,14 @@ pub fn author(id: crate::domain::ids::UserId, user: Option<User>) -> AuthorRef {
     }
 }
 
+/// The author of a post, from their card (see `store::users::author_card`).
+pub fn author_from_card(id: crate::domain::ids::UserId, card: Option<crate::domain::user::AuthorCard>) -> AuthorRef {
+    match card {
+        Some(c) => AuthorRef { id: id.to_string(), name: c.name, title: c.title, avatar_url: c.avatar.map(media_url) },
+        None => author(id, None),
+    }
+}
+
 /// A file attached to a topic or reply.
 #[derive(Object, Debug)]
 pub struct ForumAttachment {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
 use super::{dto::ts, forum_dto::AuthorRef};
-use crate::service::use_cases::UseCaseView;
+use crate::service::use_cases::queries::UseCaseListItem;
 
 /// A use case as a listing shows it; `GET /use-cases/{id}` has every field.
 #[derive(Object, Debug, serde::Serialize)]
@@ -74,18 +74,19 @@ pub struct UseCaseSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<UseCaseView> for UseCaseSummary {
-    fn from(v: UseCaseView) -> Self {
-        let u = v.use_case;
-        let c = u.content;
+impl From<UseCaseListItem> for UseCaseSummary {
+    fn from(v: UseCaseListItem) -> Self {
+        let c = v.card;
+        let (organization_name, organization_verified) =
+            v.organization.map(|o| (o.name, o.verified)).unwrap_or_default();
         Self {
-            id: u.id.to_string(),
-            slug: u.slug,
-            org_slug: u.org_slug,
-            organization_id: u.org.to_string(),
-            organization_name: v.organization_name,
-            organization_verified: v.organization_verified,
-            author: super::forum_dto::author(u.author, v.author),
+            id: c.id.to_string(),
+            slug: c.slug,
+            org_slug: c.org_slug,
+            organization_id: c.org.to_string(),
+            organization_name,
+            organization_verified,
+            author: super::forum_dto::author_from_card(c.author, v.author),
             title: c.title,
             subtitle: c.subtitle,
             summary: c.summary,
@@ -98,16 +99,16 @@ impl From<UseCaseView> for UseCaseSummary {
             duration: c.duration,
             qualitative_impacts: c.qualitative_impacts,
             tags: c.tags,
-            featured: u.featured,
-            verified: u.verified,
-            view_count: u.view_count,
-            like_count: u.like_count,
-            bookmark_count: u.bookmark_count,
+            featured: c.featured,
+            verified: c.verified,
+            view_count: c.view_count,
+            like_count: c.like_count,
+            bookmark_count: c.bookmark_count,
             liked_by_me: v.liked,
             bookmarked_by_me: v.bookmarked,
-            cover_url: u.cover.map(super::dto::media_url),
-            created_at: ts(u.created_at),
-            updated_at: ts(u.updated_at),
+            cover_url: c.cover.map(super::dto::media_url),
+            created_at: ts(c.created_at),
+            updated_at: ts(c.updated_at),
         }
     }
 }

@@ -51,3 +51,17 @@ pub struct JoinRequest {
     pub status: JoinRequestStatus,
     pub created_at: i64,
 }
+
+/// What content shows of its organization, kept beside the organization record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgCard {
+    pub name: String,
+    pub verified: bool,
+}
+
+impl Organization {
+    /// The card of this organization.
+    pub fn card(&self) -> OrgCard {
+        OrgCard { name: self.name.clone(), verified: self.verified }
+    }
+}

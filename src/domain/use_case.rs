@@ -99,32 +99,59 @@ pub struct UseCase {
     pub cover: Option<MediaId>,
 }
 
+/// What a listing reads of a use case: the card's fields and what filters match, without
+/// the long-form fields and media — a fraction of the record to decode.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UseCaseCard {
+    pub id: UseCaseId,
+    pub author: UserId,
+    pub org: OrgId,
+    pub slug: String,
+    pub org_slug: String,
+    pub title: String,
+    pub subtitle: String,
+    pub summary: String,
+    pub category: String,
+    pub industry: String,
+    pub factory_name: String,
+    pub city: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub duration: String,
+    pub qualitative_impacts: Vec<String>,
+    pub tags: Vec<String>,
+    pub featured: bool,
+    pub verified: bool,
+    pub view_count: u64,
+    pub like_count: u64,
+    pub bookmark_count: u64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub cover: Option<MediaId>,
+}
+
 impl UseCase {
-    /// The copy a listing reads: what a card shows and what filters match, with the
-    /// long-form fields and the media list left empty — a fraction of the record to decode.
-    pub fn card(&self) -> UseCase {
+    /// The card of this use case.
+    pub fn card(&self) -> UseCaseCard {
         let c = &self.content;
-        UseCase {
+        UseCaseCard {
             id: self.id,
             author: self.author,
             org: self.org,
             slug: self.slug.clone(),
             org_slug: self.org_slug.clone(),
-            content: UseCaseContent {
-                title: c.title.clone(),
-                subtitle: c.subtitle.clone(),
-                summary: c.summary.clone(),
-                category: c.category.clone(),
-                industry: c.industry.clone(),
-                factory_name: c.factory_name.clone(),
-                city: c.city.clone(),
-                latitude: c.latitude,
-                longitude: c.longitude,
-                duration: c.duration.clone(),
-                qualitative_impacts: c.qualitative_impacts.clone(),
-                tags: c.tags.clone(),
-                ..UseCaseContent::default()
-            },
+            title: c.title.clone(),
+            subtitle: c.subtitle.clone(),
+            summary: c.summary.clone(),
+            category: c.category.clone(),
+            industry: c.industry.clone(),
+            factory_name: c.factory_name.clone(),
+            city: c.city.clone(),
+            latitude: c.latitude,
+            longitude: c.longitude,
+            duration: c.duration.clone(),
+            qualitative_impacts: c.qualitative_impacts.clone(),
+            tags: c.tags.clone(),
             featured: self.featured,
             verified: self.verified,
             view_count: self.view_count,
@@ -132,7 +159,6 @@ impl UseCase {
             bookmark_count: self.bookmark_count,
             created_at: self.created_at,
             updated_at: self.updated_at,
-            media: Vec::new(),
             cover: self.cover,
         }
     }

@@ -84,6 +84,11 @@ impl User {
         format!("{} {}", self.first_name, self.last_name).trim().to_owned()
     }
 
+    /// What content by this user shows of them.
+    pub fn author_card(&self) -> AuthorCard {
+        AuthorCard { name: self.display_name(), title: self.title.clone(), avatar: self.avatar }
+    }
+
     /// Erases personal data; the record stays so content keeps an author.
     pub fn erase(&mut self, now: i64) {
         self.email = String::new();
@@ -99,4 +104,15 @@ impl User {
         self.org_role = None;
         self.updated_at = now;
     }
+}
+
+/// What content shows of its author, kept beside the user record so listings read a few
+/// bytes instead of the whole account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuthorCard {
+    /// "First Last".
+    pub name: String,
+    /// Job title.
+    pub title: String,
+    pub avatar: Option<super::ids::MediaId>,
 }

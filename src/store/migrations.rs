@@ -17,7 +17,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("004_forum", migration_004_forum),
     ("005_use_cases", migration_005_use_cases),
     ("006_use_case_drafts", migration_006_use_case_drafts),
-    ("007_use_case_listing_indexes", migration_007_use_case_listing_indexes),
+    ("007_listing_projections", migration_007_listing_projections),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -148,19 +148,35 @@ fn migration_006_use_case_drafts(tx: &WriteTransaction) -> StoreResult<()> {
     Ok(())
 }
 
-/// Adds the use-case filter index and listing cards, filled from the use cases stored.
-fn migration_007_use_case_listing_indexes(tx: &WriteTransaction) -> StoreResult<()> {
-    tx.open_table(tables::USE_CASE_FILTERS.def())?;
-    tx.open_table(tables::USE_CASE_CARDS.def())?;
+/// Adds what listings read instead of whole records — the use-case filter index and the
+/// use-case, author and organization cards — filled from the records already stored.
+fn migration_007_listing_projections(tx: &WriteTransaction) -> StoreResult<()> {
+    use crate::domain::{org::Organization, use_case::UseCase, user::User};
+    use tables::*;
+    for table in [USE_CASE_FILTERS, USE_CASE_CARDS, USER_CARDS, ORG_CARDS] {
+        tx.open_table(table.def())?;
+    }
+    for_each(tx, USE_CASES, |k, u: UseCase| {
+        super::use_case_filters::sync(tx, None, Some(&u))?;
+        super::codec::put(tx, USE_CASE_CARDS, k, &u.card())
+    })?;
+    for_each(tx, USERS, |k, u: User| super::codec::put(tx, USER_CARDS, k, &u.author_card()))?;
+    for_each(tx, ORGS, |k, o: Organization| super::codec::put(tx, ORG_CARDS, k, &o.card()))
+}
+
+/// Calls `f` with every record of `table`, 500 at a time.
+fn for_each<T: serde::de::DeserializeOwned>(
+    tx: &WriteTransaction,
+    table: tables::Table,
+    mut f: impl FnMut(&[u8], T) -> StoreResult<()>,
+) -> StoreResult<()> {
     let mut after = None;
     loop {
-        let batch = super::scan_after(tx, tables::USE_CASES, after.take(), 500)?;
+        let batch = super::scan_after(tx, table, after.take(), 500)?;
         let Some((last, _)) = batch.last() else { return Ok(()) };
         after = Some(last.clone());
         for (k, v) in &batch {
-            let u: crate::domain::use_case::UseCase = super::codec::decode(tables::USE_CASES, k, v)?;
-            super::use_case_filters::sync(tx, None, Some(&u))?;
-            super::codec::put(tx, tables::USE_CASE_CARDS, k, &u.card())?;
+            f(k, super::codec::decode(table, k, v)?)?;
         }
     }
 }

@@ -23,9 +23,11 @@ pub mod use_cases;
 pub mod users;
 mod writer;
 
-use std::{path::Path, sync::Arc};
+use std::{cell::RefCell, path::Path, rc::Rc, sync::Arc};
 
-use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{
+    Database, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction,
+};
 
 use crate::error::AppError;
 pub use tables::Table;
@@ -89,18 +91,17 @@ impl Store {
         Ok(Self { db, writer })
     }
 
-    /// Runs `f` in a read transaction on a blocking thread.
+    /// Runs `f` on a read snapshot on a blocking thread.
     pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&ReadTransaction) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&Snapshot) -> StoreResult<T> + Send + 'static,
     {
         let db = self.db.clone();
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
-            let tx = db.begin_read()?;
-            f(&tx)
+            f(&Snapshot::new(db.begin_read()?))
         })
         .await?
     }
@@ -125,7 +126,54 @@ impl Store {
     }
 }
 
-/// Byte-level reads shared by read and write transactions, so typed accessors are written
+/// A read transaction that keeps the tables it opened: a listing reads a few tables many
+/// times each, and opening a table is itself a lookup in redb's table tree.
+pub struct Snapshot {
+    tx: ReadTransaction,
+    open: RefCell<Vec<(&'static str, Rc<BytesTable>)>>,
+}
+
+/// An open read-only table of the catalogue (bytes → bytes).
+type BytesTable = ReadOnlyTable<&'static [u8], &'static [u8]>;
+
+impl Snapshot {
+    fn new(tx: ReadTransaction) -> Self {
+        Self { tx, open: RefCell::new(Vec::new()) }
+    }
+
+    fn table(&self, table: Table) -> StoreResult<Rc<BytesTable>> {
+        if let Some((_, t)) = self.open.borrow().iter().find(|(name, _)| *name == table.name) {
+            return Ok(t.clone());
+        }
+        let t = Rc::new(self.tx.open_table(table.def())?);
+        self.open.borrow_mut().push((table.name, t.clone()));
+        Ok(t)
+    }
+}
+
+impl Reader for Snapshot {
+    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        let v = self.table(table)?.get(key)?.map(|v| v.value().to_vec());
+        Ok(v)
+    }
+    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        collect_range(&*self.table(table)?, start, end, limit, false)
+    }
+    fn range_rev_raw(
+        &self,
+        table: Table,
+        start: &[u8],
+        end: &[u8],
+        limit: usize,
+    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        collect_range(&*self.table(table)?, start, end, limit, true)
+    }
+    fn len_raw(&self, table: Table) -> StoreResult<u64> {
+        Ok(self.table(table)?.len()?)
+    }
+}
+
+/// Byte-level reads shared by read snapshots and write transactions, so typed accessors are written
 /// once for both.
 pub trait Reader {
     /// The value at `key`, if any.
@@ -193,7 +241,7 @@ macro_rules! impl_reader {
         }
     )*};
 }
-impl_reader!(ReadTransaction, WriteTransaction);
+impl_reader!(WriteTransaction);
 
 /// Writes `value` at `key`.
 pub fn put_raw(tx: &WriteTransaction, table: Table, key: &[u8], value: &[u8]) -> StoreResult<()> {

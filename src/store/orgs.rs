@@ -4,11 +4,11 @@ use redb::WriteTransaction;
 
 use super::{
     Reader, StoreResult, codec, delete_raw, key2, put_raw, scan_after, scan_prefix,
-    tables::{DOMAIN_ORG, JOIN_REQUESTS, ORG_JOIN_REQUESTS, ORG_MEMBERS, ORGS},
+    tables::{DOMAIN_ORG, JOIN_REQUESTS, ORG_CARDS, ORG_JOIN_REQUESTS, ORG_MEMBERS, ORGS},
 };
 use crate::domain::{
     ids::{JoinRequestId, OrgId, UserId},
-    org::{JoinRequest, Organization},
+    org::{JoinRequest, OrgCard, Organization},
 };
 
 /// The organization with `id`.
@@ -27,7 +27,13 @@ pub fn by_domain(r: &impl Reader, domain: &str) -> StoreResult<Option<Organizati
 /// Writes an organization and its domain index entry.
 pub fn put(tx: &WriteTransaction, org: &Organization) -> StoreResult<()> {
     put_raw(tx, DOMAIN_ORG, org.domain.as_bytes(), &org.id.key())?;
+    codec::put(tx, ORG_CARDS, &org.id.key(), &org.card())?;
     codec::put(tx, ORGS, &org.id.key(), org)
+}
+
+/// What content shows of the organization with `id`.
+pub fn card(r: &impl Reader, id: OrgId) -> StoreResult<Option<OrgCard>> {
+    codec::get(r, ORG_CARDS, &id.key())
 }
 
 /// Records `user` as a member of `org` (the caller keeps the org's counters).

@@ -111,9 +111,12 @@ pub const USE_CASE_VIEWERS: Table = Table { name: "usecaseid_userid_viewed-1" };
 pub const USE_CASE_BOOKMARKS: Table = Table { name: "userid_usecaseid_bookmarked-1" };
 /// Key: UseCaseId (16). / Value: `store::use_cases::MapPoint` (small, for the map call).
 pub const USE_CASE_POINTS: Table = Table { name: "usecaseid_mappoint-1" };
-/// Key: UseCaseId (16). / Value: `domain::use_case::UseCase` as `UseCase::card` trims it
-/// (what listings read).
+/// Key: UseCaseId (16). / Value: `domain::use_case::UseCaseCard` (what listings read).
 pub const USE_CASE_CARDS: Table = Table { name: "usecaseid_usecasecard-1" };
+/// Key: UserId (16). / Value: `domain::user::AuthorCard` (what content shows of its author).
+pub const USER_CARDS: Table = Table { name: "userid_authorcard-1" };
+/// Key: OrgId (16). / Value: `domain::org::OrgCard` (what content shows of its organization).
+pub const ORG_CARDS: Table = Table { name: "orgid_orgcard-1" };
 /// Key: filter field (1) ++ value length (1) ++ value ++ order (1) ++ sort key (0 or 8) ++
 /// UseCaseId (16), see `use_case_filters`. / Value: empty.
 pub const USE_CASE_FILTERS: Table = Table { name: "filter_usecaseid-1" };
@@ -181,4 +184,6 @@ pub const ALL: &[Table] = &[
     USER_USE_CASE_DRAFTS,
     USE_CASE_FILTERS,
     USE_CASE_CARDS,
+    USER_CARDS,
+    ORG_CARDS,
 ];

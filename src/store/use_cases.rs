@@ -71,8 +71,8 @@ pub fn get(r: &impl Reader, id: UseCaseId) -> StoreResult<Option<UseCase>> {
     codec::get(r, USE_CASES, &id.key())
 }
 
-/// The listing copy of the use case with `id` (see `UseCase::card`).
-pub fn card(r: &impl Reader, id: UseCaseId) -> StoreResult<Option<UseCase>> {
+/// The card of the use case with `id`.
+pub fn card(r: &impl Reader, id: UseCaseId) -> StoreResult<Option<crate::domain::use_case::UseCaseCard>> {
     codec::get(r, USE_CASE_CARDS, &id.key())
 }
 

@@ -4,10 +4,13 @@ use redb::WriteTransaction;
 
 use super::{
     Reader, StoreResult, codec, delete_raw, put_raw, scan_after,
-    tables::{EMAIL_USER, LISTED_USERS, USERS},
+    tables::{EMAIL_USER, LISTED_USERS, USER_CARDS, USERS},
 };
 use crate::{
-    domain::{ids::UserId, user::User},
+    domain::{
+        ids::UserId,
+        user::{AuthorCard, User},
+    },
     error::AppError,
 };
 
@@ -35,7 +38,13 @@ pub fn insert(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
     }
     put_raw(tx, EMAIL_USER, user.email.as_bytes(), &user.id.key())?;
     sync_listed(tx, user)?;
+    codec::put(tx, USER_CARDS, &user.id.key(), &user.author_card())?;
     codec::put(tx, USERS, &user.id.key(), user)
+}
+
+/// What content shows of the user with `id`.
+pub fn author_card(r: &impl Reader, id: UserId) -> StoreResult<Option<AuthorCard>> {
+    codec::get(r, USER_CARDS, &id.key())
 }
 
 /// Rewrites an existing user, moving the email index entry when the email changed.
@@ -54,6 +63,10 @@ pub fn update(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
         }
     }
     sync_listed(tx, user)?;
+    let card = user.author_card();
+    if author_card(tx, user.id)?.as_ref() != Some(&card) {
+        codec::put(tx, USER_CARDS, &user.id.key(), &card)?;
+    }
     codec::put(tx, USERS, &user.id.key(), user)
 }
 
@@ -84,6 +97,7 @@ pub fn listed_count(r: &impl Reader) -> StoreResult<u64> {
 pub fn remove(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
     delete_raw(tx, EMAIL_USER, user.email.as_bytes())?;
     delete_raw(tx, LISTED_USERS, &user.id.key())?;
+    delete_raw(tx, USER_CARDS, &user.id.key())?;
     delete_raw(tx, USERS, &user.id.key())?;
     Ok(())
 }

@@ -71,9 +71,15 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     // Two filters: one index, the other checked on each record.
     assert_eq!(ids(&list(&app, &a, "city=Riyadh&category=Quality%20Control").await), vec![q1.clone()]);
     assert_eq!(ids(&list(&app, &a, "tag=vision&q=two").await), vec![q2.clone()]);
-    // Cards, not full case studies.
-    let card = &list(&app, &a, "city=Jeddah").await["items"][0];
+    // Cards, not full case studies; the author and organization as they are now.
+    let r = app.send(Method::PATCH, "/api/v1/users/me", Some(&a), json!({"first_name": "Renamed"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.send(Method::PATCH, "/api/v1/organizations/me", Some(&a), json!({"name": "Plant A Renamed"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let card = list(&app, &a, "city=Jeddah").await["items"][0].clone();
     assert_eq!(card["title"], "Vision inspection on line two");
+    assert!(card["author"]["name"].as_str().unwrap().starts_with("Renamed "), "{card}");
+    assert_eq!(card["organization_name"], "Plant A Renamed");
     assert!(card.get("problem_context").is_none() && card.get("media").is_none(), "{card}");
 
     // Views and likes move the entries of the sorted filters.

@@ -3,13 +3,12 @@
 
 use std::collections::{HashMap, hash_map::Entry};
 
-use super::UseCaseView;
 use crate::{
     domain::{
         ids::{OrgId, UserId},
-        org::Organization,
-        use_case::{CATEGORIES, UseCase},
-        user::User,
+        org::{OrgCard, Organization},
+        use_case::{CATEGORIES, UseCaseCard},
+        user::AuthorCard,
     },
     error::AppResult,
     service::{Page, decode_key_cursor, encode_cursor, sessions::AuthContext},
@@ -34,15 +33,14 @@ pub struct UseCaseFilter {
 }
 
 impl UseCaseFilter {
-    fn matches(&self, u: &UseCase, org_name: &str) -> bool {
+    fn matches(&self, c: &UseCaseCard, org_name: &str) -> bool {
         let lc = |s: &str| s.trim().to_lowercase();
-        let c = &u.content;
         self.category.as_deref().is_none_or(|x| lc(x) == lc(&c.category))
             && self.industry.as_deref().is_none_or(|x| lc(x) == lc(&c.industry))
             && self.city.as_deref().is_none_or(|x| lc(x) == lc(&c.city))
-            && self.organization.is_none_or(|o| o == u.org)
+            && self.organization.is_none_or(|o| o == c.org)
             && self.tag.as_deref().is_none_or(|t| c.tags.iter().any(|x| lc(x) == lc(t)))
-            && self.featured.is_none_or(|f| f == u.featured)
+            && self.featured.is_none_or(|f| f == c.featured)
             && self.q.as_deref().map(lc).is_none_or(|q| {
                 let hay = lc(&format!("{} {} {} {} {}", c.title, c.subtitle, c.summary, c.factory_name, org_name));
                 q.split_whitespace().all(|w| hay.contains(w))
@@ -59,7 +57,7 @@ pub async fn list(
     order: store::Order,
     cursor: Option<&str>,
     limit: usize,
-) -> AppResult<Page<UseCaseView>> {
+) -> AppResult<Page<UseCaseListItem>> {
     let before = decode_key_cursor(cursor)?;
     let viewer = ctx.user_id;
     Ok(state
@@ -115,48 +113,53 @@ fn index_for(f: &UseCaseFilter, order: store::Order) -> Option<(Vec<u8>, usize)>
     Some((filters::prefix(field, &value, order), present - 1))
 }
 
+/// A use case as a listing shows it.
+#[derive(Debug, Clone)]
+pub struct UseCaseListItem {
+    pub card: UseCaseCard,
+    pub author: Option<AuthorCard>,
+    pub organization: Option<OrgCard>,
+    pub liked: bool,
+    pub bookmarked: bool,
+}
+
 /// Authors and organizations already loaded for this page (a page often repeats them).
 #[derive(Default)]
 struct Joins {
-    users: HashMap<UserId, Option<User>>,
-    orgs: HashMap<OrgId, Option<Organization>>,
+    authors: HashMap<UserId, Option<AuthorCard>>,
+    orgs: HashMap<OrgId, Option<OrgCard>>,
 }
 
 impl Joins {
-    fn org(&mut self, r: &impl Reader, id: OrgId) -> StoreResult<Option<&Organization>> {
+    fn org(&mut self, r: &impl Reader, id: OrgId) -> StoreResult<Option<OrgCard>> {
         let org = match self.orgs.entry(id) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(orgs::get(r, id)?),
+            Entry::Vacant(e) => e.insert(orgs::card(r, id)?),
         };
-        Ok(org.as_ref())
+        Ok(org.clone())
     }
 
     fn org_name(&mut self, r: &impl Reader, id: OrgId) -> StoreResult<String> {
-        Ok(self.org(r, id)?.map(|o| o.name.clone()).unwrap_or_default())
+        Ok(self.org(r, id)?.map(|o| o.name).unwrap_or_default())
     }
 
-    fn user(&mut self, r: &impl Reader, id: UserId) -> StoreResult<Option<User>> {
-        let user = match self.users.entry(id) {
+    fn author(&mut self, r: &impl Reader, id: UserId) -> StoreResult<Option<AuthorCard>> {
+        let author = match self.authors.entry(id) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(users::get(r, id)?),
+            Entry::Vacant(e) => e.insert(users::author_card(r, id)?),
         };
-        Ok(user.clone())
+        Ok(author.clone())
     }
 }
 
-/// A listing entry: the view without the media list (a card shows the cover only).
-fn summary(r: &impl Reader, u: UseCase, viewer: UserId, joins: &mut Joins) -> StoreResult<UseCaseView> {
-    let author = joins.user(r, u.author)?;
-    let org = joins.org(r, u.org)?;
-    let (organization_name, organization_verified) = org.map(|o| (o.name.clone(), o.verified)).unwrap_or_default();
-    Ok(UseCaseView {
-        liked: forum::likes(r, &u.id.key(), viewer)?,
-        bookmarked: store::bookmarked(r, viewer, u.id)?,
-        use_case: u,
-        author,
-        organization_name,
-        organization_verified,
-        media: Vec::new(),
+/// A listing entry for `viewer`.
+fn summary(r: &impl Reader, card: UseCaseCard, viewer: UserId, joins: &mut Joins) -> StoreResult<UseCaseListItem> {
+    Ok(UseCaseListItem {
+        liked: forum::likes(r, &card.id.key(), viewer)?,
+        bookmarked: store::bookmarked(r, viewer, card.id)?,
+        author: joins.author(r, card.author)?,
+        organization: joins.org(r, card.org)?,
+        card,
     })
 }
 
