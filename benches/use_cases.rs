@@ -16,7 +16,8 @@
 //! "cryogenic". One user logs in; each query is checked once, then loaded over 256 keep-alive
 //! connections for 1 s of warm-up and 5 s: requests/s, p50, p99 (target: p99 < 50 ms), the
 //! cores the server and the bench kept busy, and the server's RSS after each query. Before
-//! that, one connection alone for 1 s gives the p50 of a request without queueing.
+//! that, one connection alone for 1 s gives the p50 of a request without queueing. The map is
+//! loaded twice: plain, and asking for gzip as browsers do (the compressed bytes are read).
 //!
 //! The load generator shares the machine with the server, so absolute figures are
 //! machine-dependent.
@@ -309,6 +310,12 @@ async fn check(client: &Client, label: &str, url: &Url, token: &str) -> usize {
     bytes
 }
 
+fn gzip_client() -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("accept-encoding", reqwest::header::HeaderValue::from_static("gzip"));
+    Client::builder().no_proxy().default_headers(headers).timeout(Duration::from_secs(60)).build().unwrap()
+}
+
 struct Row {
     label: &'static str,
     bytes: usize,
@@ -352,15 +359,23 @@ async fn run(data: &Path, load_time: Duration, size: f64) {
         ("city, most viewed", format!("{api}?city=Riyadh&sort=most_viewed&limit=20")),
         ("q (1%)", format!("{api}?q={RARE}&limit=20")),
         ("map", format!("{api}/map")),
+        ("map, gzip", format!("{api}/map")),
     ];
-    let clients: Vec<Client> = (0..CONNECTIONS).map(|_| new_client()).collect();
+    let plain: Vec<Client> = (0..CONNECTIONS).map(|_| new_client()).collect();
+    // What a browser does: ask for gzip (reqwest here has no decoder, so it reads the
+    // compressed bytes, which is what crosses the wire).
+    let gzip: Vec<Client> = (0..CONNECTIONS).map(|_| gzip_client()).collect();
     let mut rows = Vec::new();
     for (label, url) in queries {
-        let bytes = check(&client, label, &Url::parse(&url).unwrap(), &token).await;
+        let clients = if label.ends_with("gzip") { &gzip } else { &plain };
+        let bytes = match label {
+            "map, gzip" => gzip[0].get(&url).bearer_auth(&token).send().await.unwrap().bytes().await.unwrap().len(),
+            _ => check(&client, label, &Url::parse(&url).unwrap(), &token).await,
+        };
         let alone = pct(&throughput(&clients[..1], &url, Some(&token), ALONE).await.1, 0.5);
-        throughput(&clients, &url, Some(&token), WARMUP).await;
+        throughput(clients, &url, Some(&token), WARMUP).await;
         let (cpu, t) = (cpu_secs(pid), Instant::now());
-        let (rps, lat) = throughput(&clients, &url, Some(&token), RUN).await;
+        let (rps, lat) = throughput(clients, &url, Some(&token), RUN).await;
         let cores = cores_since(pid, cpu, t);
         println!("{label}: {} requests", lat.len());
         rows.push(Row { label, bytes, rps, lat, cores, rss: rss_mib(pid), alone });

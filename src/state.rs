@@ -29,7 +29,7 @@ pub struct Inner {
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// The last serialized use-case map and the points version it shows: every request
     /// between two changes of the map shares one body, and one request at a time rebuilds it.
-    pub map_body: tokio::sync::Mutex<Option<(u64, bytes::Bytes)>>,
+    pub map_body: tokio::sync::Mutex<Option<crate::api::json_bytes::CachedBody>>,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).

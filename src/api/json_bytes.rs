@@ -13,23 +13,67 @@ use poem_openapi::{
     types::{ToJSON, Type},
 };
 
-/// JSON bytes that encode a `T`.
+/// JSON bytes that encode a `T` (gzip-compressed when `gzip`).
 pub struct JsonBytes<T> {
     bytes: Bytes,
+    gzip: bool,
     shape: PhantomData<fn() -> T>,
 }
 
 impl<T> Clone for JsonBytes<T> {
     fn clone(&self) -> Self {
-        Self { bytes: self.bytes.clone(), shape: PhantomData }
+        Self { bytes: self.bytes.clone(), gzip: self.gzip, shape: PhantomData }
     }
+}
+
+/// A body shared by many requests until the data it shows changes: plain and gzip bytes,
+/// built once, and an ETag from the content.
+#[derive(Clone, Debug)]
+pub struct CachedBody {
+    /// The version of the data it was built from.
+    pub version: u64,
+    pub plain: Bytes,
+    pub gzip: Bytes,
+    /// Quoted strong ETag (a digest of `plain`).
+    pub etag: String,
+}
+
+impl CachedBody {
+    /// Builds both encodings of `value` at `version`.
+    pub fn build<T: ToJSON>(version: u64, value: &T) -> Self {
+        let plain = JsonBytes::encode(value).bytes;
+        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(plain.len() / 4), flate2::Compression::fast());
+        let gzip = std::io::Write::write_all(&mut gz, &plain).and_then(|()| gz.finish());
+        let etag = format!("\"{}\"", hex::encode(&crate::auth::secrets::sha256(&plain)[..16]));
+        // Compressing into memory cannot fail short of allocation failure; then send it plain.
+        let gzip = gzip.map(Bytes::from).unwrap_or_default();
+        Self { version, plain, gzip, etag }
+    }
+
+    /// The body for a client whose `Accept-Encoding` is `accept`.
+    pub fn body<T>(&self, accept: Option<&str>) -> JsonBytes<T> {
+        let gzip = !self.gzip.is_empty() && accepts_gzip(accept);
+        let bytes = if gzip { self.gzip.clone() } else { self.plain.clone() };
+        JsonBytes { bytes, gzip, shape: PhantomData }
+    }
+}
+
+/// Whether an `Accept-Encoding` value allows gzip (`gzip` or `*` without `q=0`).
+fn accepts_gzip(accept: Option<&str>) -> bool {
+    accept.unwrap_or_default().split(',').any(|part| {
+        let mut it = part.split(';');
+        let coding = it.next().unwrap_or_default().trim();
+        let refused =
+            it.any(|p| p.trim().strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0)));
+        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+    })
 }
 
 impl<T: ToJSON> JsonBytes<T> {
     /// Serializes `value` exactly as `Json<T>` would.
     pub fn encode(value: &T) -> Self {
         let json = value.to_json().unwrap_or(serde_json::Value::Null);
-        Self { bytes: Bytes::from(json.to_string()), shape: PhantomData }
+        Self { bytes: Bytes::from(json.to_string()), gzip: false, shape: PhantomData }
     }
 
     /// Serializes `value` with serde, skipping the intermediate JSON tree of `encode`: for
@@ -39,19 +83,9 @@ impl<T: ToJSON> JsonBytes<T> {
         T: serde::Serialize,
     {
         match serde_json::to_vec(value) {
-            Ok(bytes) => Self { bytes: Bytes::from(bytes), shape: PhantomData },
+            Ok(bytes) => Self { bytes: Bytes::from(bytes), gzip: false, shape: PhantomData },
             Err(_) => Self::encode(value),
         }
-    }
-
-    /// Bytes made by `encode` for a `T` earlier (a cached body).
-    pub fn trusted(bytes: Bytes) -> Self {
-        Self { bytes, shape: PhantomData }
-    }
-
-    /// The encoded body (cheap to clone).
-    pub fn bytes(&self) -> Bytes {
-        self.bytes.clone()
     }
 }
 
@@ -82,7 +116,10 @@ const CHUNK: usize = 64 * 1024;
 
 impl<T: Type> IntoResponse for JsonBytes<T> {
     fn into_response(self) -> Response {
-        let builder = Response::builder().content_type(Self::CONTENT_TYPE);
+        let mut builder = Response::builder().content_type(Self::CONTENT_TYPE);
+        if self.gzip {
+            builder = builder.header("content-encoding", "gzip");
+        }
         if self.bytes.len() <= CHUNK {
             return builder.body(self.bytes);
         }
@@ -114,6 +151,24 @@ impl<T: Type> ApiResponse for JsonBytes<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_is_chosen_only_when_accepted() {
+        for (accept, gzip) in [
+            (None, false),
+            (Some("gzip, deflate, br"), true),
+            (Some("br;q=1.0, GZIP;q=0.5"), true),
+            (Some("gzip;q=0"), false),
+            (Some("*"), true),
+            (Some("identity"), false),
+        ] {
+            assert_eq!(accepts_gzip(accept), gzip, "{accept:?}");
+        }
+        let cached = CachedBody::build(7, &vec!["point".to_owned(); 1000]);
+        assert!(cached.gzip.len() < cached.plain.len() / 10);
+        assert!(cached.body::<Vec<String>>(Some("gzip")).gzip);
+        assert_eq!(cached.body::<Vec<String>>(None).bytes, cached.plain);
+    }
 
     #[tokio::test]
     async fn large_bodies_stream_in_slices_with_their_length() {

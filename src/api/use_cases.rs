@@ -3,7 +3,7 @@
 
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
 };
 
@@ -12,7 +12,7 @@ use super::{
     dto::OrganizationSummary,
     error::{ApiResult, Success, ok},
     forum_dto::LikeState,
-    json_bytes::{JsonBytes, SuccessBytes},
+    json_bytes::{CachedBody, JsonBytes, SuccessBytes},
     orgs::path_id,
     security::{Auth, State},
     tags::ApiTags,
@@ -83,6 +83,61 @@ pub struct MapPoint {
 pub struct MapPoints {
     /// Points.
     pub items: Vec<MapPoint>,
+}
+
+/// The map answer.
+#[derive(ApiResponse)]
+pub enum MapResponse {
+    /// Every point.
+    #[oai(status = 200)]
+    Ok(
+        JsonBytes<MapPoints>,
+        /// Identifies this version of the map.
+        #[oai(header = "ETag")]
+        String,
+        /// The body depends on `Accept-Encoding`.
+        #[oai(header = "Vary")]
+        String,
+    ),
+    /// The map has not changed since the `If-None-Match` ETag.
+    #[oai(status = 304)]
+    NotModified(
+        /// Identifies this version of the map.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+/// The current map body: the cached one while the points have not changed, else rebuilt
+/// (once: the lock is held while building, so a burst after a change waits for one build).
+async fn map_body(state: &crate::state::AppState) -> ApiResult<CachedBody> {
+    let current = queries::map_version(state).await?;
+    let mut cached = state.map_body.lock().await;
+    if let Some(body) = cached.as_ref()
+        && body.version >= current
+    {
+        return Ok(body.clone());
+    }
+    let (version, points) = queries::map(state).await?;
+    let items = points
+        .into_iter()
+        .map(|p| MapPoint {
+            id: p.id.to_string(),
+            title: p.title,
+            category: p.category,
+            latitude: p.latitude,
+            longitude: p.longitude,
+            slug: p.slug,
+            org_slug: p.org_slug,
+            cover_url: p.cover.map(super::dto::media_url),
+        })
+        .collect();
+    // Serializing, hashing and compressing megabytes is CPU work: off the async workers.
+    let body = tokio::task::spawn_blocking(move || CachedBody::build(version, &MapPoints { items }))
+        .await
+        .map_err(crate::error::AppError::internal)?;
+    *cached = Some(body.clone());
+    Ok(body)
 }
 
 /// A category with its count.
@@ -236,35 +291,26 @@ impl UseCasesApi {
 
     /// Every published use case as a map point
     ///
-    /// One body is shared by every request until a use case is added, moved, retitled,
-    /// removed or gets a new cover.
+    /// One body (gzip-encoded when the client accepts it) is shared by every request until a
+    /// use case is added, moved, retitled, removed or gets a new cover; send its `ETag` back
+    /// in `If-None-Match` to get a 304 while it has not changed.
     #[oai(path = "/use-cases/map", method = "get", operation_id = "useCaseMap")]
-    async fn map(&self, state: State<'_>, _auth: Auth) -> ApiResult<SuccessBytes<MapPoints>> {
-        let current = queries::map_version(&state).await?;
-        // Held while rebuilding, so a burst after a change builds the body once.
-        let mut cached = state.map_body.lock().await;
-        if let Some((version, body)) = cached.as_ref()
-            && *version >= current
-        {
-            return Ok(SuccessBytes::Ok(JsonBytes::trusted(body.clone())));
+    async fn map(
+        &self,
+        state: State<'_>,
+        _auth: Auth,
+        /// The `ETag` of a map the client already has.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+        /// Encodings the client accepts (`gzip` gets the compressed body).
+        #[oai(name = "Accept-Encoding")]
+        accept_encoding: Header<Option<String>>,
+    ) -> ApiResult<MapResponse> {
+        let body = map_body(&state).await?;
+        if if_none_match.0.as_deref().is_some_and(|tags| tags.split(',').any(|t| t.trim() == body.etag)) {
+            return Ok(MapResponse::NotModified(body.etag));
         }
-        let (version, points) = queries::map(&state).await?;
-        let items = points
-            .into_iter()
-            .map(|p| MapPoint {
-                id: p.id.to_string(),
-                title: p.title,
-                category: p.category,
-                latitude: p.latitude,
-                longitude: p.longitude,
-                slug: p.slug,
-                org_slug: p.org_slug,
-                cover_url: p.cover.map(super::dto::media_url),
-            })
-            .collect();
-        let body = JsonBytes::encode(&MapPoints { items });
-        *cached = Some((version, body.bytes()));
-        Ok(SuccessBytes::Ok(body))
+        Ok(MapResponse::Ok(body.body(accept_encoding.0.as_deref()), body.etag, "Accept-Encoding".into()))
     }
 
     /// Categories with counts

@@ -160,8 +160,25 @@ async fn the_map_body_is_shared_until_a_point_changes() {
         (moved["items"][0]["latitude"].clone(), moved["items"][0]["longitude"].clone()),
         (json!(24.71), json!(46.67))
     );
-    // Concurrent requests after a change all see it.
+    // ETag revalidation and gzip for clients that accept it.
+    let r = app.get("/api/v1/use-cases/map", Some(&a)).await;
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(r.headers()["vary"], "Accept-Encoding");
+    let again = app.req(Method::GET, "/api/v1/use-cases/map").bearer_auth(&a).header("If-None-Match", &etag);
+    let r = again.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
+    let gz = app.req(Method::GET, "/api/v1/use-cases/map").bearer_auth(&a).header("Accept-Encoding", "gzip");
+    let r = gz.send().await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let mut plain = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&r.bytes().await.unwrap()[..]), &mut plain)
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&plain).unwrap(), moved);
+    // Concurrent requests after a change all see it, with a new ETag.
     app.send(Method::DELETE, &format!("/api/v1/use-cases/{id}"), Some(&a), json!({})).await;
     let bodies = futures::future::join_all((0..20).map(|_| map())).await;
     assert!(bodies.iter().all(|b| serde_json::from_str::<Value>(b).unwrap() == json!({"items": []})));
+    let r = app.req(Method::GET, "/api/v1/use-cases/map").bearer_auth(&a).header("If-None-Match", &etag);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::OK, "a changed map is sent again");
 }
