@@ -12,12 +12,6 @@ use std::{
 use clap::{Parser, Subcommand};
 use p2p_sandbox::{App, Config, api, app, service, telemetry};
 
-// mimalloc instead of glibc malloc: the JSON-heavy request path spent a quarter of its time in
-// glibc's allocator, and glibc kept freed upload and thumbnail buffers, so RSS never came back
-// down after a peak.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "p2p-sandbox", version, about = "P2P Sandbox server: one binary with embedded storage")]
 struct Cli {
