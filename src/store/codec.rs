@@ -31,7 +31,7 @@ pub fn decode<T: DeserializeOwned>(table: Table, key: &[u8], bytes: &[u8]) -> St
 
 /// Reads and decodes the record at `key`.
 pub fn get<T: DeserializeOwned>(r: &impl Reader, table: Table, key: &[u8]) -> StoreResult<Option<T>> {
-    r.get_raw(table, key)?.map(|bytes| decode(table, key, &bytes)).transpose()
+    r.get_with(table, key, |bytes| decode(table, key, bytes))
 }
 
 /// Encodes and writes the record at `key`.

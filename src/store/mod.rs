@@ -80,6 +80,10 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     db: Arc<Database>,
     writer: Arc<writer::Writer>,
+    /// Read transactions running at once. Reads are CPU work on cached pages: more of them
+    /// than cores only makes the OS time-slice between them, which stretches every one; the
+    /// semaphore queues the rest in arrival order instead.
+    reads: Arc<tokio::sync::Semaphore>,
 }
 
 impl Store {
@@ -88,7 +92,8 @@ impl Store {
         let db = Arc::new(Database::create(path)?);
         migrations::run(&db)?;
         let writer = Arc::new(writer::Writer::start(db.clone())?);
-        Ok(Self { db, writer })
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Self { db, writer, reads: Arc::new(tokio::sync::Semaphore::new(2 * cores)) })
     }
 
     /// Runs `f` on a read snapshot on a blocking thread.
@@ -99,6 +104,8 @@ impl Store {
     {
         let db = self.db.clone();
         let span = tracing::Span::current();
+        // The semaphore is never closed, so a permit always comes.
+        let _permit = self.reads.acquire().await.ok();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             f(&Snapshot::new(db.begin_read()?))
@@ -156,6 +163,11 @@ impl Reader for Snapshot {
         let v = self.table(table)?.get(key)?.map(|v| v.value().to_vec());
         Ok(v)
     }
+    fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>> {
+        let t = self.table(table)?;
+        let v = t.get(key)?;
+        v.map(|v| f(v.value())).transpose()
+    }
     fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
         collect_range(&*self.table(table)?, start, end, limit, false)
     }
@@ -178,6 +190,8 @@ impl Reader for Snapshot {
 pub trait Reader {
     /// The value at `key`, if any.
     fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>>;
+    /// `f` applied to the value at `key` where it is stored, without copying it out.
+    fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>>;
     /// Up to `limit` entries with `start <= key < end`, in key order.
     fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
     /// Up to `limit` entries with `start <= key < end`, in reverse key order.
@@ -228,6 +242,11 @@ macro_rules! impl_reader {
                 let t = self.open_table(table.def())?;
                 let v = t.get(key)?.map(|v| v.value().to_vec());
                 Ok(v)
+            }
+            fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>> {
+                let t = self.open_table(table.def())?;
+                let v = t.get(key)?;
+                v.map(|v| f(v.value())).transpose()
             }
             fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
                 collect_range(&self.open_table(table.def())?, start, end, limit, false)

@@ -161,7 +161,8 @@ pub fn scan(
     limit: usize,
 ) -> StoreResult<Vec<(Vec<u8>, UseCaseId)>> {
     let table = match order {
-        Order::Newest => USE_CASES,
+        // Same keys as the records, a fraction of their bytes to copy while scanning.
+        Order::Newest => USE_CASE_CARDS,
         Order::MostViewed => USE_CASE_VIEWS,
         Order::MostLiked => USE_CASE_LIKES,
     };
