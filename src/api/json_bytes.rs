@@ -82,8 +82,10 @@ impl<T: ToJSON> JsonBytes<T> {
     where
         T: serde::Serialize,
     {
-        match serde_json::to_vec(value) {
-            Ok(bytes) => Self { bytes: Bytes::from(bytes), gzip: false, shape: PhantomData },
+        // A listing page is tens of kilobytes: start big rather than doubling up to it.
+        let mut bytes = Vec::with_capacity(32 * 1024);
+        match serde_json::to_writer(&mut bytes, value) {
+            Ok(()) => Self { bytes: Bytes::from(bytes), gzip: false, shape: PhantomData },
             Err(_) => Self::encode(value),
         }
     }

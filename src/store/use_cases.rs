@@ -204,6 +204,35 @@ pub fn bookmarked(r: &impl Reader, user: UserId, id: UseCaseId) -> StoreResult<b
     Ok(r.get_raw(USE_CASE_BOOKMARKS, &key2(&user.key(), &id.key()))?.is_some())
 }
 
+/// Which of `ids` `user` bookmarked: one range read over the user's bookmarks between the
+/// smallest and largest id, or a lookup each when that range holds many more.
+pub fn bookmarked_among(
+    r: &impl Reader,
+    user: UserId,
+    ids: &[UseCaseId],
+) -> StoreResult<std::collections::HashSet<UseCaseId>> {
+    let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else { return Ok(Default::default()) };
+    let limit = 4 * ids.len() + 1;
+    let mut end = key2(&user.key(), &hi.key());
+    end.push(0);
+    let found = r.range_raw(USE_CASE_BOOKMARKS, &key2(&user.key(), &lo.key()), &end, limit)?;
+    if found.len() < limit {
+        let wanted: std::collections::HashSet<_> = ids.iter().collect();
+        return Ok(found
+            .iter()
+            .filter_map(|(k, _)| UseCaseId::from_key(&k[16..]))
+            .filter(|id| wanted.contains(id))
+            .collect());
+    }
+    let mut out = std::collections::HashSet::new();
+    for id in ids {
+        if bookmarked(r, user, *id)? {
+            out.insert(*id);
+        }
+    }
+    Ok(out)
+}
+
 /// Use cases bookmarked by `user`.
 pub fn bookmarks(r: &impl Reader, user: UserId, limit: usize) -> StoreResult<Vec<UseCaseId>> {
     Ok(scan_prefix(r, USE_CASE_BOOKMARKS, &user.key(), limit)?

@@ -92,6 +92,21 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     let r = app.send(Method::PUT, &format!("/api/v1/use-cases/{q1}/like"), Some(&viewers[1]), json!({})).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(ids(&list(&app, &a, "city=Riyadh&sort=most_liked").await)[0], q1);
+    // The viewer's own likes and bookmarks are marked on each card.
+    for id in [&q1, &pumps] {
+        let r = app.send(Method::PUT, &format!("/api/v1/use-cases/{id}/bookmark"), Some(&viewers[1]), json!({})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let page = list(&app, &viewers[1], "city=Riyadh").await;
+    let flags: Vec<(bool, bool)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["liked_by_me"].as_bool().unwrap(), c["bookmarked_by_me"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(flags, vec![(false, true), (false, false), (true, true)], "pumps, energy, q1");
+    let theirs = list(&app, &a, "city=Riyadh").await;
+    assert!(theirs["items"].as_array().unwrap().iter().all(|c| c["bookmarked_by_me"] == false));
 
     // An edit moves the case between categories and tags.
     let r = app

@@ -83,12 +83,14 @@ pub async fn list(
                         items.push(summary(tx, u, viewer, &mut joins)?);
                         if items.len() >= limit {
                             let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
+                            mark_bookmarks(tx, viewer, &mut items)?;
                             return Ok(Page { items, next_cursor: Some(encode_cursor(&key)), total });
                         }
                     }
                 }
                 if exhausted {
                     let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
+                    mark_bookmarks(tx, viewer, &mut items)?;
                     return Ok(Page { items, next_cursor: None, total });
                 }
             }
@@ -152,11 +154,21 @@ impl Joins {
     }
 }
 
+/// Sets `bookmarked` on a page's items from one range read of the viewer's bookmarks.
+fn mark_bookmarks(r: &impl Reader, viewer: UserId, items: &mut [UseCaseListItem]) -> StoreResult<()> {
+    let ids: Vec<_> = items.iter().map(|i| i.card.id).collect();
+    let marked = store::bookmarked_among(r, viewer, &ids)?;
+    for item in items {
+        item.bookmarked = marked.contains(&item.card.id);
+    }
+    Ok(())
+}
+
 /// A listing entry for `viewer`.
 fn summary(r: &impl Reader, card: UseCaseCard, viewer: UserId, joins: &mut Joins) -> StoreResult<UseCaseListItem> {
     Ok(UseCaseListItem {
         liked: forum::likes(r, &card.id.key(), viewer)?,
-        bookmarked: store::bookmarked(r, viewer, card.id)?,
+        bookmarked: false, // set for the whole page by `mark_bookmarks`
         author: joins.author(r, card.author)?,
         organization: joins.org(r, card.org)?,
         card,
