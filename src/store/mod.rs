@@ -159,14 +159,8 @@ impl Snapshot {
 }
 
 impl Reader for Snapshot {
-    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
-        let v = self.table(table)?.get(key)?.map(|v| v.value().to_vec());
-        Ok(v)
-    }
     fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>> {
-        let t = self.table(table)?;
-        let v = t.get(key)?;
-        v.map(|v| f(v.value())).transpose()
+        get_in(&*self.table(table)?, key, f)
     }
     fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
         collect_range(&*self.table(table)?, start, end, limit, false)
@@ -189,7 +183,9 @@ impl Reader for Snapshot {
 /// once for both.
 pub trait Reader {
     /// The value at `key`, if any.
-    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>>;
+    fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        self.get_with(table, key, |v| Ok(v.to_vec()))
+    }
     /// `f` applied to the value at `key` where it is stored, without copying it out.
     fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>>;
     /// Up to `limit` entries with `start <= key < end`, in key order.
@@ -234,33 +230,36 @@ fn collect_range(
     Ok(out)
 }
 
-/// Both transaction kinds read the same way; the macro keeps the two impls identical.
-macro_rules! impl_reader {
-    ($($tx:ty),*) => {$(
-        impl Reader for $tx {
-            fn get_raw(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
-                let t = self.open_table(table.def())?;
-                let v = t.get(key)?.map(|v| v.value().to_vec());
-                Ok(v)
-            }
-            fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>> {
-                let t = self.open_table(table.def())?;
-                let v = t.get(key)?;
-                v.map(|v| f(v.value())).transpose()
-            }
-            fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-                collect_range(&self.open_table(table.def())?, start, end, limit, false)
-            }
-            fn range_rev_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-                collect_range(&self.open_table(table.def())?, start, end, limit, true)
-            }
-            fn len_raw(&self, table: Table) -> StoreResult<u64> {
-                Ok(self.open_table(table.def())?.len()?)
-            }
-        }
-    )*};
+fn get_in<T>(
+    t: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    key: &[u8],
+    f: impl FnOnce(&[u8]) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    t.get(key)?.map(|v| f(v.value())).transpose()
 }
-impl_reader!(WriteTransaction);
+
+/// A write transaction reads its own uncommitted changes (tables are opened per call: a write
+/// closure may also hold a table open for writing).
+impl Reader for WriteTransaction {
+    fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>> {
+        get_in(&self.open_table(table.def())?, key, f)
+    }
+    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        collect_range(&self.open_table(table.def())?, start, end, limit, false)
+    }
+    fn range_rev_raw(
+        &self,
+        table: Table,
+        start: &[u8],
+        end: &[u8],
+        limit: usize,
+    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        collect_range(&self.open_table(table.def())?, start, end, limit, true)
+    }
+    fn len_raw(&self, table: Table) -> StoreResult<u64> {
+        Ok(self.open_table(table.def())?.len()?)
+    }
+}
 
 /// Writes `value` at `key`.
 pub fn put_raw(tx: &WriteTransaction, table: Table, key: &[u8], value: &[u8]) -> StoreResult<()> {
