@@ -18,6 +18,9 @@
 //! cores the server and the bench kept busy, and the server's RSS after each query. Before
 //! that, one connection alone for 1 s gives the p50 of a request without queueing. The map is
 //! loaded twice: plain, and asking for gzip as browsers do (the compressed bytes are read).
+//! Listing pages are cached until a write changes what listings show, so the newest page is
+//! also loaded while another client likes or unlikes a use case of that page every 10 ms:
+//! most requests then find their cached page stale and read it afresh.
 //!
 //! The load generator shares the machine with the server, so absolute figures are
 //! machine-dependent.
@@ -355,6 +358,7 @@ async fn run(data: &Path, load_time: Duration, size: f64) {
 
     let queries = [
         ("newest", format!("{api}?limit=20")),
+        ("newest, 100 likes/s", format!("{api}?limit=20")),
         ("category", format!("{api}?category=Quality%20Control&limit=20")),
         ("city, most viewed", format!("{api}?city=Riyadh&sort=most_viewed&limit=20")),
         ("q (1%)", format!("{api}?q={RARE}&limit=20")),
@@ -370,13 +374,41 @@ async fn run(data: &Path, load_time: Duration, size: f64) {
         let clients = if label.ends_with("gzip") { &gzip } else { &plain };
         let bytes = match label {
             "map, gzip" => gzip[0].get(&url).bearer_auth(&token).send().await.unwrap().bytes().await.unwrap().len(),
+            "newest, 100 likes/s" => check(&client, "newest", &Url::parse(&url).unwrap(), &token).await,
             _ => check(&client, label, &Url::parse(&url).unwrap(), &token).await,
         };
+        // Writes invalidate cached pages: a like or unlike every 10 ms on a use case of the
+        // first page (which every request reads) keeps forcing fresh reads.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = label.contains("likes/s").then(|| {
+            let (client, token, stop, api) = (new_client(), token.clone(), stop.clone(), api.clone());
+            let first = format!("{api}?limit=20");
+            tokio::spawn(async move {
+                let (page, _) = get_json(&client, &Url::parse(&first).unwrap(), &token).await;
+                let ids: Vec<String> =
+                    page["items"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_owned()).collect();
+                let mut tick = tokio::time::interval(Duration::from_millis(10));
+                let mut writes = 0usize;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    tick.tick().await;
+                    let like = format!("{api}/{}/like", ids[writes % ids.len()]);
+                    let req =
+                        if (writes / ids.len()).is_multiple_of(2) { client.put(like) } else { client.delete(like) };
+                    assert!(req.bearer_auth(&token).send().await.unwrap().status().is_success());
+                    writes += 1;
+                }
+                writes
+            })
+        });
         let alone = pct(&throughput(&clients[..1], &url, Some(&token), ALONE).await.1, 0.5);
         throughput(clients, &url, Some(&token), WARMUP).await;
         let (cpu, t) = (cpu_secs(pid), Instant::now());
         let (rps, lat) = throughput(clients, &url, Some(&token), RUN).await;
         let cores = cores_since(pid, cpu, t);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(w) = writer {
+            println!("{label}: {} likes/unlikes during the run and warm-up", w.await.unwrap());
+        }
         println!("{label}: {} requests", lat.len());
         rows.push(Row { label, bytes, rps, lat, cores, rss: rss_mib(pid), alone });
     }

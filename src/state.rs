@@ -30,6 +30,8 @@ pub struct Inner {
     /// The last serialized use-case map and the points version it shows: every request
     /// between two changes of the map shares one body, and one request at a time rebuilds it.
     pub map_body: tokio::sync::Mutex<Option<crate::api::json_bytes::CachedBody>>,
+    /// Rendered use-case listing pages (see `api::use_case_pages`).
+    pub use_case_pages: crate::api::use_case_pages::PageCache,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).
@@ -71,6 +73,7 @@ impl AppState {
             hub: Hub::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
             map_body: tokio::sync::Mutex::new(None),
+            use_case_pages: Default::default(),
             hasher,
             tokens,
             code_key,

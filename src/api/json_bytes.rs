@@ -76,18 +76,9 @@ impl<T: ToJSON> JsonBytes<T> {
         Self { bytes: Bytes::from(json.to_string()), gzip: false, shape: PhantomData }
     }
 
-    /// Serializes `value` with serde, skipping the intermediate JSON tree of `encode`: for
-    /// DTOs whose serde form is kept identical to their OpenAPI form (a test per type).
-    pub fn serialize(value: &T) -> Self
-    where
-        T: serde::Serialize,
-    {
-        // A listing page is tens of kilobytes: start big rather than doubling up to it.
-        let mut bytes = Vec::with_capacity(32 * 1024);
-        match serde_json::to_writer(&mut bytes, value) {
-            Ok(()) => Self { bytes: Bytes::from(bytes), gzip: false, shape: PhantomData },
-            Err(_) => Self::encode(value),
-        }
+    /// Bytes rendered elsewhere that encode a `T` (a renderer with a test against `encode`).
+    pub fn prebuilt(bytes: Bytes) -> Self {
+        Self { bytes, gzip: false, shape: PhantomData }
     }
 }
 

@@ -28,6 +28,7 @@ pub mod upload;
 pub mod use_case_drafts;
 pub mod use_case_dto;
 pub mod use_case_media;
+pub mod use_case_pages;
 pub mod use_case_summary;
 pub mod use_cases;
 pub mod users;

@@ -1,7 +1,6 @@
 //! The use-case card of a listing: what a list screen shows (the reference's list item), so a
-//! page carries twenty cards rather than twenty full case studies. Listing pages are serialized
-//! straight to bytes with serde (`JsonBytes::serialize`); a test keeps that identical to the
-//! OpenAPI serialization.
+//! page carries twenty cards rather than twenty full case studies. Listing pages are rendered
+//! with serde and cached (`use_case_pages`); a test keeps that identical to the OpenAPI form.
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
@@ -61,8 +60,10 @@ pub struct UseCaseSummary {
     /// Bookmarks.
     pub bookmark_count: u64,
     /// Whether the caller likes it.
+    #[serde(skip)] // per viewer: spliced into the rendered card (`use_case_pages`)
     pub liked_by_me: bool,
     /// Whether the caller bookmarked it.
+    #[serde(skip)]
     pub bookmarked_by_me: bool,
     /// Cover image URL.
     pub cover_url: Option<String>,
@@ -118,7 +119,7 @@ mod tests {
     use poem_openapi::types::ToJSON;
 
     use super::*;
-    use crate::api::use_cases::UseCasePage;
+    use crate::api::{use_case_pages::CachedPage, use_cases::UseCasePage};
 
     fn card(cover_url: Option<String>, avatar_url: Option<String>) -> UseCaseSummary {
         UseCaseSummary {
@@ -155,14 +156,25 @@ mod tests {
     }
 
     #[test]
-    fn the_serde_form_is_the_openapi_form() {
+    fn the_rendered_page_is_the_openapi_form() {
         for (next_cursor, total) in [(Some("abc".to_owned()), None), (None, Some(3))] {
-            let page = UseCasePage {
+            let mut page = UseCasePage {
                 items: vec![card(Some("/api/v1/media/x".into()), None), card(None, Some("/a".into()))],
                 next_cursor,
                 total,
             };
-            assert_eq!(serde_json::to_value(&page).unwrap(), page.to_json().unwrap());
+            let cached = CachedPage::build(1, vec![], &page).unwrap();
+            for marks in [[(false, false), (false, false)], [(true, false), (false, true)]] {
+                for (item, (liked, bookmarked)) in page.items.iter_mut().zip(marks) {
+                    (item.liked_by_me, item.bookmarked_by_me) = (liked, bookmarked);
+                }
+                let rendered: serde_json::Value = serde_json::from_slice(&cached.body(&marks)).unwrap();
+                assert_eq!(rendered, page.to_json().unwrap());
+            }
         }
+        let empty = UseCasePage { items: vec![], next_cursor: None, total: Some(0) };
+        let rendered: serde_json::Value =
+            serde_json::from_slice(&CachedPage::build(1, vec![], &empty).unwrap().body(&[])).unwrap();
+        assert_eq!(rendered, empty.to_json().unwrap());
     }
 }

@@ -47,7 +47,7 @@ pub enum UseCaseSort {
 }
 
 /// A page of use cases.
-#[derive(Object, Debug, serde::Serialize)]
+#[derive(Object, Debug)]
 pub struct UseCasePage {
     /// Use cases, as cards (`GET /use-cases/{id}` has every field).
     pub items: Vec<super::use_case_summary::UseCaseSummary>,
@@ -223,6 +223,9 @@ fn id(raw: &str) -> Result<UseCaseId, super::error::ApiError> {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::UseCases")]
 impl UseCasesApi {
     /// List use cases
+    ///
+    /// Pages are cached until a use case, or the name of an author or organization, changes;
+    /// the caller's likes and bookmarks are always current.
     #[oai(path = "/use-cases", method = "get", operation_id = "listUseCases")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -268,14 +271,10 @@ impl UseCasesApi {
             UseCaseSort::MostViewed => Order::MostViewed,
             UseCaseSort::MostLiked => Order::MostLiked,
         };
-        let page =
-            queries::list(&state, auth.ctx(), filter, order, cursor.0.as_deref(), service::page_size(limit.0)).await?;
-        let page = UseCasePage {
-            items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
-            total: page.total,
-        };
-        Ok(SuccessBytes::Ok(JsonBytes::serialize(&page)))
+        let body =
+            super::use_case_pages::serve(&state, auth.ctx(), filter, order, cursor.0, service::page_size(limit.0))
+                .await?;
+        Ok(SuccessBytes::Ok(JsonBytes::prebuilt(body)))
     }
 
     /// Publish a use case (simplified or full form)

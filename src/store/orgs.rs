@@ -27,7 +27,11 @@ pub fn by_domain(r: &impl Reader, domain: &str) -> StoreResult<Option<Organizati
 /// Writes an organization and its domain index entry.
 pub fn put(tx: &WriteTransaction, org: &Organization) -> StoreResult<()> {
     put_raw(tx, DOMAIN_ORG, org.domain.as_bytes(), &org.id.key())?;
-    codec::put(tx, ORG_CARDS, &org.id.key(), &org.card())?;
+    let card = org.card();
+    if self::card(tx, org.id)?.as_ref() != Some(&card) {
+        codec::put(tx, ORG_CARDS, &org.id.key(), &card)?;
+        super::use_cases::bump_listing_version(tx)?;
+    }
     codec::put(tx, ORGS, &org.id.key(), org)
 }
 

@@ -37,17 +37,37 @@ fn point(u: &UseCase) -> MapPoint {
 }
 
 const POINTS_VERSION: &[u8] = b"use_case_points_version";
+const LISTING_VERSION: &[u8] = b"use_case_listing_version";
 
-/// Counts changes to the map points; bumped in the transaction that changes them, so a
-/// reader that sees version `n` sees exactly the points of version `n`.
+/// A change counter in `META`, bumped in the transaction that makes the change, so a reader
+/// that sees version `n` sees exactly the data of version `n`.
+fn bump(tx: &WriteTransaction, name: &[u8]) -> StoreResult<()> {
+    let n = version(tx, name)?;
+    put_raw(tx, META, name, &(n + 1).to_be_bytes())
+}
+
+fn version(r: &impl Reader, name: &[u8]) -> StoreResult<u64> {
+    Ok(r.get_raw(META, name)?.and_then(|v| v.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
+}
+
 fn bump_points_version(tx: &WriteTransaction) -> StoreResult<()> {
-    let n = points_version(tx)?;
-    put_raw(tx, META, POINTS_VERSION, &(n + 1).to_be_bytes())
+    bump(tx, POINTS_VERSION)
 }
 
 /// The current version of the map points (0 before the first change).
 pub fn points_version(r: &impl Reader) -> StoreResult<u64> {
-    Ok(r.get_raw(META, POINTS_VERSION)?.and_then(|v| v.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
+    version(r, POINTS_VERSION)
+}
+
+/// Records that something a listing shows changed: a use case, or the card of an author
+/// or organization.
+pub fn bump_listing_version(tx: &WriteTransaction) -> StoreResult<()> {
+    bump(tx, LISTING_VERSION)
+}
+
+/// The current version of what listings show (0 before the first change).
+pub fn listing_version(r: &impl Reader) -> StoreResult<u64> {
+    version(r, LISTING_VERSION)
 }
 
 /// Every map point.
@@ -104,6 +124,7 @@ pub fn insert(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
     super::use_case_filters::sync(tx, None, Some(u))?;
     bump_points_version(tx)?;
     codec::put(tx, USE_CASE_CARDS, &u.id.key(), &u.card())?;
+    bump_listing_version(tx)?;
     codec::put(tx, USE_CASES, &u.id.key(), u)
 }
 
@@ -124,6 +145,7 @@ pub fn update(tx: &WriteTransaction, old: &UseCase, new: &UseCase) -> StoreResul
     }
     super::use_case_filters::sync(tx, Some(old), Some(new))?;
     codec::put(tx, USE_CASE_CARDS, &new.id.key(), &new.card())?;
+    bump_listing_version(tx)?;
     codec::put(tx, USE_CASES, &new.id.key(), new)
 }
 
@@ -136,6 +158,7 @@ pub fn remove(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
     bump_points_version(tx)?;
     super::use_case_filters::sync(tx, Some(u), None)?;
     delete_raw(tx, USE_CASE_CARDS, &u.id.key())?;
+    bump_listing_version(tx)?;
     for table in [USE_CASE_VIEWERS, LIKES] {
         for (k, _) in scan_prefix(tx, table, &u.id.key(), usize::MAX)? {
             delete_raw(tx, table, &k)?;

@@ -66,6 +66,7 @@ pub fn update(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
     let card = user.author_card();
     if author_card(tx, user.id)?.as_ref() != Some(&card) {
         codec::put(tx, USER_CARDS, &user.id.key(), &card)?;
+        super::use_cases::bump_listing_version(tx)?;
     }
     codec::put(tx, USERS, &user.id.key(), user)
 }

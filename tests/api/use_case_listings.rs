@@ -71,7 +71,9 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     // Two filters: one index, the other checked on each record.
     assert_eq!(ids(&list(&app, &a, "city=Riyadh&category=Quality%20Control").await), vec![q1.clone()]);
     assert_eq!(ids(&list(&app, &a, "tag=vision&q=two").await), vec![q2.clone()]);
-    // Cards, not full case studies; the author and organization as they are now.
+    // Cards, not full case studies; the author and organization as they are now (the page
+    // was read, and cached, before the renames).
+    assert_eq!(list(&app, &a, "city=Jeddah").await["items"][0]["organization_name"], "plant-a.sa Manufacturing");
     let r = app.send(Method::PATCH, "/api/v1/users/me", Some(&a), json!({"first_name": "Renamed"})).await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = app.send(Method::PATCH, "/api/v1/organizations/me", Some(&a), json!({"name": "Plant A Renamed"})).await;
@@ -82,7 +84,8 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     assert_eq!(card["organization_name"], "Plant A Renamed");
     assert!(card.get("problem_context").is_none() && card.get("media").is_none(), "{card}");
 
-    // Views and likes move the entries of the sorted filters.
+    // Views and likes move the entries of the sorted filters (the same pages read before).
+    assert_eq!(walk(&app, &a, "city=Riyadh&sort=most_viewed").await, vec![pumps.clone(), energy.clone(), q1.clone()]);
     for v in &viewers {
         assert_eq!(app.get(&format!("/api/v1/use-cases/{energy}"), Some(v)).await.status(), StatusCode::OK);
     }

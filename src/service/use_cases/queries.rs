@@ -5,7 +5,7 @@ use std::collections::{HashMap, hash_map::Entry};
 
 use crate::{
     domain::{
-        ids::{OrgId, UserId},
+        ids::{OrgId, UseCaseId, UserId},
         org::{OrgCard, Organization},
         use_case::{CATEGORIES, UseCaseCard},
         user::AuthorCard,
@@ -48,7 +48,24 @@ impl UseCaseFilter {
     }
 }
 
-/// A page of use cases in `order`. A structured filter reads its own index (the most
+/// The version of what listings show, and `viewer`'s (liked, bookmarked) marks on `ids`,
+/// from one snapshot: what a cached listing page needs to be served to `viewer`.
+pub async fn marks(state: &AppState, ctx: AuthContext, ids: Vec<UseCaseId>) -> AppResult<(u64, Vec<(bool, bool)>)> {
+    let viewer = ctx.user_id;
+    Ok(state
+        .store
+        .read(move |tx| {
+            let bookmarked = store::bookmarked_among(tx, viewer, &ids)?;
+            let marks = ids
+                .iter()
+                .map(|id| Ok((forum::likes(tx, &id.key(), viewer)?, bookmarked.contains(id))))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok((store::listing_version(tx)?, marks))
+        })
+        .await?)
+}
+
+/// A page of use cases in `order`, with the listing version it was read at. A structured filter reads its own index (the most
 /// selective one present); other filters are checked on the records that index yields.
 pub async fn list(
     state: &AppState,
@@ -57,12 +74,13 @@ pub async fn list(
     order: store::Order,
     cursor: Option<&str>,
     limit: usize,
-) -> AppResult<Page<UseCaseListItem>> {
+) -> AppResult<(u64, Page<UseCaseListItem>)> {
     let before = decode_key_cursor(cursor)?;
     let viewer = ctx.user_id;
     Ok(state
         .store
         .read(move |tx| {
+            let version = store::listing_version(tx)?;
             let index = index_for(&filter, order);
             // When the index answers the whole filter every entry is kept: read just one page.
             let exact = index.as_ref().map_or(filter_is_empty(&filter), |(_, rest)| *rest == 0);
@@ -84,14 +102,14 @@ pub async fn list(
                         if items.len() >= limit {
                             let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
                             mark_bookmarks(tx, viewer, &mut items)?;
-                            return Ok(Page { items, next_cursor: Some(encode_cursor(&key)), total });
+                            return Ok((version, Page { items, next_cursor: Some(encode_cursor(&key)), total }));
                         }
                     }
                 }
                 if exhausted {
                     let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
                     mark_bookmarks(tx, viewer, &mut items)?;
-                    return Ok(Page { items, next_cursor: None, total });
+                    return Ok((version, Page { items, next_cursor: None, total }));
                 }
             }
         })

@@ -1,0 +1,132 @@
+//! Rendered use-case listing pages, shared by every viewer until what listings show changes.
+//!
+//! A page's JSON is the same for everyone except each card's `liked_by_me` and
+//! `bookmarked_by_me`: the cache keeps each card rendered without those two and splices the
+//! viewer's marks in. An entry is valid for the listing version it was read at — a counter the
+//! store bumps in every transaction that changes a use case or the card of an author or an
+//! organization — and a request reads the current version and its marks in one snapshot, so
+//! it never serves a page older than that snapshot.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use bytes::Bytes;
+
+use super::{error::ApiResult, use_cases::UseCasePage};
+use crate::{
+    domain::ids::UseCaseId,
+    error::AppError,
+    service::{
+        sessions::AuthContext,
+        use_cases::queries::{self, UseCaseFilter},
+    },
+    state::AppState,
+    store::use_cases::Order,
+};
+
+/// The body of a listing page for the caller: the cached page when it is current, else read,
+/// rendered and cached.
+pub async fn serve(
+    state: &AppState,
+    ctx: AuthContext,
+    filter: UseCaseFilter,
+    order: Order,
+    cursor: Option<String>,
+    limit: usize,
+) -> ApiResult<Bytes> {
+    let key = format!("{order:?}|{filter:?}|{cursor:?}|{limit}");
+    if let Some(page) = state.use_case_pages.get(&key) {
+        let (version, marks) = queries::marks(state, ctx, page.ids.clone()).await?;
+        if version == page.version {
+            return Ok(page.body(&marks));
+        }
+    }
+    let (version, page) = queries::list(state, ctx, filter, order, cursor.as_deref(), limit).await?;
+    let ids: Vec<_> = page.items.iter().map(|i| i.card.id).collect();
+    let marks: Vec<_> = page.items.iter().map(|i| (i.liked, i.bookmarked)).collect();
+    let page = UseCasePage {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+        total: page.total,
+    };
+    let cached = Arc::new(CachedPage::build(version, ids, &page).map_err(AppError::internal)?);
+    state.use_case_pages.put(key, cached.clone());
+    Ok(cached.body(&marks))
+}
+
+/// Pages kept at most; past that the cache starts over (deep cursors make many keys).
+const MAX_PAGES: usize = 4096;
+
+/// Listing pages by query.
+#[derive(Default)]
+pub struct PageCache {
+    pages: Mutex<HashMap<String, Arc<CachedPage>>>,
+}
+
+impl PageCache {
+    /// The page cached for `key`, whatever its version.
+    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        self.pages.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keeps `page` for `key` unless a newer one is there already.
+    pub fn put(&self, key: String, page: Arc<CachedPage>) {
+        let Ok(mut pages) = self.pages.lock() else { return };
+        if pages.get(&key).is_some_and(|p| p.version > page.version) {
+            return;
+        }
+        if pages.len() >= MAX_PAGES {
+            pages.clear();
+        }
+        pages.insert(key, page);
+    }
+}
+
+/// One rendered page.
+#[derive(Debug)]
+pub struct CachedPage {
+    /// The listing version it was read at.
+    pub version: u64,
+    /// Its use cases, in order.
+    pub ids: Vec<UseCaseId>,
+    /// Each card's JSON object without the viewer's marks.
+    cards: Vec<Vec<u8>>,
+    /// `{"next_cursor":…,"total":…}`.
+    tail: Vec<u8>,
+}
+
+#[derive(serde::Serialize)]
+struct Tail<'a> {
+    next_cursor: &'a Option<String>,
+    total: Option<u64>,
+}
+
+impl CachedPage {
+    /// Renders `page` (its cards' marks are ignored: they are the viewer's).
+    pub fn build(version: u64, ids: Vec<UseCaseId>, page: &UseCasePage) -> serde_json::Result<Self> {
+        let cards = page.items.iter().map(serde_json::to_vec).collect::<serde_json::Result<Vec<_>>>()?;
+        let tail = serde_json::to_vec(&Tail { next_cursor: &page.next_cursor, total: page.total })?;
+        Ok(Self { version, ids, cards, tail })
+    }
+
+    /// The page's JSON with `marks` — (liked, bookmarked) per card — spliced in.
+    pub fn body(&self, marks: &[(bool, bool)]) -> Bytes {
+        let size = self.cards.iter().map(|c| c.len() + 48).sum::<usize>() + self.tail.len() + 16;
+        let mut out = Vec::with_capacity(size);
+        out.extend_from_slice(b"{\"items\":[");
+        for (i, card) in self.cards.iter().enumerate() {
+            let (liked, bookmarked) = marks.get(i).copied().unwrap_or_default();
+            if i > 0 {
+                out.push(b',');
+            }
+            // A card is a non-empty object: drop its closing brace, add the marks, close it.
+            out.extend_from_slice(&card[..card.len().saturating_sub(1)]);
+            out.extend_from_slice(format!(",\"liked_by_me\":{liked},\"bookmarked_by_me\":{bookmarked}}}").as_bytes());
+        }
+        out.extend_from_slice(b"],");
+        out.extend_from_slice(self.tail.get(1..).unwrap_or_default());
+        Bytes::from(out)
+    }
+}
