@@ -37,11 +37,24 @@ pub async fn serve(
     limit: usize,
 ) -> ApiResult<Bytes> {
     let key = format!("{order:?}|{filter:?}|{cursor:?}|{limit}");
+    let mut seen = None;
     if let Some(page) = state.use_case_pages.get(&key) {
         let (version, marks) = queries::marks(state, ctx, page.ids.clone()).await?;
         if version == page.version {
             return Ok(page.body(&marks));
         }
+        seen = Some(version);
+    }
+    // One request per query rebuilds; the others wait for it rather than all reading the
+    // same page at once after every write (and reuse it when it is at least as new as the
+    // version they saw).
+    let building = state.use_case_pages.builder(&key);
+    let _turn = building.lock().await;
+    if let (Some(seen), Some(page)) = (seen, state.use_case_pages.get(&key))
+        && page.version >= seen
+    {
+        let (_, marks) = queries::marks(state, ctx, page.ids.clone()).await?;
+        return Ok(page.body(&marks));
     }
     let (version, page) = queries::list(state, ctx, filter, order, cursor.as_deref(), limit).await?;
     let ids: Vec<_> = page.items.iter().map(|i| i.card.id).collect();
@@ -63,12 +76,22 @@ const MAX_PAGES: usize = 4096;
 #[derive(Default)]
 pub struct PageCache {
     pages: Mutex<HashMap<String, Arc<CachedPage>>>,
+    builders: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
     /// The page cached for `key`, whatever its version.
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
         self.pages.lock().ok()?.get(key).cloned()
+    }
+
+    /// The lock held while the page for `key` is rebuilt.
+    fn builder(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let Ok(mut builders) = self.builders.lock() else { return Arc::default() };
+        if builders.len() >= MAX_PAGES && !builders.contains_key(key) {
+            builders.clear();
+        }
+        builders.entry(key.to_owned()).or_default().clone()
     }
 
     /// Keeps `page` for `key` unless a newer one is there already.
