@@ -43,16 +43,20 @@ pub async fn serve(
         if version == page.version {
             return Ok(page.body(&marks));
         }
-        seen = Some(version);
+        seen = Some((version, page, marks));
     }
     // One request per query rebuilds; the others wait for it rather than all reading the
     // same page at once after every write (and reuse it when it is at least as new as the
     // version they saw).
     let building = state.use_case_pages.builder(&key);
     let _turn = building.lock().await;
-    if let (Some(seen), Some(page)) = (seen, state.use_case_pages.get(&key))
-        && page.version >= seen
+    if let (Some((version, stale, marks)), Some(page)) = (seen, state.use_case_pages.get(&key))
+        && page.version >= version
     {
+        // The caller's marks were read during this request; they still hold for the same ids.
+        if page.ids == stale.ids {
+            return Ok(page.body(&marks));
+        }
         let (_, marks) = queries::marks(state, ctx, page.ids.clone()).await?;
         return Ok(page.body(&marks));
     }
