@@ -17,7 +17,8 @@
 //! connections for 1 s of warm-up and 5 s: requests/s, p50, p99 (target: p99 < 50 ms), the
 //! cores the server and the bench kept busy, and the server's RSS after each query. Before
 //! that, one connection alone for 1 s gives the p50 of a request without queueing. The map is
-//! loaded twice: plain, and asking for gzip as browsers do (the compressed bytes are read).
+//! loaded three times: plain, asking for gzip as browsers do (the compressed bytes are read),
+//! and revalidated with its `ETag` as a browser does for a map it already has (304).
 //! Listing pages are cached until a write changes what listings show, so the newest page is
 //! also loaded while another client likes or unlikes a use case of that page every 10 ms:
 //! most requests then find their cached page stale and read it afresh.
@@ -313,9 +314,12 @@ async fn check(client: &Client, label: &str, url: &Url, token: &str) -> usize {
     bytes
 }
 
-fn gzip_client() -> Client {
+fn gzip_client(etag: Option<&str>) -> Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("accept-encoding", reqwest::header::HeaderValue::from_static("gzip"));
+    if let Some(etag) = etag {
+        headers.insert("if-none-match", reqwest::header::HeaderValue::from_str(etag).unwrap());
+    }
     Client::builder().no_proxy().default_headers(headers).timeout(Duration::from_secs(60)).build().unwrap()
 }
 
@@ -364,16 +368,30 @@ async fn run(data: &Path, load_time: Duration, size: f64) {
         ("q (1%)", format!("{api}?q={RARE}&limit=20")),
         ("map", format!("{api}/map")),
         ("map, gzip", format!("{api}/map")),
+        ("map, revalidated", format!("{api}/map")),
     ];
     let plain: Vec<Client> = (0..CONNECTIONS).map(|_| new_client()).collect();
     // What a browser does: ask for gzip (reqwest here has no decoder, so it reads the
     // compressed bytes, which is what crosses the wire).
-    let gzip: Vec<Client> = (0..CONNECTIONS).map(|_| gzip_client()).collect();
+    let gzip: Vec<Client> = (0..CONNECTIONS).map(|_| gzip_client(None)).collect();
+    // What a browser does with a map it has: send its ETag back and get a 304.
+    let r = client.get(format!("{api}/map")).bearer_auth(&token).send().await.unwrap();
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let revalidating: Vec<Client> = (0..CONNECTIONS).map(|_| gzip_client(Some(&etag))).collect();
     let mut rows = Vec::new();
     for (label, url) in queries {
-        let clients = if label.ends_with("gzip") { &gzip } else { &plain };
+        let clients = match label {
+            "map, gzip" => &gzip,
+            "map, revalidated" => &revalidating,
+            _ => &plain,
+        };
         let bytes = match label {
             "map, gzip" => gzip[0].get(&url).bearer_auth(&token).send().await.unwrap().bytes().await.unwrap().len(),
+            "map, revalidated" => {
+                let r = revalidating[0].get(&url).bearer_auth(&token).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+                0
+            }
             "newest, 100 likes/s" => check(&client, "newest", &Url::parse(&url).unwrap(), &token).await,
             _ => check(&client, label, &Url::parse(&url).unwrap(), &token).await,
         };
