@@ -28,25 +28,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "use_cases/load.rs"]
+mod load;
 
 use std::{
-    collections::HashMap,
     path::Path,
     time::{Duration, Instant},
 };
 
 use common::{cores_since, cpu_secs, free_port, new_client, pct, rss_mib, server_bin, start_server, throughput};
-use p2p_sandbox::{
-    auth::password::PasswordHasher,
-    domain::{
-        forum::points,
-        ids::{OrgId, UseCaseId, UserId},
-        org::Organization,
-        use_case::{CATEGORIES, Metric, Raw, UseCase, slugify, validate},
-        user::{Language, OrgRole, User, UserStatus},
-    },
-    store::{Store, forum, orgs, use_cases, users},
-};
+use p2p_sandbox::{auth::password::PasswordHasher, domain::use_case::CATEGORIES};
 use reqwest::{Client, StatusCode, Url};
 use serde_json::{Value, json};
 
@@ -62,36 +53,6 @@ const RUN: Duration = Duration::from_secs(5);
 const ALONE: Duration = Duration::from_secs(1);
 /// In the titles of use cases `i % 100 == 42` only: a `q` matching 1%.
 const RARE: &str = "cryogenic";
-const CITIES: [(&str, f64, f64); 12] = [
-    ("Riyadh", 24.7136, 46.6753),
-    ("Jeddah", 21.4858, 39.1925),
-    ("Dammam", 26.4207, 50.0888),
-    ("Jubail", 27.0046, 49.6460),
-    ("Yanbu", 24.0895, 38.0618),
-    ("Mecca", 21.3891, 39.8579),
-    ("Medina", 24.5247, 39.5692),
-    ("Khobar", 26.2172, 50.1971),
-    ("Tabuk", 28.3835, 36.5662),
-    ("Abha", 18.2164, 42.5053),
-    ("Buraydah", 26.3592, 43.9818),
-    ("Hail", 27.5114, 41.7208),
-];
-const ADJECTIVES: [&str; 8] =
-    ["Automated", "Predictive", "Smart", "Lean", "Digital", "Modular", "Robotic", "Integrated"];
-const SUBJECTS: [&str; 10] = [
-    "weld inspection",
-    "bearing monitoring",
-    "palletizing",
-    "energy metering",
-    "batch scheduling",
-    "packaging line",
-    "boiler tuning",
-    "forklift routing",
-    "spare parts planning",
-    "operator training",
-];
-const TAGS: [&str; 8] = ["iot", "vision", "lean", "scada", "plc", "analytics", "iso 50001", "robotics"];
-const INDUSTRIES: [&str; 5] = ["Manufacturing", "Petrochemicals", "Food Processing", "Construction", "Plastics"];
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
@@ -102,7 +63,7 @@ fn main() {
     });
     let db = data.path().join("p2p.redb");
     let t = Instant::now();
-    load(&db, &hash);
+    load::load(&db, &hash);
     let load_time = t.elapsed();
     let size = std::fs::metadata(&db).map_or(0, |m| m.len()) as f64 / (1024.0 * 1024.0);
     println!(
@@ -114,164 +75,6 @@ fn main() {
 
 fn email(i: usize) -> String {
     format!("uc{i}@org{}.example.com", i / PER_ORG)
-}
-
-fn organization(j: usize, now: i64) -> Organization {
-    let city = CITIES[j % CITIES.len()].0;
-    Organization {
-        id: OrgId::new(),
-        name: format!("{city} Industrial Works {j}"),
-        domain: format!("org{j}.example.com"),
-        industry: INDUSTRIES[j % INDUSTRIES.len()].to_owned(),
-        size: "medium".into(),
-        city: city.to_owned(),
-        country: "Saudi Arabia".into(),
-        description: String::new(),
-        website: String::new(),
-        verified: j.is_multiple_of(5),
-        member_count: PER_ORG as u64,
-        admin_count: 1,
-        created_at: now,
-        updated_at: now,
-        logo: None,
-    }
-}
-
-fn user(i: usize, org: &Organization, hash: &str, now: i64) -> User {
-    User {
-        id: UserId::new(),
-        email: email(i),
-        password_hash: hash.to_owned(),
-        email_verified: true,
-        status: UserStatus::Active,
-        platform_admin: false,
-        org_id: Some(org.id),
-        org_role: Some(if i.is_multiple_of(PER_ORG) { OrgRole::Admin } else { OrgRole::Member }),
-        first_name: format!("Engineer{i}"),
-        last_name: "Bench".into(),
-        title: "Process Engineer".into(),
-        location: org.city.clone(),
-        bio: String::new(),
-        expertise_tags: Vec::new(),
-        language: Language::En,
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        avatar: None,
-    }
-}
-
-/// The fields of use case `i`, validated as the service validates them.
-fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseContent {
-    let (city, lat, lon) = CITIES[(i / 10) % CITIES.len()];
-    let adjective = if i % 100 == 42 { "Cryogenic" } else { ADJECTIVES[(i / 7) % ADJECTIVES.len()] };
-    let subject = SUBJECTS[(i / 3) % SUBJECTS.len()];
-    let jitter = |k: usize| ((i * k) % 200) as f64 / 1000.0 - 0.1;
-    let raw = Raw {
-        title: format!("{adjective} {subject} in the {city} plant, line {}", i % 40 + 1),
-        subtitle: format!("How a {} team rolled out {subject}", INDUSTRIES[i % INDUSTRIES.len()].to_lowercase()),
-        summary: format!(
-            "The plant ran {subject} by hand on three shifts, with paper logs and late reports. A pilot on one \
-             line connected the machines to a small edge server, the team trained eight operators, and after six \
-             months scrap fell by {}% and unplanned stops by {}%. The approach now runs on every line of the site.",
-            5 + i % 20,
-            10 + i % 30
-        ),
-        category: CATEGORIES[i % CATEGORIES.len()].to_owned(),
-        industry: INDUSTRIES[i % INDUSTRIES.len()].to_owned(),
-        factory_name: factory.to_owned(),
-        city: city.to_owned(),
-        latitude: lat + jitter(7),
-        longitude: lon + jitter(13),
-        problem_context: "Downtime and scrap were tracked weekly, too late to act within a shift.".into(),
-        technology_components: vec!["Edge gateway".into(), "PLC connectors".into(), "Dashboards".into()],
-        vendor: "Local integrator".into(),
-        budget_range: "SAR 200k–500k".into(),
-        duration: "6 months".into(),
-        metrics: vec![Metric {
-            metric: "Scrap rate".into(),
-            baseline: "4.1%".into(),
-            current: "3.0%".into(),
-            improvement: "-27%".into(),
-        }],
-        roi: "14 months".into(),
-        tags: vec![TAGS[i % TAGS.len()].to_owned(), TAGS[(i / 8 + 3) % TAGS.len()].to_owned()],
-        ..Raw::default()
-    };
-    validate(&raw).unwrap_or_else(|e| panic!("use case {i}: {e:?}"))
-}
-
-/// Writes the organizations and users, then the use cases with the counters the service
-/// keeps; the store is closed on return, before the server opens it.
-fn load(path: &Path, hash: &str) {
-    let store = Store::open(path).unwrap();
-    let now = p2p_sandbox::service::now();
-    let members: Vec<(Organization, [UserId; PER_ORG])> = store
-        .write_blocking(|tx| {
-            let mut out = Vec::with_capacity(ORGS);
-            for j in 0..ORGS {
-                let org = organization(j, now);
-                orgs::put(tx, &org)?;
-                let ids = std::array::from_fn(|k| user(j * PER_ORG + k, &org, hash, now));
-                for u in &ids {
-                    users::insert(tx, u)?;
-                    orgs::add_member(tx, org.id, u.id)?;
-                }
-                out.push((org, ids.map(|u| u.id)));
-            }
-            Ok(out)
-        })
-        .unwrap();
-    for start in (0..USE_CASES).step_by(PER_TX) {
-        store
-            .write_blocking(|tx| {
-                let (mut per_category, mut per_org, mut per_author) =
-                    (HashMap::<String, i64>::new(), HashMap::<OrgId, i64>::new(), HashMap::<UserId, u64>::new());
-                for i in start..(start + PER_TX).min(USE_CASES) {
-                    let (org, authors) = &members[i % ORGS];
-                    let content = content(i, &format!("{} Plant {}", org.name, i / ORGS % 4 + 1));
-                    let org_slug = slugify(&org.name);
-                    let created = now - (USE_CASES - i) as i64 * 3_600_000;
-                    let u = UseCase {
-                        id: UseCaseId::new(),
-                        author: authors[(i / ORGS) % PER_ORG],
-                        org: org.id,
-                        slug: use_cases::free_slug(tx, &org_slug, &slugify(&content.title))?,
-                        org_slug,
-                        content,
-                        featured: false,
-                        verified: false,
-                        view_count: (i as u64 * 7919 + 13) % 5000,
-                        like_count: 0,
-                        bookmark_count: 0,
-                        created_at: created,
-                        updated_at: created,
-                        media: Vec::new(),
-                        cover: None,
-                    };
-                    use_cases::insert(tx, &u)?;
-                    *per_category.entry(u.content.category.clone()).or_default() += 1;
-                    *per_org.entry(u.org).or_default() += 1;
-                    *per_author.entry(u.author).or_default() += 1;
-                }
-                forum::add_counter(tx, "uc_total", per_category.values().sum())?;
-                for (category, n) in per_category {
-                    forum::add_counter(tx, &format!("uc_category:{category}"), n)?;
-                }
-                for (org, n) in per_org {
-                    let key = format!("uc_org:{org}");
-                    if forum::counter(tx, &key)? == 0 {
-                        forum::add_counter(tx, "uc_orgs", 1)?;
-                    }
-                    forum::add_counter(tx, &key, n)?;
-                }
-                for (author, n) in per_author {
-                    forum::adjust_stats(tx, author, |s| s.reputation += n * points::USE_CASE)?;
-                }
-                Ok(())
-            })
-            .unwrap();
-    }
 }
 
 async fn get_json(client: &Client, url: &Url, token: &str) -> (Value, usize) {

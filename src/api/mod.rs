@@ -27,6 +27,7 @@ pub mod tags;
 pub mod upload;
 pub mod use_case_drafts;
 pub mod use_case_dto;
+pub mod use_case_map;
 pub mod use_case_media;
 pub mod use_case_pages;
 pub mod use_case_summary;

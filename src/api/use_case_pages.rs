@@ -73,20 +73,28 @@ pub async fn serve(
     Ok(cached.body(&marks))
 }
 
-/// Pages kept at most; past that the cache starts over (deep cursors make many keys).
+/// Pages kept at most, and their bytes at most; past either the cache starts over (deep
+/// cursors and many filters make many keys).
 const MAX_PAGES: usize = 4096;
+const MAX_BYTES: usize = 32 << 20;
 
 /// Listing pages by query.
 #[derive(Default)]
 pub struct PageCache {
-    pages: Mutex<HashMap<String, Arc<CachedPage>>>,
+    pages: Mutex<Pages>,
     builders: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+#[derive(Default)]
+struct Pages {
+    by_key: HashMap<String, Arc<CachedPage>>,
+    bytes: usize,
 }
 
 impl PageCache {
     /// The page cached for `key`, whatever its version.
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
-        self.pages.lock().ok()?.get(key).cloned()
+        self.pages.lock().ok()?.by_key.get(key).cloned()
     }
 
     /// The lock held while the page for `key` is rebuilt.
@@ -101,13 +109,17 @@ impl PageCache {
     /// Keeps `page` for `key` unless a newer one is there already.
     pub fn put(&self, key: String, page: Arc<CachedPage>) {
         let Ok(mut pages) = self.pages.lock() else { return };
-        if pages.get(&key).is_some_and(|p| p.version > page.version) {
+        if pages.by_key.get(&key).is_some_and(|p| p.version > page.version) {
             return;
         }
-        if pages.len() >= MAX_PAGES {
-            pages.clear();
+        let size = key.len() + page.size();
+        if pages.by_key.len() >= MAX_PAGES || pages.bytes + size > MAX_BYTES {
+            *pages = Pages::default();
         }
-        pages.insert(key, page);
+        pages.bytes += size;
+        if let Some(old) = pages.by_key.insert(key.clone(), page) {
+            pages.bytes = pages.bytes.saturating_sub(key.len() + old.size());
+        }
     }
 }
 
@@ -138,6 +150,11 @@ impl CachedPage {
         Ok(Self { version, ids, cards, tail })
     }
 
+    /// Bytes held for this page.
+    fn size(&self) -> usize {
+        self.cards.iter().map(Vec::len).sum::<usize>() + self.tail.len() + 16 * self.ids.len()
+    }
+
     /// The page's JSON with `marks` — (liked, bookmarked) per card — spliced in.
     pub fn body(&self, marks: &[(bool, bool)]) -> Bytes {
         let size = self.cards.iter().map(|c| c.len() + 48).sum::<usize>() + self.tail.len() + 16;
@@ -155,5 +172,30 @@ impl CachedPage {
         out.extend_from_slice(b"],");
         out.extend_from_slice(self.tail.get(1..).unwrap_or_default());
         Bytes::from(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(version: u64, bytes: usize) -> Arc<CachedPage> {
+        Arc::new(CachedPage { version, ids: vec![], cards: vec![vec![b'x'; bytes]], tail: b"{}".to_vec() })
+    }
+
+    #[test]
+    fn newer_pages_win_and_memory_stays_bounded() {
+        let cache = PageCache::default();
+        cache.put("a".into(), page(2, 10));
+        cache.put("a".into(), page(1, 10));
+        assert_eq!(cache.get("a").unwrap().version, 2, "an older page never replaces a newer one");
+        cache.put("a".into(), page(3, 10));
+        assert_eq!(cache.get("a").unwrap().version, 3);
+        for i in 0..40 {
+            cache.put(format!("k{i}"), page(1, 1 << 20));
+        }
+        let held = cache.pages.lock().unwrap().bytes;
+        assert!(held <= MAX_BYTES, "{held} bytes held");
+        assert!(cache.get("k39").is_some(), "the newest page is kept");
     }
 }

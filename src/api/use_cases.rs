@@ -12,11 +12,12 @@ use super::{
     dto::OrganizationSummary,
     error::{ApiResult, Success, ok},
     forum_dto::LikeState,
-    json_bytes::{CachedBody, JsonBytes, SuccessBytes},
+    json_bytes::{JsonBytes, SuccessBytes},
     orgs::path_id,
     security::{Auth, State},
     tags::ApiTags,
     use_case_dto::{UseCaseDto, UseCaseInput},
+    use_case_map::MapResponse,
 };
 use crate::{
     domain::{
@@ -55,89 +56,6 @@ pub struct UseCasePage {
     pub next_cursor: Option<String>,
     /// All use cases (without filters, from a counter).
     pub total: Option<u64>,
-}
-
-/// A point on the map.
-#[derive(Object, Debug)]
-pub struct MapPoint {
-    /// Use-case id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Category.
-    pub category: String,
-    /// Latitude.
-    pub latitude: f64,
-    /// Longitude.
-    pub longitude: f64,
-    /// Slug.
-    pub slug: String,
-    /// Organization slug.
-    pub org_slug: String,
-    /// Cover image URL, once media are attached.
-    pub cover_url: Option<String>,
-}
-
-/// Every published use case on the map.
-#[derive(Object, Debug)]
-pub struct MapPoints {
-    /// Points.
-    pub items: Vec<MapPoint>,
-}
-
-/// The map answer.
-#[derive(ApiResponse)]
-pub enum MapResponse {
-    /// Every point.
-    #[oai(status = 200)]
-    Ok(
-        JsonBytes<MapPoints>,
-        /// Identifies this version of the map.
-        #[oai(header = "ETag")]
-        String,
-        /// The body depends on `Accept-Encoding`.
-        #[oai(header = "Vary")]
-        String,
-    ),
-    /// The map has not changed since the `If-None-Match` ETag.
-    #[oai(status = 304)]
-    NotModified(
-        /// Identifies this version of the map.
-        #[oai(header = "ETag")]
-        String,
-    ),
-}
-
-/// The current map body: the cached one while the points have not changed, else rebuilt
-/// (once: the lock is held while building, so a burst after a change waits for one build).
-async fn map_body(state: &crate::state::AppState) -> ApiResult<CachedBody> {
-    let current = queries::map_version(state).await?;
-    let mut cached = state.map_body.lock().await;
-    if let Some(body) = cached.as_ref()
-        && body.version >= current
-    {
-        return Ok(body.clone());
-    }
-    let (version, points) = queries::map(state).await?;
-    let items = points
-        .into_iter()
-        .map(|p| MapPoint {
-            id: p.id.to_string(),
-            title: p.title,
-            category: p.category,
-            latitude: p.latitude,
-            longitude: p.longitude,
-            slug: p.slug,
-            org_slug: p.org_slug,
-            cover_url: p.cover.map(super::dto::media_url),
-        })
-        .collect();
-    // Serializing, hashing and compressing megabytes is CPU work: off the async workers.
-    let body = tokio::task::spawn_blocking(move || CachedBody::build(version, &MapPoints { items }))
-        .await
-        .map_err(crate::error::AppError::internal)?;
-    *cached = Some(body.clone());
-    Ok(body)
 }
 
 /// A category with its count.
@@ -305,7 +223,7 @@ impl UseCasesApi {
         #[oai(name = "Accept-Encoding")]
         accept_encoding: Header<Option<String>>,
     ) -> ApiResult<MapResponse> {
-        let body = map_body(&state).await?;
+        let body = super::use_case_map::map_body(&state).await?;
         if if_none_match.0.as_deref().is_some_and(|tags| tags.split(',').any(|t| t.trim() == body.etag)) {
             return Ok(MapResponse::NotModified(body.etag));
         }
