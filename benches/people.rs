@@ -38,8 +38,8 @@ use std::{
 };
 
 use common::{
-    IDLE_ME_REQUESTS, ME_CONCURRENCY, cores_since, cpu_secs, free_port, me_load, new_client, pct, rss_mib, server_bin,
-    start_server, throughput, wait_healthy,
+    IDLE_ME_REQUESTS, ME_CONCURRENCY, cores_since, cpu_secs, fixtures, free_port, me_load, new_client, pct, rss_mib,
+    server_bin, start_server, throughput, wait_healthy,
 };
 use futures::{StreamExt, future::join_all, stream};
 use image::{
@@ -48,11 +48,7 @@ use image::{
 };
 use p2p_sandbox::{
     auth::password::PasswordHasher,
-    domain::{
-        ids::{OrgId, UserId},
-        org::Organization,
-        user::{Language, OrgRole, User, UserStatus},
-    },
+    domain::{org::Organization, user::User},
     store::{Store, orgs, users},
 };
 use rand::{RngCore, SeedableRng, rngs::StdRng};
@@ -115,46 +111,21 @@ fn email(i: usize) -> String {
 }
 
 fn organization(j: usize, now: i64) -> Organization {
+    let city = CITIES[j % CITIES.len()];
+    let (name, domain) = (format!("{city} Works {j}"), format!("org{j}.example.com"));
     Organization {
-        id: OrgId::new(),
-        name: format!("{} Works {j}", CITIES[j % CITIES.len()]),
-        domain: format!("org{j}.example.com"),
-        industry: INDUSTRIES[j % INDUSTRIES.len()].to_owned(),
         size: "small".into(),
-        city: CITIES[j % CITIES.len()].to_owned(),
-        country: "Saudi Arabia".into(),
-        description: String::new(),
-        website: String::new(),
-        verified: false,
-        member_count: PER_ORG as u64,
-        admin_count: 1,
-        created_at: now,
-        updated_at: now,
-        logo: None,
+        ..fixtures::organization(name, domain, INDUSTRIES[j % INDUSTRIES.len()], city, PER_ORG, now)
     }
 }
 
 fn user(i: usize, org: &Organization, hash: &str, now: i64) -> User {
     User {
-        id: UserId::new(),
-        email: email(i),
-        password_hash: hash.to_owned(),
-        email_verified: true,
-        status: UserStatus::Active,
-        platform_admin: false,
-        org_id: Some(org.id),
-        org_role: Some(if i.is_multiple_of(PER_ORG) { OrgRole::Admin } else { OrgRole::Member }),
         first_name: FIRST[i % FIRST.len()].to_owned(),
         last_name: LAST[(i / 10) % LAST.len()].to_owned(),
         title: TITLES[i % TITLES.len()].to_owned(),
-        location: org.city.clone(),
-        bio: String::new(),
         expertise_tags: vec![TAGS[i % TAGS.len()].to_owned(), TAGS[(i / 3 + 1) % TAGS.len()].to_owned()],
-        language: Language::En,
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        avatar: None,
+        ..fixtures::user(email(i), Some((org, i.is_multiple_of(PER_ORG))), hash, now)
     }
 }
 

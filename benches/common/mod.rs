@@ -3,6 +3,8 @@
 // Each bench compiles this module on its own and uses a subset of it.
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},

@@ -12,10 +12,12 @@ use p2p_sandbox::{
     domain::{
         forum::{Reply, Topic, points},
         ids::{ReplyId, TopicId, UserId},
-        user::{Language, User, UserStatus},
+        user::User,
     },
     store::{Store, forum, users},
 };
+
+use crate::common::fixtures;
 
 /// Time between two topics' creation, going back from now.
 const TOPIC_SPACING_MS: i64 = 60_000;
@@ -27,27 +29,7 @@ pub fn email(i: usize) -> String {
 }
 
 fn user(i: usize, hash: &str, now: i64) -> User {
-    User {
-        id: UserId::new(),
-        email: email(i),
-        password_hash: hash.to_owned(),
-        email_verified: true,
-        status: UserStatus::Active,
-        platform_admin: false,
-        org_id: None,
-        org_role: None,
-        first_name: format!("User{i}"),
-        last_name: "Bench".into(),
-        title: "Process Engineer".into(),
-        location: "Riyadh".into(),
-        bio: String::new(),
-        expertise_tags: Vec::new(),
-        language: Language::En,
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        avatar: None,
-    }
+    User { first_name: format!("User{i}"), ..fixtures::user(email(i), None, hash, now) }
 }
 
 /// Writes `n` active, verified users in one transaction; returns their ids.

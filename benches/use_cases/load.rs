@@ -10,12 +10,13 @@ use p2p_sandbox::{
         ids::{OrgId, UseCaseId, UserId},
         org::Organization,
         use_case::{CATEGORIES, Metric, Raw, UseCase, slugify, validate},
-        user::{Language, OrgRole, User, UserStatus},
+        user::User,
     },
     store::{Store, forum, orgs, use_cases, users},
 };
 
 use super::{ORGS, PER_ORG, PER_TX, USE_CASES, email};
+use crate::common::fixtures;
 
 const CITIES: [(&str, f64, f64); 12] = [
     ("Riyadh", 24.7136, 46.6753),
@@ -50,46 +51,17 @@ const INDUSTRIES: [&str; 5] = ["Manufacturing", "Petrochemicals", "Food Processi
 
 fn organization(j: usize, now: i64) -> Organization {
     let city = CITIES[j % CITIES.len()].0;
+    let (name, domain) = (format!("{city} Industrial Works {j}"), format!("org{j}.example.com"));
     Organization {
-        id: OrgId::new(),
-        name: format!("{city} Industrial Works {j}"),
-        domain: format!("org{j}.example.com"),
-        industry: INDUSTRIES[j % INDUSTRIES.len()].to_owned(),
-        size: "medium".into(),
-        city: city.to_owned(),
-        country: "Saudi Arabia".into(),
-        description: String::new(),
-        website: String::new(),
         verified: j.is_multiple_of(5),
-        member_count: PER_ORG as u64,
-        admin_count: 1,
-        created_at: now,
-        updated_at: now,
-        logo: None,
+        ..fixtures::organization(name, domain, INDUSTRIES[j % INDUSTRIES.len()], city, PER_ORG, now)
     }
 }
 
 fn user(i: usize, org: &Organization, hash: &str, now: i64) -> User {
     User {
-        id: UserId::new(),
-        email: email(i),
-        password_hash: hash.to_owned(),
-        email_verified: true,
-        status: UserStatus::Active,
-        platform_admin: false,
-        org_id: Some(org.id),
-        org_role: Some(if i.is_multiple_of(PER_ORG) { OrgRole::Admin } else { OrgRole::Member }),
         first_name: format!("Engineer{i}"),
-        last_name: "Bench".into(),
-        title: "Process Engineer".into(),
-        location: org.city.clone(),
-        bio: String::new(),
-        expertise_tags: Vec::new(),
-        language: Language::En,
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        avatar: None,
+        ..fixtures::user(email(i), Some((org, i.is_multiple_of(PER_ORG))), hash, now)
     }
 }
 

@@ -60,9 +60,9 @@ pub async fn serve(
         let (_, marks) = queries::marks(state, ctx, page.ids.clone()).await?;
         return Ok(page.body(&marks));
     }
-    let (version, page) = queries::list(state, ctx, filter, order, cursor.as_deref(), limit).await?;
+    let queries::Listing { version, page, marks } =
+        queries::list(state, ctx, filter, order, cursor.as_deref(), limit).await?;
     let ids: Vec<_> = page.items.iter().map(|i| i.card.id).collect();
-    let marks: Vec<_> = page.items.iter().map(|i| (i.liked, i.bookmarked)).collect();
     let page = UseCasePage {
         items: page.items.into_iter().map(Into::into).collect(),
         next_cursor: page.next_cursor,

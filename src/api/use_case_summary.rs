@@ -105,8 +105,9 @@ impl From<UseCaseListItem> for UseCaseSummary {
             view_count: c.view_count,
             like_count: c.like_count,
             bookmark_count: c.bookmark_count,
-            liked_by_me: v.liked,
-            bookmarked_by_me: v.bookmarked,
+            // The caller's marks are spliced into the rendered page (`use_case_pages`).
+            liked_by_me: false,
+            bookmarked_by_me: false,
             cover_url: c.cover.map(super::dto::media_url),
             created_at: ts(c.created_at),
             updated_at: ts(c.updated_at),

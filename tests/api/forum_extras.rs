@@ -107,3 +107,26 @@ async fn attachments_are_limited_to_five_and_go_with_their_post() {
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(objects(), 0, "no object outlives its topic");
 }
+
+#[tokio::test]
+async fn a_draft_published_twice_at_once_becomes_one_post() {
+    let app = TestApp::spawn().await;
+    let t = token(&app.signed_in_user("twice@drafts.sa", PASSWORD).await);
+    let forum = json!({"title": "Chiller maintenance plan", "body": "Weekly checks of the chiller and compressor.", "category": "maintenance"});
+    let case = json!({"title": "Vision inspection on the bottling line", "summary": "Cameras and a small model now catch cap defects before palletizing, cutting returns.", "category": "Quality Control", "factory_name": "Jeddah Bottling", "city": "Jeddah", "latitude": 21.54, "longitude": 39.17});
+    for (drafts, body, stats, counted) in [
+        ("/api/v1/forum/drafts", forum, "/api/v1/forum/stats", "topics"),
+        ("/api/v1/use-cases/drafts", case, "/api/v1/use-cases/stats", "total_use_cases"),
+    ] {
+        let r = app.post(drafts, Some(&t), body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        let publish = format!("{drafts}/{id}/publish");
+        let (a, b) = tokio::join!(app.post(&publish, Some(&t), json!({})), app.post(&publish, Some(&t), json!({})));
+        let mut statuses = [a.status(), b.status()];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::CREATED, StatusCode::NOT_FOUND], "{drafts}");
+        let s: Value = app.get(stats, Some(&t)).await.json().await.unwrap();
+        assert_eq!(s[counted], 1, "{drafts}: one post from one draft");
+    }
+}

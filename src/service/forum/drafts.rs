@@ -93,16 +93,20 @@ pub async fn get(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<D
     state.store.read(move |tx| store::draft(tx, id)).await?.filter(|d| d.author == author).or_not_found("Draft")
 }
 
+/// Removes `author`'s draft `id` (404 for anyone else's).
+fn remove_own(
+    tx: &redb::WriteTransaction,
+    id: DraftId,
+    author: crate::domain::ids::UserId,
+) -> crate::store::StoreResult<()> {
+    let d = store::draft(tx, id)?.filter(|d| d.author == author).or_not_found("Draft")?;
+    store::remove_draft(tx, &d)
+}
+
 /// Deletes one of the caller's drafts.
 pub async fn delete(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<()> {
     let author = ctx.user_id;
-    state
-        .store
-        .write(move |tx| {
-            let d = store::draft(tx, id)?.filter(|d| d.author == author).or_not_found("Draft")?;
-            store::remove_draft(tx, &d)
-        })
-        .await?;
+    state.store.write(move |tx| remove_own(tx, id, author)).await?;
     Ok(())
 }
 
@@ -110,8 +114,6 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResul
 pub async fn publish(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<super::TopicView> {
     let d = get(state, ctx, id).await?;
     let form = TopicForm { title: Some(d.title), body: Some(d.body), category: Some(d.category), tags: Some(d.tags) };
-    let view = topics::create(state, ctx, form).await?;
-    // The topic exists now; a draft that vanished meanwhile is fine.
-    let _ = delete(state, ctx, id).await;
-    Ok(view)
+    let author = ctx.user_id;
+    topics::create_with(state, ctx, form, move |tx| remove_own(tx, id, author)).await
 }

@@ -1,6 +1,8 @@
 //! Topics: create, read (a view counted once per user), list with filters and sorts, edit,
 //! delete (replies go with it), pin and lock.
 
+use redb::WriteTransaction;
+
 use super::{TopicView, topic_added, topic_removed, topic_view};
 use crate::{
     domain::{
@@ -67,6 +69,17 @@ fn validated(state: &AppState, f: &TopicForm, base: Option<&Topic>) -> AppResult
 
 /// Starts a topic.
 pub async fn create(state: &AppState, ctx: AuthContext, form: TopicForm) -> AppResult<TopicView> {
+    create_with(state, ctx, form, |_| Ok(())).await
+}
+
+/// Creates a topic and runs `also` in the same transaction (a draft published as the topic
+/// is removed there, so two publishes of one draft cannot both succeed).
+pub async fn create_with(
+    state: &AppState,
+    ctx: AuthContext,
+    form: TopicForm,
+    also: impl FnOnce(&WriteTransaction) -> StoreResult<()> + Send + 'static,
+) -> AppResult<TopicView> {
     let user = caller(state, ctx).await?;
     let c = validated(state, &form, None)?;
     let t = now();
@@ -93,6 +106,7 @@ pub async fn create(state: &AppState, ctx: AuthContext, form: TopicForm) -> AppR
     let view = state
         .store
         .write(move |tx| {
+            also(tx)?;
             store::insert_topic(tx, &topic)?;
             topic_added(tx, &topic)?;
             topic_view(tx, topic, viewer)

@@ -61,23 +61,26 @@ pub async fn get(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<U
     state.store.read(move |tx| store::draft(tx, id)).await?.filter(|d| d.author == author).or_not_found("Draft")
 }
 
+/// Removes `author`'s draft `id` (404 for anyone else's).
+fn remove_own(
+    tx: &redb::WriteTransaction,
+    id: DraftId,
+    author: crate::domain::ids::UserId,
+) -> crate::store::StoreResult<()> {
+    let d = store::draft(tx, id)?.filter(|d| d.author == author).or_not_found("Draft")?;
+    store::remove_draft(tx, &d)
+}
+
 /// Deletes one of the caller's drafts.
 pub async fn delete(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<()> {
     let author = ctx.user_id;
-    state
-        .store
-        .write(move |tx| {
-            let d = store::draft(tx, id)?.filter(|d| d.author == author).or_not_found("Draft")?;
-            store::remove_draft(tx, &d)
-        })
-        .await?;
+    state.store.write(move |tx| remove_own(tx, id, author)).await?;
     Ok(())
 }
 
 /// Publishes a draft: full validation (422 naming every field), then the draft is deleted.
 pub async fn publish(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<UseCaseView> {
     let d = get(state, ctx, id).await?;
-    let view = super::create(state, ctx, d.raw()).await?;
-    let _ = delete(state, ctx, id).await;
-    Ok(view)
+    let author = ctx.user_id;
+    super::create_with(state, ctx, d.raw(), move |tx| remove_own(tx, id, author)).await
 }

@@ -78,12 +78,24 @@ fn counted(tx: &WriteTransaction, u: &UseCase, delta: i64) -> StoreResult<()> {
 
 /// Publishes a use case for the caller's organization.
 pub async fn create(state: &AppState, ctx: AuthContext, raw: Raw) -> AppResult<UseCaseView> {
+    create_with(state, ctx, raw, |_| Ok(())).await
+}
+
+/// Publishes a use case and runs `also` in the same transaction (a draft published as the
+/// use case is removed there, so two publishes of one draft cannot both succeed).
+pub async fn create_with(
+    state: &AppState,
+    ctx: AuthContext,
+    raw: Raw,
+    also: impl FnOnce(&WriteTransaction) -> StoreResult<()> + Send + 'static,
+) -> AppResult<UseCaseView> {
     let user = caller(state, ctx).await?;
     let org_id = authz::member_of(&user).map_err(denied)?;
     let content = use_case::validate(&raw).map_err(AppError::validation)?;
     Ok(state
         .store
         .write(move |tx| {
+            also(tx)?;
             let org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             let org_slug = slugify(&org.name);
             let slug = store::free_slug(tx, &org_slug, &slugify(&content.title))?;

@@ -52,21 +52,27 @@ impl UseCaseFilter {
 /// from one snapshot: what a cached listing page needs to be served to `viewer`.
 pub async fn marks(state: &AppState, ctx: AuthContext, ids: Vec<UseCaseId>) -> AppResult<(u64, Vec<(bool, bool)>)> {
     let viewer = ctx.user_id;
-    Ok(state
-        .store
-        .read(move |tx| {
-            let bookmarked = store::bookmarked_among(tx, viewer, &ids)?;
-            let marks = ids
-                .iter()
-                .map(|id| Ok((forum::likes(tx, &id.key(), viewer)?, bookmarked.contains(id))))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok((store::listing_version(tx)?, marks))
-        })
-        .await?)
+    Ok(state.store.read(move |tx| Ok((store::listing_version(tx)?, marks_in(tx, viewer, &ids)?))).await?)
 }
 
-/// A page of use cases in `order`, with the listing version it was read at. A structured filter reads its own index (the most
-/// selective one present); other filters are checked on the records that index yields.
+/// `viewer`'s (liked, bookmarked) marks on `ids`: a lookup per like, one range read for the
+/// bookmarks.
+fn marks_in(r: &impl Reader, viewer: UserId, ids: &[UseCaseId]) -> StoreResult<Vec<(bool, bool)>> {
+    let bookmarked = store::bookmarked_among(r, viewer, ids)?;
+    ids.iter().map(|id| Ok((forum::likes(r, &id.key(), viewer)?, bookmarked.contains(id)))).collect()
+}
+
+/// A page of listing cards, the listing version it was read at, and the caller's marks on
+/// its cards (they are per viewer, so they travel beside the cards).
+#[derive(Debug)]
+pub struct Listing {
+    pub version: u64,
+    pub page: Page<UseCaseListItem>,
+    pub marks: Vec<(bool, bool)>,
+}
+
+/// A page of use cases in `order`. A structured filter reads its own index (the most
+/// selective one present); other filters are checked on the cards that index yields.
 pub async fn list(
     state: &AppState,
     ctx: AuthContext,
@@ -74,7 +80,7 @@ pub async fn list(
     order: store::Order,
     cursor: Option<&str>,
     limit: usize,
-) -> AppResult<(u64, Page<UseCaseListItem>)> {
+) -> AppResult<Listing> {
     let before = decode_key_cursor(cursor)?;
     let viewer = ctx.user_id;
     Ok(state
@@ -88,7 +94,7 @@ pub async fn list(
             let mut items = Vec::new();
             let mut cursor_key = before;
             let mut joins = Joins::default();
-            loop {
+            let next_cursor = 'scan: loop {
                 let batch = match &index {
                     Some((prefix, _)) => filters::scan(tx, prefix, cursor_key.as_deref(), batch_size)?,
                     None => store::scan(tx, order, cursor_key.as_deref(), batch_size)?,
@@ -96,22 +102,26 @@ pub async fn list(
                 let exhausted = batch.len() < batch_size;
                 for (key, id) in batch {
                     cursor_key = Some(key.clone());
-                    let Some(u) = store::card(tx, id)? else { continue };
-                    if exact || filter.matches(&u, &joins.org_name(tx, u.org)?) {
-                        items.push(summary(tx, u, viewer, &mut joins)?);
+                    let Some(card) = store::card(tx, id)? else { continue };
+                    if exact || filter.matches(&card, &joins.org_name(tx, card.org)?) {
+                        items.push(UseCaseListItem {
+                            author: joins.author(tx, card.author)?,
+                            organization: joins.org(tx, card.org)?,
+                            card,
+                        });
                         if items.len() >= limit {
-                            let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
-                            mark_bookmarks(tx, viewer, &mut items)?;
-                            return Ok((version, Page { items, next_cursor: Some(encode_cursor(&key)), total }));
+                            break 'scan Some(encode_cursor(&key));
                         }
                     }
                 }
                 if exhausted {
-                    let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
-                    mark_bookmarks(tx, viewer, &mut items)?;
-                    return Ok((version, Page { items, next_cursor: None, total }));
+                    break None;
                 }
-            }
+            };
+            let ids: Vec<_> = items.iter().map(|i| i.card.id).collect();
+            let marks = marks_in(tx, viewer, &ids)?;
+            let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
+            Ok(Listing { version, page: Page { items, next_cursor, total }, marks })
         })
         .await?)
 }
@@ -139,8 +149,6 @@ pub struct UseCaseListItem {
     pub card: UseCaseCard,
     pub author: Option<AuthorCard>,
     pub organization: Option<OrgCard>,
-    pub liked: bool,
-    pub bookmarked: bool,
 }
 
 /// Authors and organizations already loaded for this page (a page often repeats them).
@@ -170,27 +178,6 @@ impl Joins {
         };
         Ok(author.clone())
     }
-}
-
-/// Sets `bookmarked` on a page's items from one range read of the viewer's bookmarks.
-fn mark_bookmarks(r: &impl Reader, viewer: UserId, items: &mut [UseCaseListItem]) -> StoreResult<()> {
-    let ids: Vec<_> = items.iter().map(|i| i.card.id).collect();
-    let marked = store::bookmarked_among(r, viewer, &ids)?;
-    for item in items {
-        item.bookmarked = marked.contains(&item.card.id);
-    }
-    Ok(())
-}
-
-/// A listing entry for `viewer`.
-fn summary(r: &impl Reader, card: UseCaseCard, viewer: UserId, joins: &mut Joins) -> StoreResult<UseCaseListItem> {
-    Ok(UseCaseListItem {
-        liked: forum::likes(r, &card.id.key(), viewer)?,
-        bookmarked: false, // set for the whole page by `mark_bookmarks`
-        author: joins.author(r, card.author)?,
-        organization: joins.org(r, card.org)?,
-        card,
-    })
 }
 
 fn filter_is_empty(f: &UseCaseFilter) -> bool {
