@@ -230,17 +230,8 @@ pub async fn make_thumbnail(state: &AppState, id: MediaId) -> anyhow::Result<()>
     let bytes = state.media.read_all(&m.key()).await?;
     let size = state.config.media.thumbnail_size;
     let max_pixels = state.config.media.max_image_pixels;
-    let png = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
-        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
-        let mut limits = image::Limits::default();
-        limits.max_alloc = Some(max_pixels.saturating_mul(4));
-        reader.limits(limits);
-        let img = reader.decode()?.thumbnail(size, size);
-        let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Png)?;
-        Ok(out.into_inner())
-    })
-    .await??;
+    // Decoded in bounded memory: a full decode of a large image costs ~4 bytes a pixel.
+    let png = tokio::task::spawn_blocking(move || super::thumbnail::png_thumbnail(&bytes, size, max_pixels)).await??;
     state.media.put(&m.thumbnail_key(), png).await?;
     let done = state
         .store

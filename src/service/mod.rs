@@ -19,6 +19,7 @@ pub mod people;
 pub mod profile;
 pub mod session_cache;
 pub mod sessions;
+pub mod thumbnail;
 pub mod use_cases;
 
 use std::collections::BTreeMap;
@@ -55,6 +56,11 @@ pub fn encode_cursor(key: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(key)
 }
 
+/// Whether `b` is the key of one of our ids (a UUIDv7: every id is one).
+fn is_time_ordered_id(b: &[u8]) -> bool {
+    uuid::Uuid::from_slice(b).is_ok_and(|id| id.get_version_num() == 7 && id.get_variant() == uuid::Variant::RFC4122)
+}
+
 /// Decodes a cursor into a 16-byte id key (400 when it is not one of ours).
 pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<[u8; 16]>> {
     let Some(c) = cursor.filter(|c| !c.is_empty()) else {
@@ -63,22 +69,25 @@ pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<[u8; 16]>> {
     URL_SAFE_NO_PAD
         .decode(c)
         .ok()
+        .filter(|b| is_time_ordered_id(b))
         .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
         .map(Some)
         .ok_or_else(|| AppError::field("cursor", "is not a cursor from a previous page"))
 }
 
-/// Decodes a cursor holding a raw index key (400-class error when it is not one of ours).
-pub fn decode_key_cursor(cursor: Option<&str>) -> AppResult<Option<Vec<u8>>> {
+/// Decodes a cursor holding a raw index key of the listing whose keys start with `prefix`
+/// (422 when it is not a key of that listing: every such key ends with a time-ordered id).
+pub fn decode_key_cursor(cursor: Option<&str>, prefix: &[u8]) -> AppResult<Option<Vec<u8>>> {
     let Some(c) = cursor.filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
+    let ends_with_id = |k: &[u8]| k.len() >= prefix.len() + 16 && k.get(k.len() - 16..).is_some_and(is_time_ordered_id);
     URL_SAFE_NO_PAD
         .decode(c)
         .ok()
-        .filter(|k| !k.is_empty() && k.len() <= 512)
+        .filter(|k| k.len() <= 512 && k.starts_with(prefix) && ends_with_id(k))
         .map(Some)
-        .ok_or_else(|| AppError::field("cursor", "is not a cursor from a previous page"))
+        .ok_or_else(|| AppError::field("cursor", "is not a cursor from a previous page of this listing"))
 }
 
 /// Loads the signed-in caller's account.
