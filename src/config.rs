@@ -77,12 +77,23 @@ pub enum LogFormat {
 }
 
 /// HTTP limits.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
     pub json_body_limit: usize,
     pub auth_ip_rate_per_minute: u32,
     pub shutdown_grace_secs: u64,
+    /// Bearer token `/metrics` requires; empty means open.
+    pub metrics_token: String,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("json_body_limit", &self.json_body_limit)
+            .field("metrics_token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 /// Media uploads and storage.

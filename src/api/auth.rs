@@ -22,6 +22,7 @@ pub struct AuthApi;
 
 /// Signup form.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SignupRequest {
     /// Company email address (personal providers are refused).
     pub email: String,
@@ -51,6 +52,7 @@ pub struct SignupRequest {
 
 /// A created account.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SignupResult {
     /// The new account; `status` is `pending_approval` when the domain's organization must approve it.
     pub user: UserProfile,
@@ -62,6 +64,7 @@ pub struct SignupResult {
 
 /// Email-verification code.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VerifyEmailRequest {
     /// The address that signed up.
     pub email: String,
@@ -71,6 +74,7 @@ pub struct VerifyEmailRequest {
 
 /// An email address.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EmailRequest {
     /// Email address.
     pub email: String,
@@ -78,6 +82,7 @@ pub struct EmailRequest {
 
 /// Credentials.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginRequest {
     /// Email address.
     pub email: String,
@@ -87,6 +92,7 @@ pub struct LoginRequest {
 
 /// Answer to a new-device challenge.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginVerifyRequest {
     /// `challenge_id` from the login answer.
     pub challenge_id: String,
@@ -96,6 +102,7 @@ pub struct LoginVerifyRequest {
 
 /// Refresh request; browsers may send `{}` and rely on the `p2p_refresh` cookie.
 #[derive(Object, Debug, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RefreshRequest {
     /// The refresh token from the last sign-in or refresh.
     pub refresh_token: Option<String>,
@@ -103,6 +110,7 @@ pub struct RefreshRequest {
 
 /// Password reset.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResetPasswordRequest {
     /// Token from the reset link.
     pub token: String,

@@ -82,6 +82,7 @@ pub enum AccountStatus {
 
 /// The signed-in user's own profile.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserProfile {
     /// User id.
     pub id: String,
@@ -159,6 +160,7 @@ impl From<User> for UserProfile {
 
 /// An organization as shown to its members.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrganizationSummary {
     /// Organization id.
     pub id: String,
@@ -210,6 +212,7 @@ impl From<Organization> for OrganizationSummary {
 
 /// The caller with their organization.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     /// The caller's profile.
     pub user: UserProfile,
@@ -231,6 +234,7 @@ pub enum AuthStatus {
 
 /// Result of login, device verification, email verification and refresh.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuthResult {
     /// What happened.
     pub status: AuthStatus,

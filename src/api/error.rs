@@ -14,6 +14,7 @@ use crate::{
 
 /// The body of every error response.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `validation_failed`, `invalid_credentials`.
     pub code: String,

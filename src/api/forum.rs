@@ -30,6 +30,7 @@ pub struct ForumApi;
 
 /// A category with its topic count.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ForumCategory {
     /// Category id (use it in `category=` and when creating topics).
     pub id: String,
@@ -43,6 +44,7 @@ pub struct ForumCategory {
 
 /// Every category.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryList {
     /// Categories in display order.
     pub items: Vec<ForumCategory>,
@@ -50,6 +52,7 @@ pub struct CategoryList {
 
 /// A new topic.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TopicCreateRequest {
     /// Title (8–150).
     pub title: String,
@@ -63,6 +66,7 @@ pub struct TopicCreateRequest {
 
 /// Topic changes (its author); omitted fields stay.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TopicUpdateRequest {
     /// Title (8–150).
     pub title: Option<String>,
@@ -76,6 +80,7 @@ pub struct TopicUpdateRequest {
 
 /// Moderation flags; omitted ones stay.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ModerationRequest {
     /// Pin to the top of the newest listing.
     pub pinned: Option<bool>,
@@ -85,6 +90,7 @@ pub struct ModerationRequest {
 
 /// The best answer to mark.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BestAnswerRequest {
     /// A reply of this topic.
     pub reply_id: String,
@@ -92,6 +98,7 @@ pub struct BestAnswerRequest {
 
 /// A page of topics.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TopicPage {
     /// Topics in the requested order.
     pub items: Vec<ForumTopic>,
@@ -101,6 +108,7 @@ pub struct TopicPage {
 
 /// What the caller bookmarked.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BookmarkList {
     /// Bookmarked forum topics.
     pub topics: Vec<ForumTopic>,
@@ -110,6 +118,7 @@ pub struct BookmarkList {
 
 /// Forum-wide figures.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ForumStats {
     /// Topics.
     pub topics: u64,
@@ -123,6 +132,7 @@ pub struct ForumStats {
 
 /// A top contributor.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Contributor {
     /// User id.
     pub user_id: String,
@@ -144,6 +154,7 @@ pub struct Contributor {
 
 /// Top contributors, best first.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ContributorList {
     /// Contributors.
     pub items: Vec<Contributor>,

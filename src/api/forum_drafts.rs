@@ -23,6 +23,7 @@ pub struct ForumDraftsApi;
 
 /// A saved, unpublished topic.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TopicDraft {
     /// Draft id.
     pub id: String,
@@ -53,6 +54,7 @@ impl From<Draft> for TopicDraft {
 
 /// Draft fields; omitted ones stay as they are.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DraftRequest {
     /// Title (≤ 150).
     pub title: Option<String>,
@@ -66,6 +68,7 @@ pub struct DraftRequest {
 
 /// The caller's drafts.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DraftList {
     /// Drafts, oldest first.
     pub items: Vec<TopicDraft>,

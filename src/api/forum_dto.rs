@@ -11,6 +11,7 @@ use crate::{
 
 /// Who wrote something (absent fields for deleted accounts read "Deleted user").
 #[derive(Object, Debug, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuthorRef {
     /// User id.
     pub id: String,
@@ -19,6 +20,7 @@ pub struct AuthorRef {
     /// Job title.
     pub title: String,
     /// Avatar image URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
 }
 
@@ -45,6 +47,7 @@ pub fn author_from_card(id: crate::domain::ids::UserId, card: Option<crate::doma
 
 /// A file attached to a topic or reply.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ForumAttachment {
     /// Media id.
     pub id: String,
@@ -82,6 +85,7 @@ impl From<Media> for ForumAttachment {
 
 /// A forum topic.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ForumTopic {
     /// Topic id.
     pub id: String,
@@ -149,6 +153,7 @@ impl From<TopicView> for ForumTopic {
 
 /// A reply to a topic.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ForumReply {
     /// Reply id.
     pub id: String,
@@ -195,6 +200,7 @@ impl From<ReplyView> for ForumReply {
 
 /// A like's state after a change.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LikeState {
     /// Whether the caller likes it now.
     pub liked: bool,
@@ -204,6 +210,7 @@ pub struct LikeState {
 
 /// A bookmark's state after a change.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BookmarkState {
     /// Whether the caller bookmarked it now.
     pub bookmarked: bool,

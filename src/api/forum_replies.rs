@@ -28,6 +28,7 @@ pub struct ForumRepliesApi;
 
 /// A new reply.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReplyCreateRequest {
     /// Body in Markdown (3–5000).
     pub content: String,
@@ -37,6 +38,7 @@ pub struct ReplyCreateRequest {
 
 /// A reply edit.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReplyUpdateRequest {
     /// Body in Markdown (3–5000).
     pub content: String,
@@ -44,6 +46,7 @@ pub struct ReplyUpdateRequest {
 
 /// A page of replies, oldest first.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReplyPage {
     /// Replies.
     pub items: Vec<ForumReply>,

@@ -11,6 +11,7 @@ pub struct HealthApi;
 
 /// Liveness answer.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Health {
     /// Always `healthy` when the process answers.
     pub status: String,
@@ -25,6 +26,7 @@ pub struct Health {
 
 /// One readiness check.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Check {
     /// Whether it passed.
     pub ok: bool,
@@ -34,6 +36,7 @@ pub struct Check {
 
 /// Readiness answer.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Readiness {
     /// `ready` or `not_ready`.
     pub status: String,

@@ -27,6 +27,7 @@ pub struct InvitationsApi;
 
 /// An invitation as its organization's admins see it (the token is only in the email).
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct InvitationInfo {
     /// Invitation id.
     pub id: String,
@@ -76,6 +77,7 @@ impl From<Invitation> for InvitationInfo {
 
 /// Invitations of the caller's organization.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct InvitationList {
     /// Invitations, newest first.
     pub items: Vec<InvitationInfo>,
@@ -83,6 +85,7 @@ pub struct InvitationList {
 
 /// A new invitation.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct InvitationCreateRequest {
     /// Address to invite; must be of the organization's email domain.
     pub email: String,
@@ -92,6 +95,7 @@ pub struct InvitationCreateRequest {
 
 /// What a valid invitation link shows before signing up.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct InvitationPreview {
     /// The invited address; the signup must use it.
     pub email: String,

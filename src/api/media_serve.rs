@@ -10,6 +10,7 @@ use poem::{
 use poem_openapi::{
     ApiResponse,
     registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry},
+    types::ToJSON,
 };
 
 use crate::{
@@ -75,12 +76,22 @@ impl ApiResponse for MediaContent {
                     vec![],
                     vec![header("Location", "Presigned URL")],
                 ),
-                resp(416, "The range cannot be satisfied", vec![], vec![header("Content-Range", "bytes */size")]),
+                resp(
+                    416,
+                    "The range cannot be satisfied (the uniform error body, code `range_not_satisfiable`)",
+                    vec![MetaMediaType {
+                        content_type: "application/json; charset=utf-8",
+                        schema: <super::error::ErrorBody as poem_openapi::types::Type>::schema_ref(),
+                    }],
+                    vec![header("Content-Range", "bytes */size")],
+                ),
             ],
         }
     }
 
-    fn register(_registry: &mut Registry) {}
+    fn register(registry: &mut Registry) {
+        <super::error::ErrorBody as poem_openapi::types::Type>::register(registry);
+    }
 }
 
 /// Parses a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range.
@@ -143,10 +154,16 @@ pub async fn respond(state: &AppState, req: &Request, m: &Media, thumb: bool) ->
     let size = m.size;
     let (status, range) = match req.header(header::RANGE).and_then(|r| parse_range(r, size)) {
         Some(Err(())) => {
+            let body = super::error::ErrorBody {
+                code: "range_not_satisfiable".into(),
+                message: format!("The requested range is outside the file ({size} bytes)"),
+                fields: None,
+            };
             return Ok(Response::builder()
                 .status(StatusCode::RANGE_NOT_SATISFIABLE)
                 .header(header::CONTENT_RANGE, format!("bytes */{size}"))
-                .finish());
+                .content_type("application/json; charset=utf-8")
+                .body(body.to_json_string()));
         }
         Some(Ok(range)) => (StatusCode::PARTIAL_CONTENT, range),
         None => (StatusCode::OK, 0..size),

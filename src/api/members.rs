@@ -26,6 +26,7 @@ pub struct MembersApi;
 
 /// A colleague as seen by members of the same organization.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Member {
     /// User id.
     pub id: String,
@@ -65,6 +66,7 @@ impl From<User> for Member {
 
 /// Members of the caller's organization.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MemberList {
     /// Members, oldest first.
     pub items: Vec<Member>,
@@ -72,6 +74,7 @@ pub struct MemberList {
 
 /// A role change.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RoleChangeRequest {
     /// The new role.
     pub role: MemberRole,
@@ -79,6 +82,7 @@ pub struct RoleChangeRequest {
 
 /// A pending request to join.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JoinRequestInfo {
     /// Request id.
     pub id: String,
@@ -115,6 +119,7 @@ fn request_info(req: JoinRequest, user: User) -> JoinRequestInfo {
 
 /// Pending join requests.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JoinRequestList {
     /// Requests, oldest first.
     pub items: Vec<JoinRequestInfo>,

@@ -1,18 +1,44 @@
-//! Prometheus metrics: request latency by route and status, plus gauges (job queue depth,
-//! dead letters, store size, cached sessions) refreshed at scrape time.
+//! Prometheus metrics: request latency by route template and status, the hub's traffic,
+//! and gauges refreshed at scrape time (open sockets, job queue depth and age, dead letters,
+//! store size, cached sessions), plus the process collector (CPU, memory, file handles).
+//!
+//! Label values come only from closed sets: the route *template* poem matched (never the
+//! raw path: an attacker could otherwise create one series per URL and grow memory without
+//! bound), `unmatched` for every path no route knows, a fixed list of methods, and the
+//! status code.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
-use poem::{handler, http::Method, web::Data};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntGauge, Registry, TextEncoder};
+use poem::{
+    Request, handler,
+    http::{Method, StatusCode, header},
+    web::Data,
+};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Registry, TextEncoder, process_collector,
+};
 
-use crate::{state::AppState, store::jobs};
+use crate::{
+    error::{AppError, ErrorKind},
+    state::AppState,
+    store::jobs,
+};
+
+/// The label of every path no route matched.
+pub const UNMATCHED: &str = "unmatched";
 
 /// Request metrics shared by the middleware and the `/metrics` endpoint.
 pub struct HttpMetrics {
     registry: Registry,
     latency: HistogramVec,
+    gauges: Gauges,
+    hub: HubCounters,
+}
+
+/// Values read at scrape time.
+struct Gauges {
     job_depth: IntGauge,
+    job_oldest_due: IntGauge,
     dead_jobs: IntGauge,
     store_bytes: IntGauge,
     sessions: IntGauge,
@@ -21,80 +47,129 @@ pub struct HttpMetrics {
     channels: IntGauge,
 }
 
+/// The hub's running totals, copied in at scrape time.
+struct HubCounters {
+    published: IntCounter,
+    delivered: IntCounter,
+    dropped: IntCounter,
+}
+
 impl HttpMetrics {
     /// Registers every metric in a fresh registry.
     pub fn new() -> anyhow::Result<Self> {
         let registry = Registry::new_custom(Some("p2p".into()), None)?;
         let latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route and status")
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route template and status")
                 .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
             &["method", "route", "status"],
         )?;
-        let gauge = |name: &str, help: &str| IntGauge::new(name, help);
-        let job_depth = gauge("job_queue_depth", "Jobs waiting or running")?;
-        let dead_jobs = gauge("job_dead_letters", "Jobs that exhausted their attempts")?;
-        let store_bytes = gauge("store_size_bytes", "Size of the redb file")?;
-        let sessions = gauge("sessions_cached", "Sessions in the in-memory liveness cache")?;
-        let uptime = gauge("uptime_seconds", "Seconds since start")?;
-        let sockets = gauge("ws_open_sockets", "Open WebSocket connections")?;
-        let channels = gauge("hub_active_channels", "Hub channels with at least one subscriber")?;
-        for c in [&job_depth, &dead_jobs, &store_bytes, &sessions, &uptime, &sockets, &channels] {
-            registry.register(Box::new(c.clone()))?;
-        }
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self { registry, latency, job_depth, dead_jobs, store_bytes, sessions, uptime, sockets, channels })
+        let gauge = |name: &str, help: &str| -> anyhow::Result<IntGauge> {
+            let g = IntGauge::new(name, help)?;
+            registry.register(Box::new(g.clone()))?;
+            Ok(g)
+        };
+        let gauges = Gauges {
+            job_depth: gauge("job_queue_depth", "Jobs waiting or running")?,
+            job_oldest_due: gauge("job_queue_oldest_due_seconds", "How long the most overdue job has been due")?,
+            dead_jobs: gauge("job_dead_letters", "Jobs that exhausted their attempts")?,
+            store_bytes: gauge("store_size_bytes", "Size of the redb file")?,
+            sessions: gauge("sessions_cached", "Sessions in the in-memory liveness cache")?,
+            uptime: gauge("uptime_seconds", "Seconds since start")?,
+            sockets: gauge("ws_open_sockets", "Open WebSocket connections")?,
+            channels: gauge("hub_active_channels", "Hub channels with at least one subscriber")?,
+        };
+        let counter = |name: &str, help: &str| -> anyhow::Result<IntCounter> {
+            let c = IntCounter::new(name, help)?;
+            registry.register(Box::new(c.clone()))?;
+            Ok(c)
+        };
+        let hub = HubCounters {
+            published: counter("hub_events_published_total", "Events published on the hub")?,
+            delivered: counter("hub_events_delivered_total", "Events handed to subscribed sockets")?,
+            dropped: counter("hub_events_dropped_total", "Events a too-slow socket could not take (it is closed)")?,
+        };
+        registry.register(Box::new(process_collector::ProcessCollector::for_self()))?;
+        Ok(Self { registry, latency, gauges, hub })
     }
 
-    /// Records one request.
-    pub fn observe(&self, method: &Method, path: &str, status: u16, elapsed: Duration) {
-        let route = if status == 404 || status == 405 { "unmatched".to_owned() } else { route_label(path) };
-        self.latency.with_label_values(&[method.as_str(), &route, &status.to_string()]).observe(elapsed.as_secs_f64());
+    /// Records one request; `route` is the template poem matched, `None` when none did.
+    pub fn observe(&self, method: &Method, route: Option<&str>, status: StatusCode, elapsed: Duration) {
+        // An unknown path under a nested router carries the nest's pattern (`` or `/`).
+        let route = route.filter(|r| r.len() > 1).unwrap_or(UNMATCHED);
+        self.latency.with_label_values(&[method_label(method), route, status.as_str()]).observe(elapsed.as_secs_f64());
+    }
+
+    /// Refreshes the scrape-time values and renders the text format.
+    async fn render(&self, state: &AppState) -> Result<String, AppError> {
+        let (depth, dead) = state.store.read(|tx| Ok((jobs::depth(tx)?, jobs::dead_count(tx)?))).await?;
+        let g = &self.gauges;
+        let now = crate::service::now();
+        g.job_depth.set(depth.0 as i64);
+        g.job_oldest_due.set(depth.1.map_or(0, |due| (now - due).max(0) / 1000));
+        g.dead_jobs.set(dead as i64);
+        g.store_bytes.set(std::fs::metadata(state.config.db_path()).map(|md| md.len() as i64).unwrap_or(0));
+        g.sessions.set(state.sessions.len() as i64);
+        g.uptime.set(state.started_at.elapsed().as_secs() as i64);
+        g.sockets.set(state.hub.open_sockets() as i64);
+        g.channels.set(state.hub.active_channels() as i64);
+        let traffic = state.hub.traffic();
+        for (counter, total) in [
+            (&self.hub.published, traffic.published),
+            (&self.hub.delivered, traffic.delivered),
+            (&self.hub.dropped, traffic.dropped),
+        ] {
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out).map_err(AppError::internal)?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
     }
 }
 
-/// Replaces id-like path segments by `{id}` so label cardinality stays bounded.
-fn route_label(path: &str) -> String {
-    path.trim_end_matches('/')
-        .split('/')
-        .map(|seg| {
-            if seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-') || seg.parse::<u64>().is_ok() {
-                "{id}"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+/// The method as a label: the standard ones by name, any extension method as `OTHER`.
+fn method_label(m: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    KNOWN.iter().find(|k| *k == m).map_or("OTHER", |k| k.as_str())
 }
 
-/// `GET /metrics` in the Prometheus text format.
+/// `GET /metrics` in the Prometheus text format; with `http.metrics_token` set, only for
+/// `Authorization: Bearer <token>` (401 otherwise).
 #[handler]
-pub async fn metrics(state: Data<&AppState>, m: Data<&std::sync::Arc<HttpMetrics>>) -> poem::Result<String> {
-    let (depth, dead) = state
-        .store
-        .read(|tx| Ok((jobs::depth(tx)?.0, jobs::dead_count(tx)?)))
-        .await
-        .map_err(crate::error::AppError::from)?;
-    m.job_depth.set(depth as i64);
-    m.dead_jobs.set(dead as i64);
-    m.store_bytes.set(std::fs::metadata(state.config.db_path()).map(|md| md.len() as i64).unwrap_or(0));
-    m.sessions.set(state.sessions.len() as i64);
-    m.uptime.set(state.started_at.elapsed().as_secs() as i64);
-    m.sockets.set(state.hub.open_sockets() as i64);
-    m.channels.set(state.hub.active_channels() as i64);
-    let mut out = Vec::new();
-    TextEncoder::new().encode(&m.registry.gather(), &mut out).map_err(crate::error::AppError::internal)?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+pub async fn metrics(req: &Request, state: Data<&AppState>, m: Data<&Arc<HttpMetrics>>) -> poem::Result<String> {
+    let expected = state.config.http.metrics_token.as_bytes();
+    if !expected.is_empty() {
+        let given = req.header(header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or_default();
+        let digest = crate::auth::secrets::sha256;
+        if !crate::auth::secrets::same(&digest(given.as_bytes()), &digest(expected)) {
+            return Err(AppError::new(
+                ErrorKind::Unauthenticated,
+                "metrics_token_required",
+                "This endpoint needs the metrics bearer token",
+            )
+            .into());
+        }
+    }
+    Ok(m.render(&state).await?)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn route_labels_hide_ids() {
-        assert_eq!(
-            super::route_label("/api/v1/auth/sessions/0195f1a2-7b3c-7d4e-8f90-123456789abc"),
-            "/api/v1/auth/sessions/{id}"
-        );
-        assert_eq!(super::route_label("/health/"), "/health");
+    fn methods_outside_the_standard_set_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::from_bytes(b"BREW").unwrap()), "OTHER");
     }
 }

@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Instant};
 
 use poem::{
-    Endpoint, EndpointExt, IntoResponse, Request, Response,
+    Endpoint, EndpointExt, IntoResponse, PathPattern, Request, Response,
     http::{HeaderValue, Method, StatusCode, header},
 };
 use tracing::Instrument;
@@ -40,19 +40,32 @@ where
                     // Operations return their `ApiError` as an error built from a response:
                     // that response already has the uniform body.
                     Err(e) if e.is_from_response() => e.into_response(),
-                    Err(e) => ApiError::response_for(e),
+                    Err(e) => {
+                        let pattern = e.data::<PathPattern>().cloned();
+                        let mut resp = ApiError::response_for(e);
+                        if let Some(p) = pattern {
+                            resp.set_data(p);
+                        }
+                        resp
+                    }
                 };
                 match auth_failure.take() {
                     // Only the generic 401 of a failed security check is replaced; a handler
                     // that ran (some scheme succeeded) keeps its own answer.
-                    Some(reason) if resp.status() == StatusCode::UNAUTHORIZED => ApiError::from(reason).into_response(),
+                    Some(reason) if resp.status() == StatusCode::UNAUTHORIZED => {
+                        let mut replaced = ApiError::from(reason).into_response();
+                        if let Some(p) = resp.data::<PathPattern>() {
+                            replaced.set_data(p.clone());
+                        }
+                        replaced
+                    }
                     _ => resp,
                 }
             };
             let mut resp = REQUEST_ID.scope(id.clone(), served.instrument(span.clone())).await;
             let elapsed = started.elapsed();
             let status = resp.status();
-            metrics.observe(&method, &path, status.as_u16(), elapsed);
+            metrics.observe(&method, resp.data::<PathPattern>().map(|p| &*p.0), status, elapsed);
             span.in_scope(|| {
                 tracing::info!(
                     status = status.as_u16(),

@@ -25,6 +25,7 @@ pub struct OrgsApi;
 
 /// Organization changes (admins); omitted fields stay as they are.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrganizationUpdateRequest {
     /// Display name (2–100).
     pub name: Option<String>,
@@ -44,6 +45,7 @@ pub struct OrganizationUpdateRequest {
 
 /// A page of organizations.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrganizationPage {
     /// Organizations, oldest first.
     pub items: Vec<OrganizationSummary>,
@@ -53,6 +55,7 @@ pub struct OrganizationPage {
 
 /// Verification flag.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VerificationRequest {
     /// Whether the organization is verified.
     pub verified: bool,

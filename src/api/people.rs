@@ -28,6 +28,7 @@ pub struct PeopleApi;
 
 /// The organization shown beside a person.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrganizationRef {
     /// Organization id.
     pub id: String,
@@ -43,6 +44,7 @@ pub struct OrganizationRef {
 
 /// Activity counters of a person (kept on every write by the features that own them).
 #[derive(Object, Debug, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonCounts {
     /// Forum topics started.
     pub topics: u64,
@@ -56,6 +58,7 @@ pub struct PersonCounts {
 
 /// A person as other members see them (no email address).
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicProfile {
     /// User id.
     pub id: String,
@@ -111,6 +114,7 @@ fn profile(u: User, org: Option<Organization>) -> PublicProfile {
 
 /// A page of the people directory.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonPage {
     /// People, oldest members first.
     pub items: Vec<PublicProfile>,

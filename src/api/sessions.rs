@@ -20,6 +20,7 @@ pub struct SessionsApi;
 
 /// One signed-in session.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionInfo {
     /// Session id.
     pub id: String,
@@ -37,6 +38,7 @@ pub struct SessionInfo {
 
 /// The caller's live sessions, newest first.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionList {
     /// Sessions.
     pub items: Vec<SessionInfo>,

@@ -24,6 +24,7 @@ pub struct UseCaseDraftsApi;
 
 /// A saved, unpublished use case.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseDraftDto {
     /// Draft id.
     pub id: String,
@@ -54,6 +55,7 @@ impl From<UseCaseDraft> for UseCaseDraftDto {
 
 /// The caller's use-case drafts.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseDraftList {
     /// Drafts, oldest first.
     pub items: Vec<UseCaseDraftDto>,

@@ -11,7 +11,7 @@ use crate::{
 
 /// A measured result.
 #[derive(Object, Debug, Clone)]
-#[oai(rename = "UseCaseMetric")]
+#[oai(rename = "UseCaseMetric", skip_serializing_if_is_none)]
 pub struct MetricDto {
     /// What was measured (2–200).
     pub metric: String,
@@ -25,7 +25,7 @@ pub struct MetricDto {
 
 /// A challenge and its solution.
 #[derive(Object, Debug, Clone)]
-#[oai(rename = "UseCaseChallenge")]
+#[oai(rename = "UseCaseChallenge", skip_serializing_if_is_none)]
 pub struct ChallengeDto {
     /// The challenge (5–300).
     pub challenge: String,
@@ -37,6 +37,7 @@ pub struct ChallengeDto {
 /// `latitude` and `longitude` (the simplified form); every other field is optional. When
 /// editing, omitted fields stay as they are.
 #[derive(Object, Debug, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseInput {
     /// Title (10–100).
     pub title: Option<String>,
@@ -136,6 +137,7 @@ impl UseCaseInput {
 
 /// A use case.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseDto {
     /// Use-case id.
     pub id: String,

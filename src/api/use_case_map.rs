@@ -11,6 +11,7 @@ use crate::service::use_cases::queries;
 
 /// A point on the map.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MapPoint {
     /// Use-case id.
     pub id: String,
@@ -32,6 +33,7 @@ pub struct MapPoint {
 
 /// Every published use case on the map.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MapPoints {
     /// Points.
     pub items: Vec<MapPoint>,

@@ -22,6 +22,7 @@ pub struct UseCaseMediaApi;
 
 /// New order and/or cover; omitted parts stay.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MediaArrangement {
     /// Every media id of the use case, in the new order.
     pub media_ids: Option<Vec<String>>,

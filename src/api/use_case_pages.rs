@@ -138,7 +138,9 @@ pub struct CachedPage {
 
 #[derive(serde::Serialize)]
 struct Tail<'a> {
-    next_cursor: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     total: Option<u64>,
 }
 
@@ -146,7 +148,7 @@ impl CachedPage {
     /// Renders `page` (its cards' marks are ignored: they are the viewer's).
     pub fn build(version: u64, ids: Vec<UseCaseId>, page: &UseCasePage) -> serde_json::Result<Self> {
         let cards = page.items.iter().map(serde_json::to_vec).collect::<serde_json::Result<Vec<_>>>()?;
-        let tail = serde_json::to_vec(&Tail { next_cursor: &page.next_cursor, total: page.total })?;
+        let tail = serde_json::to_vec(&Tail { next_cursor: page.next_cursor.as_deref(), total: page.total })?;
         Ok(Self { version, ids, cards, tail })
     }
 
@@ -169,7 +171,11 @@ impl CachedPage {
             out.extend_from_slice(&card[..card.len().saturating_sub(1)]);
             out.extend_from_slice(format!(",\"liked_by_me\":{liked},\"bookmarked_by_me\":{bookmarked}}}").as_bytes());
         }
-        out.extend_from_slice(b"],");
+        out.push(b']');
+        // The tail's fields after the items (`{}` when it has none: then just close).
+        if self.tail.len() > 2 {
+            out.push(b',');
+        }
         out.extend_from_slice(self.tail.get(1..).unwrap_or_default());
         Bytes::from(out)
     }

@@ -10,6 +10,7 @@ use crate::service::use_cases::queries::UseCaseListItem;
 
 /// A use case as a listing shows it; `GET /use-cases/{id}` has every field.
 #[derive(Object, Debug, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseSummary {
     /// Use-case id.
     pub id: String,
@@ -66,6 +67,7 @@ pub struct UseCaseSummary {
     #[serde(skip)]
     pub bookmarked_by_me: bool,
     /// Cover image URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_url: Option<String>,
     /// Published.
     #[serde(serialize_with = "super::dto::rfc3339")]

@@ -49,6 +49,7 @@ pub enum UseCaseSort {
 
 /// A page of use cases.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCasePage {
     /// Use cases, as cards (`GET /use-cases/{id}` has every field).
     pub items: Vec<super::use_case_summary::UseCaseSummary>,
@@ -60,6 +61,7 @@ pub struct UseCasePage {
 
 /// A category with its count.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseCategory {
     /// Category name (use it as `category`).
     pub name: String,
@@ -69,6 +71,7 @@ pub struct UseCaseCategory {
 
 /// Every category.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseCategories {
     /// Categories.
     pub items: Vec<UseCaseCategory>,
@@ -76,6 +79,7 @@ pub struct UseCaseCategories {
 
 /// Use-case figures.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseStats {
     /// Published use cases.
     pub total_use_cases: u64,
@@ -87,6 +91,7 @@ pub struct UseCaseStats {
 
 /// An organization and how many use cases it published.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TopOrganization {
     /// The organization.
     pub organization: OrganizationSummary,
@@ -96,6 +101,7 @@ pub struct TopOrganization {
 
 /// Organizations with the most use cases.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TopOrganizations {
     /// Best first.
     pub items: Vec<TopOrganization>,
@@ -103,6 +109,7 @@ pub struct TopOrganizations {
 
 /// Flags set by platform admins; omitted ones stay.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseFlags {
     /// Featured.
     pub featured: Option<bool>,
@@ -112,6 +119,7 @@ pub struct UseCaseFlags {
 
 /// A use-case bookmark after a change.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseBookmarkState {
     /// Whether the caller bookmarked it now.
     pub bookmarked: bool,
@@ -121,6 +129,7 @@ pub struct UseCaseBookmarkState {
 
 /// The caller's bookmarked use cases.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UseCaseBookmarks {
     /// Use cases.
     pub items: Vec<UseCaseDto>,

@@ -17,6 +17,7 @@ pub struct UsersApi;
 
 /// Profile changes; omitted fields stay as they are.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProfileUpdateRequest {
     /// First name (≤ 50; Latin or Arabic letters, spaces, `-`, `'`).
     pub first_name: Option<String>,
@@ -36,6 +37,7 @@ pub struct ProfileUpdateRequest {
 
 /// Password change.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PasswordChangeRequest {
     /// The current password.
     pub current_password: String,
@@ -45,6 +47,7 @@ pub struct PasswordChangeRequest {
 
 /// Start of an email change.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EmailChangeRequest {
     /// New address, in the organization's domain.
     pub new_email: String,
@@ -54,6 +57,7 @@ pub struct EmailChangeRequest {
 
 /// Code confirming an email change.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EmailChangeConfirmRequest {
     /// The 6-digit code sent to the new address.
     pub code: String,
@@ -61,6 +65,7 @@ pub struct EmailChangeConfirmRequest {
 
 /// Password confirmation for account deletion.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeleteAccountRequest {
     /// The current password.
     pub password: String,

@@ -21,11 +21,12 @@ use tokio::{
 use crate::{
     auth::ratelimit::RateLimiter,
     domain::ids::{ReplyId, TopicId},
+    domain::session::SessionEnd,
     error::AppError,
     realtime::{topic_channel, user_channel},
     service::{
         forum::{events, replies},
-        sessions::{self, AuthContext},
+        sessions::{self, Activity, AuthContext},
     },
     state::AppState,
     store::forum as forum_store,
@@ -46,6 +47,35 @@ enum ClientFrame {
     Unsubscribe { channel: String },
     Ping,
     NewPost { content: String, parent_reply_id: Option<String> },
+}
+
+/// Close code of a socket whose session ended (logout, revocation, password change,
+/// deactivation, idle or absolute limit); the reason is the session error's code, e.g.
+/// `session_revoked`. Clients should not reconnect with the same token.
+pub const SESSION_ENDED: CloseCode = CloseCode::Reserved(4401);
+
+/// Why a frame closes the socket.
+enum Refusal {
+    /// The frame itself is not acceptable (1007).
+    Frame(&'static str),
+    /// The socket's session has ended (4401), with the session error's code.
+    SessionEnded(&'static str),
+}
+
+/// The close reason for a failed session check.
+fn session_code(e: &AppError) -> &'static str {
+    [SessionEnd::Revoked, SessionEnd::Idle, SessionEnd::Expired]
+        .into_iter()
+        .map(SessionEnd::code)
+        .find(|c| *c == e.code)
+        .unwrap_or("session_invalid")
+}
+
+/// The instant `deadline_ms` (ms since the epoch) falls on, a few ms late so the check then
+/// sees the limit passed.
+fn until(deadline_ms: i64) -> Instant {
+    let wait = (deadline_ms - crate::service::now() + 5).max(0) as u64;
+    Instant::now() + Duration::from_millis(wait)
 }
 
 /// Why the loop ended.
@@ -90,9 +120,19 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
         let _ = sink.send(Message::Close(Some((CloseCode::Policy, "unauthenticated".into())))).await;
         return;
     };
-    let Some(_guard) = state.hub.register_socket(ctx.user_id, state.config.ws.max_sockets_per_user) else {
+    let Some(mut guard) = state.hub.register_socket(ctx.user_id, ctx.session_id, state.config.ws.max_sockets_per_user)
+    else {
         let _ = sink.send(Message::Close(Some((CloseCode::Policy, "too many sockets".into())))).await;
         return;
+    };
+    // Registered first, checked second: a session that ends from here on closes this socket
+    // through the guard, one that ended before is refused here (see `realtime::sockets`).
+    let mut deadline = match sessions::check(&state, ctx, Activity::Ignore).await {
+        Ok(d) => d,
+        Err(e) => {
+            let _ = sink.send(Message::Close(Some((SESSION_ENDED, e.code.into())))).await;
+            return;
+        }
     };
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(state.config.ws.queue);
     let (slow_tx, mut slow_rx) = mpsc::channel::<()>(1);
@@ -120,6 +160,13 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
     let write_timeout = Duration::from_millis(state.config.ws.write_timeout_ms);
     let outcome = loop {
         tokio::select! {
+            why = guard.session_ended() => break Outcome::Close(SESSION_ENDED, why.code()),
+            // The session's idle or absolute limit: look again (a REST request may have
+            // extended it); a session whose time is up is ended, which closes this socket.
+            _ = tokio::time::sleep_until(until(deadline)) => match sessions::check(&state, ctx, Activity::Ignore).await {
+                Ok(d) => deadline = d,
+                Err(e) => break Outcome::Close(SESSION_ENDED, session_code(&e)),
+            },
             frame = stream.next() => {
                 last_heard = Instant::now();
                 match frame {
@@ -129,8 +176,11 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
                         if limiter.hit("frames").is_err() {
                             break Outcome::Close(CloseCode::Policy, "too many frames");
                         }
-                        if let Err(reason) = session.handle(&text).await {
-                            break Outcome::Close(CloseCode::Invalid, reason);
+                        match session.handle(&text).await {
+                            Ok(Some(d)) => deadline = d,
+                            Ok(None) => {}
+                            Err(Refusal::Frame(reason)) => break Outcome::Close(CloseCode::Invalid, reason),
+                            Err(Refusal::SessionEnded(code)) => break Outcome::Close(SESSION_ENDED, code),
                         }
                     }
                     Some(Ok(Message::Binary(_))) => break Outcome::Close(CloseCode::Unsupported, "text frames only"),
@@ -176,9 +226,15 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    /// Handles one text frame; `Err` closes the socket.
-    async fn handle(&mut self, text: &str) -> Result<(), &'static str> {
-        let frame: ClientFrame = serde_json::from_str(text).map_err(|_| "malformed frame")?;
+    /// Handles one text frame after checking the session is still alive; returns the
+    /// session's new deadline when the frame counted as activity, `Err` closes the socket.
+    async fn handle(&mut self, text: &str) -> Result<Option<i64>, Refusal> {
+        let frame: ClientFrame = serde_json::from_str(text).map_err(|_| Refusal::Frame("malformed frame"))?;
+        // A client's keep-alive is not the user's activity; everything else is.
+        let activity = if matches!(frame, ClientFrame::Ping) { Activity::Ignore } else { Activity::Record };
+        let deadline = sessions::check(self.state, self.ctx, activity)
+            .await
+            .map_err(|e| Refusal::SessionEnded(session_code(&e)))?;
         match frame {
             ClientFrame::Auth { .. } => self.send(json!({"type": "error", "code": "already_authenticated", "message": "This socket is already signed in"})),
             ClientFrame::Ping => self.send(json!({"type": "pong"})),
@@ -194,12 +250,12 @@ impl Session<'_> {
             }
             ClientFrame::NewPost { content, parent_reply_id } => {
                 let Some(topic) = self.topic else {
-                    return Err("new_post is only accepted on /ws/forum/{topic_id}");
+                    return Err(Refusal::Frame("new_post is only accepted on /ws/forum/{topic_id}"));
                 };
                 let parent = match parent_reply_id.map(|p| p.parse::<ReplyId>()) {
                     Some(Err(_)) => {
                         self.push(error_frame(&AppError::field("parent_reply_id", "is not a reply id")));
-                        return Ok(());
+                        return Ok(Some(deadline));
                     }
                     Some(Ok(p)) => Some(p),
                     None => None,
@@ -210,7 +266,7 @@ impl Session<'_> {
                 }
             }
         }
-        Ok(())
+        Ok(Some(deadline))
     }
 
     /// Checks that the caller may follow `channel` (at subscribe time).
@@ -248,17 +304,21 @@ impl Session<'_> {
             }
             None => self.send(json!({"type": "resync", "channel": channel, "seq": sub.seq})),
         }
-        let (out, slow, mut rx) = (self.out.clone(), self.slow.clone(), sub.rx);
+        let (out, slow, mut rx, hub) = (self.out.clone(), self.slow.clone(), sub.rx, self.state.hub.clone());
         let task = tokio::spawn(async move {
             loop {
                 match rx.recv().await {
                     Ok(event) => {
                         if out.try_send(Message::Text(event.wire.to_string())).is_err() {
+                            hub.record_dropped(1);
                             let _ = slow.try_send(());
                             return;
                         }
                     }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        for _ in 0..n {
+                            hub.record_dropped(1);
+                        }
                         let _ = slow.try_send(());
                         return;
                     }

@@ -34,6 +34,17 @@ pub enum SessionEnd {
     Expired,
 }
 
+impl SessionEnd {
+    /// Stable snake_case code (error bodies and WebSocket close reasons).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Revoked => "session_revoked",
+            Self::Idle => "session_idle",
+            Self::Expired => "session_expired",
+        }
+    }
+}
+
 /// Session lifetime policy (SPEC §2): idle timeout and absolute lifetime in milliseconds.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionPolicy {
@@ -42,6 +53,11 @@ pub struct SessionPolicy {
 }
 
 impl SessionPolicy {
+    /// When a session last seen at `last_seen_at` ends if nothing happens before (ms).
+    pub fn deadline(&self, created_at: i64, last_seen_at: i64) -> i64 {
+        (created_at + self.absolute_ms).min(last_seen_at + self.idle_ms)
+    }
+
     /// `Ok` while the session may be used at `now`, given when it was last seen.
     pub fn check(&self, created_at: i64, last_seen_at: i64, revoked: bool, now: i64) -> Result<(), SessionEnd> {
         if revoked {

@@ -99,9 +99,10 @@ pub fn person_name(raw: &str) -> Result<String, String> {
 }
 
 /// Free single-line text such as a title, city or organization name: trimmed, bounded,
-/// no control characters and no HTML tags.
+/// no control characters, no text-direction controls, no invisible characters (removed)
+/// and no HTML tags.
 pub fn line(raw: &str, min: usize, max: usize) -> Result<String, String> {
-    let text = collapse_spaces(raw);
+    let text = collapse_spaces(&visible(raw)?);
     let len = text.chars().count();
     if len < min {
         return Err(if min <= 1 { "is required".into() } else { format!("must be at least {min} characters") });
@@ -178,6 +179,40 @@ pub fn one_time_code(raw: &str) -> Result<String, String> {
     }
 }
 
+/// The one rule for text that names or titles something (people see it in lists, where it
+/// must read as what it is): bidirectional embedding, override and isolate controls are
+/// refused, since they reorder what follows them on screen (`\u{202E}` makes "gpj.exe" read
+/// "exe.jpg"); invisible characters — zero-width spaces and joiners, direction marks, word
+/// joiners, soft hyphens, fillers, tag characters — are removed, so two names that look the
+/// same are the same. Arabic needs neither: its direction comes from its letters.
+pub fn visible(raw: &str) -> Result<String, String> {
+    if raw.chars().any(is_bidi_control) {
+        return Err("must not contain text-direction control characters".into());
+    }
+    Ok(raw.chars().filter(|c| !is_invisible(*c)).collect())
+}
+
+/// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that render as nothing in a name or title.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' // soft hyphen
+            | '\u{034F}' // combining grapheme joiner
+            | '\u{061C}' // Arabic letter mark
+            | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
+            | '\u{180E}' // Mongolian vowel separator
+            | '\u{200B}'..='\u{200F}' // zero-width space, non-joiner, joiner; LRM, RLM
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{FEFF}' // zero-width no-break space (BOM)
+            | '\u{E0000}'..='\u{E007F}' // tag characters
+    )
+}
+
 fn collapse_spaces(raw: &str) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -223,6 +258,17 @@ mod tests {
         assert!(password("Password1", None, common).is_err());
         assert!(password("ali.rahman99", Some("ali.rahman@f.sa"), common).is_err());
         assert!(password("Steel-mill-42", Some("ali@f.sa"), common).is_ok());
+    }
+
+    #[test]
+    fn names_and_titles_refuse_direction_controls_and_drop_invisible_characters() {
+        for spoof in ["Invoice \u{202E}gpj.exe", "a\u{2066}b\u{2069}c", "\u{202A}Plant", "\u{2068}x"] {
+            assert!(line(spoof, 1, 100).is_err(), "{spoof:?}");
+        }
+        assert_eq!(line("Al\u{200B}-Jazira\u{FEFF} \u{200F}Plastics", 1, 100), Ok("Al-Jazira Plastics".into()));
+        assert_eq!(line("مصنع\u{200D} الجزيرة\u{061C}", 1, 100), Ok("مصنع الجزيرة".into()));
+        assert!(line("\u{200B}\u{200C}", 1, 100).is_err(), "nothing visible is nothing");
+        assert_eq!(line("خط إنتاج ١٢", 1, 100), Ok("خط إنتاج ١٢".into()), "Arabic text passes unchanged");
     }
 
     #[test]

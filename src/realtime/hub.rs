@@ -8,13 +8,20 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
 };
 
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 
-use crate::domain::ids::UserId;
+use super::sockets::{SocketGuard, Sockets};
+use crate::domain::{
+    ids::{SessionId, UserId},
+    session::SessionEnd,
+};
 
 /// Events a channel buffers for subscribers before a slow one is considered lagging (each
 /// socket also has its own queue, see `ws.queue`).
@@ -63,29 +70,26 @@ impl Channel {
 
 struct Shared {
     channels: Mutex<HashMap<String, Channel>>,
-    sockets: Mutex<HashMap<UserId, usize>>,
+    sockets: Arc<Sockets>,
+    traffic: Traffic,
     shutdown: watch::Sender<bool>,
 }
 
-/// Counts an open socket of a user until dropped.
-pub struct SocketGuard {
-    hub: Hub,
-    user: UserId,
+/// Hub traffic since start (for metrics).
+#[derive(Default)]
+struct Traffic {
+    published: AtomicU64,
+    delivered: AtomicU64,
+    dropped: AtomicU64,
 }
 
-impl Drop for SocketGuard {
-    fn drop(&mut self) {
-        let mut map = match self.hub.0.sockets.lock() {
-            Ok(m) => m,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if let Some(n) = map.get_mut(&self.user) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                map.remove(&self.user);
-            }
-        }
-    }
+/// Hub traffic since start: events published, deliveries to subscribers, and deliveries
+/// dropped because a subscriber was too slow (its socket is then closed).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TrafficCounts {
+    pub published: u64,
+    pub delivered: u64,
+    pub dropped: u64,
 }
 
 /// A subscription: the live receiver plus what was missed since the given `seq`.
@@ -106,7 +110,8 @@ impl Default for Hub {
     fn default() -> Self {
         Self(Arc::new(Shared {
             channels: Mutex::new(HashMap::new()),
-            sockets: Mutex::new(HashMap::new()),
+            sockets: Arc::default(),
+            traffic: Traffic::default(),
             shutdown: watch::channel(false).0,
         }))
     }
@@ -144,7 +149,11 @@ impl Hub {
             }
             c.backlog.push_back(event.clone());
             // No receivers is fine: the backlog keeps it for reconnecting clients.
-            c.tx.as_ref().map_or(0, |tx| tx.send(event).unwrap_or(0))
+            let reached = c.tx.as_ref().map_or(0, |tx| tx.send(event).unwrap_or(0));
+            let t = &self.0.traffic;
+            t.published.fetch_add(1, Ordering::Relaxed);
+            t.delivered.fetch_add(reached as u64, Ordering::Relaxed);
+            reached
         })
     }
 
@@ -170,23 +179,35 @@ impl Hub {
         })
     }
 
-    /// Registers a socket of `user`; `None` when they already hold `max`.
-    pub fn register_socket(&self, user: UserId, max: usize) -> Option<SocketGuard> {
-        let mut map = match self.0.sockets.lock() {
-            Ok(m) => m,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let n = map.entry(user).or_insert(0);
-        if *n >= max {
-            return None;
-        }
-        *n += 1;
-        Some(SocketGuard { hub: self.clone(), user })
+    /// Registers a socket of `user` signed in with `session`; `None` when they already
+    /// hold `max`.
+    pub fn register_socket(&self, user: UserId, session: SessionId, max: usize) -> Option<SocketGuard> {
+        self.0.sockets.register(user, session, max)
+    }
+
+    /// Closes every socket of these sessions (they ended for `why`); returns how many.
+    pub fn end_sessions(&self, ids: &[SessionId], why: SessionEnd) -> usize {
+        self.0.sockets.end_sessions(ids, why)
     }
 
     /// Open sockets (for metrics).
     pub fn open_sockets(&self) -> usize {
-        self.0.sockets.lock().map(|m| m.values().sum()).unwrap_or(0)
+        self.0.sockets.open()
+    }
+
+    /// Records `n` events a subscriber could not take (it was too slow and is disconnected).
+    pub fn record_dropped(&self, n: u64) {
+        self.0.traffic.dropped.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Traffic since start (for metrics).
+    pub fn traffic(&self) -> TrafficCounts {
+        let t = &self.0.traffic;
+        TrafficCounts {
+            published: t.published.load(Ordering::Relaxed),
+            delivered: t.delivered.load(Ordering::Relaxed),
+            dropped: t.dropped.load(Ordering::Relaxed),
+        }
     }
 
     /// Number of channels with at least one subscriber.

@@ -7,8 +7,10 @@
 //! after the store commit, so the hub never runs ahead of the data.
 
 pub mod hub;
+pub mod sockets;
 
-pub use hub::{Event, Hub, Subscription};
+pub use hub::{Event, Hub, Subscription, TrafficCounts};
+pub use sockets::SocketGuard;
 
 /// The private channel of a user (messages, notifications).
 pub fn user_channel(id: crate::domain::ids::UserId) -> String {

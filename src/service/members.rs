@@ -123,7 +123,7 @@ pub async fn set_active(state: &AppState, ctx: AuthContext, target: UserId, acti
             Ok((user, revoked))
         })
         .await?;
-    state.sessions.revoke(&revoked);
+    sessions::end_sessions(state, &revoked, crate::domain::session::SessionEnd::Revoked);
     tracing::info!(member = %target, active, by = %admin.id, "membership state changed");
     Ok(user)
 }

@@ -41,7 +41,7 @@ pub async fn change(state: &AppState, ctx: AuthContext, current: String, new: St
             sessions::revoke_all_in(tx, id, Some(ctx.session_id))
         })
         .await?;
-    state.sessions.revoke(&revoked);
+    sessions::end_sessions(state, &revoked, crate::domain::session::SessionEnd::Revoked);
     state.jobs.wake();
     Ok(())
 }
@@ -105,6 +105,6 @@ pub async fn reset(state: &AppState, meta: &ClientMeta, token: &str, new: String
             sessions::revoke_all_in(tx, uid, None)
         })
         .await?;
-    state.sessions.revoke(&revoked);
+    sessions::end_sessions(state, &revoked, crate::domain::session::SessionEnd::Revoked);
     Ok(())
 }

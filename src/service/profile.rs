@@ -193,7 +193,7 @@ pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String
             sessions::revoke_all_in(tx, id, None)
         })
         .await?;
-    state.sessions.revoke(&revoked);
+    sessions::end_sessions(state, &revoked, crate::domain::session::SessionEnd::Revoked);
     tracing::info!(user = %id, "account deleted");
     Ok(())
 }

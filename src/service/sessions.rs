@@ -83,6 +83,27 @@ pub fn finish_issue(
 pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthContext> {
     let invalid = || AppError::unauthenticated("invalid_token", "The access token is invalid or expired");
     let (user_id, session_id) = state.tokens.verify(token).ok_or_else(invalid)?;
+    let ctx = AuthContext { user_id, session_id };
+    check(state, ctx, Activity::Record).await?;
+    Ok(ctx)
+}
+
+/// Whether a check of a session counts as the user's activity (for the idle timeout).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activity {
+    /// A request or a socket action: the idle clock restarts.
+    Record,
+    /// A look only (a socket's own timer): the idle clock keeps running.
+    Ignore,
+}
+
+/// Checks that the session of `ctx` is alive (ending it when its time is up), optionally
+/// recording activity; returns when it ends if nothing else happens, in ms since the epoch.
+/// Every socket action calls this, so a session that ended can do nothing through a
+/// socket either.
+pub async fn check(state: &AppState, ctx: AuthContext, activity: Activity) -> AppResult<i64> {
+    let invalid = || AppError::unauthenticated("invalid_token", "The access token is invalid or expired");
+    let session_id = ctx.session_id;
     let cached = match state.sessions.get(session_id) {
         Some(c) => c,
         None => {
@@ -91,15 +112,18 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthContex
             (&s).into()
         }
     };
-    if cached.user_id != user_id {
+    if cached.user_id != ctx.user_id {
         return Err(invalid());
     }
     let t = now();
     if let Err(end) = state.policy.check(cached.created_at, cached.last_seen_at, cached.revoked, t) {
         if end != SessionEnd::Revoked {
-            revoke(state, vec![session_id]).await?;
+            revoke(state, vec![session_id], end).await?;
         }
         return Err(ended(end));
+    }
+    if activity == Activity::Ignore {
+        return Ok(state.policy.deadline(cached.created_at, cached.last_seen_at));
     }
     if state.sessions.touch(session_id, t) {
         state
@@ -113,23 +137,22 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthContex
             })
             .await?;
     }
-    Ok(AuthContext { user_id, session_id })
+    Ok(state.policy.deadline(cached.created_at, t))
 }
 
+/// The 401 for a session that ended.
 fn ended(end: SessionEnd) -> AppError {
     match end {
-        SessionEnd::Revoked => AppError::unauthenticated("session_revoked", "This session has been signed out"),
-        SessionEnd::Idle => {
-            AppError::unauthenticated("session_idle", "The session ended after inactivity; sign in again")
-        }
+        SessionEnd::Revoked => AppError::unauthenticated(end.code(), "This session has been signed out"),
+        SessionEnd::Idle => AppError::unauthenticated(end.code(), "The session ended after inactivity; sign in again"),
         SessionEnd::Expired => {
-            AppError::unauthenticated("session_expired", "The session reached its maximum lifetime; sign in again")
+            AppError::unauthenticated(end.code(), "The session reached its maximum lifetime; sign in again")
         }
     }
 }
 
-/// Marks sessions revoked in the store, then in the cache.
-async fn revoke(state: &AppState, ids: Vec<SessionId>) -> AppResult<()> {
+/// Marks sessions revoked in the store, then ends them in memory.
+async fn revoke(state: &AppState, ids: Vec<SessionId>, why: SessionEnd) -> AppResult<()> {
     let t = now();
     let done = ids.clone();
     state
@@ -144,8 +167,23 @@ async fn revoke(state: &AppState, ids: Vec<SessionId>) -> AppResult<()> {
             Ok(())
         })
         .await?;
-    state.sessions.revoke(&done);
+    end_sessions(state, &done, why);
     Ok(())
+}
+
+/// Ends sessions already revoked in the store: the session cache refuses them from now on,
+/// then their open sockets are closed (in that order; see `realtime::sockets`).
+pub fn end_sessions(state: &AppState, ids: &[SessionId], why: SessionEnd) {
+    state.sessions.revoke(ids);
+    let closed = state.hub.end_sessions(ids, why);
+    if closed > 0 {
+        tracing::info!(
+            sessions = ids.len(),
+            sockets = closed,
+            reason = why.code(),
+            "closed the sockets of ended sessions"
+        );
+    }
 }
 
 /// Result of presenting a refresh token.
@@ -192,7 +230,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> 
             finish_issue(state, &s, token, user)
         }
         RefreshOutcome::Reused => {
-            state.sessions.revoke(&[session_id]);
+            end_sessions(state, &[session_id], SessionEnd::Revoked);
             tracing::warn!(session = %session_id, "refresh token reuse detected; session revoked");
             Err(AppError::unauthenticated(
                 "refresh_token_reused",
@@ -200,7 +238,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> 
             ))
         }
         RefreshOutcome::Ended(end) => {
-            state.sessions.revoke(&[session_id]);
+            end_sessions(state, &[session_id], end);
             Err(ended(end))
         }
     }
@@ -224,24 +262,24 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Session>>
 pub async fn revoke_one(state: &AppState, ctx: AuthContext, id: SessionId) -> AppResult<()> {
     let s = state.store.read(move |tx| table::get(tx, id)).await?.filter(|s| s.user_id == ctx.user_id);
     s.or_not_found("Session")?;
-    revoke(state, vec![id]).await
+    revoke(state, vec![id], SessionEnd::Revoked).await
 }
 
 /// Ends the caller's current session.
 pub async fn logout(state: &AppState, ctx: AuthContext) -> AppResult<()> {
-    revoke(state, vec![ctx.session_id]).await
+    revoke(state, vec![ctx.session_id], SessionEnd::Revoked).await
 }
 
 /// Ends every session of `user` except `keep`, in the store and then in the cache.
 pub async fn revoke_all(state: &AppState, user: UserId, keep: Option<SessionId>) -> AppResult<()> {
     let t = now();
     let ids = state.store.write(move |tx| table::revoke_all(tx, user, keep, t)).await?;
-    state.sessions.revoke(&ids);
+    end_sessions(state, &ids, SessionEnd::Revoked);
     Ok(())
 }
 
 /// Revokes sessions inside an existing transaction; the caller must pass the returned ids to
-/// `SessionCache::revoke` after the commit.
+/// `end_sessions` after the commit.
 pub fn revoke_all_in(
     tx: &redb::WriteTransaction,
     user: UserId,

@@ -266,6 +266,29 @@ pub enum TopicIndex {
     Top,
 }
 
+impl TopicIndex {
+    fn table(&self) -> Table {
+        match self {
+            Self::All => TOPICS,
+            Self::Category(_) => CATEGORY_TOPICS,
+            Self::Tag(_) => TAG_TOPICS,
+            Self::Author(_) => AUTHOR_TOPICS,
+            Self::Active => ACTIVE_TOPICS,
+            Self::Top => TOP_TOPICS,
+        }
+    }
+
+    /// What every key of this listing starts with (a cursor from it starts with it too).
+    pub fn prefix(&self) -> Vec<u8> {
+        match self {
+            Self::All | Self::Active | Self::Top => Vec::new(),
+            Self::Category(c) => key2(c.as_bytes(), &[0]),
+            Self::Tag(t) => key2(t.to_lowercase().as_bytes(), &[0]),
+            Self::Author(u) => u.key().to_vec(),
+        }
+    }
+}
+
 /// Topic ids from `index`, highest key first, strictly before `before` (a previous key), at
 /// most `limit`; each with the index key to continue from.
 pub fn scan_topics(
@@ -274,14 +297,7 @@ pub fn scan_topics(
     before: Option<&[u8]>,
     limit: usize,
 ) -> StoreResult<Vec<(Vec<u8>, TopicId)>> {
-    let (table, prefix): (Table, Vec<u8>) = match index {
-        TopicIndex::All => (TOPICS, Vec::new()),
-        TopicIndex::Category(c) => (CATEGORY_TOPICS, key2(c.as_bytes(), &[0])),
-        TopicIndex::Tag(t) => (TAG_TOPICS, key2(t.to_lowercase().as_bytes(), &[0])),
-        TopicIndex::Author(u) => (AUTHOR_TOPICS, u.key().to_vec()),
-        TopicIndex::Active => (ACTIVE_TOPICS, Vec::new()),
-        TopicIndex::Top => (TOP_TOPICS, Vec::new()),
-    };
+    let (table, prefix) = (index.table(), index.prefix());
     let end = match before {
         Some(b) if b.starts_with(&prefix) => b.to_vec(),
         Some(_) => return Ok(Vec::new()),

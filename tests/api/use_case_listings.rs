@@ -131,12 +131,14 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     assert_eq!(walk(&app, &a, "featured=true").await, vec![pumps.clone()]);
     assert_eq!(walk(&app, &a, "featured=false").await, vec![q2.clone(), energy.clone(), q1.clone()]);
 
-    // A delete removes every entry; a cursor from another listing is harmless.
+    // A delete removes every entry; a cursor from another listing is refused.
     let r = app.send(Method::DELETE, &format!("/api/v1/use-cases/{energy}"), Some(&a), json!({})).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(walk(&app, &a, "city=Riyadh&sort=most_viewed").await, vec![pumps.clone(), q1.clone()]);
     let foreign = list(&app, &a, "limit=1").await["next_cursor"].as_str().unwrap().to_owned();
-    assert_eq!(list(&app, &a, &format!("city=Riyadh&cursor={foreign}")).await["items"].as_array().unwrap().len(), 0);
+    let r = app.get(&format!("/api/v1/use-cases?city=Riyadh&cursor={foreign}"), Some(&a)).await;
+    let e = crate::helpers::expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(e["fields"]["cursor"].is_string(), "{e}");
 }
 
 #[tokio::test]

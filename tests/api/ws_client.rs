@@ -77,11 +77,17 @@ impl Ws {
     /// Waits for the server to close the socket; returns the close code (1006 when the
     /// connection just dropped).
     pub async fn closed(&mut self) -> u16 {
+        self.close_frame().await.0
+    }
+
+    /// Waits for the server to close the socket; returns the close code and reason (1006 and
+    /// no reason when the connection just dropped).
+    pub async fn close_frame(&mut self) -> (u16, String) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             match tokio::time::timeout_at(deadline, self.0.next()).await.expect("closes in time") {
-                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
-                Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return 1006,
+                Some(Ok(Message::Close(Some(frame)))) => return (u16::from(frame.code), frame.reason.to_string()),
+                Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return (1006, String::new()),
                 Some(Ok(_)) => continue,
             }
         }

@@ -150,19 +150,19 @@ pub async fn list(
     cursor: Option<&str>,
     limit: usize,
 ) -> AppResult<Page<TopicView>> {
-    let before = crate::service::decode_key_cursor(cursor)?;
+    let index = match (sort, &filter) {
+        (Sort::Active, _) => store::TopicIndex::Active,
+        (Sort::Top, _) => store::TopicIndex::Top,
+        (Sort::Newest, TopicFilter { category: Some(c), .. }) => store::TopicIndex::Category(c.clone()),
+        (Sort::Newest, TopicFilter { tag: Some(t), .. }) => store::TopicIndex::Tag(t.clone()),
+        (Sort::Newest, TopicFilter { author: Some(a), .. }) => store::TopicIndex::Author(*a),
+        (Sort::Newest, _) => store::TopicIndex::All,
+    };
+    let before = crate::service::decode_key_cursor(cursor, &index.prefix())?;
     let viewer = ctx.user_id;
     Ok(state
         .store
         .read(move |tx| {
-            let index = match (sort, &filter) {
-                (Sort::Active, _) => store::TopicIndex::Active,
-                (Sort::Top, _) => store::TopicIndex::Top,
-                (Sort::Newest, TopicFilter { category: Some(c), .. }) => store::TopicIndex::Category(c.clone()),
-                (Sort::Newest, TopicFilter { tag: Some(t), .. }) => store::TopicIndex::Tag(t.clone()),
-                (Sort::Newest, TopicFilter { author: Some(a), .. }) => store::TopicIndex::Author(*a),
-                (Sort::Newest, _) => store::TopicIndex::All,
-            };
             let matches = |t: &Topic| {
                 filter.category.as_deref().is_none_or(|c| t.category == c)
                     && filter.tag.as_deref().is_none_or(|g| t.tags.iter().any(|x| x.to_lowercase() == g.to_lowercase()))

@@ -81,13 +81,14 @@ pub async fn list(
     cursor: Option<&str>,
     limit: usize,
 ) -> AppResult<Listing> {
-    let before = decode_key_cursor(cursor)?;
+    let index = index_for(&filter, order);
+    let prefix = index.as_ref().map(|(p, _)| p.as_slice()).unwrap_or_default();
+    let before = decode_key_cursor(cursor, prefix)?;
     let viewer = ctx.user_id;
     Ok(state
         .store
         .read(move |tx| {
             let version = store::listing_version(tx)?;
-            let index = index_for(&filter, order);
             // When the index answers the whole filter every entry is kept: read just one page.
             let exact = index.as_ref().map_or(filter_is_empty(&filter), |(_, rest)| *rest == 0);
             let batch_size = if exact { limit + 1 } else { 256 };
