@@ -3,7 +3,7 @@
 
 use std::{
     collections::HashSet,
-    process::{Child, Command, Stdio},
+    process::Stdio,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -14,35 +14,10 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp};
-
-/// Kills the child on every exit path so a failed assertion leaves no server behind.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn wait_healthy(base: &str) {
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = client.get(format!("{base}/health")).send().await
-            && r.status() == StatusCode::OK
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "server did not come up");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+use crate::{
+    child::ChildServer,
+    helpers::{PASSWORD, TestApp},
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_replies_survive_kill_9() {
@@ -56,13 +31,9 @@ async fn acknowledged_replies_survive_kill_9() {
     let topic = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     app.stop().await;
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_p2p-sandbox"));
-    cmd.env_remove("P2P_CONFIG").envs(app.env.iter().cloned()).env("P2P_BIND", format!("127.0.0.1:{port}"));
-    cmd.arg("serve").stdout(Stdio::null()).stderr(Stdio::null());
-    let mut server = Server(cmd.spawn().unwrap());
-    wait_healthy(&base).await;
+    let env: Vec<(&str, &str)> = app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut server = ChildServer::start(env, Stdio::null(), Stdio::null()).await;
+    let base = server.base.clone();
 
     // 32 writers reply as fast as they can; the server is killed once 400 are acknowledged.
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -93,8 +64,7 @@ async fn acknowledged_replies_survive_kill_9() {
         assert!(Instant::now() < deadline, "writes too slow");
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    server.0.kill().unwrap(); // SIGKILL: no shutdown, no flush
-    server.0.wait().unwrap();
+    server.kill();
     killed.store(true, Ordering::SeqCst);
     for w in writers {
         w.await.unwrap();

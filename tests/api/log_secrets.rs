@@ -10,7 +10,6 @@
 use std::{
     fs,
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -18,7 +17,10 @@ use reqwest::{Client, Method, Response, StatusCode, header};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::helpers::{decode_transfer_encoding, signup_body, six_digits_after};
+use crate::{
+    child::ChildServer,
+    helpers::{decode_transfer_encoding, signup_body, six_digits_after},
+};
 
 const EMAIL: &str = "leaks@press-shop.sa";
 // Distinctive values, so a hit in the logs can only be the secret itself.
@@ -26,16 +28,6 @@ const FIRST_PASSWORD: &str = "Furnace-first-4821";
 const SECOND_PASSWORD: &str = "Kiln-second-7390";
 const THIRD_PASSWORD: &str = "Lathe-third-5164";
 const WRONG_PASSWORD: &str = "Wrong-guess-9057";
-
-/// Kills the child on every exit path so a failed assertion leaves no server behind.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Every secret seen during the flow, with a label for the failure message.
 #[derive(Default)]
@@ -152,20 +144,10 @@ async fn code(outbox: &Path, marker: &str, n: usize) -> String {
     six_digits_after(&mail, marker).unwrap_or_else(|| panic!("no code in {mail}"))
 }
 
-/// Starts the binary on a free port with JSON debug logs written to `<logs>/out.log` and
-/// `<logs>/err.log`; returns once `/health` answers.
-async fn start(data: &Path, logs: &Path) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_p2p-sandbox"));
-    // Nothing from the developer's shell may change the level or format under test:
-    // `RUST_LOG` would override `P2P_LOG_LEVEL`, and a `P2P_*` could change anything.
-    cmd.env_remove("RUST_LOG");
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("P2P_")) {
-        cmd.env_remove(k);
-    }
-    cmd.envs([
+/// Starts the binary with JSON debug logs appended to `<logs>/out.log` and `<logs>/err.log`.
+async fn start(data: &Path, logs: &Path) -> (ChildServer, String) {
+    let env = [
         ("P2P_DATA_DIR", data.to_str().unwrap()),
-        ("P2P_BIND", &format!("127.0.0.1:{port}")),
         ("P2P_LOG_FORMAT", "json"),
         ("P2P_LOG_LEVEL", "debug"),
         ("P2P_AUTH__DEVICE_VERIFICATION", "true"),
@@ -173,28 +155,11 @@ async fn start(data: &Path, logs: &Path) -> (Server, String) {
         ("P2P_AUTH__ARGON2_ITERATIONS", "1"),
         ("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "100000"),
         ("P2P_JOBS__POLL_INTERVAL_MS", "100"),
-    ]);
+    ];
     let open = |name: &str| fs::OpenOptions::new().create(true).append(true).open(logs.join(name)).unwrap();
-    cmd.arg("serve").stdin(Stdio::null()).stdout(open("out.log")).stderr(open("err.log"));
-    let server = Server(cmd.spawn().unwrap());
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !Client::new().get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == StatusCode::OK) {
-        assert!(Instant::now() < deadline, "server did not come up");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let server = ChildServer::start(env, open("out.log").into(), open("err.log").into()).await;
+    let base = server.base.clone();
     (server, base)
-}
-
-/// SIGTERM and wait for the graceful exit, so every log line has been written.
-fn stop(mut server: Server) {
-    let pid = server.0.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while server.0.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,7 +229,7 @@ async fn logs_never_contain_passwords_tokens_or_codes() {
     // A restart reads the JWT secret back from the data dir and logs the migrations it skips
     // at debug level (our crate's own debug lines, checked below). The trusted device then
     // signs in with the new password straight away, and logs out.
-    stop(server);
+    server.terminate();
     let (server, base) = start(&data, &logs).await;
     api.base = base;
     let body = json!({"email": EMAIL, "password": THIRD_PASSWORD});
@@ -272,7 +237,7 @@ async fn logs_never_contain_passwords_tokens_or_codes() {
     s.add_cookies("final login", &r);
     let (access, _) = s.add_session("final login", &json_of(r, StatusCode::OK).await);
     assert_eq!(api.post("/api/v1/auth/logout", Some(&access), json!({})).await.status(), StatusCode::NO_CONTENT);
-    stop(server);
+    server.terminate();
 
     let jwt_secret = fs::read_to_string(data.join("jwt.secret")).unwrap();
     s.add("JWT secret", jwt_secret.trim());

@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod authz;
+mod child;
 mod cli;
 mod crash;
 mod errors;
@@ -29,6 +30,7 @@ mod profile;
 mod s3;
 mod sessions;
 mod smtp;
+mod thumbnail_memory;
 mod use_case_listings;
 mod use_cases;
 mod ws;
