@@ -127,7 +127,7 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
     };
     // Registered first, checked second: a session that ends from here on closes this socket
     // through the guard, one that ended before is refused here (see `realtime::sockets`).
-    let mut deadline = match sessions::check(&state, ctx, Activity::Ignore).await {
+    let deadline = match sessions::check(&state, ctx, Activity::Ignore).await {
         Ok(d) => d,
         Err(e) => {
             let _ = sink.send(Message::Close(Some((SESSION_ENDED, e.code.into())))).await;
@@ -158,13 +158,17 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
     let idle_limit = Duration::from_secs(state.config.ws.ping_secs * 3);
     let mut shutdown = state.hub.shutdown_signal();
     let write_timeout = Duration::from_millis(state.config.ws.write_timeout_ms);
+    // One timer for the session's limits, moved when activity moves them (not re-created on
+    // every event: a busy topic wakes this loop thousands of times a second).
+    let session_timer = tokio::time::sleep_until(until(deadline));
+    tokio::pin!(session_timer);
     let outcome = loop {
         tokio::select! {
             why = guard.session_ended() => break Outcome::Close(SESSION_ENDED, why.code()),
             // The session's idle or absolute limit: look again (a REST request may have
             // extended it); a session whose time is up is ended, which closes this socket.
-            _ = tokio::time::sleep_until(until(deadline)) => match sessions::check(&state, ctx, Activity::Ignore).await {
-                Ok(d) => deadline = d,
+            () = &mut session_timer => match sessions::check(&state, ctx, Activity::Ignore).await {
+                Ok(d) => session_timer.as_mut().reset(until(d)),
                 Err(e) => break Outcome::Close(SESSION_ENDED, session_code(&e)),
             },
             frame = stream.next() => {
@@ -177,7 +181,7 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
                             break Outcome::Close(CloseCode::Policy, "too many frames");
                         }
                         match session.handle(&text).await {
-                            Ok(Some(d)) => deadline = d,
+                            Ok(Some(d)) => session_timer.as_mut().reset(until(d)),
                             Ok(None) => {}
                             Err(Refusal::Frame(reason)) => break Outcome::Close(CloseCode::Invalid, reason),
                             Err(Refusal::SessionEnded(code)) => break Outcome::Close(SESSION_ENDED, code),
