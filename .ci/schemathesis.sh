@@ -30,7 +30,8 @@ bin=${P2P_BIN:-$root/target/debug/p2p-sandbox}
 # ~30 requests per operation whatever this number). Fuzzing costs ~1 s per operation and
 # 1,000 cases here, and the anonymous run learns little from it (every operation but the
 # dozen public ones answers 401 whatever the input), so most of the budget goes to the
-# signed-in run: about 4 minutes for the three runs on 2 cores with the debug build.
+# signed-in run: about 5 minutes for the three runs on 2 cores with the debug build
+# (~25,000 requests).
 max_examples=${ST_MAX_EXAMPLES:-150}
 anonymous_max_examples=${ST_ANONYMOUS_MAX_EXAMPLES:-50}
 seed=${ST_SEED:-20261128}
@@ -196,8 +197,10 @@ EOF
 #   logout, logoutAll   - end the caller's session(s) (204 on every call with a live token);
 #   revokeSession       - DELETE /auth/sessions/{id}, ends the caller's own session when the
 #                         id is the caller's (reachable through the links from listSessions);
-#   changePassword      - ends the other sessions and may rotate the caller's; needs the
-#                         current password, so it can only fail, but it is an account change;
+#   changePassword      - ends every other session of the account (demo1's other sign-ins)
+#                         and changes the password the runs sign in with; it needs the
+#                         current password, so schemathesis cannot make it succeed, but it
+#                         belongs with the account-level operations;
 #   deleteMe            - erases the account and ends its sessions (needs the password too).
 session_ending=(logout logoutAll revokeSession changePassword deleteMe)
 
@@ -244,12 +247,17 @@ run() {
         --report-dir "$dir" \
         --no-color \
         "$@") || rc=$?
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "the server died during the $name run; its log:" >&2
+        tail -n 100 "$work/server.log" >&2
+        exit 1
+    fi
     after=$(served_requests)
     # The NDJSON report holds every case schemathesis ran: summarise it. The server's count
     # (less the /metrics request that took `before`) adds what schemathesis does not record:
     # loading the document, its capability probes, and the dynamic-auth sign-ins.
     "$py" - "$name" "$((after - before - 1))" "$(($(date +%s) - t0))" "$rc" "$work/totals" \
-        "$dir"/ndjson-*.ndjson <<'EOF'
+        "$dir"/ndjson-*.ndjson <<'EOF' || { echo "no readable report for the $name run" >&2; rc=1; }
 import json, sys
 name, served, elapsed, rc, totals, path = sys.argv[1:7]
 served, rc = int(served), int(rc)
@@ -274,8 +282,10 @@ for line in open(path, encoding="utf-8"):
             response = (interactions.get(case_id) or {}).get("response") or {}
             label = failure.get("operation") or f"{case.get('method')} {case.get('path')}"
             key = (label, check["name"], response.get("status_code"), failure.get("title", ""))
-            message = " | ".join((failure.get("message") or "").splitlines())
-            failures.setdefault(key, message[:240])
+            # The gist: the first line, and where in the schema (or the second line).
+            lines = [l.strip() for l in (failure.get("message") or "").splitlines() if l.strip()]
+            where = [l for l in lines if l.startswith("Schema at")] or lines[1:2]
+            failures.setdefault(key, " | ".join(lines[:1] + where)[:300])
 print(f"== {name}: {len(operations)} operations, {requests} requests recorded by schemathesis "
       f"({served} answered by the server), {len(failures)} distinct failures, {elapsed} s, exit {rc}")
 for (label, check, status, title), message in sorted(failures.items(), key=lambda kv: str(kv[0])):

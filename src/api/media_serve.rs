@@ -14,7 +14,7 @@ use poem_openapi::{
 };
 
 use crate::{
-    domain::media::Media,
+    domain::media::{Media, MediaType},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -40,11 +40,15 @@ fn header(name: &str, description: &str) -> MetaHeader {
 
 impl ApiResponse for MediaContent {
     fn meta() -> MetaResponses {
+        // The file is served with its real type (thumbnails are PNG): document each one.
         let binary = || {
-            vec![MetaMediaType {
-                content_type: "application/octet-stream",
-                schema: MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "binary"))),
-            }]
+            MediaType::ALL
+                .iter()
+                .map(|t| MetaMediaType {
+                    content_type: t.mime(),
+                    schema: MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "binary"))),
+                })
+                .collect::<Vec<_>>()
         };
         let common = || {
             vec![

@@ -18,6 +18,11 @@ pub enum MediaType {
     Pdf,
 }
 
+impl MediaType {
+    /// Every type we accept and serve.
+    pub const ALL: [Self; 7] = [Self::Jpeg, Self::Png, Self::Webp, Self::Gif, Self::Mp4, Self::Webm, Self::Pdf];
+}
+
 /// Size class of a type; each has its own limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MediaKind {
