@@ -11,11 +11,11 @@ use crate::{
     ws_client::Ws,
 };
 
-fn token(v: &Value) -> String {
+pub fn token(v: &Value) -> String {
     v["access_token"].as_str().unwrap().to_owned()
 }
 
-async fn topic(app: &TestApp, t: &str) -> String {
+pub async fn topic(app: &TestApp, t: &str) -> String {
     let body = json!({"title": "Realtime test topic", "body": "A body long enough for the forum rules.", "category": "automation"});
     let r = app.post("/api/v1/forum/topics", Some(t), body).await;
     assert_eq!(r.status(), StatusCode::CREATED);

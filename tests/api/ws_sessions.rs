@@ -11,22 +11,12 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::{
     helpers::{PASSWORD, TestApp},
+    ws::{token, topic},
     ws_client::Ws,
 };
 
 /// The close code of a socket whose session ended.
 const SESSION_ENDED: u16 = 4401;
-
-fn token(v: &Value) -> String {
-    v["access_token"].as_str().unwrap().to_owned()
-}
-
-async fn topic(app: &TestApp, t: &str) -> String {
-    let body = json!({"title": "Sockets and sessions", "body": "A body long enough for the forum rules.", "category": "automation"});
-    let r = app.post("/api/v1/forum/topics", Some(t), body).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
-}
 
 /// A `/ws` socket past its user-channel acknowledgement.
 async fn open(app: &TestApp, t: &str) -> Ws {
