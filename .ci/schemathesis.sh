@@ -8,7 +8,8 @@
 #   2. signed in: every operation with `Authorization: Bearer <token>` of demo1 (an
 #      organization admin), except the operations that end the caller's session;
 #   3. session-ending: those operations, signed in as a throwaway demo user who signs in again
-#      whenever its session has ended (so each case runs with a live session).
+#      whenever its session has ended (so each case runs with a live session);
+#   4. platform-admin: the operations only platform admins may call, as the demo admin.
 # Checks: no 5xx, response bodies match their schema, statuses, content types and required
 # headers are the documented ones. Any failure makes the script (and CI) fail. Bounded to
 # about 10 minutes on a 2-core machine (see max_examples); a fixed seed keeps it reproducible.
@@ -30,7 +31,7 @@ bin=${P2P_BIN:-$root/target/debug/p2p-sandbox}
 # ~30 requests per operation whatever this number). Fuzzing costs ~1 s per operation and
 # 1,000 cases here, and the anonymous run learns little from it (every operation but the
 # dozen public ones answers 401 whatever the input), so most of the budget goes to the
-# signed-in run: about 5 minutes for the three runs on 2 cores with the debug build
+# signed-in run: about 5 minutes for the four runs on 2 cores with the debug build
 # (~25,000 requests).
 max_examples=${ST_MAX_EXAMPLES:-150}
 anonymous_max_examples=${ST_ANONYMOUS_MAX_EXAMPLES:-50}
@@ -45,6 +46,8 @@ demo_password=Demo-pass-2026
 # demo1 is the only admin of its organization, so the signed-in run reaches the admin
 # operations (members, invitations, join requests, organization profile and logo).
 signed_in_user=demo1@aljazira-plastics.sa
+# The demo data's platform admin, for the run of the platform-admin operations.
+platform_admin=admin@p2p-sandbox.local
 # A member of another organization than demo1's, used only by the session-ending run.
 throwaway_user=demo22@redsea-bottling.sa
 
@@ -175,6 +178,7 @@ enabled = false
 auto-signup = false
 EOF
 cp "$work/anonymous.toml" "$work/signed-in.toml"
+cp "$work/anonymous.toml" "$work/platform-admin.toml"
 # The session-ending run signs in with schemathesis's dynamic token auth: it signs in before
 # the first case and again (replaying the request) whenever an answer is 401, so every case of
 # logout, logout-all, ... runs with a live session instead of only the first one.
@@ -316,6 +320,17 @@ fi
 
 run session-ending "$max_examples" "${include[@]}"
 
+# The platform admins' operations (organization verification, topic moderation, use-case
+# flags) answer 403 to everyone else, so the runs above only ever see their refusal: one more
+# run as the demo platform admin, with the listings whose links hand them real ids.
+platform_admin_ops=(setOrganizationVerification moderateTopic setUseCaseFlags listOrganizations listTopics listUseCases)
+admin_include=()
+for id in "${platform_admin_ops[@]}"; do
+    admin_include+=(--include-operation-id "$id")
+done
+admin_token=$(login "$platform_admin")
+run platform-admin "$max_examples" -H "Authorization: Bearer $admin_token" "${admin_include[@]}"
+
 # 5xx leave a line in the server log (the answer only carries a request id).
 if grep -qE 'ERROR|panicked' "$work/server.log"; then
     echo
@@ -327,5 +342,5 @@ read -r requests served failures < <(awk '{r += $1; s += $2; f += $3} END {print
 echo
 echo "schemathesis: $( ((status == 0)) && echo ok || echo FAILED ): $requests requests recorded" \
     "($served answered by the server), $failures distinct failures," \
-    "$(($(date +%s) - started_at)) s in all (install, server, three runs); reports in $report_root"
+    "$(($(date +%s) - started_at)) s in all (install, server, four runs); reports in $report_root"
 exit "$status"
