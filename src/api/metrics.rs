@@ -63,12 +63,8 @@ impl HttpMetrics {
                 .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
             &["method", "route", "status"],
         )?;
-        registry.register(Box::new(latency.clone()))?;
-        let gauge = |name: &str, help: &str| -> anyhow::Result<IntGauge> {
-            let g = IntGauge::new(name, help)?;
-            registry.register(Box::new(g.clone()))?;
-            Ok(g)
-        };
+        let latency = registered(&registry, latency)?;
+        let gauge = |name: &str, help: &str| registered(&registry, IntGauge::new(name, help)?);
         let gauges = Gauges {
             job_depth: gauge("job_queue_depth", "Jobs waiting or running")?,
             job_oldest_due: gauge("job_queue_oldest_due_seconds", "How long the most overdue job has been due")?,
@@ -79,11 +75,7 @@ impl HttpMetrics {
             sockets: gauge("ws_open_sockets", "Open WebSocket connections")?,
             channels: gauge("hub_active_channels", "Hub channels with at least one subscriber")?,
         };
-        let counter = |name: &str, help: &str| -> anyhow::Result<IntCounter> {
-            let c = IntCounter::new(name, help)?;
-            registry.register(Box::new(c.clone()))?;
-            Ok(c)
-        };
+        let counter = |name: &str, help: &str| registered(&registry, IntCounter::new(name, help)?);
         let hub = HubCounters {
             published: counter("hub_events_published_total", "Events published on the hub")?,
             delivered: counter("hub_events_delivered_total", "Events handed to subscribed sockets")?,
@@ -125,6 +117,12 @@ impl HttpMetrics {
         TextEncoder::new().encode(&self.registry.gather(), &mut out).map_err(AppError::internal)?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
+}
+
+/// Registers `metric` in `registry` and returns it (its clones share the values).
+fn registered<M: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: M) -> anyhow::Result<M> {
+    registry.register(Box::new(metric.clone()))?;
+    Ok(metric)
 }
 
 /// The method as a label: the standard ones by name, any extension method as `OTHER`.
