@@ -26,7 +26,7 @@
 //!    and the server's VmRSS/VmHWM with all of them open (target: < 500 MB).
 //! 2. **Fan-out**: 1,000 of those sockets subscribe to one topic; 20 replies are posted one
 //!    after another over REST, each timed from just before its POST to the arrival of its
-//!    `reply_created` frame at each subscriber: p50/p99/max over all deliveries (target:
+//!    `reply.created` frame at each subscriber: p50/p99/max over all deliveries (target:
 //!    p99 < 100 ms). The other 9,000 sockets stay open.
 //! 3. **Reply load**, on a server restarted (SIGTERM, then a fresh process on the same data,
 //!    so freed socket memory does not blur its RSS): 100 new sockets subscribe to 4 topics
@@ -56,7 +56,7 @@ use std::{
 
 use common::{cores_since, cpu_secs, free_port, new_client, pct, rss_mib, server_bin, start_server, wait_healthy};
 use futures::{StreamExt, stream};
-use p2p_sandbox::{auth::password::PasswordHasher, realtime::topic_channel, store::Store};
+use p2p_sandbox::{auth::password::PasswordHasher, realtime::Channel, store::Store};
 use tokio::sync::mpsc;
 
 const PASSWORD: &str = "Bench-realtime-pass9";
@@ -243,7 +243,7 @@ async fn run(data: &Path, topics: Vec<p2p_sandbox::domain::ids::TopicId>, preloa
 
     // 2. Fan-out to subscribers of one topic; the other sockets stay open.
     let fan_topic = topics[TOPICS - 1];
-    let channel = topic_channel(fan_topic);
+    let channel = Channel::Topic(fan_topic).to_string();
     let chosen = socks.drain(..FANOUT_SUBSCRIBERS.min(socks.len())).map(|ws| (ws, channel.clone())).collect();
     let (subscribed, sub_errors) = ws::subscribe_all(chosen).await;
     sub_errors.iter().take(3).for_each(|e| println!("subscribe failed: {e}"));
@@ -270,7 +270,7 @@ async fn run(data: &Path, topics: Vec<p2p_sandbox::domain::ids::TopicId>, preloa
     let urls = (0..LOAD_SUBSCRIBERS).map(|i| format!("ws://127.0.0.1:{port}/ws?token={}", tokens[i % USERS])).collect();
     let (socks, _, errors, _) = ws::connect_all(urls, CONNECT_CONCURRENCY, PHASE_LIMIT).await;
     errors.iter().take(3).for_each(|e| println!("connect failed: {e}"));
-    let chosen = socks.into_iter().enumerate().map(|(i, ws)| (ws, topic_channel(watched[i % WATCHED]))).collect();
+    let chosen = socks.into_iter().enumerate().map(|(i, ws)| (ws, Channel::Topic(watched[i % WATCHED]).to_string())).collect();
     let (subscribed, _) = ws::subscribe_all(chosen).await;
     f.load_subscribed = subscribed.len();
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -131,7 +131,10 @@ impl<T> OptionExt<T> for Option<T> {
 impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
         match e {
-            crate::store::StoreError::App(app) => *app,
+            crate::store::StoreError::Duplicate { key: "email" } => {
+                Self::conflict("email_taken", "An account with this email already exists")
+            }
+            crate::store::StoreError::Duplicate { .. } => Self::conflict("conflict", "This already exists"),
             other => Self::internal(other),
         }
     }

@@ -14,6 +14,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod domain;
+pub mod dto;
 pub mod error;
 pub mod jobs;
 pub mod mail;

@@ -1,17 +1,26 @@
 //! `AppState`: the one clonable handle every endpoint holds, owning each subsystem.
+//!
+//! It names subsystems only (store, media, hub, auth, jobs): state a feature keeps for
+//! itself — a cache of rendered pages, say — lives in that feature's module and is reached
+//! through `AppState::local`, so no layer above the subsystems is imported here.
 
-use std::{ops::Deref, sync::Arc, time::Duration};
+use std::{
+    any::{Any, TypeId},
+    collections::HashMap,
+    ops::Deref,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use tokio::time::Instant;
 
 use crate::{
-    auth::{jwt::TokenKeys, password::PasswordHasher, ratelimit::RateLimiter},
+    auth::{jwt::TokenKeys, password::PasswordHasher, ratelimit::RateLimiter, session_cache::SessionCache},
     config::Config,
     domain::session::SessionPolicy,
     jobs::JobSignal,
     media::MediaStore,
     realtime::Hub,
-    service::session_cache::SessionCache,
     store::Store,
 };
 
@@ -27,11 +36,8 @@ pub struct Inner {
     pub hub: Hub,
     /// Uploads being read at once (see `media.upload_concurrency`).
     pub uploads: Arc<tokio::sync::Semaphore>,
-    /// The last serialized use-case map and the points version it shows: every request
-    /// between two changes of the map shares one body, and one request at a time rebuilds it.
-    pub map_body: tokio::sync::Mutex<Option<crate::api::json_bytes::CachedBody>>,
-    /// Rendered use-case listing pages (see `api::use_case_pages`).
-    pub use_case_pages: crate::api::use_case_pages::PageCache,
+    /// Feature-owned state by type (see `local`).
+    locals: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).
@@ -54,6 +60,18 @@ impl Deref for AppState {
 }
 
 impl AppState {
+    /// The one `T` of this process, made on first use: what a feature keeps for itself
+    /// (caches) without this module knowing its type.
+    pub fn local<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut locals = match self.locals.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let entry = locals.entry(TypeId::of::<T>()).or_insert_with(|| Arc::new(T::default()));
+        // The entry for `TypeId::of::<T>()` only ever holds a `T`.
+        entry.clone().downcast::<T>().unwrap_or_default()
+    }
+
     /// Assembles the state from opened subsystems.
     pub fn new(config: Config, store: Store, hasher: PasswordHasher, media: MediaStore, jwt_secret: &[u8]) -> Self {
         let a = &config.auth;
@@ -72,8 +90,7 @@ impl AppState {
             media,
             hub: Hub::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
-            map_body: tokio::sync::Mutex::new(None),
-            use_case_pages: Default::default(),
+            locals: Mutex::default(),
             hasher,
             tokens,
             code_key,

@@ -54,7 +54,7 @@ pub struct Fanout {
 }
 
 /// `rounds` sequential replies to `topic`, each timed from just before its POST to the
-/// arrival of its `reply_created` frame at each of `subscribers` listeners (`rx`).
+/// arrival of its `reply.created` frame at each of `subscribers` listeners (`rx`).
 pub async fn fanout(
     base: &str,
     token: &str,

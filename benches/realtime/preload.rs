@@ -10,11 +10,12 @@ use std::collections::HashMap;
 
 use p2p_sandbox::{
     domain::{
+        engagement::Counter,
         forum::{Reply, Topic, points},
         ids::{ReplyId, TopicId, UserId},
         user::User,
     },
-    store::{Store, forum, users},
+    store::{Store, engagement, forum, stats, users},
 };
 
 use crate::common::fixtures;
@@ -123,24 +124,24 @@ pub fn forum(
                     ids_out.push(topic.id);
                 }
                 for (author, d) in deltas {
-                    let before = forum::stats(tx, author)?;
-                    forum::adjust_stats(tx, author, |s| {
+                    let before = stats::stats(tx, author)?;
+                    stats::adjust_stats(tx, author, |s| {
                         s.topics += d.topics;
                         s.replies += d.replies;
                         s.reputation += d.topics * points::TOPIC + d.replies * points::REPLY;
                     })?;
                     if before.topics + before.replies == 0 {
-                        forum::add_counter(tx, "contributors", 1)?;
+                        engagement::add(tx, &Counter::Contributors, 1)?;
                     }
                 }
                 for (category, n) in per_category {
-                    forum::add_counter(tx, &format!("category:{category}"), n)?;
+                    engagement::add(tx, &Counter::TopicsInCategory(category.to_owned()), n)?;
                 }
                 let n_topics = ids_out.len() as i64;
-                forum::add_counter(tx, "topics", n_topics)?;
+                engagement::add(tx, &Counter::Topics, n_topics)?;
                 // Every topic has at least one reply, so every one counts as answered.
-                forum::add_counter(tx, "answered", n_topics)?;
-                forum::add_counter(tx, "replies", replies as i64)?;
+                engagement::add(tx, &Counter::AnsweredTopics, n_topics)?;
+                engagement::add(tx, &Counter::Replies, replies as i64)?;
                 Ok((ids_out, replies))
             })
             .unwrap();

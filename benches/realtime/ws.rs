@@ -1,5 +1,5 @@
 //! WebSocket clients: connecting many sockets with bounded concurrency, subscribing, and
-//! listener tasks that timestamp `reply_created` frames as they arrive.
+//! listener tasks that timestamp `reply.created` frames as they arrive.
 
 use std::time::{Duration, Instant};
 
@@ -119,7 +119,7 @@ pub async fn subscribe_all(socks: Vec<(Ws, String)>) -> (Vec<Ws>, Vec<String>) {
     (ok, errors)
 }
 
-/// Reads `ws` until it ends; for every `reply_created` frame sends the number that ends the
+/// Reads `ws` until it ends; for every `reply.created` frame sends the number that ends the
 /// reply's content and the arrival time (taken before the frame is parsed).
 pub fn spawn_listener(mut ws: Ws, tx: mpsc::UnboundedSender<(usize, Instant)>) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -127,7 +127,7 @@ pub fn spawn_listener(mut ws: Ws, tx: mpsc::UnboundedSender<(usize, Instant)>) -
             let at = Instant::now();
             if let Message::Text(text) = frame
                 && let Ok(v) = serde_json::from_str::<Value>(&text)
-                && v["type"] == "reply_created"
+                && v["type"] == "reply.created"
             {
                 let content = v["data"]["content"].as_str().unwrap_or_default();
                 let n = content.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);

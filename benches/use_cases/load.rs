@@ -6,13 +6,14 @@ use std::{collections::HashMap, path::Path};
 
 use p2p_sandbox::{
     domain::{
+        engagement::Counter,
         forum::points,
         ids::{OrgId, UseCaseId, UserId},
         org::Organization,
-        use_case::{CATEGORIES, Metric, Raw, UseCase, slugify, validate},
+        use_case::{CATEGORIES, Metric, UseCase, UseCaseInput, slugify, validate},
         user::User,
     },
-    store::{Store, forum, orgs, use_cases, users},
+    store::{Store, engagement, orgs, stats, use_cases, users},
 };
 
 use super::{ORGS, PER_ORG, PER_TX, USE_CASES, email};
@@ -71,7 +72,7 @@ fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseCon
     let adjective = if i % 100 == 42 { "Cryogenic" } else { ADJECTIVES[(i / 7) % ADJECTIVES.len()] };
     let subject = SUBJECTS[(i / 3) % SUBJECTS.len()];
     let jitter = |k: usize| ((i * k) % 200) as f64 / 1000.0 - 0.1;
-    let raw = Raw {
+    let raw = UseCaseInput {
         title: format!("{adjective} {subject} in the {city} plant, line {}", i % 40 + 1),
         subtitle: format!("How a {} team rolled out {subject}", INDUSTRIES[i % INDUSTRIES.len()].to_lowercase()),
         summary: format!(
@@ -85,8 +86,8 @@ fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseCon
         industry: INDUSTRIES[i % INDUSTRIES.len()].to_owned(),
         factory_name: factory.to_owned(),
         city: city.to_owned(),
-        latitude: lat + jitter(7),
-        longitude: lon + jitter(13),
+        latitude: Some(lat + jitter(7)),
+        longitude: Some(lon + jitter(13)),
         problem_context: "Downtime and scrap were tracked weekly, too late to act within a shift.".into(),
         technology_components: vec!["Edge gateway".into(), "PLC connectors".into(), "Dashboards".into()],
         vendor: "Local integrator".into(),
@@ -100,7 +101,7 @@ fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseCon
         }],
         roi: "14 months".into(),
         tags: vec![TAGS[i % TAGS.len()].to_owned(), TAGS[(i / 8 + 3) % TAGS.len()].to_owned()],
-        ..Raw::default()
+        ..UseCaseInput::default()
     };
     validate(&raw).unwrap_or_else(|e| panic!("use case {i}: {e:?}"))
 }
@@ -159,19 +160,19 @@ pub fn load(path: &Path, hash: &str) {
                     *per_org.entry(u.org).or_default() += 1;
                     *per_author.entry(u.author).or_default() += 1;
                 }
-                forum::add_counter(tx, "uc_total", per_category.values().sum())?;
+                engagement::add(tx, &Counter::UseCases, per_category.values().sum())?;
                 for (category, n) in per_category {
-                    forum::add_counter(tx, &format!("uc_category:{category}"), n)?;
+                    engagement::add(tx, &Counter::UseCasesInCategory(category), n)?;
                 }
                 for (org, n) in per_org {
-                    let key = format!("uc_org:{org}");
-                    if forum::counter(tx, &key)? == 0 {
-                        forum::add_counter(tx, "uc_orgs", 1)?;
+                    let key = Counter::UseCasesOfOrg(org);
+                    if engagement::counter(tx, &key)? == 0 {
+                        engagement::add(tx, &Counter::OrgsWithUseCases, 1)?;
                     }
-                    forum::add_counter(tx, &key, n)?;
+                    engagement::add(tx, &key, n)?;
                 }
                 for (author, n) in per_author {
-                    forum::adjust_stats(tx, author, |s| s.reputation += n * points::USE_CASE)?;
+                    stats::adjust_stats(tx, author, |s| s.reputation += n * points::USE_CASE)?;
                 }
                 Ok(())
             })

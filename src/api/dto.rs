@@ -9,24 +9,9 @@ use crate::{
         org::Organization,
         user::{Language as DomainLanguage, OrgRole, User, UserStatus},
     },
+    dto::{media_url, ts},
     service::sessions::IssuedSession,
 };
-
-/// Where a media object is served.
-pub fn media_url(id: crate::domain::ids::MediaId) -> String {
-    format!("/api/v1/media/{id}")
-}
-
-/// Milliseconds since the epoch as an RFC 3339 UTC timestamp.
-pub fn ts(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
-
-/// Serializes a time exactly as poem-openapi does (`to_rfc3339`), for DTOs that are also
-/// serialized directly with serde (see `json_bytes`).
-pub fn rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.to_rfc3339())
-}
 
 /// Preferred language.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -103,6 +103,18 @@ impl ApiError {
             return AppError { kind: app.kind.clone(), code: app.code, message: app.message.clone(), cause: None }
                 .into();
         }
+        // A malformed id names nothing, like a well-formed id that matches nothing.
+        let reason = match (
+            err.downcast_ref::<poem_openapi::error::ParsePathError>(),
+            err.downcast_ref::<poem_openapi::error::ParseParamError>(),
+        ) {
+            (Some(p), _) => Some(p.reason.as_str()),
+            (None, Some(p)) => Some(p.reason.as_str()),
+            (None, None) => None,
+        };
+        if let Some(what) = reason.and_then(super::params::not_found_subject) {
+            return AppError::not_found(what).into();
+        }
         let status = err.status();
         let text = err.to_string();
         match status {

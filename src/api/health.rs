@@ -3,7 +3,7 @@
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::{error::Success, security::State, tags::ApiTags};
-use crate::{domain::now_ms, store::jobs};
+use crate::{error::AppError, service::operations};
 
 /// Health endpoints.
 #[derive(Default)]
@@ -61,6 +61,11 @@ pub enum ReadyResponse {
     NotReady(Json<Readiness>),
 }
 
+/// What a failed check says: the underlying cause (operators read this endpoint).
+fn failure(e: &AppError) -> String {
+    e.cause.as_ref().map_or_else(|| e.message.clone(), |c| format!("{c:#}"))
+}
+
 /// Jobs overdue by more than this make the server not ready.
 const MAX_JOB_LAG_MS: i64 = 5 * 60 * 1000;
 
@@ -80,34 +85,24 @@ impl HealthApi {
     /// Readiness: store, disk and job queue are usable
     #[oai(path = "/health/ready", method = "get", operation_id = "ready")]
     async fn ready(&self, state: State<'_>) -> ReadyResponse {
-        let store = state.store.read(jobs::depth).await;
-        let (store_check, jobs_check) = match store {
-            Ok((depth, earliest)) => {
-                let lag = earliest.map(|e| now_ms() - e).unwrap_or(0).max(0);
-                (
-                    Check { ok: true, detail: "reads ok".into() },
-                    Check {
-                        ok: lag <= MAX_JOB_LAG_MS,
-                        detail: format!("{depth} queued, oldest due {}s ago", lag / 1000),
-                    },
-                )
-            }
+        let (store_check, jobs_check) = match operations::job_queue(&state).await {
+            Ok(q) => (
+                Check { ok: true, detail: "reads ok".into() },
+                Check {
+                    ok: q.oldest_due_ms <= MAX_JOB_LAG_MS,
+                    detail: format!("{} queued, oldest due {}s ago", q.queued, q.oldest_due_ms / 1000),
+                },
+            ),
             Err(e) => {
-                (Check { ok: false, detail: e.to_string() }, Check { ok: false, detail: "store unavailable".into() })
+                (Check { ok: false, detail: failure(&e) }, Check { ok: false, detail: "store unavailable".into() })
             }
         };
-        let probe = state.config.data_dir.join(".ready-probe");
-        let disk = match tokio::fs::write(&probe, b"ok").await {
-            Ok(()) => {
-                let _ = tokio::fs::remove_file(&probe).await;
-                Check { ok: true, detail: "writable".into() }
-            }
-            Err(e) => Check { ok: false, detail: e.to_string() },
+        let check = |r: crate::error::AppResult<()>, good: &str| match r {
+            Ok(()) => Check { ok: true, detail: good.into() },
+            Err(e) => Check { ok: false, detail: failure(&e) },
         };
-        let media = match state.media.check().await {
-            Ok(()) => Check { ok: true, detail: "reachable".into() },
-            Err(e) => Check { ok: false, detail: e.to_string() },
-        };
+        let disk = check(operations::data_dir_writable(&state).await, "writable");
+        let media = check(operations::media_reachable(&state).await, "reachable");
         let ok = store_check.ok && disk.ok && jobs_check.ok && media.ok;
         let body = Readiness {
             status: if ok { "ready" } else { "not_ready" }.into(),

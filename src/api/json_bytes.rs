@@ -13,6 +13,8 @@ use poem_openapi::{
     types::{ToJSON, Type},
 };
 
+use crate::service::use_cases::cache::SharedBody;
+
 /// JSON bytes that encode a `T` (gzip-compressed when `gzip`).
 pub struct JsonBytes<T> {
     bytes: Bytes,
@@ -26,36 +28,12 @@ impl<T> Clone for JsonBytes<T> {
     }
 }
 
-/// A body shared by many requests until the data it shows changes: plain and gzip bytes,
-/// built once, and an ETag from the content.
-#[derive(Clone, Debug)]
-pub struct CachedBody {
-    /// The version of the data it was built from.
-    pub version: u64,
-    pub plain: Bytes,
-    pub gzip: Bytes,
-    /// Quoted strong ETag (a digest of `plain`).
-    pub etag: String,
-}
-
-impl CachedBody {
-    /// Builds both encodings of `value` at `version`.
-    pub fn build<T: ToJSON>(version: u64, value: &T) -> Self {
-        let plain = JsonBytes::encode(value).bytes;
-        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(plain.len() / 4), flate2::Compression::fast());
-        let gzip = std::io::Write::write_all(&mut gz, &plain).and_then(|()| gz.finish());
-        let etag = format!("\"{}\"", hex::encode(&crate::auth::secrets::sha256(&plain)[..16]));
-        // Compressing into memory cannot fail short of allocation failure; then send it plain.
-        let gzip = gzip.map(Bytes::from).unwrap_or_default();
-        Self { version, plain, gzip, etag }
-    }
-
-    /// The body for a client whose `Accept-Encoding` is `accept`.
-    pub fn body<T>(&self, accept: Option<&str>) -> JsonBytes<T> {
-        let gzip = !self.gzip.is_empty() && accepts_gzip(accept);
-        let bytes = if gzip { self.gzip.clone() } else { self.plain.clone() };
-        JsonBytes { bytes, gzip, shape: PhantomData }
-    }
+/// The encoding of a shared body (see `service::use_cases::cache`) that a client whose
+/// `Accept-Encoding` is `accept` takes.
+pub fn shared<T>(body: &SharedBody, accept: Option<&str>) -> JsonBytes<T> {
+    let gzip = !body.gzip.is_empty() && accepts_gzip(accept);
+    let bytes = if gzip { body.gzip.clone() } else { body.plain.clone() };
+    JsonBytes { bytes, gzip, shape: PhantomData }
 }
 
 /// Whether an `Accept-Encoding` value allows gzip (`gzip` or `*` without `q=0`).
@@ -74,6 +52,11 @@ impl<T: ToJSON> JsonBytes<T> {
     pub fn encode(value: &T) -> Self {
         let json = value.to_json().unwrap_or(serde_json::Value::Null);
         Self { bytes: Bytes::from(json.to_string()), gzip: false, shape: PhantomData }
+    }
+
+    /// The encoded bytes.
+    pub fn into_bytes(self) -> Bytes {
+        self.bytes
     }
 
     /// Bytes rendered elsewhere that encode a `T` (a renderer with a test against `encode`).
@@ -157,10 +140,9 @@ mod tests {
         ] {
             assert_eq!(accepts_gzip(accept), gzip, "{accept:?}");
         }
-        let cached = CachedBody::build(7, &vec!["point".to_owned(); 1000]);
-        assert!(cached.gzip.len() < cached.plain.len() / 10);
-        assert!(cached.body::<Vec<String>>(Some("gzip")).gzip);
-        assert_eq!(cached.body::<Vec<String>>(None).bytes, cached.plain);
+        let body = SharedBody::new(7, JsonBytes::encode(&vec!["point".to_owned(); 1000]).bytes);
+        assert!(shared::<Vec<String>>(&body, Some("gzip")).gzip);
+        assert_eq!(shared::<Vec<String>>(&body, None).bytes, body.plain);
     }
 
     #[tokio::test]

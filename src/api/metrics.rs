@@ -20,8 +20,8 @@ use prometheus::{
 
 use crate::{
     error::{AppError, ErrorKind},
+    service::operations,
     state::AppState,
-    store::jobs,
 };
 
 /// The label of every path no route matched.
@@ -94,18 +94,18 @@ impl HttpMetrics {
 
     /// Refreshes the scrape-time values and renders the text format.
     async fn render(&self, state: &AppState) -> Result<String, AppError> {
-        let (depth, dead) = state.store.read(|tx| Ok((jobs::depth(tx)?, jobs::dead_count(tx)?))).await?;
+        let jobs = operations::job_queue(state).await?;
+        let v = operations::vitals(state);
         let g = &self.gauges;
-        let now = crate::service::now();
-        g.job_depth.set(depth.0 as i64);
-        g.job_oldest_due.set(depth.1.map_or(0, |due| (now - due).max(0) / 1000));
-        g.dead_jobs.set(dead as i64);
-        g.store_bytes.set(std::fs::metadata(state.config.db_path()).map(|md| md.len() as i64).unwrap_or(0));
-        g.sessions.set(state.sessions.len() as i64);
-        g.uptime.set(state.started_at.elapsed().as_secs() as i64);
-        g.sockets.set(state.hub.open_sockets() as i64);
-        g.channels.set(state.hub.active_channels() as i64);
-        let traffic = state.hub.traffic();
+        g.job_depth.set(jobs.queued as i64);
+        g.job_oldest_due.set(jobs.oldest_due_ms / 1000);
+        g.dead_jobs.set(jobs.dead as i64);
+        g.store_bytes.set(v.store_bytes as i64);
+        g.sessions.set(v.cached_sessions as i64);
+        g.uptime.set(v.uptime_secs as i64);
+        g.sockets.set(v.open_sockets as i64);
+        g.channels.set(v.active_channels as i64);
+        let traffic = v.hub;
         for (counter, total) in [
             (&self.hub.published, traffic.published),
             (&self.hub.delivered, traffic.delivered),

@@ -3,38 +3,21 @@
 //! result; they never touch storage.
 
 pub mod auth;
-pub mod cookies;
 pub mod dto;
 pub mod error;
 pub mod forum;
-pub mod forum_attachments;
-pub mod forum_drafts;
-pub mod forum_dto;
-pub mod forum_replies;
 pub mod health;
-pub mod invitations;
 pub mod json_bytes;
 pub mod media;
-pub mod media_serve;
-pub mod members;
 pub mod metrics;
 pub mod middleware;
 pub mod orgs;
-pub mod people;
+pub mod params;
 pub mod security;
-pub mod sessions;
 pub mod tags;
-pub mod upload;
-pub mod use_case_drafts;
-pub mod use_case_dto;
-pub mod use_case_map;
-pub mod use_case_media;
-pub mod use_case_pages;
-pub mod use_case_summary;
 pub mod use_cases;
 pub mod users;
 pub mod ws;
-pub mod ws_session;
 
 use std::sync::Arc;
 
@@ -53,21 +36,22 @@ pub type Api = (
     (
         health::HealthApi,
         auth::AuthApi,
-        sessions::SessionsApi,
+        auth::sessions::SessionsApi,
         users::UsersApi,
-        people::PeopleApi,
+        users::me::MyThingsApi,
+        users::people::PeopleApi,
         orgs::OrgsApi,
-        members::MembersApi,
-        invitations::InvitationsApi,
+        orgs::members::MembersApi,
+        orgs::invitations::InvitationsApi,
         media::MediaApi,
     ),
     (
         forum::ForumApi,
-        forum_replies::ForumRepliesApi,
-        forum_attachments::ForumAttachmentsApi,
-        forum_drafts::ForumDraftsApi,
+        forum::replies::ForumRepliesApi,
+        forum::attachments::ForumAttachmentsApi,
+        forum::drafts::ForumDraftsApi,
     ),
-    (use_cases::UseCasesApi, use_case_media::UseCaseMediaApi, use_case_drafts::UseCaseDraftsApi),
+    (use_cases::UseCasesApi, use_cases::media::UseCaseMediaApi, use_cases::drafts::UseCaseDraftsApi),
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     FieldErrors,
+    engagement::{DraftFields, TargetKind},
     ids::{MediaId, OrgId, ReplyId, TopicId, UserId},
     text::{self, Validator},
     user::User,
@@ -60,17 +61,47 @@ pub struct Reply {
     pub attachments: Vec<MediaId>,
 }
 
-/// A saved, unpublished topic: any field may be missing or incomplete.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Draft {
-    pub id: super::ids::DraftId,
-    pub author: UserId,
+/// What a topic draft holds so far: any field may be missing or incomplete.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TopicDraft {
     pub title: String,
     pub body: String,
     pub category: String,
     pub tags: Vec<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+}
+
+impl DraftFields for TopicDraft {
+    const KIND: TargetKind = TargetKind::Topic;
+
+    fn bounds(&self) -> Result<(), FieldErrors> {
+        let mut v = Validator::default();
+        v.check("title", text::line(&self.title, 0, 150));
+        v.check("body", text::paragraph(&self.body, 10_000));
+        v.check("category", text::line(&self.category, 0, 100));
+        v.check("tags", text::tags(&self.tags, 5));
+        v.finish()
+    }
+}
+
+/// A topic with what the caller needs to render it.
+#[derive(Debug, Clone)]
+pub struct TopicView {
+    pub topic: Topic,
+    pub author: Option<User>,
+    pub liked: bool,
+    pub bookmarked: bool,
+    pub attachments: Vec<super::media::Media>,
+}
+
+/// A reply with its author and the caller's like.
+#[derive(Debug, Clone)]
+pub struct ReplyView {
+    pub reply: Reply,
+    pub author: Option<User>,
+    pub liked: bool,
+    pub best: bool,
+    pub attachments: Vec<super::media::Media>,
 }
 
 /// Attachments a topic or reply may carry.

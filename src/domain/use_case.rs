@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     FieldErrors,
+    engagement::{DraftFields, TargetKind},
     ids::{MediaId, OrgId, UseCaseId, UserId},
     text::{self, Validator},
 };
@@ -40,10 +41,11 @@ pub struct Challenge {
     pub solution: String,
 }
 
-/// Everything a person writes about a use case (validated).
+/// Everything a person writes about a use case: validated with coordinates (`C = f64`, the
+/// stored form), or as typed so far with coordinates perhaps missing (`UseCaseInput`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct UseCaseContent {
+pub struct UseCaseContent<C = f64> {
     pub title: String,
     pub subtitle: String,
     pub summary: String,
@@ -51,8 +53,8 @@ pub struct UseCaseContent {
     pub industry: String,
     pub factory_name: String,
     pub city: String,
-    pub latitude: f64,
-    pub longitude: f64,
+    pub latitude: C,
+    pub longitude: C,
     pub problem_context: String,
     pub specific_problems: Vec<String>,
     pub financial_impact: String,
@@ -164,29 +166,38 @@ impl UseCase {
     }
 }
 
-/// A saved, unpublished use case: any field may be missing or incomplete; publishing
-/// validates it as a whole.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct UseCaseDraft {
-    pub id: super::ids::DraftId,
-    pub author: UserId,
-    /// Fields so far (coordinates are in `latitude`/`longitude` below).
-    pub content: UseCaseContent,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+/// A use case with what the caller needs to render it.
+#[derive(Debug, Clone)]
+pub struct UseCaseView {
+    pub use_case: UseCase,
+    pub author: Option<super::user::User>,
+    pub organization_name: String,
+    pub organization_verified: bool,
+    pub liked: bool,
+    pub bookmarked: bool,
+    pub media: Vec<super::media::Media>,
 }
 
-impl UseCaseDraft {
-    /// The fields as a `Raw` for validation (missing coordinates are invalid).
-    pub fn raw(&self) -> Raw {
-        Raw {
-            latitude: self.latitude.unwrap_or(f64::NAN),
-            longitude: self.longitude.unwrap_or(f64::NAN),
-            ..self.content.clone()
-        }
-    }
+/// What the map shows of a use case, kept beside it so the map never decodes full records.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapPoint {
+    pub id: UseCaseId,
+    pub title: String,
+    pub category: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub slug: String,
+    pub org_slug: String,
+    #[serde(default)]
+    pub cover: Option<MediaId>,
+}
+
+/// The order of a use-case listing, highest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Newest,
+    MostViewed,
+    MostLiked,
 }
 
 /// Media a use case may carry, and files one upload request may send.
@@ -241,13 +252,61 @@ fn list(v: &mut Validator, field: &str, items: &[String], max_items: usize, min:
     out
 }
 
-/// Raw input of either form; `None` fields are empty.
-pub type Raw = UseCaseContent;
+/// A use case as a person has written it so far (a draft, or a create or edit request):
+/// every field may be empty and the coordinates missing; `validate` makes it content.
+pub type UseCaseInput = UseCaseContent<Option<f64>>;
+
+impl DraftFields for UseCaseInput {
+    const KIND: TargetKind = TargetKind::UseCase;
+}
+
+impl<C> UseCaseContent<C> {
+    /// The same fields with coordinates mapped by `f`.
+    pub fn map_coordinates<D>(self, f: impl Fn(C) -> D) -> UseCaseContent<D> {
+        UseCaseContent {
+            title: self.title,
+            subtitle: self.subtitle,
+            summary: self.summary,
+            category: self.category,
+            industry: self.industry,
+            factory_name: self.factory_name,
+            city: self.city,
+            latitude: f(self.latitude),
+            longitude: f(self.longitude),
+            problem_context: self.problem_context,
+            specific_problems: self.specific_problems,
+            financial_impact: self.financial_impact,
+            technology_components: self.technology_components,
+            vendor: self.vendor,
+            vendor_selection: self.vendor_selection,
+            methodology: self.methodology,
+            budget_range: self.budget_range,
+            duration: self.duration,
+            phases: self.phases,
+            team: self.team,
+            metrics: self.metrics,
+            qualitative_impacts: self.qualitative_impacts,
+            roi: self.roi,
+            challenges: self.challenges,
+            lessons: self.lessons,
+            tags: self.tags,
+            contact_person: self.contact_person,
+            contact_title: self.contact_title,
+        }
+    }
+}
+
+impl UseCaseContent {
+    /// The content as an input to edit (coordinates present).
+    pub fn to_input(&self) -> UseCaseInput {
+        self.clone().map_coordinates(Some)
+    }
+}
 
 /// Validates a use case, naming every missing or invalid field at once. Required: title
 /// (10–100), summary (50–5000), category, factory name, city, coordinates; everything else
 /// is optional and bounded.
-pub fn validate(raw: &Raw) -> Result<UseCaseContent, FieldErrors> {
+pub fn validate(raw: &UseCaseInput) -> Result<UseCaseContent, FieldErrors> {
     let mut v = Validator::default();
     let mut c = UseCaseContent::default();
     let req = |v: &mut Validator, field: &str, value: &str, min: usize, max: usize| {
@@ -288,13 +347,15 @@ pub fn validate(raw: &Raw) -> Result<UseCaseContent, FieldErrors> {
     } else {
         c.category = raw.category.trim().to_owned();
     }
-    if !(-90.0..=90.0).contains(&raw.latitude) || raw.latitude.is_nan() {
-        v.fail("latitude", "must be between -90 and 90");
+    // A missing coordinate fails like an out-of-range one (NaN is in no range either).
+    match raw.latitude.filter(|l| (-90.0..=90.0).contains(l)) {
+        Some(l) => c.latitude = l,
+        None => v.fail("latitude", "must be between -90 and 90"),
     }
-    if !(-180.0..=180.0).contains(&raw.longitude) || raw.longitude.is_nan() {
-        v.fail("longitude", "must be between -180 and 180");
+    match raw.longitude.filter(|l| (-180.0..=180.0).contains(l)) {
+        Some(l) => c.longitude = l,
+        None => v.fail("longitude", "must be between -180 and 180"),
     }
-    (c.latitude, c.longitude) = (raw.latitude, raw.longitude);
     c.specific_problems = list(&mut v, "specific_problems", &raw.specific_problems, 5, 10, 500);
     c.technology_components = list(&mut v, "technology_components", &raw.technology_components, 15, 3, 500);
     c.phases = list(&mut v, "phases", &raw.phases, 10, 3, 1000);
@@ -334,23 +395,23 @@ pub fn validate(raw: &Raw) -> Result<UseCaseContent, FieldErrors> {
 mod tests {
     use super::*;
 
-    fn simplified() -> Raw {
-        Raw {
+    fn simplified() -> UseCaseInput {
+        UseCaseInput {
             title: "Vision inspection on the bottling line".into(),
             summary: "Cameras and a small model now catch cap defects before palletizing, cutting returns.".into(),
             category: "Quality Control".into(),
             factory_name: "Jeddah Bottling".into(),
             city: "Jeddah".into(),
-            latitude: 21.5,
-            longitude: 39.2,
-            ..Raw::default()
+            latitude: Some(21.5),
+            longitude: Some(39.2),
+            ..UseCaseInput::default()
         }
     }
 
     #[test]
     fn the_simplified_form_is_enough_and_every_error_is_named() {
         assert!(validate(&simplified()).is_ok());
-        let err = validate(&Raw { latitude: 100.0, ..Raw::default() }).unwrap_err();
+        let err = validate(&UseCaseInput { latitude: Some(100.0), ..UseCaseInput::default() }).unwrap_err();
         for f in ["title", "summary", "category", "factory_name", "city", "latitude"] {
             assert!(err.contains_key(f), "{f}: {err:?}");
         }

@@ -17,7 +17,10 @@ use std::{
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 
-use super::sockets::{SocketGuard, Sockets};
+use super::{
+    Channel,
+    sockets::{SocketGuard, Sockets},
+};
 use crate::domain::{
     ids::{SessionId, UserId},
     session::SessionEnd,
@@ -35,7 +38,7 @@ const MAX_IDLE_CHANNELS: usize = 2_000;
 /// One event as sent to clients.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
-    /// What happened, e.g. `reply_created`.
+    /// What happened, e.g. `reply.created`.
     #[serde(rename = "type")]
     pub kind: String,
     /// The channel it was published on.
@@ -51,14 +54,15 @@ pub struct Event {
     pub wire: Arc<str>,
 }
 
-struct Channel {
+/// One channel's state: its broadcast ring, sequence and backlog.
+struct Ring {
     /// Created at the first subscribe: a channel nobody follows holds no broadcast ring.
     tx: Option<broadcast::Sender<Arc<Event>>>,
     seq: u64,
     backlog: VecDeque<Arc<Event>>,
 }
 
-impl Channel {
+impl Ring {
     fn new() -> Self {
         Self { tx: None, seq: 0, backlog: VecDeque::new() }
     }
@@ -69,7 +73,7 @@ impl Channel {
 }
 
 struct Shared {
-    channels: Mutex<HashMap<String, Channel>>,
+    channels: Mutex<HashMap<String, Ring>>,
     sockets: Arc<Sockets>,
     traffic: Traffic,
     shutdown: watch::Sender<bool>,
@@ -118,7 +122,7 @@ impl Default for Hub {
 }
 
 impl Hub {
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Channel>) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Ring>) -> T) -> T {
         let mut map = match self.0.channels.lock() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
@@ -126,17 +130,18 @@ impl Hub {
         f(&mut map)
     }
 
-    /// Publishes an event on `channel`; returns how many subscribers it reached.
-    pub fn publish(&self, channel: &str, kind: &str, data: serde_json::Value) -> usize {
+    /// Publishes an event of `kind` on `channel`; returns how many subscribers it reached.
+    pub fn publish(&self, channel: &Channel, kind: &str, data: serde_json::Value) -> usize {
+        let channel = channel.to_string();
         self.with(|map| {
             if map.len() > MAX_IDLE_CHANNELS {
                 map.retain(|_, c| c.receivers() > 0);
             }
-            let c = map.entry(channel.to_owned()).or_insert_with(Channel::new);
+            let c = map.entry(channel.clone()).or_insert_with(Ring::new);
             c.seq += 1;
             let mut event = Event {
                 kind: kind.to_owned(),
-                channel: channel.to_owned(),
+                channel,
                 seq: c.seq,
                 data,
                 at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -159,9 +164,10 @@ impl Hub {
 
     /// Subscribes to `channel`, replaying what came after `last_seq`. Taken under the same
     /// lock as `publish`, so replay and live stream neither overlap nor leave a gap.
-    pub fn subscribe(&self, channel: &str, last_seq: Option<u64>) -> Subscription {
+    pub fn subscribe(&self, channel: &Channel, last_seq: Option<u64>) -> Subscription {
+        let channel = channel.to_string();
         self.with(|map| {
-            let c = map.entry(channel.to_owned()).or_insert_with(Channel::new);
+            let c = map.entry(channel).or_insert_with(Ring::new);
             let rx = c.tx.get_or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0).subscribe();
             let missed = match last_seq {
                 None => Some(Vec::new()),
@@ -230,27 +236,31 @@ impl Hub {
 mod tests {
     use super::*;
 
+    fn c() -> Channel {
+        Channel::Category("c".into())
+    }
+
     #[test]
     fn replay_gives_exactly_the_missed_events_or_resync() {
         let hub = Hub::default();
         for i in 0..5 {
-            hub.publish("c", "e", serde_json::json!(i));
+            hub.publish(&c(), "e", serde_json::json!(i));
         }
-        let s = hub.subscribe("c", Some(3));
+        let s = hub.subscribe(&c(), Some(3));
         assert_eq!(s.missed.unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
-        assert!(hub.subscribe("c", Some(5)).missed.unwrap().is_empty());
+        assert!(hub.subscribe(&c(), Some(5)).missed.unwrap().is_empty());
         for i in 0..BACKLOG {
-            hub.publish("c", "e", serde_json::json!(i));
+            hub.publish(&c(), "e", serde_json::json!(i));
         }
-        assert!(hub.subscribe("c", Some(1)).missed.is_none(), "too old: resync");
+        assert!(hub.subscribe(&c(), Some(1)).missed.is_none(), "too old: resync");
     }
 
     #[tokio::test]
     async fn live_events_follow_the_replay_in_order() {
         let hub = Hub::default();
-        hub.publish("c", "e", serde_json::json!(1));
-        let mut s = hub.subscribe("c", Some(0));
-        hub.publish("c", "e", serde_json::json!(2));
+        hub.publish(&c(), "e", serde_json::json!(1));
+        let mut s = hub.subscribe(&c(), Some(0));
+        hub.publish(&c(), "e", serde_json::json!(2));
         assert_eq!(s.missed.unwrap()[0].seq, 1);
         assert_eq!(s.rx.recv().await.unwrap().seq, 2);
     }

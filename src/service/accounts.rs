@@ -132,11 +132,11 @@ pub async fn signup(state: &AppState, meta: &ClientMeta, form: SignupForm) -> Ap
     let st = state.clone();
     let result = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut replaced = None;
             if let Some(existing) = users::by_email(tx, email.as_str())? {
                 if existing.email_verified || existing.status == UserStatus::Deleted {
-                    return Err(AppError::conflict("email_taken", "An account with this email already exists").into());
+                    return Err(AppError::conflict("email_taken", "An account with this email already exists"));
                 }
                 // An unverified earlier attempt is replaced: same person retrying, or a typo.
                 users::remove(tx, &existing)?;
@@ -197,7 +197,7 @@ pub async fn verify_email(state: &AppState, meta: &ClientMeta, email: &str, code
     let meta = meta.clone();
     let outcome = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let check = codes::check(tx, &st, &verify_key(email.as_str()), &code)?;
             let codes::CodeCheck::Valid(record) = check else {
                 return Ok(Err(check));
@@ -280,7 +280,7 @@ pub async fn resend_verification(state: &AppState, meta: &ClientMeta, email: &st
     let st = state.clone();
     state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             if let Some(user) =
                 users::by_email(tx, email.as_str())?.filter(|u| !u.email_verified && u.status != UserStatus::Deleted)
             {
@@ -302,7 +302,7 @@ pub async fn create_admin(state: &AppState, email: &str, password: String) -> Ap
     let hash = state.hasher.hash(password).await?;
     state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             if let Some(mut user) = users::by_email(tx, email.as_str())? {
                 user.platform_admin = true;
                 user.email_verified = true;
@@ -336,5 +336,4 @@ pub async fn create_admin(state: &AppState, email: &str, password: String) -> Ap
             Ok((user.id, true))
         })
         .await
-        .map_err(Into::into)
 }

@@ -12,7 +12,7 @@ use crate::{
         ids::{OrgId, SessionId, UserId},
         now_ms,
         org::Organization,
-        use_case::Raw,
+        use_case::UseCaseInput,
         user::{Language, OrgRole, User, UserStatus},
     },
     error::{AppError, AppResult},
@@ -59,7 +59,7 @@ struct DemoUser {
 #[derive(Deserialize)]
 struct DemoUseCase {
     #[serde(flatten)]
-    raw: Raw,
+    raw: UseCaseInput,
     author: String,
     featured: bool,
 }
@@ -160,7 +160,7 @@ pub async fn load(state: &AppState) -> AppResult<Loaded> {
     let (orgs_n, users_n) = (orgs_set.len(), records.len());
     state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             for o in &orgs_set {
                 orgs::put(tx, o)?;
             }

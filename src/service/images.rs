@@ -39,7 +39,7 @@ pub async fn remove_avatar(state: &AppState, ctx: AuthContext) -> AppResult<(Use
     let uid = ctx.user_id;
     let (user, org, old) = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut user = users::get(tx, uid)?.or_not_found("User")?;
             let old = match user.avatar.take() {
                 Some(id) => {
@@ -86,7 +86,7 @@ pub async fn remove_logo(state: &AppState, ctx: AuthContext) -> AppResult<Organi
     let org_id = authz::admin_of(&admin).map_err(denied)?;
     let (org, old) = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             let old = match org.logo.take() {
                 Some(id) => {

@@ -16,7 +16,7 @@ use crate::{
     },
     error::{AppError, AppResult, OptionExt},
     state::AppState,
-    store::{StoreResult, invitations, jobs as queue, orgs, users},
+    store::{invitations, jobs as queue, orgs, users},
 };
 
 /// What the public token check shows to the invited person.
@@ -39,17 +39,16 @@ pub async fn send(state: &AppState, ctx: AuthContext, email: &str, role: OrgRole
     let ttl_ms = (state.config.auth.invitation_ttl_secs * 1000) as i64;
     let inv = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             if email.domain() != org.domain {
                 return Err(AppError::field(
                     "email",
                     format!("must be an address of your organization's domain (@{})", org.domain),
-                )
-                .into());
+                ));
             }
             if users::by_email(tx, email.as_str())?.is_some() {
-                return Err(AppError::conflict("already_registered", "This address already has an account").into());
+                return Err(AppError::conflict("already_registered", "This address already has an account"));
             }
             let t = now();
             for mut old in invitations::of_org(tx, org_id, usize::MAX)? {
@@ -101,17 +100,16 @@ pub async fn cancel(state: &AppState, ctx: AuthContext, id: InvitationId) -> App
     let org_id = authz::admin_of(&admin).map_err(denied)?;
     state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut inv = invitations::get(tx, id)?.filter(|i| i.org_id == org_id).or_not_found("Invitation")?;
             match inv.state(now()) {
                 InvitationState::Pending => {
                     inv.cancelled_at = Some(now());
-                    invitations::put(tx, &inv)
+                    Ok(invitations::put(tx, &inv)?)
                 }
                 InvitationState::Cancelled => Ok(()),
                 InvitationState::Used | InvitationState::Expired => {
-                    Err(AppError::conflict("invitation_closed", "This invitation was already used or has expired")
-                        .into())
+                    Err(AppError::conflict("invitation_closed", "This invitation was already used or has expired"))
                 }
             }
         })
@@ -125,7 +123,7 @@ pub async fn preview(state: &AppState, token: &str) -> AppResult<InvitationPrevi
     let hash = sha256(token.trim().as_bytes());
     state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let gone = || AppError::not_found("Invitation");
             let inv = invitations::by_token(tx, &hash)?
                 .filter(|i| i.state(now()) == InvitationState::Pending)
@@ -135,27 +133,21 @@ pub async fn preview(state: &AppState, token: &str) -> AppResult<InvitationPrevi
             Ok(InvitationPreview { invitation: inv, organization, inviter_name })
         })
         .await
-        .map_err(Into::into)
 }
 
 /// Inside the signup transaction: checks `token` for `user` and, when valid, makes the user
 /// an active member with the invited role and spends the invitation. An unverified earlier
 /// signup by the same address that already spent it (`replaced`) may use it again.
-pub fn redeem(
-    tx: &WriteTransaction,
-    token: &str,
-    user: &mut User,
-    replaced: Option<&User>,
-) -> StoreResult<Organization> {
+pub fn redeem(tx: &WriteTransaction, token: &str, user: &mut User, replaced: Option<&User>) -> AppResult<Organization> {
     let invalid = || AppError::field("invitation_token", "is invalid or has expired");
     let mut inv = invitations::by_token(tx, &sha256(token.trim().as_bytes()))?.ok_or_else(invalid)?;
     let t = now();
     let reusable = inv.state(t) == InvitationState::Used && replaced.is_some_and(|r| inv.used_by == Some(r.id));
     if inv.state(t) != InvitationState::Pending && !reusable {
-        return Err(invalid().into());
+        return Err(invalid());
     }
     if inv.email != user.email {
-        return Err(AppError::field("email", "must be the address the invitation was sent to").into());
+        return Err(AppError::field("email", "must be the address the invitation was sent to"));
     }
     let org = orgs::get(tx, inv.org_id)?.ok_or_else(invalid)?;
     user.org_id = Some(org.id);

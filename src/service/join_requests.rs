@@ -18,9 +18,9 @@ use crate::{
 pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<(JoinRequest, User)>> {
     let admin = caller(state, ctx).await?;
     let org = authz::admin_of(&admin).map_err(denied)?;
-    Ok(state
+    state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let mut out = Vec::new();
             for req in orgs::join_requests(tx, org)?.into_iter().filter(|r| r.status == JoinRequestStatus::Pending) {
                 if let Some(user) = users::get(tx, req.user_id)? {
@@ -29,7 +29,7 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<(JoinRequ
             }
             Ok(out)
         })
-        .await?)
+        .await
 }
 
 /// Approves (the requester becomes an active member) or rejects (the pending account is
@@ -45,17 +45,15 @@ pub async fn decide(
     let link = state.config.public_url.clone();
     let result = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut req = orgs::join_request(tx, id)?.filter(|r| r.org_id == org_id).or_not_found("Join request")?;
             if req.status != JoinRequestStatus::Pending {
-                return Err(AppError::conflict("already_decided", "This request has already been decided").into());
+                return Err(AppError::conflict("already_decided", "This request has already been decided"));
             }
             let mut user = users::get(tx, req.user_id)?.or_not_found("Join request")?;
             let mut org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             if user.status != UserStatus::PendingApproval {
-                return Err(
-                    AppError::conflict("already_decided", "The requester's account is no longer pending").into()
-                );
+                return Err(AppError::conflict("already_decided", "The requester's account is no longer pending"));
             }
             let t = now();
             req.status = if approve { JoinRequestStatus::Approved } else { JoinRequestStatus::Rejected };

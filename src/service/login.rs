@@ -13,7 +13,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     state::AppState,
-    store::{StoreResult, security, sessions as session_table, users},
+    store::{security, sessions as session_table, users},
 };
 
 /// Result of a correct email and password.
@@ -47,8 +47,10 @@ pub async fn login(
     let email_hash = sha256(email.as_bytes());
     let t = now();
     let lookup = email.clone();
-    let (failures, user) =
-        state.store.read(move |tx| Ok((security::failures(tx, &email_hash)?, users::by_email(tx, &lookup)?))).await?;
+    let (failures, user) = state
+        .store
+        .read(move |tx| -> AppResult<_> { Ok((security::failures(tx, &email_hash)?, users::by_email(tx, &lookup)?)) })
+        .await?;
     if let Some(until) = failures.locked_until.filter(|u| *u > t) {
         return Err(locked(((until - t) / 1000) as u64 + 1));
     }
@@ -58,7 +60,7 @@ pub async fn login(
     let Some(user) = user.filter(|_| ok) else {
         let now_locked = state
             .store
-            .write(move |tx| {
+            .write(move |tx| -> AppResult<_> {
                 let mut f = security::failures(tx, &email_hash)?;
                 if f.locked_until.is_some_and(|u| u <= now()) {
                     f = security::LoginFailures::default();
@@ -85,7 +87,7 @@ pub async fn login(
     if trusted {
         let (session, refresh, user) = state
             .store
-            .write(move |tx| {
+            .write(move |tx| -> AppResult<_> {
                 let user = record_login(tx, user.id)?;
                 let (session, refresh) = sessions::new_session(user.id, &meta);
                 session_table::put(tx, &session)?;
@@ -135,7 +137,7 @@ async fn is_trusted(state: &AppState, user: UserId, token: Option<String>) -> Ap
 }
 
 /// Stores a new trusted-device token for `user`; returns the token for the cookie.
-pub fn trust_device(tx: &WriteTransaction, state: &AppState, user: UserId) -> StoreResult<String> {
+pub fn trust_device(tx: &WriteTransaction, state: &AppState, user: UserId) -> AppResult<String> {
     let token = random_token(32);
     let expires_at = now() + (state.config.auth.trusted_device_days * 86_400_000) as i64;
     security::put_trusted_device(
@@ -146,7 +148,7 @@ pub fn trust_device(tx: &WriteTransaction, state: &AppState, user: UserId) -> St
     Ok(token)
 }
 
-fn record_login(tx: &WriteTransaction, id: UserId) -> StoreResult<User> {
+fn record_login(tx: &WriteTransaction, id: UserId) -> AppResult<User> {
     let mut user = users::get(tx, id)?.ok_or_else(invalid_credentials)?;
     user.last_login_at = Some(now());
     users::update(tx, &user)?;
@@ -169,14 +171,14 @@ pub async fn verify_device(
     let meta = meta.clone();
     let outcome = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let check = codes::check(tx, &st, &device_key(challenge), &code)?;
             let codes::CodeCheck::Valid(record) = check else {
                 return Ok(Err(check));
             };
             let user = record_login(tx, record.user_id)?;
             if !user.can_sign_in() {
-                return Err(invalid_credentials().into());
+                return Err(invalid_credentials());
             }
             let (session, refresh) = sessions::new_session(user.id, &meta);
             session_table::put(tx, &session)?;

@@ -13,7 +13,7 @@ use crate::{
     error::{AppError, AppResult, ErrorKind, OptionExt},
     jobs::Task,
     state::AppState,
-    store::{StoreResult, jobs as queue, media as table},
+    store::{jobs as queue, media as table},
 };
 
 const CHUNK: usize = 64 * 1024;
@@ -168,13 +168,13 @@ fn read_error(e: std::io::Error) -> AppError {
 pub async fn commit<T: Send + 'static>(
     state: &AppState,
     media: Media,
-    attach: impl FnOnce(&redb::WriteTransaction, &Media) -> StoreResult<(T, Option<MediaId>)> + Send + 'static,
+    attach: impl FnOnce(&redb::WriteTransaction, &Media) -> AppResult<(T, Option<MediaId>)> + Send + 'static,
 ) -> AppResult<T> {
     let key = media.key();
     let record = media.clone();
     let result = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             table::put(tx, &record)?;
             let (out, replaced) = attach(tx, &record)?;
             if record.media_type.kind() == MediaKind::Image {
@@ -203,7 +203,7 @@ pub async fn commit<T: Send + 'static>(
             if let Err(del) = state.media.delete(&key).await {
                 tracing::warn!(error = %del, "cannot remove an object whose record failed");
             }
-            Err(e.into())
+            Err(e)
         }
     }
 }

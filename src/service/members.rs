@@ -17,7 +17,7 @@ use crate::{
     },
     error::{AppError, AppResult, OptionExt},
     state::AppState,
-    store::{StoreResult, orgs, users},
+    store::{orgs, users},
 };
 
 /// Upper bound on a members listing (organizations are companies, not cities).
@@ -27,9 +27,9 @@ const MAX_MEMBERS: usize = 10_000;
 pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<User>> {
     let user = caller(state, ctx).await?;
     let org = authz::member_of(&user).map_err(denied)?;
-    Ok(state
+    state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let mut out = Vec::new();
             for id in orgs::member_ids(tx, org, MAX_MEMBERS)? {
                 if let Some(u) = users::get(tx, id)?.filter(|u| u.status != UserStatus::Deleted) {
@@ -38,7 +38,7 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<User>> {
             }
             Ok(out)
         })
-        .await?)
+        .await
 }
 
 fn last_admin() -> AppError {
@@ -46,7 +46,7 @@ fn last_admin() -> AppError {
 }
 
 /// Loads a member of `org` for an admin's change (404 for anyone outside it).
-fn member(tx: &WriteTransaction, org: OrgId, id: UserId) -> StoreResult<(User, Organization)> {
+fn member(tx: &WriteTransaction, org: OrgId, id: UserId) -> AppResult<(User, Organization)> {
     let user = users::get(tx, id)?
         .filter(|u| u.org_id == Some(org) && u.org_role.is_some() && u.status != UserStatus::Deleted);
     let user = user.or_not_found("Member")?;
@@ -58,16 +58,16 @@ fn member(tx: &WriteTransaction, org: OrgId, id: UserId) -> StoreResult<(User, O
 pub async fn set_role(state: &AppState, ctx: AuthContext, target: UserId, role: OrgRole) -> AppResult<User> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
-    Ok(state
+    state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let (mut user, mut org) = member(tx, org_id, target)?;
             if user.org_role == Some(role) {
                 return Ok(user);
             }
             let counted = user.status == UserStatus::Active;
             if counted && user.org_role == Some(OrgRole::Admin) && org.admin_count <= 1 {
-                return Err(last_admin().into());
+                return Err(last_admin());
             }
             if counted {
                 match role {
@@ -82,7 +82,7 @@ pub async fn set_role(state: &AppState, ctx: AuthContext, target: UserId, role: 
             users::update(tx, &user)?;
             Ok(user)
         })
-        .await?)
+        .await
 }
 
 /// Deactivates (ending every session) or reactivates a member.
@@ -91,14 +91,14 @@ pub async fn set_active(state: &AppState, ctx: AuthContext, target: UserId, acti
     let org_id = authz::admin_of(&admin).map_err(denied)?;
     let (user, revoked) = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let (mut user, mut org) = member(tx, org_id, target)?;
             let is_admin = user.org_role == Some(OrgRole::Admin);
             let mut revoked = Vec::new();
             match (active, user.status) {
                 (false, UserStatus::Active) => {
                     if is_admin && org.admin_count <= 1 {
-                        return Err(last_admin().into());
+                        return Err(last_admin());
                     }
                     user.status = UserStatus::Deactivated;
                     org.member_count = org.member_count.saturating_sub(1);

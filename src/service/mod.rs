@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod codes;
 pub mod demo;
+pub mod engagement;
+pub mod events;
 pub mod forum;
 pub mod images;
 pub mod invitations;
@@ -13,12 +15,13 @@ pub mod join_requests;
 pub mod login;
 pub mod media;
 pub mod members;
+pub mod operations;
 pub mod orgs;
 pub mod password;
 pub mod people;
 pub mod profile;
-pub mod session_cache;
 pub mod sessions;
+pub mod subscriptions;
 pub mod thumbnail;
 pub mod use_cases;
 

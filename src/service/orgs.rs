@@ -70,9 +70,9 @@ pub async fn update_mine(state: &AppState, ctx: AuthContext, p: OrgPatch) -> App
         p.description.as_deref().map(|x| text::paragraph(x, 5000)).and_then(|r| v.check("description", r));
     let site = p.website.as_deref().map(website).and_then(|r| v.check("website", r));
     v.finish().map_err(AppError::validation)?;
-    Ok(state
+    state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             let fields = [
                 (&mut org.name, name),
@@ -92,7 +92,7 @@ pub async fn update_mine(state: &AppState, ctx: AuthContext, p: OrgPatch) -> App
             orgs::put(tx, &org)?;
             Ok(org)
         })
-        .await?)
+        .await
 }
 
 /// The public directory: organizations with at least one member, oldest first, filtered.
@@ -114,7 +114,7 @@ pub async fn list(
     };
     state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let mut items = Vec::new();
             // Scan in bounded batches until a page is full; filters are applied as we go.
             loop {
@@ -136,7 +136,6 @@ pub async fn list(
             }
         })
         .await
-        .map_err(Into::into)
 }
 
 /// Marks an organization verified or not (platform admins).
@@ -145,7 +144,7 @@ pub async fn set_verified(state: &AppState, ctx: AuthContext, id: OrgId, verifie
     authz::platform_admin(&user).map_err(denied)?;
     let org = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut org = orgs::get(tx, id)?.or_not_found("Organization")?;
             org.verified = verified;
             org.updated_at = now();

@@ -32,13 +32,13 @@ pub async fn change(state: &AppState, ctx: AuthContext, current: String, new: St
     let link = format!("{}/forgot-password", state.config.public_url);
     let revoked = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut user = users::get(tx, id)?.or_not_found("User")?;
             user.password_hash = hash;
             user.updated_at = now();
             users::update(tx, &user)?;
             queue::enqueue(tx, &email_task(&user, &user.email, "password_changed", &[("link", link)]).into_job())?;
-            sessions::revoke_all_in(tx, id, Some(ctx.session_id))
+            Ok(sessions::revoke_all_in(tx, id, Some(ctx.session_id))?)
         })
         .await?;
     sessions::end_sessions(state, &revoked, crate::domain::session::SessionEnd::Revoked);
@@ -91,10 +91,10 @@ pub async fn reset(state: &AppState, meta: &ClientMeta, token: &str, new: String
     let password_hash = state.hasher.hash(new).await?;
     let revoked = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             // Consumed inside the same transaction that uses it: single use even under races.
             if security::reset_token(tx, &hash)?.is_none() {
-                return Err(bad_token().into());
+                return Err(bad_token());
             }
             security::delete_reset_token(tx, &hash)?;
             let mut user = users::get(tx, uid)?.ok_or_else(bad_token)?;
@@ -102,7 +102,7 @@ pub async fn reset(state: &AppState, meta: &ClientMeta, token: &str, new: String
             user.updated_at = now();
             users::update(tx, &user)?;
             security::set_failures(tx, &sha256(user.email.as_bytes()), None)?;
-            sessions::revoke_all_in(tx, uid, None)
+            Ok(sessions::revoke_all_in(tx, uid, None)?)
         })
         .await?;
     sessions::end_sessions(state, &revoked, crate::domain::session::SessionEnd::Revoked);

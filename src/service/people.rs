@@ -57,14 +57,14 @@ impl PeopleFilter {
 
 /// A listed user's public profile with their organization.
 pub async fn profile(state: &AppState, id: UserId) -> AppResult<(User, Option<Organization>)> {
-    Ok(state
+    state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let user = users::get(tx, id)?.filter(User::can_sign_in).or_not_found("User")?;
             let org = user.org_id.map(|o| orgs::get(tx, o)).transpose()?.flatten();
             Ok((user, org))
         })
-        .await?)
+        .await
 }
 
 /// The directory page after `cursor`, oldest members first.
@@ -75,9 +75,9 @@ pub async fn directory(
     limit: usize,
 ) -> AppResult<Page<(User, Option<Organization>)>> {
     let mut after = decode_cursor(cursor)?.and_then(|k| UserId::from_key(&k));
-    Ok(state
+    state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let total = if filter.is_empty() { Some(users::listed_count(tx)?) } else { None };
             let mut org_cache: HashMap<OrgId, Option<Organization>> = HashMap::new();
             let mut items = Vec::new();
@@ -113,5 +113,5 @@ pub async fn directory(
                 }
             }
         })
-        .await?)
+        .await
 }

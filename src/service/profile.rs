@@ -32,13 +32,12 @@ pub async fn me(state: &AppState, ctx: AuthContext) -> AppResult<(User, Option<O
     let id = ctx.user_id;
     state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let user = users::get(tx, id)?.or_not_found("User")?;
             let org = user.org_id.map(|o| orgs::get(tx, o)).transpose()?.flatten();
             Ok((user, org))
         })
         .await
-        .map_err(Into::into)
 }
 
 /// Validates and applies a profile patch in one transaction (concurrent patches serialise;
@@ -55,7 +54,7 @@ pub async fn update(state: &AppState, ctx: AuthContext, p: ProfilePatch) -> AppR
     let id = ctx.user_id;
     state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut user = users::get(tx, id)?.or_not_found("User")?;
             if let Some(x) = first_name {
                 user.first_name = x;
@@ -84,7 +83,6 @@ pub async fn update(state: &AppState, ctx: AuthContext, p: ProfilePatch) -> AppR
             Ok((user, org))
         })
         .await
-        .map_err(Into::into)
 }
 
 fn email_change_key(ctx: &AuthContext) -> String {
@@ -117,12 +115,12 @@ pub async fn request_email_change(
     let st = state.clone();
     state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             if users::by_email(tx, new_email.as_str())?.is_some() {
-                return Err(AppError::conflict("email_taken", "Another account uses this email").into());
+                return Err(AppError::conflict("email_taken", "Another account uses this email"));
             }
             let to = new_email.as_str();
-            codes::send(tx, &st, &email_change_key(&ctx), &user, to, "email_change", to.to_owned())
+            Ok(codes::send(tx, &st, &email_change_key(&ctx), &user, to, "email_change", to.to_owned())?)
         })
         .await?;
     state.jobs.wake();
@@ -139,7 +137,7 @@ pub async fn confirm_email_change(
     let st = state.clone();
     let outcome = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let check = codes::check(tx, &st, &email_change_key(&ctx), &code)?;
             let codes::CodeCheck::Valid(record) = check else {
                 return Ok(Err(check));
@@ -166,7 +164,7 @@ pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String
     let id = ctx.user_id;
     let revoked = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut user = users::get(tx, id)?.or_not_found("User")?;
             if let Some(mut org) = user.org_id.map(|o| orgs::get(tx, o)).transpose()?.flatten() {
                 let counted = user.email_verified && user.status == crate::domain::user::UserStatus::Active;
@@ -176,8 +174,7 @@ pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String
                         return Err(AppError::conflict(
                             "last_admin",
                             "Make another member an admin before deleting your account",
-                        )
-                        .into());
+                        ));
                     }
                     org.member_count = org.member_count.saturating_sub(1);
                     if is_admin {
@@ -190,7 +187,7 @@ pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String
             }
             user.erase(now());
             users::update(tx, &user)?;
-            sessions::revoke_all_in(tx, id, None)
+            Ok(sessions::revoke_all_in(tx, id, None)?)
         })
         .await?;
     sessions::end_sessions(state, &revoked, crate::domain::session::SessionEnd::Revoked);

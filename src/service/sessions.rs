@@ -128,7 +128,7 @@ pub async fn check(state: &AppState, ctx: AuthContext, activity: Activity) -> Ap
     if state.sessions.touch(session_id, t) {
         state
             .store
-            .write(move |tx| {
+            .write(move |tx| -> AppResult<_> {
                 if let Some(mut s) = table::get(tx, session_id)? {
                     s.last_seen_at = s.last_seen_at.max(t);
                     table::put(tx, &s)?;
@@ -157,7 +157,7 @@ async fn revoke(state: &AppState, ids: Vec<SessionId>, why: SessionEnd) -> AppRe
     let done = ids.clone();
     state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             for id in ids {
                 if let Some(mut s) = table::get(tx, id)? {
                     s.revoked_at.get_or_insert(t);
@@ -201,7 +201,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> 
     let policy = state.policy;
     let outcome = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut s = table::get(tx, session_id)?.ok_or_else(invalid)?;
             let t = now();
             if same(&s.refresh_hash, &hash) {
@@ -220,7 +220,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> 
                 table::put(tx, &s)?;
                 Ok(RefreshOutcome::Reused)
             } else {
-                Err(invalid().into())
+                Err(invalid())
             }
         })
         .await?;

@@ -1,25 +1,14 @@
-//! Typed access to the forum tables: topics with their listing indexes, replies, likes,
-//! views, bookmarks, per-user stats with the reputation index, and named counters. Every
-//! index entry is written in the same transaction as the record it points at.
+//! Typed access to the forum tables: topics with their listing indexes, and replies. Every
+//! index entry is written in the same transaction as the record it points at; likes, views,
+//! bookmarks, drafts and counters are the engagement store's.
 
-use redb::WriteTransaction;
-use serde::{Deserialize, Serialize};
-
-use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, scan_prefix, tables::*};
+use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
 use crate::domain::{
+    engagement::Target,
     forum::{Reply, Topic},
     ids::{ReplyId, TopicId, UserId},
 };
-
-/// A user's forum counters; reputation is derived from events as they happen.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct UserStats {
-    pub topics: u64,
-    pub replies: u64,
-    pub likes_received: u64,
-    pub best_answers: u64,
-    pub reputation: u64,
-}
+use redb::WriteTransaction;
 
 fn be(n: u64) -> [u8; 8] {
     n.to_be_bytes()
@@ -93,16 +82,8 @@ pub fn remove_topic(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
     delete_raw(tx, ACTIVE_TOPICS, &activity_key(t))?;
     delete_raw(tx, TOP_TOPICS, &top_key(t))?;
     delete_raw(tx, PINNED_TOPICS, &t.id.key())?;
-    remove_prefix(tx, TOPIC_VIEWERS, &t.id.key())?;
-    remove_prefix(tx, LIKES, &t.id.key())?;
+    super::engagement::forget(tx, Target::Topic(t.id))?;
     delete_raw(tx, TOPICS, &t.id.key()).map(drop)
-}
-
-fn remove_prefix(tx: &WriteTransaction, table: Table, prefix: &[u8]) -> StoreResult<()> {
-    for (k, _) in scan_prefix(tx, table, prefix, usize::MAX)? {
-        delete_raw(tx, table, &k)?;
-    }
-    Ok(())
 }
 
 /// Pinned topic ids.
@@ -124,7 +105,7 @@ pub fn put_reply(tx: &WriteTransaction, reply: &Reply) -> StoreResult<()> {
 /// Removes a reply, its index entry and its likes.
 pub fn remove_reply(tx: &WriteTransaction, reply: &Reply) -> StoreResult<()> {
     delete_raw(tx, TOPIC_REPLIES, &key2(&reply.topic.key(), &reply.id.key()))?;
-    remove_prefix(tx, LIKES, &reply.id.key())?;
+    super::engagement::forget(tx, Target::Reply(reply.id))?;
     delete_raw(tx, REPLIES, &reply.id.key()).map(drop)
 }
 
@@ -142,117 +123,6 @@ pub fn replies(r: &impl Reader, topic: TopicId, after: Option<ReplyId>, limit: u
         }
     }
     Ok(out)
-}
-
-/// Records a like of `target` (a topic or reply id) by `user`; false when it already existed.
-pub fn like(tx: &WriteTransaction, target: &[u8; 16], user: UserId) -> StoreResult<bool> {
-    let key = key2(target, &user.key());
-    if tx.get_raw(LIKES, &key)?.is_some() {
-        return Ok(false);
-    }
-    put_raw(tx, LIKES, &key, &[])?;
-    Ok(true)
-}
-
-/// Removes a like; false when there was none.
-pub fn unlike(tx: &WriteTransaction, target: &[u8; 16], user: UserId) -> StoreResult<bool> {
-    delete_raw(tx, LIKES, &key2(target, &user.key()))
-}
-
-/// Whether `user` likes `target`.
-pub fn likes(r: &impl Reader, target: &[u8; 16], user: UserId) -> StoreResult<bool> {
-    Ok(r.get_raw(LIKES, &key2(target, &user.key()))?.is_some())
-}
-
-/// Marks `topic` viewed by `user`; true the first time only.
-pub fn mark_viewed(tx: &WriteTransaction, topic: TopicId, user: UserId) -> StoreResult<bool> {
-    let key = key2(&topic.key(), &user.key());
-    if tx.get_raw(TOPIC_VIEWERS, &key)?.is_some() {
-        return Ok(false);
-    }
-    put_raw(tx, TOPIC_VIEWERS, &key, &[])?;
-    Ok(true)
-}
-
-/// Whether `user` has viewed `topic`.
-pub fn viewed(r: &impl Reader, topic: TopicId, user: UserId) -> StoreResult<bool> {
-    Ok(r.get_raw(TOPIC_VIEWERS, &key2(&topic.key(), &user.key()))?.is_some())
-}
-
-/// Bookmarks `topic` for `user` (idempotent).
-pub fn bookmark(tx: &WriteTransaction, user: UserId, topic: TopicId, at: i64) -> StoreResult<()> {
-    put_raw(tx, BOOKMARKS, &key2(&user.key(), &topic.key()), &at.to_be_bytes())
-}
-
-/// Removes a bookmark.
-pub fn unbookmark(tx: &WriteTransaction, user: UserId, topic: TopicId) -> StoreResult<bool> {
-    delete_raw(tx, BOOKMARKS, &key2(&user.key(), &topic.key()))
-}
-
-/// Whether `user` bookmarked `topic`.
-pub fn bookmarked(r: &impl Reader, user: UserId, topic: TopicId) -> StoreResult<bool> {
-    Ok(r.get_raw(BOOKMARKS, &key2(&user.key(), &topic.key()))?.is_some())
-}
-
-/// Bookmarked topic ids of `user`.
-pub fn bookmarks(r: &impl Reader, user: UserId, limit: usize) -> StoreResult<Vec<TopicId>> {
-    Ok(scan_prefix(r, BOOKMARKS, &user.key(), limit)?.iter().filter_map(|(k, _)| TopicId::from_key(&k[16..])).collect())
-}
-
-/// A user's forum stats.
-pub fn stats(r: &impl Reader, user: UserId) -> StoreResult<UserStats> {
-    Ok(codec::get(r, USER_STATS, &user.key())?.unwrap_or_default())
-}
-
-/// Changes a user's stats with `f`, keeping the reputation index in step.
-pub fn adjust_stats(tx: &WriteTransaction, user: UserId, f: impl FnOnce(&mut UserStats)) -> StoreResult<UserStats> {
-    let before = stats(tx, user)?;
-    let mut after = before.clone();
-    f(&mut after);
-    if before.reputation != after.reputation {
-        delete_raw(tx, REPUTATION, &key2(&be(before.reputation), &user.key()))?;
-    }
-    if after.reputation > 0 {
-        put_raw(tx, REPUTATION, &key2(&be(after.reputation), &user.key()), &[])?;
-    }
-    codec::put(tx, USER_STATS, &user.key(), &after)?;
-    Ok(after)
-}
-
-/// The users with the highest reputation, best first.
-pub fn top_contributors(r: &impl Reader, limit: usize) -> StoreResult<Vec<(UserId, u64)>> {
-    Ok(r.range_rev_raw(REPUTATION, &[], &[0xff; 25], limit)?
-        .iter()
-        .filter_map(|(k, _)| {
-            let rep = u64::from_be_bytes(k.get(..8)?.try_into().ok()?);
-            Some((UserId::from_key(&k[8..])?, rep))
-        })
-        .collect())
-}
-
-/// A named counter.
-pub fn counter(r: &impl Reader, name: &str) -> StoreResult<u64> {
-    Ok(r.get_raw(FORUM_COUNTERS, name.as_bytes())?
-        .and_then(|v| v.as_slice().try_into().ok())
-        .map(u64::from_be_bytes)
-        .unwrap_or(0))
-}
-
-/// Every counter whose name starts with `prefix`, with the rest of the name.
-pub fn counters_with_prefix(r: &impl Reader, prefix: &str) -> StoreResult<Vec<(String, u64)>> {
-    Ok(scan_prefix(r, FORUM_COUNTERS, prefix.as_bytes(), usize::MAX)?
-        .into_iter()
-        .filter_map(|(k, v)| {
-            let name = String::from_utf8(k).ok()?.strip_prefix(prefix)?.to_owned();
-            Some((name, u64::from_be_bytes(v.as_slice().try_into().ok()?)))
-        })
-        .collect())
-}
-
-/// Adds `delta` to a named counter (never below zero).
-pub fn add_counter(tx: &WriteTransaction, name: &str, delta: i64) -> StoreResult<()> {
-    let value = (counter(tx, name)? as i64 + delta).max(0) as u64;
-    put_raw(tx, FORUM_COUNTERS, name.as_bytes(), &be(value))
 }
 
 /// Which index a listing reads, newest or highest first.
@@ -310,32 +180,4 @@ pub fn scan_topics(
             Some((k, id))
         })
         .collect())
-}
-
-/// The draft with `id`.
-pub fn draft(r: &impl Reader, id: crate::domain::ids::DraftId) -> StoreResult<Option<crate::domain::forum::Draft>> {
-    codec::get(r, DRAFTS, &id.key())
-}
-
-/// Writes a draft and its per-user index entry.
-pub fn put_draft(tx: &WriteTransaction, d: &crate::domain::forum::Draft) -> StoreResult<()> {
-    put_raw(tx, USER_DRAFTS, &key2(&d.author.key(), &d.id.key()), &[])?;
-    codec::put(tx, DRAFTS, &d.id.key(), d)
-}
-
-/// Removes a draft.
-pub fn remove_draft(tx: &WriteTransaction, d: &crate::domain::forum::Draft) -> StoreResult<()> {
-    delete_raw(tx, USER_DRAFTS, &key2(&d.author.key(), &d.id.key()))?;
-    delete_raw(tx, DRAFTS, &d.id.key()).map(drop)
-}
-
-/// Drafts of `user`, oldest first.
-pub fn drafts(r: &impl Reader, user: UserId) -> StoreResult<Vec<crate::domain::forum::Draft>> {
-    let mut out = Vec::new();
-    for (k, _) in scan_prefix(r, USER_DRAFTS, &user.key(), 1000)? {
-        if let Some(d) = crate::domain::ids::DraftId::from_key(&k[16..]).map(|id| draft(r, id)).transpose()?.flatten() {
-            out.push(d);
-        }
-    }
-    Ok(out)
 }

@@ -9,6 +9,7 @@
 //! durable data.
 
 pub mod codec;
+pub mod engagement;
 pub mod forum;
 pub mod invitations;
 pub mod jobs;
@@ -17,6 +18,7 @@ pub mod migrations;
 pub mod orgs;
 pub mod security;
 pub mod sessions;
+pub mod stats;
 pub mod tables;
 pub mod use_case_filters;
 pub mod use_cases;
@@ -29,7 +31,6 @@ use redb::{
     Database, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction,
 };
 
-use crate::error::AppError;
 pub use tables::Table;
 
 /// Errors from the storage layer.
@@ -50,15 +51,9 @@ pub enum StoreError {
     /// The writer thread failed a write (panic in the closure, failed sync, stopped).
     #[error("storage writer: {0}")]
     Writer(String),
-    /// A business rule aborted the transaction (nothing was written).
-    #[error("{0}")]
-    App(Box<AppError>),
-}
-
-impl From<AppError> for StoreError {
-    fn from(e: AppError) -> Self {
-        Self::App(Box::new(e))
-    }
+    /// A unique key (e.g. `email`) is already taken; nothing was written.
+    #[error("duplicate {key}")]
+    Duplicate { key: &'static str },
 }
 
 macro_rules! from_redb {
@@ -96,11 +91,13 @@ impl Store {
         Ok(Self { db, writer, reads: Arc::new(tokio::sync::Semaphore::new(2 * cores)) })
     }
 
-    /// Runs `f` on a read snapshot on a blocking thread.
-    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    /// Runs `f` on a read snapshot on a blocking thread; `f`'s error type is the caller's
+    /// (the store only needs to turn its own errors into it).
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&Snapshot) -> StoreResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Snapshot) -> Result<T, E> + Send + 'static,
     {
         let db = self.db.clone();
         let span = tracing::Span::current();
@@ -108,18 +105,22 @@ impl Store {
         let _permit = self.reads.acquire().await.ok();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
-            f(&Snapshot::new(db.begin_read()?))
+            f(&Snapshot::new(db.begin_read().map_err(StoreError::from)?))
         })
-        .await?
+        .await
+        .map_err(StoreError::from)?
     }
 
     /// Runs `f` in a write transaction on the writer thread and commits when it returns
     /// `Ok`, resolving once the commit is durable; an `Err` drops the transaction, so
     /// nothing it wrote is kept. Concurrent writes share one disk sync (see `writer`).
-    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    /// `f`'s error type is the caller's: a business rule aborts the transaction with its own
+    /// error, which the store passes through without knowing it.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&WriteTransaction) -> StoreResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
     {
         self.writer.write(f).await
     }

@@ -81,22 +81,25 @@ pub const ACTIVE_TOPICS: Table = Table { name: "activity_topicid-1" };
 pub const TOP_TOPICS: Table = Table { name: "likes_topicid-1" };
 /// Key: TopicId (16). / Value: empty. Pinned topics.
 pub const PINNED_TOPICS: Table = Table { name: "topicid_pinned-1" };
-/// Key: TopicId (16) ++ UserId (16). / Value: empty. Who has viewed a topic (views count once).
-pub const TOPIC_VIEWERS: Table = Table { name: "topicid_userid_viewed-1" };
-/// Key: TopicId or ReplyId (16) ++ UserId (16). / Value: empty. Likes (idempotent).
-pub const LIKES: Table = Table { name: "targetid_userid_liked-1" };
-/// Key: UserId (16) ++ TopicId (16). / Value: bookmark time, i64 BE ms.
-pub const BOOKMARKS: Table = Table { name: "userid_topicid_bookmarked-1" };
-/// Key: UserId (16). / Value: `store::forum::UserStats`.
+/// Key: UserId (16). / Value: `store::stats::UserStats`.
 pub const USER_STATS: Table = Table { name: "userid_stats-1" };
 /// Key: reputation (8, BE) ++ UserId (16). / Value: empty. Top contributors when read backwards.
 pub const REPUTATION: Table = Table { name: "reputation_userid-1" };
-/// Key: counter name (UTF-8, e.g. `topics`, `category:automation`). / Value: u64 BE.
-pub const FORUM_COUNTERS: Table = Table { name: "name_count-1" };
-/// Key: DraftId (16). / Value: `store::forum::Draft`.
-pub const DRAFTS: Table = Table { name: "draftid_draft-1" };
-/// Key: UserId (16) ++ DraftId (16). / Value: empty. Drafts per user.
-pub const USER_DRAFTS: Table = Table { name: "userid_draftid-1" };
+/// Key: target (17: kind byte ++ id, see `domain::engagement::Target`) ++ UserId (16).
+/// / Value: empty. Likes of any kind of content (idempotent).
+pub const LIKES: Table = Table { name: "target_userid_liked-2" };
+/// Key: target (17) ++ UserId (16). / Value: empty. Who has viewed what (views count once).
+pub const VIEWS: Table = Table { name: "target_userid_viewed-1" };
+/// Key: UserId (16) ++ target (17). / Value: bookmark time, i64 BE ms.
+pub const BOOKMARKS: Table = Table { name: "userid_target_bookmarked-2" };
+/// Key: `Counter::key()` (UTF-8, e.g. `forum.topics`, `use_cases.category:Quality`).
+/// / Value: u64 BE.
+pub const COUNTERS: Table = Table { name: "counter_count-1" };
+/// Key: kind byte (1, `TargetKind` it publishes as) ++ DraftId (16).
+/// / Value: `domain::engagement::Draft<F>` (F: `TopicDraft`, `UseCaseInput`).
+pub const DRAFTS: Table = Table { name: "kind_draftid_draft-2" };
+/// Key: UserId (16) ++ kind byte (1) ++ DraftId (16). / Value: empty. Drafts per user and kind.
+pub const USER_DRAFTS: Table = Table { name: "userid_kind_draftid-2" };
 /// Key: UseCaseId (16). / Value: `domain::use_case::UseCase`.
 pub const USE_CASES: Table = Table { name: "usecaseid_usecase-1" };
 /// Key: `<org slug>/<slug>` (UTF-8). / Value: UseCaseId (16). Unique slugs.
@@ -105,11 +108,7 @@ pub const USE_CASE_SLUGS: Table = Table { name: "slug_usecaseid-1" };
 pub const USE_CASE_VIEWS: Table = Table { name: "views_usecaseid-1" };
 /// Key: like count (8, BE) ++ UseCaseId (16). / Value: empty. Most liked when read backwards.
 pub const USE_CASE_LIKES: Table = Table { name: "likes_usecaseid-1" };
-/// Key: UseCaseId (16) ++ UserId (16). / Value: empty. Who has viewed a use case.
-pub const USE_CASE_VIEWERS: Table = Table { name: "usecaseid_userid_viewed-1" };
-/// Key: UserId (16) ++ UseCaseId (16). / Value: bookmark time, i64 BE ms.
-pub const USE_CASE_BOOKMARKS: Table = Table { name: "userid_usecaseid_bookmarked-1" };
-/// Key: UseCaseId (16). / Value: `store::use_cases::MapPoint` (small, for the map call).
+/// Key: UseCaseId (16). / Value: `domain::use_case::MapPoint` (small, for the map call).
 pub const USE_CASE_POINTS: Table = Table { name: "usecaseid_mappoint-1" };
 /// Key: UseCaseId (16). / Value: `domain::use_case::UseCaseCard` (what listings read).
 pub const USE_CASE_CARDS: Table = Table { name: "usecaseid_usecasecard-1" };
@@ -120,10 +119,6 @@ pub const ORG_CARDS: Table = Table { name: "orgid_orgcard-1" };
 /// Key: filter field (1) ++ value length (1) ++ value ++ order (1) ++ sort key (0 or 8) ++
 /// UseCaseId (16), see `use_case_filters`. / Value: empty.
 pub const USE_CASE_FILTERS: Table = Table { name: "filter_usecaseid-1" };
-/// Key: DraftId (16). / Value: `domain::use_case::UseCaseDraft`.
-pub const USE_CASE_DRAFTS: Table = Table { name: "draftid_usecasedraft-1" };
-/// Key: UserId (16) ++ DraftId (16). / Value: empty. Use-case drafts per user.
-pub const USER_USE_CASE_DRAFTS: Table = Table { name: "userid_usecasedraftid-1" };
 /// Key: JobId (16). / Value: `store::jobs::Job`.
 pub const JOBS: Table = Table { name: "jobid_job-1" };
 /// Key: run-at ms (8, BE) ++ JobId (16). / Value: empty. Due order of queued jobs.
@@ -165,25 +160,48 @@ pub const ALL: &[Table] = &[
     ACTIVE_TOPICS,
     TOP_TOPICS,
     PINNED_TOPICS,
-    TOPIC_VIEWERS,
     LIKES,
+    VIEWS,
     BOOKMARKS,
     USER_STATS,
     REPUTATION,
-    FORUM_COUNTERS,
+    COUNTERS,
     DRAFTS,
     USER_DRAFTS,
     USE_CASES,
     USE_CASE_SLUGS,
     USE_CASE_VIEWS,
     USE_CASE_LIKES,
-    USE_CASE_VIEWERS,
-    USE_CASE_BOOKMARKS,
     USE_CASE_POINTS,
-    USE_CASE_DRAFTS,
-    USER_USE_CASE_DRAFTS,
     USE_CASE_FILTERS,
     USE_CASE_CARDS,
     USER_CARDS,
     ORG_CARDS,
 ];
+
+/// Tables of earlier layouts, kept only so the migrations that created them and the one that
+/// moved their data (`008_engagement`) still name them; nothing else reads them.
+pub mod retired {
+    use super::Table;
+
+    /// Key: TopicId (16) ++ UserId (16). / Value: empty. Topic views.
+    pub const TOPIC_VIEWERS: Table = Table { name: "topicid_userid_viewed-1" };
+    /// Key: TopicId, ReplyId or UseCaseId (16) ++ UserId (16). / Value: empty. Likes.
+    pub const LIKES: Table = Table { name: "targetid_userid_liked-1" };
+    /// Key: UserId (16) ++ TopicId (16). / Value: bookmark time, i64 BE ms.
+    pub const BOOKMARKS: Table = Table { name: "userid_topicid_bookmarked-1" };
+    /// Key: counter name (UTF-8, e.g. `topics`, `uc_category:Quality`). / Value: u64 BE.
+    pub const FORUM_COUNTERS: Table = Table { name: "name_count-1" };
+    /// Key: DraftId (16). / Value: a topic draft with its fields at the top level.
+    pub const DRAFTS: Table = Table { name: "draftid_draft-1" };
+    /// Key: UserId (16) ++ DraftId (16). / Value: empty.
+    pub const USER_DRAFTS: Table = Table { name: "userid_draftid-1" };
+    /// Key: UseCaseId (16) ++ UserId (16). / Value: empty. Use-case views.
+    pub const USE_CASE_VIEWERS: Table = Table { name: "usecaseid_userid_viewed-1" };
+    /// Key: UserId (16) ++ UseCaseId (16). / Value: bookmark time, i64 BE ms.
+    pub const USE_CASE_BOOKMARKS: Table = Table { name: "userid_usecaseid_bookmarked-1" };
+    /// Key: DraftId (16). / Value: a use-case draft (`content` plus optional coordinates).
+    pub const USE_CASE_DRAFTS: Table = Table { name: "draftid_usecasedraft-1" };
+    /// Key: UserId (16) ++ DraftId (16). / Value: empty.
+    pub const USER_USE_CASE_DRAFTS: Table = Table { name: "userid_usecasedraftid-1" };
+}

@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 
 use redb::WriteTransaction;
 
-use super::{Reader, StoreResult, delete_raw, put_raw, tables::USE_CASE_FILTERS, use_cases::Order};
+use super::{Reader, StoreResult, delete_raw, put_raw, tables::USE_CASE_FILTERS};
+use crate::domain::use_case::Order;
 use crate::domain::{ids::UseCaseId, use_case::UseCase};
 
 /// A filter with its own index entries.

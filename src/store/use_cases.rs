@@ -1,27 +1,15 @@
-//! Typed access to use cases, their unique slugs and the listing indexes (most viewed, most
-//! liked), views once per user and bookmarks. Index entries move in the record's transaction.
+//! Typed access to use cases, their unique slugs, map points and the listing indexes (most
+//! viewed, most liked). Index entries move in the record's transaction; likes, views and
+//! bookmarks are the engagement store's.
 
 use redb::WriteTransaction;
 
-use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, scan_prefix, tables::*};
+use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
 use crate::domain::{
-    ids::{UseCaseId, UserId},
-    use_case::UseCase,
+    engagement::Target,
+    ids::UseCaseId,
+    use_case::{MapPoint, Order, UseCase},
 };
-
-/// What the map shows of a use case, kept beside it so the map never decodes full records.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MapPoint {
-    pub id: UseCaseId,
-    pub title: String,
-    pub category: String,
-    pub latitude: f64,
-    pub longitude: f64,
-    pub slug: String,
-    pub org_slug: String,
-    #[serde(default)]
-    pub cover: Option<crate::domain::ids::MediaId>,
-}
 
 fn point(u: &UseCase) -> MapPoint {
     MapPoint {
@@ -159,20 +147,8 @@ pub fn remove(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
     super::use_case_filters::sync(tx, Some(u), None)?;
     delete_raw(tx, USE_CASE_CARDS, &u.id.key())?;
     bump_listing_version(tx)?;
-    for table in [USE_CASE_VIEWERS, LIKES] {
-        for (k, _) in scan_prefix(tx, table, &u.id.key(), usize::MAX)? {
-            delete_raw(tx, table, &k)?;
-        }
-    }
+    super::engagement::forget(tx, Target::UseCase(u.id))?;
     delete_raw(tx, USE_CASES, &u.id.key()).map(drop)
-}
-
-/// Which order a listing reads, highest first.
-#[derive(Clone, Copy, Debug)]
-pub enum Order {
-    Newest,
-    MostViewed,
-    MostLiked,
 }
 
 /// Use-case ids in `order`, strictly before the index key `before`, at most `limit`; each
@@ -194,103 +170,4 @@ pub fn scan(
         .into_iter()
         .filter_map(|(k, _)| Some((k.clone(), UseCaseId::from_key(k.get(k.len().checked_sub(16)?..)?)?)))
         .collect())
-}
-
-/// Marks a view; true the first time `user` views `id`.
-pub fn mark_viewed(tx: &WriteTransaction, id: UseCaseId, user: UserId) -> StoreResult<bool> {
-    let key = key2(&id.key(), &user.key());
-    if tx.get_raw(USE_CASE_VIEWERS, &key)?.is_some() {
-        return Ok(false);
-    }
-    put_raw(tx, USE_CASE_VIEWERS, &key, &[])?;
-    Ok(true)
-}
-
-/// Whether `user` viewed `id`.
-pub fn viewed(r: &impl Reader, id: UseCaseId, user: UserId) -> StoreResult<bool> {
-    Ok(r.get_raw(USE_CASE_VIEWERS, &key2(&id.key(), &user.key()))?.is_some())
-}
-
-/// Adds (true) or removes a bookmark; returns whether anything changed.
-pub fn set_bookmark(tx: &WriteTransaction, user: UserId, id: UseCaseId, on: bool, at: i64) -> StoreResult<bool> {
-    let key = key2(&user.key(), &id.key());
-    let had = tx.get_raw(USE_CASE_BOOKMARKS, &key)?.is_some();
-    match (on, had) {
-        (true, false) => put_raw(tx, USE_CASE_BOOKMARKS, &key, &at.to_be_bytes()).map(|()| true),
-        (false, true) => delete_raw(tx, USE_CASE_BOOKMARKS, &key),
-        _ => Ok(false),
-    }
-}
-
-/// Whether `user` bookmarked `id`.
-pub fn bookmarked(r: &impl Reader, user: UserId, id: UseCaseId) -> StoreResult<bool> {
-    Ok(r.get_raw(USE_CASE_BOOKMARKS, &key2(&user.key(), &id.key()))?.is_some())
-}
-
-/// Which of `ids` `user` bookmarked: one range read over the user's bookmarks between the
-/// smallest and largest id, or a lookup each when that range holds many more.
-pub fn bookmarked_among(
-    r: &impl Reader,
-    user: UserId,
-    ids: &[UseCaseId],
-) -> StoreResult<std::collections::HashSet<UseCaseId>> {
-    let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else { return Ok(Default::default()) };
-    let limit = 4 * ids.len() + 1;
-    let mut end = key2(&user.key(), &hi.key());
-    end.push(0);
-    let found = r.range_raw(USE_CASE_BOOKMARKS, &key2(&user.key(), &lo.key()), &end, limit)?;
-    if found.len() < limit {
-        let wanted: std::collections::HashSet<_> = ids.iter().collect();
-        return Ok(found
-            .iter()
-            .filter_map(|(k, _)| UseCaseId::from_key(&k[16..]))
-            .filter(|id| wanted.contains(id))
-            .collect());
-    }
-    let mut out = std::collections::HashSet::new();
-    for id in ids {
-        if bookmarked(r, user, *id)? {
-            out.insert(*id);
-        }
-    }
-    Ok(out)
-}
-
-/// Use cases bookmarked by `user`.
-pub fn bookmarks(r: &impl Reader, user: UserId, limit: usize) -> StoreResult<Vec<UseCaseId>> {
-    Ok(scan_prefix(r, USE_CASE_BOOKMARKS, &user.key(), limit)?
-        .iter()
-        .filter_map(|(k, _)| UseCaseId::from_key(&k[16..]))
-        .collect())
-}
-
-/// The draft with `id`.
-pub fn draft(
-    r: &impl Reader,
-    id: crate::domain::ids::DraftId,
-) -> StoreResult<Option<crate::domain::use_case::UseCaseDraft>> {
-    codec::get(r, USE_CASE_DRAFTS, &id.key())
-}
-
-/// Writes a draft and its per-user index entry.
-pub fn put_draft(tx: &WriteTransaction, d: &crate::domain::use_case::UseCaseDraft) -> StoreResult<()> {
-    put_raw(tx, USER_USE_CASE_DRAFTS, &key2(&d.author.key(), &d.id.key()), &[])?;
-    codec::put(tx, USE_CASE_DRAFTS, &d.id.key(), d)
-}
-
-/// Removes a draft.
-pub fn remove_draft(tx: &WriteTransaction, d: &crate::domain::use_case::UseCaseDraft) -> StoreResult<()> {
-    delete_raw(tx, USER_USE_CASE_DRAFTS, &key2(&d.author.key(), &d.id.key()))?;
-    delete_raw(tx, USE_CASE_DRAFTS, &d.id.key()).map(drop)
-}
-
-/// Drafts of `user`, oldest first.
-pub fn drafts(r: &impl Reader, user: UserId) -> StoreResult<Vec<crate::domain::use_case::UseCaseDraft>> {
-    let mut out = Vec::new();
-    for (k, _) in scan_prefix(r, USER_USE_CASE_DRAFTS, &user.key(), 1000)? {
-        if let Some(d) = crate::domain::ids::DraftId::from_key(&k[16..]).map(|id| draft(r, id)).transpose()?.flatten() {
-            out.push(d);
-        }
-    }
-    Ok(out)
 }

@@ -3,19 +3,16 @@
 use redb::WriteTransaction;
 
 use super::{
-    Reader, StoreResult, codec, delete_raw, put_raw, scan_after,
+    Reader, StoreError, StoreResult, codec, delete_raw, put_raw, scan_after,
     tables::{EMAIL_USER, LISTED_USERS, USER_CARDS, USERS},
 };
-use crate::{
-    domain::{
-        ids::UserId,
-        user::{AuthorCard, User},
-    },
-    error::AppError,
+use crate::domain::{
+    ids::UserId,
+    user::{AuthorCard, User},
 };
 
-fn email_taken() -> AppError {
-    AppError::conflict("email_taken", "An account with this email already exists")
+fn email_taken() -> StoreError {
+    StoreError::Duplicate { key: "email" }
 }
 
 /// The user with `id`.
@@ -34,7 +31,7 @@ pub fn by_email(r: &impl Reader, email: &str) -> StoreResult<Option<User>> {
 /// Inserts a new user and its email index entry; 409 when the email is taken.
 pub fn insert(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
     if tx.get_raw(EMAIL_USER, user.email.as_bytes())?.is_some() {
-        return Err(email_taken().into());
+        return Err(email_taken());
     }
     put_raw(tx, EMAIL_USER, user.email.as_bytes(), &user.id.key())?;
     sync_listed(tx, user)?;
@@ -53,7 +50,7 @@ pub fn update(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
         && old.email != user.email
     {
         if !user.email.is_empty() && tx.get_raw(EMAIL_USER, user.email.as_bytes())?.is_some() {
-            return Err(email_taken().into());
+            return Err(email_taken());
         }
         if !old.email.is_empty() {
             delete_raw(tx, EMAIL_USER, old.email.as_bytes())?;

@@ -55,19 +55,20 @@ impl Writer {
 
     /// Runs `f` in its own transaction on the writer thread; resolves after the batch it
     /// belongs to is durable (or at once with `f`'s error, nothing of it kept).
-    pub(super) async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    pub(super) async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&WriteTransaction) -> StoreResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
     {
-        let (answer, answered) = oneshot::channel::<StoreResult<T>>();
+        let (answer, answered) = oneshot::channel::<Result<T, E>>();
         let span = tracing::Span::current();
         let job: Job = Box::new(move |db: &Database| {
             let _entered = span.enter();
             match run_transaction(db, f) {
                 Ok(out) => {
                     let complete: Completion = Box::new(move |synced| {
-                        let _ = answer.send(synced.map(|()| out).map_err(StoreError::Writer));
+                        let _ = answer.send(synced.map(|()| out).map_err(|e| StoreError::Writer(e).into()));
                     });
                     (true, complete)
                 }
@@ -101,13 +102,17 @@ fn stopped() -> StoreError {
 }
 
 /// One job's transaction, committed without waiting for the disk. A panic in `f` aborts
-/// the transaction and becomes an error for that caller only.
-fn run_transaction<T>(db: &Database, f: impl FnOnce(&WriteTransaction) -> StoreResult<T>) -> StoreResult<T> {
-    let mut tx = db.begin_write()?;
+/// the transaction and becomes an error for that caller only; so does `f`'s own error
+/// (a business rule), which the store passes through without knowing its type.
+fn run_transaction<T, E: From<StoreError>>(
+    db: &Database,
+    f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut tx = db.begin_write().map_err(StoreError::from)?;
     tx.set_durability(Durability::None).map_err(|e| StoreError::Writer(e.to_string()))?;
     let out = std::panic::catch_unwind(AssertUnwindSafe(|| f(&tx)))
         .map_err(|_| StoreError::Writer("a write panicked; its transaction was rolled back".into()))??;
-    tx.commit()?;
+    tx.commit().map_err(StoreError::from)?;
     Ok(out)
 }
 

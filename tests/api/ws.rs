@@ -49,8 +49,8 @@ async fn two_followers_receive_a_rest_reply_in_order_with_consecutive_seq() {
     reply(&app, &c, &tid, "First answer over REST").await;
     reply(&app, &c, &tid, "Second answer over REST").await;
     for ws in [&mut wa, &mut wb] {
-        let (_, first) = ws.until("reply_created").await;
-        let (_, second) = ws.until("reply_created").await;
+        let (_, first) = ws.until("reply.created").await;
+        let (_, second) = ws.until("reply.created").await;
         assert_eq!(first["channel"], format!("forum.topic.{tid}"));
         assert_eq!(first["data"]["content"], "First answer over REST");
         assert_eq!(second["data"]["content"], "Second answer over REST");
@@ -73,7 +73,7 @@ async fn new_post_frames_create_replies_and_broadcast_them() {
     poster.send_json(json!({"type": "new_post", "content": "Posted over the socket"})).await;
     let (_, created) = poster.until("post_created").await;
     assert_eq!(created["reply"]["content"], "Posted over the socket");
-    let (_, event) = watcher.until("reply_created").await;
+    let (_, event) = watcher.until("reply.created").await;
     assert_eq!(event["data"]["id"], created["reply"]["id"]);
     // Same validation as REST: too short is refused with the uniform error.
     poster.send_json(json!({"type": "new_post", "content": "no"})).await;
@@ -92,7 +92,7 @@ async fn a_reconnect_with_the_last_seq_gets_exactly_what_it_missed() {
     let mut ws = follow(&app, &a, &tid, None).await;
     ws.until("subscribed").await;
     reply(&app, &a, &tid, "Seen before the disconnect").await;
-    let (_, seen) = ws.until("reply_created").await;
+    let (_, seen) = ws.until("reply.created").await;
     let last = seen["seq"].as_u64().unwrap();
     drop(ws);
     reply(&app, &a, &tid, "Missed one").await;
@@ -160,7 +160,7 @@ async fn abusive_frames_close_that_socket_only() {
     assert!(matches!(flood.closed().await, 1008 | 1006));
     // The calm socket still works.
     reply(&app, &a, &tid, "Still delivered to the calm one").await;
-    let (_, e) = calm.until("reply_created").await;
+    let (_, e) = calm.until("reply.created").await;
     assert_eq!(e["data"]["content"], "Still delivered to the calm one");
 }
 
@@ -180,14 +180,14 @@ async fn a_slow_client_is_dropped_while_others_keep_up() {
     let long = "ص".repeat(4900);
     for i in 0..600 {
         reply(&app, &a, &tid, &format!("{i} {long}")).await;
-        let (_, e) = fast.until("reply_created").await;
+        let (_, e) = fast.until("reply.created").await;
         assert!(e["data"]["content"].as_str().unwrap().starts_with(&format!("{i} ")), "in order");
     }
     // Whatever it had buffered, the slow client's connection ends without a full stream.
     let mut got = 0;
     loop {
         match tokio::time::timeout(std::time::Duration::from_secs(10), slow.next_frame()).await.unwrap() {
-            Some(v) if v["type"] == "reply_created" => got += 1,
+            Some(v) if v["type"] == "reply.created" => got += 1,
             Some(_) => {}
             None => break,
         }

@@ -42,7 +42,7 @@ pub async fn to_topic<R: AsyncRead + Unpin>(
         let old = store::topic(tx, id)?.or_not_found("Topic")?;
         // Checked again inside the transaction: concurrent uploads cannot exceed the limit.
         if old.attachments.len() >= MAX_ATTACHMENTS {
-            return Err(too_many().into());
+            return Err(too_many());
         }
         let mut topic = old.clone();
         topic.attachments.push(m.id);
@@ -70,7 +70,7 @@ pub async fn to_reply<R: AsyncRead + Unpin>(
     media::commit(state, stored, move |tx, m| {
         let mut reply = store::reply(tx, id)?.or_not_found("Reply")?;
         if reply.attachments.len() >= MAX_ATTACHMENTS {
-            return Err(too_many().into());
+            return Err(too_many());
         }
         reply.attachments.push(m.id);
         store::put_reply(tx, &reply)?;
@@ -84,7 +84,7 @@ pub async fn remove(state: &AppState, ctx: AuthContext, id: MediaId) -> AppResul
     let user = caller(state, ctx).await?;
     let gone = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let m = media_table::get(tx, id)?.or_not_found("Attachment")?;
             match m.context {
                 MediaContext::Topic(t) => {
@@ -93,8 +93,7 @@ pub async fn remove(state: &AppState, ctx: AuthContext, id: MediaId) -> AppResul
                         return Err(AppError::forbidden(
                             "not_author",
                             "Only the author or a moderator may remove attachments",
-                        )
-                        .into());
+                        ));
                     }
                     let mut topic = old.clone();
                     topic.attachments.retain(|a| *a != id);
@@ -106,13 +105,12 @@ pub async fn remove(state: &AppState, ctx: AuthContext, id: MediaId) -> AppResul
                         return Err(AppError::forbidden(
                             "not_author",
                             "Only the author or a moderator may remove attachments",
-                        )
-                        .into());
+                        ));
                     }
                     reply.attachments.retain(|a| *a != id);
                     store::put_reply(tx, &reply)?;
                 }
-                _ => return Err(AppError::not_found("Attachment").into()),
+                _ => return Err(AppError::not_found("Attachment")),
             }
             media_table::remove(tx, id)?;
             Ok(m)

@@ -3,7 +3,7 @@
 //! the same transaction as the write that causes it.
 
 pub mod attachments;
-pub mod drafts;
+mod engaged;
 pub mod events;
 pub mod reactions;
 pub mod replies;
@@ -14,39 +14,18 @@ use redb::WriteTransaction;
 
 use crate::{
     domain::{
-        forum::{Reply, Topic, points},
+        engagement::{Counter, Target},
+        forum::{Reply, ReplyView, Topic, TopicView, points},
         ids::UserId,
-        media::Media,
-        user::User,
     },
-    store::{Reader, StoreResult, forum as store, users},
+    store::{Reader, StoreResult, engagement, stats as user_stats, users},
 };
-
-/// A topic with what the caller needs to render it.
-#[derive(Debug, Clone)]
-pub struct TopicView {
-    pub topic: Topic,
-    pub author: Option<User>,
-    pub liked: bool,
-    pub bookmarked: bool,
-    pub attachments: Vec<Media>,
-}
-
-/// A reply with its author and the caller's like.
-#[derive(Debug, Clone)]
-pub struct ReplyView {
-    pub reply: Reply,
-    pub author: Option<User>,
-    pub liked: bool,
-    pub best: bool,
-    pub attachments: Vec<Media>,
-}
 
 /// Loads the parts of a topic view for `viewer`.
 pub fn topic_view(r: &impl Reader, topic: Topic, viewer: UserId) -> StoreResult<TopicView> {
     let author = users::get(r, topic.author)?;
-    let liked = store::likes(r, &topic.id.key(), viewer)?;
-    let bookmarked = store::bookmarked(r, viewer, topic.id)?;
+    let liked = engagement::liked(r, Target::Topic(topic.id), viewer)?;
+    let bookmarked = engagement::bookmarked(r, viewer, Target::Topic(topic.id))?;
     let attachments = attachments::load(r, &topic.attachments)?;
     Ok(TopicView { topic, author, liked, bookmarked, attachments })
 }
@@ -54,42 +33,42 @@ pub fn topic_view(r: &impl Reader, topic: Topic, viewer: UserId) -> StoreResult<
 /// Loads the parts of a reply view for `viewer`.
 pub fn reply_view(r: &impl Reader, reply: Reply, best: bool, viewer: UserId) -> StoreResult<ReplyView> {
     let author = users::get(r, reply.author)?;
-    let liked = store::likes(r, &reply.id.key(), viewer)?;
+    let liked = engagement::liked(r, Target::Reply(reply.id), viewer)?;
     let attachments = attachments::load(r, &reply.attachments)?;
     Ok(ReplyView { reply, author, liked, best, attachments })
 }
 
 /// Counts `user` as a contributor the first time they post.
 fn count_contribution(tx: &WriteTransaction, before_posts: u64) -> StoreResult<()> {
-    if before_posts == 0 { store::add_counter(tx, "contributors", 1) } else { Ok(()) }
+    if before_posts == 0 { engagement::add(tx, &Counter::Contributors, 1).map(drop) } else { Ok(()) }
 }
 
 /// Applies the stats and counters of a new topic.
 fn topic_added(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
-    let before = store::stats(tx, t.author)?;
-    store::adjust_stats(tx, t.author, |s| {
+    let before = user_stats::stats(tx, t.author)?;
+    user_stats::adjust_stats(tx, t.author, |s| {
         s.topics += 1;
         s.reputation += points::TOPIC;
     })?;
     count_contribution(tx, before.topics + before.replies)?;
-    store::add_counter(tx, "topics", 1)?;
-    store::add_counter(tx, &format!("category:{}", t.category), 1)
+    engagement::add(tx, &Counter::Topics, 1)?;
+    engagement::add(tx, &Counter::TopicsInCategory(t.category.clone()), 1).map(drop)
 }
 
 /// Applies the stats and counters of a new reply.
 fn reply_added(tx: &WriteTransaction, r: &Reply) -> StoreResult<()> {
-    let before = store::stats(tx, r.author)?;
-    store::adjust_stats(tx, r.author, |s| {
+    let before = user_stats::stats(tx, r.author)?;
+    user_stats::adjust_stats(tx, r.author, |s| {
         s.replies += 1;
         s.reputation += points::REPLY;
     })?;
     count_contribution(tx, before.topics + before.replies)?;
-    store::add_counter(tx, "replies", 1)
+    engagement::add(tx, &Counter::Replies, 1).map(drop)
 }
 
 /// Reverses what a reply earned (its creation, its likes, a best answer).
 fn reply_removed(tx: &WriteTransaction, r: &Reply, was_best: bool) -> StoreResult<()> {
-    store::adjust_stats(tx, r.author, |s| {
+    user_stats::adjust_stats(tx, r.author, |s| {
         s.replies = s.replies.saturating_sub(1);
         s.likes_received = s.likes_received.saturating_sub(r.like_count);
         let mut lost = points::REPLY + r.like_count * points::LIKE;
@@ -99,19 +78,19 @@ fn reply_removed(tx: &WriteTransaction, r: &Reply, was_best: bool) -> StoreResul
         }
         s.reputation = s.reputation.saturating_sub(lost);
     })?;
-    store::add_counter(tx, "replies", -1)
+    engagement::add(tx, &Counter::Replies, -1).map(drop)
 }
 
 /// Reverses what a topic earned (its creation and likes) and its counters.
 fn topic_removed(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
-    store::adjust_stats(tx, t.author, |s| {
+    user_stats::adjust_stats(tx, t.author, |s| {
         s.topics = s.topics.saturating_sub(1);
         s.likes_received = s.likes_received.saturating_sub(t.like_count);
         s.reputation = s.reputation.saturating_sub(points::TOPIC + t.like_count * points::LIKE);
     })?;
     if t.reply_count > 0 {
-        store::add_counter(tx, "answered", -1)?;
+        engagement::add(tx, &Counter::AnsweredTopics, -1)?;
     }
-    store::add_counter(tx, "topics", -1)?;
-    store::add_counter(tx, &format!("category:{}", t.category), -1)
+    engagement::add(tx, &Counter::Topics, -1)?;
+    engagement::add(tx, &Counter::TopicsInCategory(t.category.clone()), -1).map(drop)
 }

@@ -1,16 +1,19 @@
 //! Replies: one nesting level, oldest first, edit by the author, delete by the author or a
 //! moderator (answers to a deleted reply go with it); a locked topic takes no replies.
 
-use super::{ReplyView, reply_added, reply_removed, reply_view};
+use super::{reply_added, reply_removed, reply_view};
 use crate::{
     domain::{
-        forum::{self, Reply},
+        engagement::Counter,
+        forum::{self, Reply, ReplyView},
         ids::{ReplyId, TopicId},
     },
+    dto::events::{Event, RepliesRemoved},
     error::{AppError, AppResult, OptionExt},
-    service::{Page, caller, decode_cursor, encode_cursor, now, sessions::AuthContext},
+    realtime::Channel,
+    service::{Page, caller, decode_cursor, encode_cursor, events::publish, now, sessions::AuthContext},
     state::AppState,
-    store::{StoreResult, forum as store},
+    store::{StoreResult, engagement, forum as store},
 };
 
 /// Adds a reply to a topic, optionally answering a top-level reply of it.
@@ -25,17 +28,17 @@ pub async fn create(
     let author = ctx.user_id;
     let view = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let old = store::topic(tx, topic_id)?.or_not_found("Topic")?;
             if old.locked {
-                return Err(AppError::conflict("topic_locked", "This topic is locked and takes no replies").into());
+                return Err(AppError::conflict("topic_locked", "This topic is locked and takes no replies"));
             }
             if let Some(p) = parent {
                 let parent = store::reply(tx, p)?.filter(|r| r.topic == topic_id);
                 let parent =
                     parent.ok_or_else(|| AppError::field("parent_reply_id", "is not a reply of this topic"))?;
                 if parent.parent.is_some() {
-                    return Err(AppError::field("parent_reply_id", "answers may nest one level only").into());
+                    return Err(AppError::field("parent_reply_id", "answers may nest one level only"));
                 }
             }
             let t = now();
@@ -56,13 +59,13 @@ pub async fn create(
             topic.last_activity_at = t;
             store::update_topic(tx, &old, &topic)?;
             if old.reply_count == 0 {
-                store::add_counter(tx, "answered", 1)?;
+                engagement::add(tx, &Counter::AnsweredTopics, 1)?;
             }
             reply_added(tx, &reply)?;
-            reply_view(tx, reply, false, author)
+            Ok(reply_view(tx, reply, false, author)?)
         })
         .await?;
-    super::events::reply_event(state, "reply_created", &view);
+    super::events::reply(state, Event::ReplyCreated, &view);
     Ok(view)
 }
 
@@ -76,9 +79,9 @@ pub async fn list(
 ) -> AppResult<Page<ReplyView>> {
     let after = decode_cursor(cursor)?.and_then(|k| ReplyId::from_key(&k));
     let viewer = ctx.user_id;
-    Ok(state
+    state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let topic = store::topic(tx, topic_id)?.or_not_found("Topic")?;
             let batch = store::replies(tx, topic_id, after, limit + 1)?;
             let more = batch.len() > limit;
@@ -93,7 +96,7 @@ pub async fn list(
             let next_cursor = if more { items.last().map(|v| encode_cursor(&v.reply.id.key())) } else { None };
             Ok(Page { items, next_cursor, total: Some(topic.reply_count) })
         })
-        .await?)
+        .await
 }
 
 /// Edits a reply (its author).
@@ -102,19 +105,19 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: ReplyId, body: &str) -
     let user = caller(state, ctx).await?;
     let view = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let mut reply = store::reply(tx, id)?.or_not_found("Reply")?;
             if !forum::may_edit(&user, reply.author) {
-                return Err(AppError::forbidden("not_author", "Only the author may edit this reply").into());
+                return Err(AppError::forbidden("not_author", "Only the author may edit this reply"));
             }
             reply.body = body;
             reply.edited_at = Some(now());
             store::put_reply(tx, &reply)?;
             let best = store::topic(tx, reply.topic)?.is_some_and(|t| t.best_reply == Some(id));
-            reply_view(tx, reply, best, user.id)
+            Ok(reply_view(tx, reply, best, user.id)?)
         })
         .await?;
-    super::events::reply_event(state, "reply_updated", &view);
+    super::events::reply(state, Event::ReplyUpdated, &view);
     Ok(view)
 }
 
@@ -123,12 +126,10 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResul
     let user = caller(state, ctx).await?;
     let done = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let reply = store::reply(tx, id)?.or_not_found("Reply")?;
             if !forum::may_delete(&user, reply.author) {
-                return Err(
-                    AppError::forbidden("not_author", "Only the author or a moderator may delete this reply").into()
-                );
+                return Err(AppError::forbidden("not_author", "Only the author or a moderator may delete this reply"));
             }
             let old = store::topic(tx, reply.topic)?.or_not_found("Topic")?;
             let mut doomed = vec![reply.clone()];
@@ -154,7 +155,7 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResul
             }
             topic.reply_count = topic.reply_count.saturating_sub(doomed.len() as u64);
             if old.reply_count > 0 && topic.reply_count == 0 {
-                store::add_counter(tx, "answered", -1)?;
+                engagement::add(tx, &Counter::AnsweredTopics, -1)?;
             }
             store::update_topic(tx, &old, &topic)?;
             Ok((topic, doomed.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), media))
@@ -164,6 +165,6 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResul
     for m in &media {
         crate::service::media::remove_objects(state, m).await;
     }
-    super::events::topic_signal(state, &topic, "reply_deleted", serde_json::json!({"ids": ids}));
+    publish(state, &[Channel::Topic(topic.id)], &Event::RepliesDeleted(RepliesRemoved { ids }));
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! Forum statistics and top contributors, read from kept counters (never a scan).
 
 use crate::{
-    domain::user::User,
+    domain::{engagement::Counter, user::User},
     error::AppResult,
     state::AppState,
-    store::{forum as store, users},
+    store::{StoreResult, engagement, stats as store, users},
 };
 
 /// Forum-wide figures.
@@ -22,12 +22,12 @@ pub struct ForumStats {
 pub async fn stats(state: &AppState) -> AppResult<ForumStats> {
     Ok(state
         .store
-        .read(|tx| {
+        .read(|tx| -> StoreResult<_> {
             Ok(ForumStats {
-                topics: store::counter(tx, "topics")?,
-                replies: store::counter(tx, "replies")?,
-                active_members: store::counter(tx, "contributors")?,
-                answered: store::counter(tx, "answered")?,
+                topics: engagement::counter(tx, &Counter::Topics)?,
+                replies: engagement::counter(tx, &Counter::Replies)?,
+                active_members: engagement::counter(tx, &Counter::Contributors)?,
+                answered: engagement::counter(tx, &Counter::AnsweredTopics)?,
             })
         })
         .await?)
@@ -37,7 +37,7 @@ pub async fn stats(state: &AppState) -> AppResult<ForumStats> {
 pub async fn contributors(state: &AppState, limit: usize) -> AppResult<Vec<(User, store::UserStats)>> {
     Ok(state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> StoreResult<_> {
             let mut out = Vec::new();
             for (id, _) in store::top_contributors(tx, limit * 2)? {
                 if let Some(u) = users::get(tx, id)?.filter(User::can_sign_in) {

@@ -3,16 +3,19 @@
 
 use redb::WriteTransaction;
 
-use super::{TopicView, topic_added, topic_removed, topic_view};
+use super::{topic_added, topic_removed, topic_view};
 use crate::{
     domain::{
-        forum::{self, Category, Topic},
-        ids::{TopicId, UserId},
+        engagement::Counter,
+        forum::{self, Category, Topic, TopicDraft, TopicView},
+        ids::{DraftId, TopicId, UserId},
     },
+    dto::events::{Event, TopicRemoved},
     error::{AppError, AppResult, OptionExt},
-    service::{Page, caller, encode_cursor, now, sessions::AuthContext},
+    realtime::Channel,
+    service::{Page, caller, encode_cursor, engagement, events::publish, now, sessions::AuthContext},
     state::AppState,
-    store::{StoreResult, forum as store},
+    store::{StoreResult, engagement as engagement_store, forum as store},
 };
 
 /// What a topic is made of (also its edit: `None` keeps a field).
@@ -50,7 +53,7 @@ pub async fn categories(state: &AppState) -> AppResult<Vec<(Category, u64)>> {
         .read(move |tx| {
             cats.into_iter()
                 .map(|c| {
-                    let n = store::counter(tx, &format!("category:{}", c.id))?;
+                    let n = engagement_store::counter(tx, &Counter::TopicsInCategory(c.id.clone()))?;
                     Ok((c, n))
                 })
                 .collect::<StoreResult<Vec<_>>>()
@@ -78,7 +81,7 @@ pub async fn create_with(
     state: &AppState,
     ctx: AuthContext,
     form: TopicForm,
-    also: impl FnOnce(&WriteTransaction) -> StoreResult<()> + Send + 'static,
+    also: impl FnOnce(&WriteTransaction) -> AppResult<()> + Send + 'static,
 ) -> AppResult<TopicView> {
     let user = caller(state, ctx).await?;
     let c = validated(state, &form, None)?;
@@ -105,39 +108,28 @@ pub async fn create_with(
     let viewer = user.id;
     let view = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             also(tx)?;
             store::insert_topic(tx, &topic)?;
             topic_added(tx, &topic)?;
-            topic_view(tx, topic, viewer)
+            Ok(topic_view(tx, topic, viewer)?)
         })
         .await?;
-    super::events::topic_event(state, "topic_created", &view);
+    super::events::topic(state, Event::TopicCreated, &view);
     Ok(view)
 }
 
 /// Reads a topic; the first read by each user counts as a view.
 pub async fn get(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResult<TopicView> {
-    let viewer = ctx.user_id;
-    let seen = state.store.read(move |tx| store::viewed(tx, id, viewer)).await?;
-    if seen {
-        let view =
-            state.store.read(move |tx| store::topic(tx, id)?.map(|t| topic_view(tx, t, viewer)).transpose()).await?;
-        return view.or_not_found("Topic");
-    }
-    // Only a first view writes: the count stays exact without a write per page load.
-    Ok(state
-        .store
-        .write(move |tx| {
-            let mut topic = store::topic(tx, id)?.or_not_found("Topic")?;
-            if store::mark_viewed(tx, id, viewer)? {
-                let old = topic.clone();
-                topic.view_count += 1;
-                store::update_topic(tx, &old, &topic)?;
-            }
-            topic_view(tx, topic, viewer)
-        })
-        .await?)
+    engagement::read_counting_view::<Topic>(state, ctx.user_id, id).await
+}
+
+/// Publishes one of the caller's drafts as a topic (422 naming every invalid field); the
+/// draft is removed in the topic's transaction.
+pub async fn publish_draft(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<TopicView> {
+    let d = engagement::draft::<TopicDraft>(state, ctx, id).await?.fields;
+    let form = TopicForm { title: Some(d.title), body: Some(d.body), category: Some(d.category), tags: Some(d.tags) };
+    create_with(state, ctx, form, engagement::discard_draft::<TopicDraft>(id, ctx.user_id)).await
 }
 
 /// Lists topics newest, most active or most liked first, pinned topics heading the first
@@ -160,9 +152,9 @@ pub async fn list(
     };
     let before = crate::service::decode_key_cursor(cursor, &index.prefix())?;
     let viewer = ctx.user_id;
-    Ok(state
+    state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let matches = |t: &Topic| {
                 filter.category.as_deref().is_none_or(|c| t.category == c)
                     && filter.tag.as_deref().is_none_or(|g| t.tags.iter().any(|x| x.to_lowercase() == g.to_lowercase()))
@@ -204,7 +196,7 @@ pub async fn list(
                 }
             }
         })
-        .await?)
+        .await
 }
 
 /// Edits a topic (its author); sets `edited_at`.
@@ -217,20 +209,20 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicFo
     let c = validated(state, &form, Some(&current))?;
     let view = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let old = store::topic(tx, id)?.or_not_found("Topic")?;
             let mut topic = old.clone();
             if old.category != c.category {
-                store::add_counter(tx, &format!("category:{}", old.category), -1)?;
-                store::add_counter(tx, &format!("category:{}", c.category), 1)?;
+                engagement_store::add(tx, &Counter::TopicsInCategory(old.category.clone()), -1)?;
+                engagement_store::add(tx, &Counter::TopicsInCategory(c.category.clone()), 1)?;
             }
             (topic.title, topic.body, topic.category, topic.tags) = (c.title, c.body, c.category, c.tags);
             topic.edited_at = Some(now());
             store::update_topic(tx, &old, &topic)?;
-            topic_view(tx, topic, user.id)
+            Ok(topic_view(tx, topic, user.id)?)
         })
         .await?;
-    super::events::topic_event(state, "topic_updated", &view);
+    super::events::topic(state, Event::TopicUpdated, &view);
     Ok(view)
 }
 
@@ -239,12 +231,10 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResul
     let user = caller(state, ctx).await?;
     let (topic, media) = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let topic = store::topic(tx, id)?.or_not_found("Topic")?;
             if !forum::may_delete(&user, topic.author) {
-                return Err(
-                    AppError::forbidden("not_author", "Only the author or a moderator may delete this topic").into()
-                );
+                return Err(AppError::forbidden("not_author", "Only the author or a moderator may delete this topic"));
             }
             let mut media = super::attachments::drop_records(tx, &topic.attachments)?;
             let mut after = None;
@@ -266,7 +256,8 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResul
     for m in &media {
         crate::service::media::remove_objects(state, m).await;
     }
-    super::events::topic_signal(state, &topic, "topic_deleted", serde_json::json!({"id": id.to_string()}));
+    let channels = [Channel::Topic(topic.id), Channel::Category(topic.category)];
+    publish(state, &channels, &Event::TopicDeleted(TopicRemoved { id: id.to_string() }));
     Ok(())
 }
 
@@ -284,15 +275,15 @@ pub async fn moderate(
     }
     let view = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let old = store::topic(tx, id)?.or_not_found("Topic")?;
             let mut topic = old.clone();
             topic.pinned = pinned.unwrap_or(old.pinned);
             topic.locked = locked.unwrap_or(old.locked);
             store::update_topic(tx, &old, &topic)?;
-            topic_view(tx, topic, user.id)
+            Ok(topic_view(tx, topic, user.id)?)
         })
         .await?;
-    super::events::topic_event(state, "topic_updated", &view);
+    super::events::topic(state, Event::TopicUpdated, &view);
     Ok(view)
 }

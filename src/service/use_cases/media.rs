@@ -20,18 +20,17 @@ use crate::{
         sessions::AuthContext,
     },
     state::AppState,
-    store::{StoreResult, jobs as queue, media as media_table, use_cases as store},
+    store::{jobs as queue, media as media_table, use_cases as store},
 };
 
 /// Loads a use case for a media change by `user`; 403 unless they may edit it.
-fn managed(tx: &impl crate::store::Reader, user: &User, id: UseCaseId) -> StoreResult<UseCase> {
+fn managed(tx: &impl crate::store::Reader, user: &User, id: UseCaseId) -> AppResult<UseCase> {
     let u = store::get(tx, id)?.or_not_found("Use case")?;
     if !may_edit(user, &u) {
         return Err(AppError::forbidden(
             "not_author",
             "Only the author or their organization's admins may change its media",
-        )
-        .into());
+        ));
     }
     Ok(u)
 }
@@ -87,7 +86,7 @@ pub async fn attach(state: &AppState, ctx: AuthContext, id: UseCaseId, stored: V
         .write(move |tx| {
             let old = managed(tx, &user, id)?;
             if old.media.len() + records.len() > MAX_MEDIA {
-                return Err(too_many().into());
+                return Err(too_many());
             }
             let mut u = old.clone();
             for m in &records {
@@ -101,7 +100,7 @@ pub async fn attach(state: &AppState, ctx: AuthContext, id: UseCaseId, stored: V
                 }
             }
             store::update(tx, &old, &u)?;
-            view(tx, u, user.id)
+            Ok(view(tx, u, user.id)?)
         })
         .await;
     match result {
@@ -111,7 +110,7 @@ pub async fn attach(state: &AppState, ctx: AuthContext, id: UseCaseId, stored: V
         }
         Err(e) => {
             discard(state, &stored).await;
-            Err(e.into())
+            Err(e)
         }
     }
 }
@@ -125,7 +124,7 @@ pub async fn arrange(
     cover: Option<MediaId>,
 ) -> AppResult<UseCaseView> {
     let user = caller(state, ctx).await?;
-    Ok(state
+    state
         .store
         .write(move |tx| {
             let old = managed(tx, &user, id)?;
@@ -136,9 +135,7 @@ pub async fn arrange(
                 a.sort();
                 b.sort();
                 if a != b {
-                    return Err(
-                        AppError::field("media_ids", "must list every media id of the use case exactly once").into()
-                    );
+                    return Err(AppError::field("media_ids", "must list every media id of the use case exactly once"));
                 }
                 u.media = order;
             }
@@ -146,14 +143,14 @@ pub async fn arrange(
                 let image = media_table::get(tx, c)?
                     .filter(|m| u.media.contains(&c) && m.media_type.kind() == MediaKind::Image);
                 if image.is_none() {
-                    return Err(AppError::field("cover_id", "must be an image of this use case").into());
+                    return Err(AppError::field("cover_id", "must be an image of this use case"));
                 }
                 u.cover = Some(c);
             }
             store::update(tx, &old, &u)?;
-            view(tx, u, user.id)
+            Ok(view(tx, u, user.id)?)
         })
-        .await?)
+        .await
 }
 
 /// Removes one medium.
@@ -161,10 +158,10 @@ pub async fn remove(state: &AppState, ctx: AuthContext, id: UseCaseId, media_id:
     let user = caller(state, ctx).await?;
     let gone = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let old = managed(tx, &user, id)?;
             if !old.media.contains(&media_id) {
-                return Err(AppError::not_found("Media").into());
+                return Err(AppError::not_found("Media"));
             }
             let mut u = old.clone();
             u.media.retain(|m| *m != media_id);

@@ -3,45 +3,33 @@
 //! Counters (category counts, per-organization counts, featured, reputation) change in the
 //! same transaction as the write.
 
-pub mod drafts;
+pub mod cache;
+mod engaged;
 pub mod media;
 pub mod queries;
-pub mod reactions;
 
 use redb::WriteTransaction;
 
 use crate::{
     domain::{
         authz,
+        engagement::{Counter, Target},
         forum::points,
-        ids::UseCaseId,
-        use_case::{self, Raw, UseCase, slugify},
-        user::User,
+        ids::{DraftId, UseCaseId, UserId},
+        use_case::{self, UseCase, UseCaseInput, UseCaseView, slugify},
     },
     error::{AppError, AppResult, OptionExt},
-    service::{caller, denied, now, sessions::AuthContext},
+    service::{caller, denied, engagement, now, sessions::AuthContext},
     state::AppState,
-    store::{Reader, StoreResult, forum, orgs, use_cases as store},
+    store::{Reader, StoreResult, engagement as counters, orgs, stats, use_cases as store},
 };
 
-/// A use case with what the caller needs to render it.
-#[derive(Debug, Clone)]
-pub struct UseCaseView {
-    pub use_case: UseCase,
-    pub author: Option<User>,
-    pub organization_name: String,
-    pub organization_verified: bool,
-    pub liked: bool,
-    pub bookmarked: bool,
-    pub media: Vec<crate::domain::media::Media>,
-}
-
 /// Loads the parts of a view for `viewer`.
-pub fn view(r: &impl Reader, u: UseCase, viewer: crate::domain::ids::UserId) -> StoreResult<UseCaseView> {
+pub fn view(r: &impl Reader, u: UseCase, viewer: UserId) -> StoreResult<UseCaseView> {
     let author = crate::store::users::get(r, u.author)?;
     let org = orgs::get(r, u.org)?;
-    let liked = forum::likes(r, &u.id.key(), viewer)?;
-    let bookmarked = store::bookmarked(r, viewer, u.id)?;
+    let liked = counters::liked(r, Target::UseCase(u.id), viewer)?;
+    let bookmarked = counters::bookmarked(r, viewer, Target::UseCase(u.id))?;
     let media = crate::service::forum::attachments::load(r, &u.media)?;
     Ok(UseCaseView {
         media,
@@ -55,21 +43,20 @@ pub fn view(r: &impl Reader, u: UseCase, viewer: crate::domain::ids::UserId) -> 
 }
 
 fn counted(tx: &WriteTransaction, u: &UseCase, delta: i64) -> StoreResult<()> {
-    forum::add_counter(tx, "uc_total", delta)?;
-    forum::add_counter(tx, &format!("uc_category:{}", u.content.category), delta)?;
-    let key = format!("uc_org:{}", u.org);
-    let before = forum::counter(tx, &key)?;
-    forum::add_counter(tx, &key, delta)?;
-    let after = forum::counter(tx, &key)?;
+    counters::add(tx, &Counter::UseCases, delta)?;
+    counters::add(tx, &Counter::UseCasesInCategory(u.content.category.clone()), delta)?;
+    let of_org = Counter::UseCasesOfOrg(u.org);
+    let before = counters::counter(tx, &of_org)?;
+    let after = counters::add(tx, &of_org, delta)?;
     if before == 0 && after > 0 {
-        forum::add_counter(tx, "uc_orgs", 1)?;
+        counters::add(tx, &Counter::OrgsWithUseCases, 1)?;
     } else if before > 0 && after == 0 {
-        forum::add_counter(tx, "uc_orgs", -1)?;
+        counters::add(tx, &Counter::OrgsWithUseCases, -1)?;
     }
     if u.featured {
-        forum::add_counter(tx, "uc_featured", delta)?;
+        counters::add(tx, &Counter::FeaturedUseCases, delta)?;
     }
-    forum::adjust_stats(tx, u.author, |s| {
+    stats::adjust_stats(tx, u.author, |s| {
         s.reputation =
             if delta > 0 { s.reputation + points::USE_CASE } else { s.reputation.saturating_sub(points::USE_CASE) };
     })
@@ -77,8 +64,15 @@ fn counted(tx: &WriteTransaction, u: &UseCase, delta: i64) -> StoreResult<()> {
 }
 
 /// Publishes a use case for the caller's organization.
-pub async fn create(state: &AppState, ctx: AuthContext, raw: Raw) -> AppResult<UseCaseView> {
-    create_with(state, ctx, raw, |_| Ok(())).await
+pub async fn create(state: &AppState, ctx: AuthContext, input: UseCaseInput) -> AppResult<UseCaseView> {
+    create_with(state, ctx, input, |_| Ok(())).await
+}
+
+/// Publishes one of the caller's drafts as a use case (422 naming every missing or invalid
+/// field); the draft is removed in the use case's transaction.
+pub async fn publish_draft(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<UseCaseView> {
+    let input = engagement::draft::<UseCaseInput>(state, ctx, id).await?.fields;
+    create_with(state, ctx, input, engagement::discard_draft::<UseCaseInput>(id, ctx.user_id)).await
 }
 
 /// Publishes a use case and runs `also` in the same transaction (a draft published as the
@@ -86,15 +80,15 @@ pub async fn create(state: &AppState, ctx: AuthContext, raw: Raw) -> AppResult<U
 pub async fn create_with(
     state: &AppState,
     ctx: AuthContext,
-    raw: Raw,
-    also: impl FnOnce(&WriteTransaction) -> StoreResult<()> + Send + 'static,
+    input: UseCaseInput,
+    also: impl FnOnce(&WriteTransaction) -> AppResult<()> + Send + 'static,
 ) -> AppResult<UseCaseView> {
     let user = caller(state, ctx).await?;
     let org_id = authz::member_of(&user).map_err(denied)?;
-    let content = use_case::validate(&raw).map_err(AppError::validation)?;
-    Ok(state
+    let content = use_case::validate(&input).map_err(AppError::validation)?;
+    state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             also(tx)?;
             let org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             let org_slug = slugify(&org.name);
@@ -119,38 +113,14 @@ pub async fn create_with(
             };
             store::insert(tx, &u)?;
             counted(tx, &u, 1)?;
-            view(tx, u, user.id)
+            Ok(view(tx, u, user.id)?)
         })
-        .await?)
+        .await
 }
 
 /// Reads a use case by id or by slug; the first read by each user counts as a view.
 pub async fn read(state: &AppState, ctx: AuthContext, key: ReadKey) -> AppResult<UseCaseView> {
-    let viewer = ctx.user_id;
-    // Only a first view writes: later reads stay read transactions.
-    let lookup = key.clone();
-    let seen = state
-        .store
-        .read(move |tx| match find_use_case(tx, &lookup)? {
-            Some(u) if store::viewed(tx, u.id, viewer)? => view(tx, u, viewer).map(Some),
-            _ => Ok(None),
-        })
-        .await?;
-    if let Some(v) = seen {
-        return Ok(v);
-    }
-    Ok(state
-        .store
-        .write(move |tx| {
-            let mut u = find_use_case(tx, &key)?.or_not_found("Use case")?;
-            if store::mark_viewed(tx, u.id, viewer)? {
-                let old = u.clone();
-                u.view_count += 1;
-                store::update(tx, &old, &u)?;
-            }
-            view(tx, u, viewer)
-        })
-        .await?)
+    engagement::read_counting_view::<UseCase>(state, ctx.user_id, key).await
 }
 
 fn find_use_case(r: &impl Reader, key: &ReadKey) -> StoreResult<Option<UseCase>> {
@@ -173,7 +143,7 @@ pub async fn edit(
     state: &AppState,
     ctx: AuthContext,
     id: UseCaseId,
-    merge: impl FnOnce(&mut Raw) + Send + 'static,
+    merge: impl FnOnce(&mut UseCaseInput) + Send + 'static,
 ) -> AppResult<UseCaseView> {
     let user = caller(state, ctx).await?;
     let current = state.store.read(move |tx| store::get(tx, id)).await?.or_not_found("Use case")?;
@@ -183,24 +153,24 @@ pub async fn edit(
             "Only the author or their organization's admins may edit this use case",
         ));
     }
-    let mut raw = current.content.clone();
-    merge(&mut raw);
-    let content = use_case::validate(&raw).map_err(AppError::validation)?;
-    Ok(state
+    let mut input = current.content.to_input();
+    merge(&mut input);
+    let content = use_case::validate(&input).map_err(AppError::validation)?;
+    state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let old = store::get(tx, id)?.or_not_found("Use case")?;
             let mut u = old.clone();
             if old.content.category != content.category {
-                forum::add_counter(tx, &format!("uc_category:{}", old.content.category), -1)?;
-                forum::add_counter(tx, &format!("uc_category:{}", content.category), 1)?;
+                counters::add(tx, &Counter::UseCasesInCategory(old.content.category.clone()), -1)?;
+                counters::add(tx, &Counter::UseCasesInCategory(content.category.clone()), 1)?;
             }
             u.content = content;
             u.updated_at = now();
             store::update(tx, &old, &u)?;
-            view(tx, u, user.id)
+            Ok(view(tx, u, user.id)?)
         })
-        .await?)
+        .await
 }
 
 /// Deletes a use case (its author, their organization's admins, or a platform admin).
@@ -208,18 +178,17 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppRes
     let user = caller(state, ctx).await?;
     let gone = state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let u = store::get(tx, id)?.or_not_found("Use case")?;
             if !use_case::may_delete(&user, &u) {
                 return Err(AppError::forbidden(
                     "not_author",
                     "Only the author or their organization's admins may delete this use case",
-                )
-                .into());
+                ));
             }
             counted(tx, &u, -1)?;
             store::remove(tx, &u)?;
-            crate::service::forum::attachments::drop_records(tx, &u.media)
+            Ok(crate::service::forum::attachments::drop_records(tx, &u.media)?)
         })
         .await?;
     // Its media go with it, after the commit.
@@ -239,18 +208,18 @@ pub async fn set_flags(
 ) -> AppResult<UseCaseView> {
     let user = caller(state, ctx).await?;
     authz::platform_admin(&user).map_err(denied)?;
-    Ok(state
+    state
         .store
-        .write(move |tx| {
+        .write(move |tx| -> AppResult<_> {
             let old = store::get(tx, id)?.or_not_found("Use case")?;
             let mut u = old.clone();
             u.featured = featured.unwrap_or(old.featured);
             u.verified = verified.unwrap_or(old.verified);
             if u.featured != old.featured {
-                forum::add_counter(tx, "uc_featured", if u.featured { 1 } else { -1 })?;
+                counters::add(tx, &Counter::FeaturedUseCases, if u.featured { 1 } else { -1 })?;
             }
             store::update(tx, &old, &u)?;
-            view(tx, u, user.id)
+            Ok(view(tx, u, user.id)?)
         })
-        .await?)
+        .await
 }

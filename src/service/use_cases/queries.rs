@@ -5,16 +5,17 @@ use std::collections::{HashMap, hash_map::Entry};
 
 use crate::{
     domain::{
+        engagement::{Counter, Target},
         ids::{OrgId, UseCaseId, UserId},
         org::{OrgCard, Organization},
-        use_case::{CATEGORIES, UseCaseCard},
+        use_case::{CATEGORIES, Order, UseCaseCard},
         user::AuthorCard,
     },
     error::AppResult,
     service::{Page, decode_key_cursor, encode_cursor, sessions::AuthContext},
     state::AppState,
     store::{
-        Reader, StoreResult, forum, orgs,
+        Reader, Snapshot, StoreResult, engagement, orgs,
         use_case_filters::{self as filters, Field},
         use_cases as store, users,
     },
@@ -52,14 +53,17 @@ impl UseCaseFilter {
 /// from one snapshot: what a cached listing page needs to be served to `viewer`.
 pub async fn marks(state: &AppState, ctx: AuthContext, ids: Vec<UseCaseId>) -> AppResult<(u64, Vec<(bool, bool)>)> {
     let viewer = ctx.user_id;
-    Ok(state.store.read(move |tx| Ok((store::listing_version(tx)?, marks_in(tx, viewer, &ids)?))).await?)
+    let read =
+        move |tx: &Snapshot| -> StoreResult<_> { Ok((store::listing_version(tx)?, marks_in(tx, viewer, &ids)?)) };
+    Ok(state.store.read(read).await?)
 }
 
 /// `viewer`'s (liked, bookmarked) marks on `ids`: a lookup per like, one range read for the
 /// bookmarks.
 fn marks_in(r: &impl Reader, viewer: UserId, ids: &[UseCaseId]) -> StoreResult<Vec<(bool, bool)>> {
-    let bookmarked = store::bookmarked_among(r, viewer, ids)?;
-    ids.iter().map(|id| Ok((forum::likes(r, &id.key(), viewer)?, bookmarked.contains(id)))).collect()
+    let targets: Vec<Target> = ids.iter().map(|id| Target::UseCase(*id)).collect();
+    let bookmarked = engagement::bookmarked_among(r, viewer, &targets)?;
+    targets.iter().map(|t| Ok((engagement::liked(r, *t, viewer)?, bookmarked.contains(t)))).collect()
 }
 
 /// A page of listing cards, the listing version it was read at, and the caller's marks on
@@ -77,7 +81,7 @@ pub async fn list(
     state: &AppState,
     ctx: AuthContext,
     filter: UseCaseFilter,
-    order: store::Order,
+    order: Order,
     cursor: Option<&str>,
     limit: usize,
 ) -> AppResult<Listing> {
@@ -85,9 +89,9 @@ pub async fn list(
     let prefix = index.as_ref().map(|(p, _)| p.as_slice()).unwrap_or_default();
     let before = decode_key_cursor(cursor, prefix)?;
     let viewer = ctx.user_id;
-    Ok(state
+    state
         .store
-        .read(move |tx| {
+        .read(move |tx| -> AppResult<_> {
             let version = store::listing_version(tx)?;
             // When the index answers the whole filter every entry is kept: read just one page.
             let exact = index.as_ref().map_or(filter_is_empty(&filter), |(_, rest)| *rest == 0);
@@ -121,15 +125,15 @@ pub async fn list(
             };
             let ids: Vec<_> = items.iter().map(|i| i.card.id).collect();
             let marks = marks_in(tx, viewer, &ids)?;
-            let total = filter_is_empty(&filter).then(|| forum::counter(tx, "uc_total")).transpose()?;
+            let total = filter_is_empty(&filter).then(|| engagement::counter(tx, &Counter::UseCases)).transpose()?;
             Ok(Listing { version, page: Page { items, next_cursor, total }, marks })
         })
-        .await?)
+        .await
 }
 
 /// The index prefix for the most selective structured filter, with how many other filters
 /// remain to be checked on each record.
-fn index_for(f: &UseCaseFilter, order: store::Order) -> Option<(Vec<u8>, usize)> {
+fn index_for(f: &UseCaseFilter, order: Order) -> Option<(Vec<u8>, usize)> {
     let norm = |s: &Option<String>| s.as_deref().map(|v| filters::normalise(v).into_bytes());
     let candidates = [
         (Field::Organization, f.organization.map(|o| o.key().to_vec())),
@@ -192,8 +196,8 @@ fn filter_is_empty(f: &UseCaseFilter) -> bool {
 }
 
 /// Every map point (a compact table, no full records decoded) with the version they are at.
-pub async fn map(state: &AppState) -> AppResult<(u64, Vec<store::MapPoint>)> {
-    Ok(state.store.read(|tx| Ok((store::points_version(tx)?, store::points(tx, 100_000)?))).await?)
+pub async fn map(state: &AppState) -> AppResult<(u64, Vec<crate::domain::use_case::MapPoint>)> {
+    state.store.read(|tx| -> AppResult<_> { Ok((store::points_version(tx)?, store::points(tx, 100_000)?)) }).await
 }
 
 /// The version of the map points: it changes in every transaction that changes a point.
@@ -208,7 +212,7 @@ pub async fn categories(state: &AppState) -> AppResult<Vec<(&'static str, u64)>>
         .read(|tx| {
             CATEGORIES
                 .iter()
-                .map(|c| Ok((*c, forum::counter(tx, &format!("uc_category:{c}"))?)))
+                .map(|c| Ok((*c, engagement::counter(tx, &Counter::UseCasesInCategory((*c).to_owned()))?)))
                 .collect::<StoreResult<Vec<_>>>()
         })
         .await?)
@@ -216,28 +220,29 @@ pub async fn categories(state: &AppState) -> AppResult<Vec<(&'static str, u64)>>
 
 /// Use cases, contributing organizations and featured stories.
 pub async fn stats(state: &AppState) -> AppResult<(u64, u64, u64)> {
-    Ok(state
+    state
         .store
-        .read(|tx| {
-            Ok((forum::counter(tx, "uc_total")?, forum::counter(tx, "uc_orgs")?, forum::counter(tx, "uc_featured")?))
+        .read(|tx| -> AppResult<_> {
+            let count = |c| engagement::counter(tx, &c);
+            Ok((count(Counter::UseCases)?, count(Counter::OrgsWithUseCases)?, count(Counter::FeaturedUseCases)?))
         })
-        .await?)
+        .await
 }
 
 /// The organizations with the most use cases (from their counters).
 pub async fn top_organizations(state: &AppState, limit: usize) -> AppResult<Vec<(Organization, u64)>> {
-    Ok(state
+    state
         .store
-        .read(move |tx| {
-            let mut counts = forum::counters_with_prefix(tx, "uc_org:")?;
+        .read(move |tx| -> AppResult<_> {
+            let mut counts = engagement::use_cases_per_org(tx)?;
             counts.sort_by_key(|c| std::cmp::Reverse(c.1));
             let mut out = Vec::new();
-            for (name, n) in counts.into_iter().filter(|(_, n)| *n > 0).take(limit) {
-                if let Some(org) = name.parse::<OrgId>().ok().map(|id| orgs::get(tx, id)).transpose()?.flatten() {
+            for (id, n) in counts.into_iter().filter(|(_, n)| *n > 0).take(limit) {
+                if let Some(org) = orgs::get(tx, id)? {
                     out.push((org, n));
                 }
             }
             Ok(out)
         })
-        .await?)
+        .await
 }

@@ -1,0 +1,66 @@
+//! What operators read about the running server — the job queue, the store, the data disk,
+//! the media backend, sockets and sessions — for readiness and metrics, so their handlers
+//! never reach into a subsystem themselves.
+
+use crate::{
+    domain::now_ms,
+    error::{AppError, AppResult},
+    realtime::TrafficCounts,
+    state::AppState,
+    store::{StoreResult, jobs},
+};
+
+/// The persistent job queue.
+#[derive(Clone, Copy, Debug)]
+pub struct JobQueue {
+    /// Jobs waiting to run.
+    pub queued: u64,
+    /// How long ago the most overdue job was due (ms; 0 when none is overdue).
+    pub oldest_due_ms: i64,
+    /// Jobs that exhausted their attempts.
+    pub dead: u64,
+}
+
+/// The job queue, read from one snapshot (an error means the store cannot be read).
+pub async fn job_queue(state: &AppState) -> AppResult<JobQueue> {
+    let (depth, dead) =
+        state.store.read(|tx| -> StoreResult<_> { Ok((jobs::depth(tx)?, jobs::dead_count(tx)?)) }).await?;
+    let (queued, earliest) = depth;
+    Ok(JobQueue { queued, oldest_due_ms: earliest.map_or(0, |due| (now_ms() - due).max(0)), dead })
+}
+
+/// Whether a file can be written in the data directory (the disk has room and is writable).
+pub async fn data_dir_writable(state: &AppState) -> AppResult<()> {
+    let probe = state.config.data_dir.join(".ready-probe");
+    tokio::fs::write(&probe, b"ok").await.map_err(AppError::internal)?;
+    let _ = tokio::fs::remove_file(&probe).await;
+    Ok(())
+}
+
+/// Whether the media backend answers.
+pub async fn media_reachable(state: &AppState) -> AppResult<()> {
+    state.media.check().await.map_err(AppError::internal)
+}
+
+/// Figures kept in memory, read without I/O but the store file's size.
+#[derive(Clone, Copy, Debug)]
+pub struct Vitals {
+    pub store_bytes: u64,
+    pub cached_sessions: usize,
+    pub uptime_secs: u64,
+    pub open_sockets: usize,
+    pub active_channels: usize,
+    pub hub: TrafficCounts,
+}
+
+/// The process's in-memory figures.
+pub fn vitals(state: &AppState) -> Vitals {
+    Vitals {
+        store_bytes: std::fs::metadata(state.config.db_path()).map_or(0, |md| md.len()),
+        cached_sessions: state.sessions.len(),
+        uptime_secs: state.started_at.elapsed().as_secs(),
+        open_sockets: state.hub.open_sockets(),
+        active_channels: state.hub.active_channels(),
+        hub: state.hub.traffic(),
+    }
+}

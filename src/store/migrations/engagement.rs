@@ -1,0 +1,174 @@
+//! Migration 008: one set of engagement tables for every kind of content.
+//!
+//! Before it, topics and use cases kept likes, views, bookmarks and drafts in tables of their
+//! own (likes of all three kinds shared one table keyed by a bare id), and counters were
+//! free-form names in the forum's table. This moves every entry into the tables keyed by
+//! `Target` and `Counter` (see `store::engagement`), then drops the old tables.
+
+use redb::{ReadableTableMetadata, WriteTransaction};
+use serde::Deserialize;
+
+use super::for_each;
+use crate::{
+    domain::{
+        engagement::{Counter, Draft, DraftFields, Target},
+        forum::TopicDraft,
+        ids::{DraftId, ReplyId, TopicId, UseCaseId, UserId},
+        use_case::{UseCaseContent, UseCaseInput},
+    },
+    store::{
+        self, Reader, StoreResult, engagement, put_raw,
+        tables::{self, Table},
+    },
+};
+
+/// A topic draft as stored before: its fields at the top level.
+#[derive(Deserialize)]
+struct TopicDraftV1 {
+    id: DraftId,
+    author: UserId,
+    #[serde(flatten)]
+    fields: TopicDraft,
+    created_at: i64,
+    updated_at: i64,
+}
+
+/// A use-case draft as stored before: coordinates beside zeroed ones in `content`.
+#[derive(Deserialize)]
+struct UseCaseDraftV1 {
+    id: DraftId,
+    author: UserId,
+    content: UseCaseContent,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+/// Every key of `table`, 1,000 at a time (values are read by the callers that need them).
+fn each_entry(
+    tx: &WriteTransaction,
+    table: Table,
+    mut f: impl FnMut(&[u8], &[u8]) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let mut after = None;
+    loop {
+        let batch = store::scan_after(tx, table, after.take(), 1000)?;
+        let Some((last, _)) = batch.last() else { return Ok(()) };
+        after = Some(last.clone());
+        for (k, v) in &batch {
+            f(k, v)?;
+        }
+    }
+}
+
+/// The target a bare 16-byte id names, found by the record it belongs to (likes of
+/// deleted content are dropped).
+fn target_of(tx: &WriteTransaction, id: &[u8]) -> StoreResult<Option<Target>> {
+    let candidates = [
+        (tables::TOPICS, TopicId::from_key(id).map(Target::Topic)),
+        (tables::REPLIES, ReplyId::from_key(id).map(Target::Reply)),
+        (tables::USE_CASES, UseCaseId::from_key(id).map(Target::UseCase)),
+    ];
+    for (table, target) in candidates {
+        if tx.get_with(table, id, |_| Ok(()))?.is_some() {
+            return Ok(target);
+        }
+    }
+    Ok(None)
+}
+
+/// Reads the target a retired table's 16-byte id names (its kind is the table's).
+type TargetOf = fn(&[u8]) -> Option<Target>;
+
+fn split(k: &[u8]) -> Option<(&[u8], UserId)> {
+    Some((k.get(..16)?, UserId::from_key(k.get(16..32)?)?))
+}
+
+fn move_drafts<F: DraftFields, Old: serde::de::DeserializeOwned>(
+    tx: &WriteTransaction,
+    table: Table,
+    convert: impl Fn(Old) -> Draft<F>,
+) -> StoreResult<()> {
+    for_each(tx, table, |_, old: Old| engagement::put_draft(tx, &convert(old)))
+}
+
+/// Moves likes, views, bookmarks, drafts and counters into the engagement tables.
+pub(super) fn migration_008_engagement(tx: &WriteTransaction) -> StoreResult<()> {
+    use tables::*;
+    for table in [LIKES, VIEWS, BOOKMARKS, COUNTERS, DRAFTS, USER_DRAFTS] {
+        tx.open_table(table.def())?;
+    }
+    each_entry(tx, retired::LIKES, |k, _| {
+        if let Some((id, user)) = split(k)
+            && let Some(target) = target_of(tx, id)?
+        {
+            engagement::set_like(tx, target, user, true)?;
+        }
+        Ok(())
+    })?;
+    let kinds: [(Table, TargetOf); 2] = [
+        (retired::TOPIC_VIEWERS, |id| TopicId::from_key(id).map(Target::Topic)),
+        (retired::USE_CASE_VIEWERS, |id| UseCaseId::from_key(id).map(Target::UseCase)),
+    ];
+    for (table, target) in kinds {
+        each_entry(tx, table, |k, _| match split(k).and_then(|(id, user)| Some((target(id)?, user))) {
+            Some((t, user)) => engagement::mark_viewed(tx, t, user).map(drop),
+            None => Ok(()),
+        })?;
+    }
+    let kinds: [(Table, TargetOf); 2] = [
+        (retired::BOOKMARKS, |id| TopicId::from_key(id).map(Target::Topic)),
+        (retired::USE_CASE_BOOKMARKS, |id| UseCaseId::from_key(id).map(Target::UseCase)),
+    ];
+    for (table, target) in kinds {
+        each_entry(tx, table, |k, v| {
+            let user = k.get(..16).and_then(UserId::from_key);
+            let at = v.try_into().map(i64::from_be_bytes).unwrap_or(0);
+            match (user, k.get(16..).and_then(target)) {
+                (Some(user), Some(t)) => engagement::set_bookmark(tx, user, t, true, at).map(drop),
+                _ => Ok(()),
+            }
+        })?;
+    }
+    each_entry(tx, retired::FORUM_COUNTERS, |k, v| {
+        match std::str::from_utf8(k).ok().and_then(Counter::from_legacy_name) {
+            Some(c) => put_raw(tx, COUNTERS, c.key().as_bytes(), v),
+            None => {
+                tracing::warn!(counter = %String::from_utf8_lossy(k), "unknown counter dropped");
+                Ok(())
+            }
+        }
+    })?;
+    move_drafts(tx, retired::DRAFTS, |d: TopicDraftV1| Draft {
+        id: d.id,
+        author: d.author,
+        fields: d.fields,
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+    })?;
+    move_drafts(tx, retired::USE_CASE_DRAFTS, |d: UseCaseDraftV1| Draft::<UseCaseInput> {
+        id: d.id,
+        author: d.author,
+        fields: UseCaseInput { latitude: d.latitude, longitude: d.longitude, ..d.content.map_coordinates(|_| None) },
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+    })?;
+    for table in [
+        retired::LIKES,
+        retired::TOPIC_VIEWERS,
+        retired::USE_CASE_VIEWERS,
+        retired::BOOKMARKS,
+        retired::USE_CASE_BOOKMARKS,
+        retired::FORUM_COUNTERS,
+        retired::DRAFTS,
+        retired::USER_DRAFTS,
+        retired::USE_CASE_DRAFTS,
+        retired::USER_USE_CASE_DRAFTS,
+    ] {
+        let moved = tx.open_table(table.def())?.len()?;
+        tx.delete_table(table.def())?;
+        tracing::info!(table = table.name, entries = moved, "engagement table moved and dropped");
+    }
+    Ok(())
+}

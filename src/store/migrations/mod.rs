@@ -1,0 +1,185 @@
+//! Named schema migrations, run in order at start-up, each in its own write transaction and
+//! recorded in `MIGRATIONS` so it runs once. Add a migration by appending to `MIGRATIONS_LIST`;
+//! never edit one that has shipped.
+
+mod engagement;
+
+use redb::{Database, WriteTransaction};
+
+use crate::domain::now_ms;
+use crate::store::{self, StoreResult, put_raw, tables};
+
+type Migration = fn(&WriteTransaction) -> StoreResult<()>;
+
+/// Every migration, in order.
+const MIGRATIONS_LIST: &[(&str, Migration)] = &[
+    ("001_create_tables", migration_001_create_tables),
+    ("002_directory_and_invitations", migration_002_directory_and_invitations),
+    ("003_media", migration_003_media),
+    ("004_forum", migration_004_forum),
+    ("005_use_cases", migration_005_use_cases),
+    ("006_use_case_drafts", migration_006_use_case_drafts),
+    ("007_listing_projections", migration_007_listing_projections),
+    ("008_engagement", engagement::migration_008_engagement),
+];
+
+/// Runs every migration not yet recorded; logs what ran and what was skipped.
+pub fn run(db: &Database) -> StoreResult<()> {
+    // The catalogue of applied migrations must exist before it can be consulted.
+    let tx = db.begin_write()?;
+    tx.open_table(tables::MIGRATIONS.def())?;
+    tx.commit()?;
+    for (version, (name, migrate)) in MIGRATIONS_LIST.iter().enumerate() {
+        let tx = db.begin_write()?;
+        let done = store::Reader::get_raw(&tx, tables::MIGRATIONS, name.as_bytes())?.is_some();
+        if done {
+            tracing::debug!(migration = name, "migration already applied");
+            continue;
+        }
+        migrate(&tx)?;
+        put_raw(&tx, tables::MIGRATIONS, name.as_bytes(), &now_ms().to_be_bytes())?;
+        put_raw(&tx, tables::META, b"schema_version", &((version + 1) as u64).to_be_bytes())?;
+        tx.commit()?;
+        tracing::info!(migration = name, "migration applied");
+    }
+    Ok(())
+}
+
+/// Creates the tables of the first release so read transactions never meet a missing table.
+fn migration_001_create_tables(tx: &WriteTransaction) -> StoreResult<()> {
+    use tables::*;
+    let first = [
+        META,
+        MIGRATIONS,
+        USERS,
+        EMAIL_USER,
+        ORGS,
+        DOMAIN_ORG,
+        ORG_MEMBERS,
+        JOIN_REQUESTS,
+        ORG_JOIN_REQUESTS,
+        SESSIONS,
+        USER_SESSIONS,
+        CODES,
+        LOGIN_FAILURES,
+        TRUSTED_DEVICES,
+        RESET_TOKENS,
+        JOBS,
+        JOBS_DUE,
+        DEAD_JOBS,
+    ];
+    for table in first {
+        tx.open_table(table.def())?;
+    }
+    Ok(())
+}
+
+/// Adds the invitation tables and the directory index, filled from the existing users.
+fn migration_002_directory_and_invitations(tx: &WriteTransaction) -> StoreResult<()> {
+    use tables::*;
+    for table in [LISTED_USERS, INVITATIONS, INVITATION_TOKENS, ORG_INVITATIONS] {
+        tx.open_table(table.def())?;
+    }
+    let mut after = Vec::new();
+    loop {
+        let batch = store::Reader::range_raw(tx, USERS, &after, &[0xff; 17], 1000)?;
+        let Some((last, _)) = batch.last() else { break };
+        after = store::key2(last, &[0]);
+        for (key, bytes) in &batch {
+            let user: crate::domain::user::User = store::codec::decode(USERS, key, bytes)?;
+            store::users::sync_listed(tx, &user)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds the media metadata table.
+fn migration_003_media(tx: &WriteTransaction) -> StoreResult<()> {
+    tx.open_table(tables::MEDIA.def())?;
+    Ok(())
+}
+
+/// Adds the forum tables: topics, replies, their indexes, likes, bookmarks, stats, drafts.
+fn migration_004_forum(tx: &WriteTransaction) -> StoreResult<()> {
+    use tables::*;
+    let forum = [
+        TOPICS,
+        REPLIES,
+        TOPIC_REPLIES,
+        CATEGORY_TOPICS,
+        TAG_TOPICS,
+        AUTHOR_TOPICS,
+        ACTIVE_TOPICS,
+        TOP_TOPICS,
+        PINNED_TOPICS,
+        retired::TOPIC_VIEWERS,
+        retired::LIKES,
+        retired::BOOKMARKS,
+        USER_STATS,
+        REPUTATION,
+        retired::FORUM_COUNTERS,
+        retired::DRAFTS,
+        retired::USER_DRAFTS,
+    ];
+    for table in forum {
+        tx.open_table(table.def())?;
+    }
+    Ok(())
+}
+
+/// Adds the use-case tables.
+fn migration_005_use_cases(tx: &WriteTransaction) -> StoreResult<()> {
+    use tables::*;
+    for table in [
+        USE_CASES,
+        USE_CASE_SLUGS,
+        USE_CASE_VIEWS,
+        USE_CASE_LIKES,
+        retired::USE_CASE_VIEWERS,
+        retired::USE_CASE_BOOKMARKS,
+        USE_CASE_POINTS,
+    ] {
+        tx.open_table(table.def())?;
+    }
+    Ok(())
+}
+
+/// Adds the use-case drafts.
+fn migration_006_use_case_drafts(tx: &WriteTransaction) -> StoreResult<()> {
+    tx.open_table(tables::retired::USE_CASE_DRAFTS.def())?;
+    tx.open_table(tables::retired::USER_USE_CASE_DRAFTS.def())?;
+    Ok(())
+}
+
+/// Adds what listings read instead of whole records — the use-case filter index and the
+/// use-case, author and organization cards — filled from the records already stored.
+fn migration_007_listing_projections(tx: &WriteTransaction) -> StoreResult<()> {
+    use crate::domain::{org::Organization, use_case::UseCase, user::User};
+    use tables::*;
+    for table in [USE_CASE_FILTERS, USE_CASE_CARDS, USER_CARDS, ORG_CARDS] {
+        tx.open_table(table.def())?;
+    }
+    for_each(tx, USE_CASES, |k, u: UseCase| {
+        store::use_case_filters::sync(tx, None, Some(&u))?;
+        store::codec::put(tx, USE_CASE_CARDS, k, &u.card())
+    })?;
+    for_each(tx, USERS, |k, u: User| store::codec::put(tx, USER_CARDS, k, &u.author_card()))?;
+    for_each(tx, ORGS, |k, o: Organization| store::codec::put(tx, ORG_CARDS, k, &o.card()))
+}
+
+/// Calls `f` with every record of `table`, 500 at a time.
+pub(super) fn for_each<T: serde::de::DeserializeOwned>(
+    tx: &WriteTransaction,
+    table: tables::Table,
+    mut f: impl FnMut(&[u8], T) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let mut after = None;
+    loop {
+        let batch = store::scan_after(tx, table, after.take(), 500)?;
+        let Some((last, _)) = batch.last() else { return Ok(()) };
+        after = Some(last.clone());
+        for (k, v) in &batch {
+            f(k, store::codec::decode(table, k, v)?)?;
+        }
+    }
+}

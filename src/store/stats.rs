@@ -1,0 +1,53 @@
+//! Per-user activity counters (topics, replies, likes received, best answers) and the
+//! reputation they earn, with the reputation index the top-contributors list reads.
+
+use redb::WriteTransaction;
+use serde::{Deserialize, Serialize};
+
+use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
+use crate::domain::ids::UserId;
+
+/// A user's forum counters; reputation is derived from events as they happen.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct UserStats {
+    pub topics: u64,
+    pub replies: u64,
+    pub likes_received: u64,
+    pub best_answers: u64,
+    pub reputation: u64,
+}
+
+fn be(n: u64) -> [u8; 8] {
+    n.to_be_bytes()
+}
+
+/// A user's forum stats.
+pub fn stats(r: &impl Reader, user: UserId) -> StoreResult<UserStats> {
+    Ok(codec::get(r, USER_STATS, &user.key())?.unwrap_or_default())
+}
+
+/// Changes a user's stats with `f`, keeping the reputation index in step.
+pub fn adjust_stats(tx: &WriteTransaction, user: UserId, f: impl FnOnce(&mut UserStats)) -> StoreResult<UserStats> {
+    let before = stats(tx, user)?;
+    let mut after = before.clone();
+    f(&mut after);
+    if before.reputation != after.reputation {
+        delete_raw(tx, REPUTATION, &key2(&be(before.reputation), &user.key()))?;
+    }
+    if after.reputation > 0 {
+        put_raw(tx, REPUTATION, &key2(&be(after.reputation), &user.key()), &[])?;
+    }
+    codec::put(tx, USER_STATS, &user.key(), &after)?;
+    Ok(after)
+}
+
+/// The users with the highest reputation, best first.
+pub fn top_contributors(r: &impl Reader, limit: usize) -> StoreResult<Vec<(UserId, u64)>> {
+    Ok(r.range_rev_raw(REPUTATION, &[], &[0xff; 25], limit)?
+        .iter()
+        .filter_map(|(k, _)| {
+            let rep = u64::from_be_bytes(k.get(..8)?.try_into().ok()?);
+            Some((UserId::from_key(&k[8..])?, rep))
+        })
+        .collect())
+}
