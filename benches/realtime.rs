@@ -270,7 +270,8 @@ async fn run(data: &Path, topics: Vec<p2p_sandbox::domain::ids::TopicId>, preloa
     let urls = (0..LOAD_SUBSCRIBERS).map(|i| format!("ws://127.0.0.1:{port}/ws?token={}", tokens[i % USERS])).collect();
     let (socks, _, errors, _) = ws::connect_all(urls, CONNECT_CONCURRENCY, PHASE_LIMIT).await;
     errors.iter().take(3).for_each(|e| println!("connect failed: {e}"));
-    let chosen = socks.into_iter().enumerate().map(|(i, ws)| (ws, Channel::Topic(watched[i % WATCHED]).to_string())).collect();
+    let chosen =
+        socks.into_iter().enumerate().map(|(i, ws)| (ws, Channel::Topic(watched[i % WATCHED]).to_string())).collect();
     let (subscribed, _) = ws::subscribe_all(chosen).await;
     f.load_subscribed = subscribed.len();
     let (tx, mut rx) = mpsc::unbounded_channel();
