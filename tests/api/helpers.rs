@@ -24,7 +24,7 @@ pub struct TestApp {
 }
 
 /// Settings every test server uses: loopback, cheap argon2, no new-device codes.
-fn base_env(dir: &Path) -> Vec<(String, String)> {
+pub fn base_env(dir: &Path) -> Vec<(String, String)> {
     [
         ("P2P_DATA_DIR", dir.to_str().unwrap()),
         ("P2P_BIND", "127.0.0.1:0"),

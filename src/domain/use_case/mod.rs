@@ -1,0 +1,232 @@
+//! Use cases: structured case studies (problem, solution, implementation, results) with the
+//! limits of the reference contract. The simplified form needs only a few fields; the full
+//! form adds the structured sections, each bounded.
+
+use serde::{Deserialize, Serialize};
+
+mod input;
+
+pub use input::{UseCaseInput, validate};
+
+use super::ids::{MediaId, OrgId, UseCaseId, UserId};
+
+/// The configured use-case categories (reference list).
+pub const CATEGORIES: &[&str] = &[
+    "Quality Control",
+    "Predictive Maintenance",
+    "Factory Automation",
+    "Artificial Intelligence",
+    "Sustainability",
+    "Process Optimization",
+    "Supply Chain",
+    "Innovation & R&D",
+    "Training & Safety",
+    "Energy Efficiency",
+];
+
+/// A measured result.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    pub metric: String,
+    pub baseline: String,
+    pub current: String,
+    pub improvement: String,
+}
+
+/// A challenge met and how it was solved.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub challenge: String,
+    pub solution: String,
+}
+
+/// Everything a person writes about a use case: validated with coordinates (`C = f64`, the
+/// stored form), or as typed so far with coordinates perhaps missing (`UseCaseInput`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UseCaseContent<C = f64> {
+    pub title: String,
+    pub subtitle: String,
+    pub summary: String,
+    pub category: String,
+    pub industry: String,
+    pub factory_name: String,
+    pub city: String,
+    pub latitude: C,
+    pub longitude: C,
+    pub problem_context: String,
+    pub specific_problems: Vec<String>,
+    pub financial_impact: String,
+    pub technology_components: Vec<String>,
+    pub vendor: String,
+    pub vendor_selection: String,
+    pub methodology: String,
+    pub budget_range: String,
+    pub duration: String,
+    pub phases: Vec<String>,
+    pub team: Vec<String>,
+    pub metrics: Vec<Metric>,
+    pub qualitative_impacts: Vec<String>,
+    pub roi: String,
+    pub challenges: Vec<Challenge>,
+    pub lessons: Vec<String>,
+    pub tags: Vec<String>,
+    pub contact_person: String,
+    pub contact_title: String,
+}
+
+/// A stored use case. Counters are kept on every write.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UseCase {
+    pub id: UseCaseId,
+    pub author: UserId,
+    pub org: OrgId,
+    /// Unique within the organization; a collision gets a numeric suffix.
+    pub slug: String,
+    pub org_slug: String,
+    pub content: UseCaseContent,
+    pub featured: bool,
+    pub verified: bool,
+    pub view_count: u64,
+    pub like_count: u64,
+    pub bookmark_count: u64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Photos, videos and documents, in display order (≤ `MAX_MEDIA`).
+    #[serde(default)]
+    pub media: Vec<MediaId>,
+    /// The cover image (one of `media`).
+    #[serde(default)]
+    pub cover: Option<MediaId>,
+}
+
+/// What a listing reads of a use case: the card's fields and what filters match, without
+/// the long-form fields and media — a fraction of the record to decode.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UseCaseCard {
+    pub id: UseCaseId,
+    pub author: UserId,
+    pub org: OrgId,
+    pub slug: String,
+    pub org_slug: String,
+    pub title: String,
+    pub subtitle: String,
+    pub summary: String,
+    pub category: String,
+    pub industry: String,
+    pub factory_name: String,
+    pub city: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub duration: String,
+    pub qualitative_impacts: Vec<String>,
+    pub tags: Vec<String>,
+    pub featured: bool,
+    pub verified: bool,
+    pub view_count: u64,
+    pub like_count: u64,
+    pub bookmark_count: u64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub cover: Option<MediaId>,
+}
+
+impl UseCase {
+    /// The card of this use case.
+    pub fn card(&self) -> UseCaseCard {
+        let c = &self.content;
+        UseCaseCard {
+            id: self.id,
+            author: self.author,
+            org: self.org,
+            slug: self.slug.clone(),
+            org_slug: self.org_slug.clone(),
+            title: c.title.clone(),
+            subtitle: c.subtitle.clone(),
+            summary: c.summary.clone(),
+            category: c.category.clone(),
+            industry: c.industry.clone(),
+            factory_name: c.factory_name.clone(),
+            city: c.city.clone(),
+            latitude: c.latitude,
+            longitude: c.longitude,
+            duration: c.duration.clone(),
+            qualitative_impacts: c.qualitative_impacts.clone(),
+            tags: c.tags.clone(),
+            featured: self.featured,
+            verified: self.verified,
+            view_count: self.view_count,
+            like_count: self.like_count,
+            bookmark_count: self.bookmark_count,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            cover: self.cover,
+        }
+    }
+}
+
+/// A use case with what the caller needs to render it.
+#[derive(Debug, Clone)]
+pub struct UseCaseView {
+    pub use_case: UseCase,
+    pub author: Option<super::user::User>,
+    pub organization_name: String,
+    pub organization_verified: bool,
+    pub liked: bool,
+    pub bookmarked: bool,
+    pub media: Vec<super::media::Media>,
+}
+
+/// What the map shows of a use case, kept beside it so the map never decodes full records.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapPoint {
+    pub id: UseCaseId,
+    pub title: String,
+    pub category: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub slug: String,
+    pub org_slug: String,
+    #[serde(default)]
+    pub cover: Option<MediaId>,
+}
+
+/// The order of a use-case listing, highest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Newest,
+    MostViewed,
+    MostLiked,
+}
+
+/// Media a use case may carry, and files one upload request may send.
+pub const MAX_MEDIA: usize = 20;
+pub const MAX_FILES_PER_REQUEST: usize = 10;
+
+/// Who may edit a use case and manage its media: its author or an active admin of its
+/// organization.
+pub fn may_edit(user: &super::user::User, u: &UseCase) -> bool {
+    user.id == u.author
+        || user.org_id == Some(u.org)
+            && user.org_role == Some(super::user::OrgRole::Admin)
+            && super::authz::member_of(user).is_ok()
+}
+
+/// Who may delete a use case: whoever may edit it, or a platform admin.
+pub fn may_delete(user: &super::user::User, u: &UseCase) -> bool {
+    may_edit(user, u) || user.platform_admin
+}
+
+/// Lower-case words joined by `-` (Latin and Arabic letters and digits kept).
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.to_lowercase().chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let slug = out.trim_end_matches('-').chars().take(80).collect::<String>();
+    if slug.is_empty() { "use-case".into() } else { slug }
+}
