@@ -124,6 +124,7 @@ fn validate(state: &AppState, f: &SignupForm) -> AppResult<(Email, User, Organiz
 }
 
 /// `POST /auth/signup`: creates the account (and organization) and emails a code.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn signup(state: &AppState, meta: &ClientMeta, form: SignupForm) -> AppResult<SignupResult> {
     limit_ip(state, meta)?;
     let (email, mut user, new_org) = validate(state, &form)?;
@@ -189,6 +190,7 @@ pub enum Verified {
 }
 
 /// `POST /auth/verify-email`: checks the code, activates the account, and signs in.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify_email(state: &AppState, meta: &ClientMeta, email: &str, code: &str) -> AppResult<Verified> {
     limit_ip(state, meta)?;
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
@@ -272,6 +274,7 @@ fn activate_membership(tx: &WriteTransaction, state: &AppState, user: &mut User)
 /// `POST /auth/verify-email/resend`: always accepted; a new code goes out only to an
 /// existing unverified account, at most once per cooldown (counted for every address, so
 /// the answer never reveals whether an account exists).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resend_verification(state: &AppState, meta: &ClientMeta, email: &str) -> AppResult<()> {
     limit_ip(state, meta)?;
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
@@ -295,6 +298,7 @@ pub async fn resend_verification(state: &AppState, meta: &ClientMeta, email: &st
 
 /// `create-admin`: creates a verified platform admin with `password`, or promotes the
 /// existing account with that email. Returns the user id and whether it was created.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_admin(state: &AppState, email: &str, password: String) -> AppResult<(UserId, bool)> {
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
     text::password(&password, Some(email.as_str()), |p| state.hasher.is_common(p))

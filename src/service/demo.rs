@@ -91,6 +91,7 @@ fn cover(seed: usize) -> Vec<u8> {
 }
 
 /// Loads the demo data set unless it was loaded before.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load(state: &AppState) -> AppResult<Loaded> {
     if state.store.read(|tx| crate::store::Reader::get_raw(tx, META, MARKER)).await?.is_some() {
         return Ok(Loaded { already: true, ..Loaded::default() });

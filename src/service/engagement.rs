@@ -79,7 +79,7 @@ fn credit_like(tx: &WriteTransaction, author: UserId, liked: bool) -> StoreResul
 
 /// Likes (`on`) or unlikes content; returns it with its like count as it is now. Liking
 /// twice, or unliking what was not liked, changes nothing.
-#[tracing::instrument(skip_all, fields(kind = ?C::KIND, on))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = ?C::KIND, user = %ctx.user_id, on = on))]
 pub async fn like<C: Engaged>(state: &AppState, ctx: AuthContext, key: C::Key, on: bool) -> AppResult<C> {
     let user = ctx.user_id;
     state
@@ -96,7 +96,7 @@ pub async fn like<C: Engaged>(state: &AppState, ctx: AuthContext, key: C::Key, o
 }
 
 /// Bookmarks (`on`) or un-bookmarks content for the caller; returns it as it is now.
-#[tracing::instrument(skip_all, fields(kind = ?C::KIND, on))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = ?C::KIND, user = %ctx.user_id, on = on))]
 pub async fn bookmark<C: Engaged>(state: &AppState, ctx: AuthContext, key: C::Key, on: bool) -> AppResult<C> {
     let user = ctx.user_id;
     state
@@ -112,7 +112,7 @@ pub async fn bookmark<C: Engaged>(state: &AppState, ctx: AuthContext, key: C::Ke
 }
 
 /// The caller's bookmarks of content `C` (at most 1,000), oldest content first.
-#[tracing::instrument(skip_all, fields(kind = ?C::KIND))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = ?C::KIND, user = %ctx.user_id))]
 pub async fn bookmarks<C: Engaged>(state: &AppState, ctx: AuthContext) -> AppResult<Vec<C::View>> {
     let user = ctx.user_id;
     state
@@ -132,7 +132,7 @@ pub async fn bookmarks<C: Engaged>(state: &AppState, ctx: AuthContext) -> AppRes
 
 /// Reads content for `viewer`; the first read by each person counts as a view. Only a
 /// first view writes, so later reads stay read transactions and the count stays exact.
-#[tracing::instrument(skip_all, fields(kind = ?C::KIND))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = ?C::KIND, viewer = %viewer))]
 pub async fn read_counting_view<C: Engaged>(state: &AppState, viewer: UserId, key: C::Key) -> AppResult<C::View> {
     let lookup = key.clone();
     let seen = state
@@ -161,7 +161,7 @@ pub async fn read_counting_view<C: Engaged>(state: &AppState, viewer: UserId, ke
 
 /// Creates (`id` = `None`) or updates one of the caller's drafts with `edit`; the result
 /// must keep within the upper limits of its fields (publishing checks the rest).
-#[tracing::instrument(skip_all, fields(kind = ?F::KIND, new = id.is_none()))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = ?F::KIND, user = %ctx.user_id, new = id.is_none()))]
 pub async fn save_draft<F: DraftFields>(
     state: &AppState,
     ctx: AuthContext,
@@ -192,19 +192,21 @@ fn own_draft<F: DraftFields>(r: &impl Reader, id: DraftId, author: UserId) -> Ap
 }
 
 /// The caller's drafts of kind `F`, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn drafts<F: DraftFields>(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Draft<F>>> {
     let author = ctx.user_id;
     Ok(state.store.read(move |tx| store::drafts::<F>(tx, author)).await?)
 }
 
 /// One of the caller's drafts.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn draft<F: DraftFields>(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<Draft<F>> {
     let author = ctx.user_id;
     state.store.read(move |tx| own_draft(tx, id, author)).await
 }
 
 /// Deletes one of the caller's drafts.
-#[tracing::instrument(skip_all, fields(kind = ?F::KIND))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = ?F::KIND, user = %ctx.user_id, id = %id))]
 pub async fn delete_draft<F: DraftFields>(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<()> {
     let author = ctx.user_id;
     state.store.write(move |tx| discard_draft::<F>(id, author)(tx)).await

@@ -16,6 +16,7 @@ use crate::{
 };
 
 /// Replaces the caller's avatar with the uploaded image.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn set_avatar<R: AsyncRead + Unpin>(
     state: &AppState,
     ctx: AuthContext,
@@ -35,6 +36,7 @@ pub async fn set_avatar<R: AsyncRead + Unpin>(
 }
 
 /// Removes the caller's avatar.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn remove_avatar(state: &AppState, ctx: AuthContext) -> AppResult<(User, Option<Organization>)> {
     let uid = ctx.user_id;
     let (user, org, old) = state
@@ -62,6 +64,7 @@ pub async fn remove_avatar(state: &AppState, ctx: AuthContext) -> AppResult<(Use
 }
 
 /// Replaces the logo of the caller's organization (admins).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn set_logo<R: AsyncRead + Unpin>(
     state: &AppState,
     ctx: AuthContext,
@@ -81,6 +84,7 @@ pub async fn set_logo<R: AsyncRead + Unpin>(
 }
 
 /// Removes the logo of the caller's organization (admins).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn remove_logo(state: &AppState, ctx: AuthContext) -> AppResult<Organization> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;

@@ -29,6 +29,7 @@ pub struct InvitationPreview {
 
 /// Invites `email` to the caller's organization with `role`; a pending invitation for the
 /// same address is replaced (the old link stops working).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn send(state: &AppState, ctx: AuthContext, email: &str, role: OrgRole) -> AppResult<Invitation> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
@@ -88,6 +89,7 @@ pub async fn send(state: &AppState, ctx: AuthContext, email: &str, role: OrgRole
 }
 
 /// Every invitation of the caller's organization, newest first.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Invitation>> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
@@ -95,6 +97,7 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Invitatio
 }
 
 /// Cancels a pending invitation of the caller's organization.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn cancel(state: &AppState, ctx: AuthContext, id: InvitationId) -> AppResult<()> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
@@ -119,6 +122,7 @@ pub async fn cancel(state: &AppState, ctx: AuthContext, id: InvitationId) -> App
 
 /// Public check of a token: the organization and inviter behind a pending invitation; 404
 /// for anything else (unknown, used, cancelled or expired look the same).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn preview(state: &AppState, token: &str) -> AppResult<InvitationPreview> {
     let hash = sha256(token.trim().as_bytes());
     state

@@ -15,6 +15,7 @@ use crate::{
 };
 
 /// Pending requests of the caller's organization with their requesters, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<(JoinRequest, User)>> {
     let admin = caller(state, ctx).await?;
     let org = authz::admin_of(&admin).map_err(denied)?;
@@ -34,6 +35,7 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<(JoinRequ
 
 /// Approves (the requester becomes an active member) or rejects (the pending account is
 /// erased, freeing the address) a pending request.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn decide(
     state: &AppState,
     ctx: AuthContext,

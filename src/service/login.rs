@@ -34,6 +34,7 @@ fn locked(secs: u64) -> AppError {
 }
 
 /// `POST /auth/login`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn login(
     state: &AppState,
     meta: &ClientMeta,
@@ -157,6 +158,7 @@ fn record_login(tx: &WriteTransaction, id: UserId) -> AppResult<User> {
 
 /// `POST /auth/login/verify`: finishes a new-device login; returns the session and the
 /// trusted-device token.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify_device(
     state: &AppState,
     meta: &ClientMeta,

@@ -74,6 +74,7 @@ fn identify(
 }
 
 /// Streams `file` into the object store under a new id. Nothing is kept on failure.
+#[tracing::instrument(level = "debug", skip_all, fields(owner = %owner))]
 pub async fn store_object<R: AsyncRead + Unpin>(
     state: &AppState,
     owner: UserId,
@@ -165,6 +166,7 @@ fn read_error(e: std::io::Error) -> AppError {
 /// Writes the record of a stored object and attaches it with `attach` in one transaction;
 /// if that fails, the object is deleted. Returns what `attach` returned. Images get a
 /// thumbnail job. Replaced media (returned by `attach`) are removed after the commit.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn commit<T: Send + 'static>(
     state: &AppState,
     media: Media,
@@ -209,6 +211,7 @@ pub async fn commit<T: Send + 'static>(
 }
 
 /// Deletes a media record (in the caller's transaction) — the objects go after commit.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove_objects(state: &AppState, m: &Media) {
     for key in [m.key(), m.thumbnail_key()] {
         if let Err(e) = state.media.delete(&key).await {
@@ -218,11 +221,13 @@ pub async fn remove_objects(state: &AppState, m: &Media) {
 }
 
 /// A media record the caller may see (avatars and logos: any signed-in user).
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn visible(state: &AppState, _ctx: AuthContext, id: MediaId) -> AppResult<Media> {
     state.store.read(move |tx| table::get(tx, id)).await?.or_not_found("Media")
 }
 
 /// Makes the thumbnail of an image (a background job).
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn make_thumbnail(state: &AppState, id: MediaId) -> anyhow::Result<()> {
     let Some(m) = state.store.read(move |tx| table::get(tx, id)).await? else {
         return Ok(()); // deleted meanwhile

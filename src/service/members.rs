@@ -24,6 +24,7 @@ use crate::{
 const MAX_MEMBERS: usize = 10_000;
 
 /// Every member of the caller's organization (active and deactivated), oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<User>> {
     let user = caller(state, ctx).await?;
     let org = authz::member_of(&user).map_err(denied)?;
@@ -55,6 +56,7 @@ fn member(tx: &WriteTransaction, org: OrgId, id: UserId) -> AppResult<(User, Org
 }
 
 /// Changes a member's role.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, target = %target))]
 pub async fn set_role(state: &AppState, ctx: AuthContext, target: UserId, role: OrgRole) -> AppResult<User> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
@@ -86,6 +88,7 @@ pub async fn set_role(state: &AppState, ctx: AuthContext, target: UserId, role: 
 }
 
 /// Deactivates (ending every session) or reactivates a member.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, target = %target))]
 pub async fn set_active(state: &AppState, ctx: AuthContext, target: UserId, active: bool) -> AppResult<User> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;

@@ -94,6 +94,7 @@ pub fn decode_key_cursor(cursor: Option<&str>, prefix: &[u8]) -> AppResult<Optio
 }
 
 /// Loads the signed-in caller's account.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn caller(state: &AppState, ctx: sessions::AuthContext) -> AppResult<User> {
     let id = ctx.user_id;
     state.store.read(move |tx| users::get(tx, id)).await?.or_not_found("User")

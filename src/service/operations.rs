@@ -22,6 +22,7 @@ pub struct JobQueue {
 }
 
 /// The job queue, read from one snapshot (an error means the store cannot be read).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn job_queue(state: &AppState) -> AppResult<JobQueue> {
     let (depth, dead) =
         state.store.read(|tx| -> StoreResult<_> { Ok((jobs::depth(tx)?, jobs::dead_count(tx)?)) }).await?;
@@ -30,6 +31,7 @@ pub async fn job_queue(state: &AppState) -> AppResult<JobQueue> {
 }
 
 /// Whether a file can be written in the data directory (the disk has room and is writable).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn data_dir_writable(state: &AppState) -> AppResult<()> {
     let probe = state.config.data_dir.join(".ready-probe");
     tokio::fs::write(&probe, b"ok").await.map_err(AppError::internal)?;
@@ -38,6 +40,7 @@ pub async fn data_dir_writable(state: &AppState) -> AppResult<()> {
 }
 
 /// Whether the media backend answers.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn media_reachable(state: &AppState) -> AppResult<()> {
     state.media.check().await.map_err(AppError::internal)
 }

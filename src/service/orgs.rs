@@ -36,6 +36,7 @@ pub struct OrgFilter {
 }
 
 /// The caller's organization.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn mine(state: &AppState, ctx: AuthContext) -> AppResult<Organization> {
     let user = caller(state, ctx).await?;
     let org_id = authz::member_of(&user).map_err(denied)?;
@@ -43,6 +44,7 @@ pub async fn mine(state: &AppState, ctx: AuthContext) -> AppResult<Organization>
 }
 
 /// Any organization by id.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn get(state: &AppState, id: OrgId) -> AppResult<Organization> {
     state.store.read(move |tx| orgs::get(tx, id)).await?.or_not_found("Organization")
 }
@@ -57,6 +59,7 @@ fn website(raw: &str) -> Result<String, String> {
 }
 
 /// Applies an admin's edit to the caller's organization.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn update_mine(state: &AppState, ctx: AuthContext, p: OrgPatch) -> AppResult<Organization> {
     let user = caller(state, ctx).await?;
     let org_id = authz::admin_of(&user).map_err(denied)?;
@@ -96,6 +99,7 @@ pub async fn update_mine(state: &AppState, ctx: AuthContext, p: OrgPatch) -> App
 }
 
 /// The public directory: organizations with at least one member, oldest first, filtered.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     state: &AppState,
     filter: OrgFilter,
@@ -139,6 +143,7 @@ pub async fn list(
 }
 
 /// Marks an organization verified or not (platform admins).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn set_verified(state: &AppState, ctx: AuthContext, id: OrgId, verified: bool) -> AppResult<Organization> {
     let user = caller(state, ctx).await?;
     authz::platform_admin(&user).map_err(denied)?;

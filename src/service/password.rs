@@ -21,6 +21,7 @@ pub fn check_policy(state: &AppState, field: &str, password: &str, email: &str) 
 }
 
 /// Changes the caller's password after checking the current one; other sessions end.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn change(state: &AppState, ctx: AuthContext, current: String, new: String) -> AppResult<()> {
     let id = ctx.user_id;
     let user = state.store.read(move |tx| users::get(tx, id)).await?.or_not_found("User")?;
@@ -48,6 +49,7 @@ pub async fn change(state: &AppState, ctx: AuthContext, current: String, new: St
 
 /// Emails a single-use reset link when the address belongs to an active account; the
 /// answer is the same either way.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn forgot(state: &AppState, meta: &ClientMeta, email: &str) -> AppResult<()> {
     limit_ip(state, meta)?;
     let Ok(email) = Email::parse(email) else {
@@ -75,6 +77,7 @@ pub async fn forgot(state: &AppState, meta: &ClientMeta, email: &str) -> AppResu
 }
 
 /// Sets a new password with a reset token; every session ends and any lockout clears.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reset(state: &AppState, meta: &ClientMeta, token: &str, new: String) -> AppResult<()> {
     limit_ip(state, meta)?;
     let bad_token = || AppError::field("token", "is invalid or has expired").with_code("invalid_token");

@@ -56,6 +56,7 @@ impl PeopleFilter {
 }
 
 /// A listed user's public profile with their organization.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn profile(state: &AppState, id: UserId) -> AppResult<(User, Option<Organization>)> {
     state
         .store
@@ -68,6 +69,7 @@ pub async fn profile(state: &AppState, id: UserId) -> AppResult<(User, Option<Or
 }
 
 /// The directory page after `cursor`, oldest members first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn directory(
     state: &AppState,
     filter: PeopleFilter,

@@ -28,6 +28,7 @@ pub struct ProfilePatch {
 }
 
 /// The caller and their organization.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn me(state: &AppState, ctx: AuthContext) -> AppResult<(User, Option<Organization>)> {
     let id = ctx.user_id;
     state
@@ -42,6 +43,7 @@ pub async fn me(state: &AppState, ctx: AuthContext) -> AppResult<(User, Option<O
 
 /// Validates and applies a profile patch in one transaction (concurrent patches serialise;
 /// each applies to the latest record).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn update(state: &AppState, ctx: AuthContext, p: ProfilePatch) -> AppResult<(User, Option<Organization>)> {
     let mut v = Validator::default();
     let first_name = p.first_name.as_deref().map(text::person_name).and_then(|r| v.check("first_name", r));
@@ -91,6 +93,7 @@ fn email_change_key(ctx: &AuthContext) -> String {
 
 /// Starts an email change: checks the password and the domain rule, then emails a code to
 /// the new address.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn request_email_change(
     state: &AppState,
     ctx: AuthContext,
@@ -128,6 +131,7 @@ pub async fn request_email_change(
 }
 
 /// Finishes an email change with the code sent to the new address.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn confirm_email_change(
     state: &AppState,
     ctx: AuthContext,
@@ -156,6 +160,7 @@ pub async fn confirm_email_change(
 /// Deletes the caller's account after checking the password: personal data is erased, the
 /// record stays as "Deleted user" for content attribution, and every session ends. The last
 /// admin of an organization with other members must hand over first (409).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String) -> AppResult<()> {
     let (user, _) = me(state, ctx).await?;
     if !state.hasher.verify(password, Some(user.password_hash.clone())).await? {

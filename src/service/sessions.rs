@@ -80,6 +80,7 @@ pub fn finish_issue(
 }
 
 /// Checks an access token and that its session is alive; records activity.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthContext> {
     let invalid = || AppError::unauthenticated("invalid_token", "The access token is invalid or expired");
     let (user_id, session_id) = state.tokens.verify(token).ok_or_else(invalid)?;
@@ -101,6 +102,7 @@ pub enum Activity {
 /// recording activity; returns when it ends if nothing else happens, in ms since the epoch.
 /// Every socket action calls this, so a session that ended can do nothing through a
 /// socket either.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn check(state: &AppState, ctx: AuthContext, activity: Activity) -> AppResult<i64> {
     let invalid = || AppError::unauthenticated("invalid_token", "The access token is invalid or expired");
     let session_id = ctx.session_id;
@@ -195,6 +197,7 @@ enum RefreshOutcome {
 
 /// Exchanges a refresh token for a new pair; presenting an already-rotated token revokes
 /// the whole session (it means the token was copied).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> {
     let invalid = || AppError::unauthenticated("invalid_refresh_token", "The refresh token is invalid");
     let (session_id, hash) = parse_refresh(token).ok_or_else(invalid)?;
@@ -245,6 +248,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> 
 }
 
 /// Every session of the caller, newest first.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Session>> {
     let mut all = state.store.read(move |tx| table::of_user(tx, ctx.user_id)).await?;
     let t = now();
@@ -259,6 +263,7 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Session>>
 }
 
 /// Revokes one of the caller's sessions (404 for anyone else's).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn revoke_one(state: &AppState, ctx: AuthContext, id: SessionId) -> AppResult<()> {
     let s = state.store.read(move |tx| table::get(tx, id)).await?.filter(|s| s.user_id == ctx.user_id);
     s.or_not_found("Session")?;
@@ -266,11 +271,13 @@ pub async fn revoke_one(state: &AppState, ctx: AuthContext, id: SessionId) -> Ap
 }
 
 /// Ends the caller's current session.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn logout(state: &AppState, ctx: AuthContext) -> AppResult<()> {
     revoke(state, vec![ctx.session_id], SessionEnd::Revoked).await
 }
 
 /// Ends every session of `user` except `keep`, in the store and then in the cache.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %user))]
 pub async fn revoke_all(state: &AppState, user: UserId, keep: Option<SessionId>) -> AppResult<()> {
     let t = now();
     let ids = state.store.write(move |tx| table::revoke_all(tx, user, keep, t)).await?;

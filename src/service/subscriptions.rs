@@ -11,6 +11,7 @@ use crate::{
 /// Whether the caller may follow `channel`: their own user channel, an existing topic, or a
 /// configured category. Another user's channel is 403; a topic or category that does not
 /// exist is 404.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn may_follow(state: &AppState, ctx: AuthContext, channel: &Channel) -> AppResult<()> {
     match channel {
         Channel::User(id) if *id == ctx.user_id => Ok(()),

@@ -24,6 +24,7 @@ fn too_many() -> AppError {
 }
 
 /// Attaches an uploaded file to a topic (its author).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn to_topic<R: AsyncRead + Unpin>(
     state: &AppState,
     ctx: AuthContext,
@@ -53,6 +54,7 @@ pub async fn to_topic<R: AsyncRead + Unpin>(
 }
 
 /// Attaches an uploaded file to a reply (its author).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn to_reply<R: AsyncRead + Unpin>(
     state: &AppState,
     ctx: AuthContext,
@@ -80,6 +82,7 @@ pub async fn to_reply<R: AsyncRead + Unpin>(
 }
 
 /// Removes an attachment (the post's author or a moderator).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn remove(state: &AppState, ctx: AuthContext, id: MediaId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
     let gone = state

@@ -15,6 +15,7 @@ use crate::{
 };
 
 /// Likes or unlikes a topic; returns whether the caller likes it now and the count.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn like_topic(state: &AppState, ctx: AuthContext, id: TopicId, like: bool) -> AppResult<(bool, u64)> {
     let topic = engagement::like::<Topic>(state, ctx, id, like).await?;
     let likes = TopicLikes { topic_id: id.to_string(), like_count: topic.like_count };
@@ -23,6 +24,7 @@ pub async fn like_topic(state: &AppState, ctx: AuthContext, id: TopicId, like: b
 }
 
 /// Likes or unlikes a reply; returns whether the caller likes it now and the count.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn like_reply(state: &AppState, ctx: AuthContext, id: ReplyId, like: bool) -> AppResult<(bool, u64)> {
     let reply = engagement::like::<Reply>(state, ctx, id, like).await?;
     let likes = ReplyLikes { reply_id: id.to_string(), like_count: reply.like_count };
@@ -31,11 +33,13 @@ pub async fn like_reply(state: &AppState, ctx: AuthContext, id: ReplyId, like: b
 }
 
 /// Bookmarks or un-bookmarks a topic; returns whether it is bookmarked now.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn bookmark(state: &AppState, ctx: AuthContext, id: TopicId, on: bool) -> AppResult<bool> {
     engagement::bookmark::<Topic>(state, ctx, id, on).await.map(|_| on)
 }
 
 /// Marks (or with `None` unmarks) the best answer of a topic: its author or a moderator.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn best_answer(
     state: &AppState,
     ctx: AuthContext,

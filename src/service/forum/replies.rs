@@ -17,6 +17,7 @@ use crate::{
 };
 
 /// Adds a reply to a topic, optionally answering a top-level reply of it.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, topic_id = %topic_id))]
 pub async fn create(
     state: &AppState,
     ctx: AuthContext,
@@ -70,6 +71,7 @@ pub async fn create(
 }
 
 /// Replies of a topic, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, topic_id = %topic_id))]
 pub async fn list(
     state: &AppState,
     ctx: AuthContext,
@@ -100,6 +102,7 @@ pub async fn list(
 }
 
 /// Edits a reply (its author).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn edit(state: &AppState, ctx: AuthContext, id: ReplyId, body: &str) -> AppResult<ReplyView> {
     let body = forum::reply_body(body).map_err(|why| AppError::field("content", why))?;
     let user = caller(state, ctx).await?;
@@ -122,6 +125,7 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: ReplyId, body: &str) -
 }
 
 /// Deletes a reply and the answers to it (the author or a moderator).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
     let done = state

@@ -19,6 +19,7 @@ pub struct ForumStats {
 }
 
 /// The forum's counters.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn stats(state: &AppState) -> AppResult<ForumStats> {
     Ok(state
         .store
@@ -34,6 +35,7 @@ pub async fn stats(state: &AppState) -> AppResult<ForumStats> {
 }
 
 /// The people with the highest reputation, with their stats.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn contributors(state: &AppState, limit: usize) -> AppResult<Vec<(User, store::UserStats)>> {
     Ok(state
         .store

@@ -46,6 +46,7 @@ pub struct TopicFilter {
 }
 
 /// Categories with their topic counts (kept counters).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn categories(state: &AppState) -> AppResult<Vec<(Category, u64)>> {
     let cats = state.config.forum.categories.clone();
     Ok(state
@@ -71,12 +72,14 @@ fn validated(state: &AppState, f: &TopicForm, base: Option<&Topic>) -> AppResult
 }
 
 /// Starts a topic.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn create(state: &AppState, ctx: AuthContext, form: TopicForm) -> AppResult<TopicView> {
     create_with(state, ctx, form, |_| Ok(())).await
 }
 
 /// Creates a topic and runs `also` in the same transaction (a draft published as the topic
 /// is removed there, so two publishes of one draft cannot both succeed).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn create_with(
     state: &AppState,
     ctx: AuthContext,
@@ -120,12 +123,14 @@ pub async fn create_with(
 }
 
 /// Reads a topic; the first read by each user counts as a view.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn get(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResult<TopicView> {
     engagement::read_counting_view::<Topic>(state, ctx.user_id, id).await
 }
 
 /// Publishes one of the caller's drafts as a topic (422 naming every invalid field); the
 /// draft is removed in the topic's transaction.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn publish_draft(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<TopicView> {
     let d = engagement::draft::<TopicDraft>(state, ctx, id).await?.fields;
     let form = TopicForm { title: Some(d.title), body: Some(d.body), category: Some(d.category), tags: Some(d.tags) };
@@ -134,6 +139,7 @@ pub async fn publish_draft(state: &AppState, ctx: AuthContext, id: DraftId) -> A
 
 /// Lists topics newest, most active or most liked first, pinned topics heading the first
 /// page of the newest listing.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn list(
     state: &AppState,
     ctx: AuthContext,
@@ -200,6 +206,7 @@ pub async fn list(
 }
 
 /// Edits a topic (its author); sets `edited_at`.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicForm) -> AppResult<TopicView> {
     let user = caller(state, ctx).await?;
     let current = state.store.read(move |tx| store::topic(tx, id)).await?.or_not_found("Topic")?;
@@ -227,6 +234,7 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicFo
 }
 
 /// Deletes a topic and its replies (the author or a moderator).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
     let (topic, media) = state
@@ -262,6 +270,7 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResul
 }
 
 /// Pins or locks a topic (moderators).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn moderate(
     state: &AppState,
     ctx: AuthContext,

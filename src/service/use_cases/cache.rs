@@ -39,6 +39,7 @@ pub struct Rendered {
 
 /// The body of a listing page for the caller: the cached page when it is current, else
 /// read, rendered with `render` and cached.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn listing_page(
     state: &AppState,
     ctx: AuthContext,
@@ -210,6 +211,7 @@ struct MapCache(tokio::sync::Mutex<Option<SharedBody>>);
 /// The current map body: the cached one while the points have not changed, else rendered
 /// with `render` (once: the lock is held while building, so a burst after a change waits for
 /// one build; serializing, hashing and compressing megabytes runs off the async workers).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn map_body(
     state: &AppState,
     render: impl FnOnce(Vec<MapPoint>) -> Bytes + Send + 'static,

@@ -40,6 +40,7 @@ fn too_many() -> AppError {
 }
 
 /// Checks the caller may add media to `id` (before any byte is read).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn authorize(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
     let u = state.store.read(move |tx| store::get(tx, id)).await?.or_not_found("Use case")?;
@@ -53,6 +54,7 @@ pub async fn authorize(state: &AppState, ctx: AuthContext, id: UseCaseId) -> App
 }
 
 /// Streams one file of a request into the store (the caller collects them for `attach`).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn store_one<R: AsyncRead + Unpin>(
     state: &AppState,
     ctx: AuthContext,
@@ -67,6 +69,7 @@ pub async fn store_one<R: AsyncRead + Unpin>(
 }
 
 /// Removes objects stored for a request that failed.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn discard(state: &AppState, stored: &[Media]) {
     for m in stored {
         media::remove_objects(state, m).await;
@@ -75,6 +78,7 @@ pub async fn discard(state: &AppState, stored: &[Media]) {
 
 /// Appends the stored files to the use case in one transaction (the first image becomes the
 /// cover when there is none). On failure every stored object is removed.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn attach(state: &AppState, ctx: AuthContext, id: UseCaseId, stored: Vec<Media>) -> AppResult<UseCaseView> {
     if stored.is_empty() {
         return Err(AppError::field("files", "send at least one file"));
@@ -116,6 +120,7 @@ pub async fn attach(state: &AppState, ctx: AuthContext, id: UseCaseId, stored: V
 }
 
 /// Reorders the media (`order` must list every media id once) and/or sets the cover.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn arrange(
     state: &AppState,
     ctx: AuthContext,
@@ -154,6 +159,7 @@ pub async fn arrange(
 }
 
 /// Removes one medium.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id, media_id = %media_id))]
 pub async fn remove(state: &AppState, ctx: AuthContext, id: UseCaseId, media_id: MediaId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
     let gone = state

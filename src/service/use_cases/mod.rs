@@ -64,12 +64,14 @@ fn counted(tx: &WriteTransaction, u: &UseCase, delta: i64) -> StoreResult<()> {
 }
 
 /// Publishes a use case for the caller's organization.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn create(state: &AppState, ctx: AuthContext, input: UseCaseInput) -> AppResult<UseCaseView> {
     create_with(state, ctx, input, |_| Ok(())).await
 }
 
 /// Publishes one of the caller's drafts as a use case (422 naming every missing or invalid
 /// field); the draft is removed in the use case's transaction.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn publish_draft(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<UseCaseView> {
     let input = engagement::draft::<UseCaseInput>(state, ctx, id).await?.fields;
     create_with(state, ctx, input, engagement::discard_draft::<UseCaseInput>(id, ctx.user_id)).await
@@ -77,6 +79,7 @@ pub async fn publish_draft(state: &AppState, ctx: AuthContext, id: DraftId) -> A
 
 /// Publishes a use case and runs `also` in the same transaction (a draft published as the
 /// use case is removed there, so two publishes of one draft cannot both succeed).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn create_with(
     state: &AppState,
     ctx: AuthContext,
@@ -119,6 +122,7 @@ pub async fn create_with(
 }
 
 /// Reads a use case by id or by slug; the first read by each user counts as a view.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn read(state: &AppState, ctx: AuthContext, key: ReadKey) -> AppResult<UseCaseView> {
     engagement::read_counting_view::<UseCase>(state, ctx.user_id, key).await
 }
@@ -139,6 +143,7 @@ pub enum ReadKey {
 
 /// Edits a use case (the author or their organization's admins). `patch` holds the fields to
 /// change; the merged result is validated as a whole.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn edit(
     state: &AppState,
     ctx: AuthContext,
@@ -174,6 +179,7 @@ pub async fn edit(
 }
 
 /// Deletes a use case (its author, their organization's admins, or a platform admin).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn delete(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppResult<()> {
     let user = caller(state, ctx).await?;
     let gone = state
@@ -199,6 +205,7 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppRes
 }
 
 /// Sets the featured and verified flags (platform admins).
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn set_flags(
     state: &AppState,
     ctx: AuthContext,

@@ -51,6 +51,7 @@ impl UseCaseFilter {
 
 /// The version of what listings show, and `viewer`'s (liked, bookmarked) marks on `ids`,
 /// from one snapshot: what a cached listing page needs to be served to `viewer`.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn marks(state: &AppState, ctx: AuthContext, ids: Vec<UseCaseId>) -> AppResult<(u64, Vec<(bool, bool)>)> {
     let viewer = ctx.user_id;
     let read =
@@ -77,6 +78,7 @@ pub struct Listing {
 
 /// A page of use cases in `order`. A structured filter reads its own index (the most
 /// selective one present); other filters are checked on the cards that index yields.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn list(
     state: &AppState,
     ctx: AuthContext,
@@ -196,16 +198,19 @@ fn filter_is_empty(f: &UseCaseFilter) -> bool {
 }
 
 /// Every map point (a compact table, no full records decoded) with the version they are at.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn map(state: &AppState) -> AppResult<(u64, Vec<crate::domain::use_case::MapPoint>)> {
     state.store.read(|tx| -> AppResult<_> { Ok((store::points_version(tx)?, store::points(tx, 100_000)?)) }).await
 }
 
 /// The version of the map points: it changes in every transaction that changes a point.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn map_version(state: &AppState) -> AppResult<u64> {
     Ok(state.store.read(store::points_version).await?)
 }
 
 /// The categories with their counts.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn categories(state: &AppState) -> AppResult<Vec<(&'static str, u64)>> {
     Ok(state
         .store
@@ -219,6 +224,7 @@ pub async fn categories(state: &AppState) -> AppResult<Vec<(&'static str, u64)>>
 }
 
 /// Use cases, contributing organizations and featured stories.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn stats(state: &AppState) -> AppResult<(u64, u64, u64)> {
     state
         .store
@@ -230,6 +236,7 @@ pub async fn stats(state: &AppState) -> AppResult<(u64, u64, u64)> {
 }
 
 /// The organizations with the most use cases (from their counters).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn top_organizations(state: &AppState, limit: usize) -> AppResult<Vec<(Organization, u64)>> {
     state
         .store
