@@ -56,7 +56,7 @@ use std::{
 
 use common::{cores_since, cpu_secs, free_port, new_client, pct, rss_mib, server_bin, start_server, wait_healthy};
 use futures::{StreamExt, stream};
-use p2p_sandbox::{auth::password::PasswordHasher, realtime::Channel, store::Store};
+use p2p_sandbox::{auth::password::PasswordHasher, realtime::Channel::Topic as TopicChannel, store::Store};
 use tokio::sync::mpsc;
 
 const PASSWORD: &str = "Bench-realtime-pass9";
@@ -243,7 +243,7 @@ async fn run(data: &Path, topics: Vec<p2p_sandbox::domain::ids::TopicId>, preloa
 
     // 2. Fan-out to subscribers of one topic; the other sockets stay open.
     let fan_topic = topics[TOPICS - 1];
-    let channel = Channel::Topic(fan_topic).to_string();
+    let channel = TopicChannel(fan_topic).to_string();
     let chosen = socks.drain(..FANOUT_SUBSCRIBERS.min(socks.len())).map(|ws| (ws, channel.clone())).collect();
     let (subscribed, sub_errors) = ws::subscribe_all(chosen).await;
     sub_errors.iter().take(3).for_each(|e| println!("subscribe failed: {e}"));
@@ -271,7 +271,7 @@ async fn run(data: &Path, topics: Vec<p2p_sandbox::domain::ids::TopicId>, preloa
     let (socks, _, errors, _) = ws::connect_all(urls, CONNECT_CONCURRENCY, PHASE_LIMIT).await;
     errors.iter().take(3).for_each(|e| println!("connect failed: {e}"));
     let chosen =
-        socks.into_iter().enumerate().map(|(i, ws)| (ws, Channel::Topic(watched[i % WATCHED]).to_string())).collect();
+        socks.into_iter().enumerate().map(|(i, ws)| (ws, TopicChannel(watched[i % WATCHED]).to_string())).collect();
     let (subscribed, _) = ws::subscribe_all(chosen).await;
     f.load_subscribed = subscribed.len();
     let (tx, mut rx) = mpsc::unbounded_channel();
