@@ -104,6 +104,18 @@ pub struct ReplyView {
     pub attachments: Vec<super::media::Media>,
 }
 
+/// The order of a topic listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest first (pinned topics head the first page).
+    #[default]
+    Newest,
+    /// Most recent reply first.
+    Active,
+    /// Most liked first.
+    Top,
+}
+
 /// Attachments a topic or reply may carry.
 pub const MAX_ATTACHMENTS: usize = 5;
 

@@ -18,7 +18,10 @@ use crate::api::{
     tags::ApiTags,
 };
 use crate::{
-    domain::ids::{ReplyId, TopicId, UserId},
+    domain::{
+        forum::Sort,
+        ids::{ReplyId, TopicId, UserId},
+    },
     dto::{
         forum::{BookmarkState, ForumTopic, LikeState},
         media_url,
@@ -205,9 +208,9 @@ impl ForumApi {
             unanswered: unanswered.0.unwrap_or(false),
         };
         let sort = match sort.0.unwrap_or(TopicSort::Newest) {
-            TopicSort::Newest => topics::Sort::Newest,
-            TopicSort::Active => topics::Sort::Active,
-            TopicSort::Top => topics::Sort::Top,
+            TopicSort::Newest => Sort::Newest,
+            TopicSort::Active => Sort::Active,
+            TopicSort::Top => Sort::Top,
         };
         let page =
             topics::list(&state, auth.ctx(), filter, sort, cursor.0.as_deref(), service::page_size(limit.0)).await?;

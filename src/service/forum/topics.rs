@@ -7,7 +7,7 @@ use super::{topic_added, topic_removed, topic_view};
 use crate::{
     domain::{
         engagement::Counter,
-        forum::{self, Category, Topic, TopicDraft, TopicView},
+        forum::{self, Category, Sort, Topic, TopicDraft, TopicView},
         ids::{DraftId, TopicId, UserId},
     },
     dto::events::{Event, TopicRemoved},
@@ -25,15 +25,6 @@ pub struct TopicForm {
     pub body: Option<String>,
     pub category: Option<String>,
     pub tags: Option<Vec<String>>,
-}
-
-/// Listing order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Sort {
-    #[default]
-    Newest,
-    Active,
-    Top,
 }
 
 /// Listing filters.
