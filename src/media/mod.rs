@@ -68,8 +68,8 @@ impl MediaStore {
     }
 
     /// A streaming writer for `key` (the object appears only when the writer closes).
-    pub async fn writer(&self, key: &str) -> Result<Writer, MediaError> {
-        Ok(self.op.writer(key).await?)
+    pub async fn writer(&self, key: &str) -> Result<ObjectWriter, MediaError> {
+        Ok(ObjectWriter(Some(self.op.writer(key).await?)))
     }
 
     /// Streams `range` of `key` without holding it in memory.
@@ -89,9 +89,12 @@ impl MediaStore {
         Ok(())
     }
 
-    /// Deletes `key` (absent keys are fine).
+    /// Deletes `key` (absent keys are fine: two cleanups of one object may race).
     pub async fn delete(&self, key: &str) -> Result<(), MediaError> {
-        Ok(self.op.delete(key).await?)
+        match self.op.delete(key).await {
+            Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(()),
+            other => Ok(other?),
+        }
     }
 
     /// A short-lived presigned GET URL, when configured for S3.
@@ -105,5 +108,46 @@ impl MediaStore {
     /// Readiness probe: the backend answers.
     pub async fn check(&self) -> Result<(), MediaError> {
         Ok(self.op.check().await?)
+    }
+}
+
+/// A streaming write of one object. Dropped before `close` or `abort` — the request feeding
+/// it was cancelled because its client went away — it aborts in the background, so no
+/// partial object or temporary file is left behind.
+pub struct ObjectWriter(Option<Writer>);
+
+impl ObjectWriter {
+    /// Appends `bytes`.
+    pub async fn write(&mut self, bytes: Vec<u8>) -> Result<(), MediaError> {
+        match &mut self.0 {
+            Some(w) => Ok(w.write(bytes).await?),
+            None => Err(opendal::Error::new(opendal::ErrorKind::Unexpected, "write after close").into()),
+        }
+    }
+
+    /// Completes the object.
+    pub async fn close(&mut self) -> Result<(), MediaError> {
+        if let Some(mut w) = self.0.take() {
+            w.close().await?;
+        }
+        Ok(())
+    }
+
+    /// Abandons the object.
+    pub async fn abort(&mut self) -> Result<(), MediaError> {
+        if let Some(mut w) = self.0.take() {
+            w.abort().await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ObjectWriter {
+    fn drop(&mut self) {
+        if let (Some(mut w), Ok(rt)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
+            rt.spawn(async move {
+                let _ = w.abort().await;
+            });
+        }
     }
 }

@@ -4,7 +4,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, expect_error, signup_body};
+use crate::support::{
+    PASSWORD, TestApp,
+    accounts::{invited_signup_body, signup_body},
+    expect_error, expect_invalid, token,
+};
 
 #[tokio::test]
 async fn first_signup_for_a_domain_creates_the_organization_and_its_admin() {
@@ -18,13 +22,10 @@ async fn first_signup_for_a_domain_creates_the_organization_and_its_admin() {
     // No session before verification.
     let r = app.login("founder@acme-steel.sa", PASSWORD).await;
     expect_error(r, StatusCode::FORBIDDEN, "email_not_verified").await;
-    let code = app.code_for("founder@acme-steel.sa", "verification code is").await;
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "founder@acme-steel.sa", "code": code})).await;
-    let auth: Value = r.json().await.unwrap();
+    let auth = app.verify_with_emailed_code("founder@acme-steel.sa").await;
     assert_eq!(auth["status"], "authenticated");
     assert_eq!(auth["user"]["role"], "admin");
-    let token = auth["access_token"].as_str().unwrap();
-    let me: Value = app.get("/api/v1/users/me", Some(token)).await.json().await.unwrap();
+    let me: Value = app.me(&token(&auth)).await.json().await.unwrap();
     assert_eq!(me["organization"]["member_count"], 1);
     assert_eq!(me["user"]["organization_id"], me["organization"]["id"]);
 }
@@ -38,9 +39,7 @@ async fn a_second_signup_for_the_domain_is_pending_and_asks_the_admins() {
     assert!(body["organization"].is_null(), "the pending answer names no organization: {body}");
     let text = body.to_string();
     assert!(!text.contains("boss@plastics.sa"), "never names other people");
-    let code = app.code_for("newbie@plastics.sa", "verification code is").await;
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "newbie@plastics.sa", "code": code})).await;
-    let v: Value = r.json().await.unwrap();
+    let v = app.verify_with_emailed_code("newbie@plastics.sa").await;
     assert_eq!(v["status"], "pending_approval");
     assert!(v.get("access_token").is_none());
     // The admin is told by email.
@@ -56,13 +55,9 @@ async fn personal_domains_and_invalid_fields_are_refused_naming_each_field() {
     body["first_name"] = json!("R2D2");
     body["last_name"] = json!("x".repeat(51));
     body["city"] = json!("");
-    let r = app.post("/api/v1/auth/signup", None, body).await;
-    let err = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    let fields = err["fields"].as_object().unwrap();
-    for f in ["email", "password", "first_name", "last_name", "city"] {
-        assert!(fields.contains_key(f), "{f} not named: {err}");
-    }
-    assert!(fields["email"].as_str().unwrap().contains("company"));
+    let r = app.post_signup(body).await;
+    let err = expect_invalid(r, &["email", "password", "first_name", "last_name", "city"]).await;
+    assert!(err["fields"]["email"].as_str().unwrap().contains("company"));
     for (email, password, field) in [
         ("not-an-email", PASSWORD, "email"),
         ("a@b", PASSWORD, "email"),
@@ -71,9 +66,8 @@ async fn personal_domains_and_invalid_fields_are_refused_naming_each_field() {
         ("khalid.omar@factory.sa", "khalid.omar77", "password"),
         ("ok@factory.sa", &"a1".repeat(65), "password"),
     ] {
-        let r = app.post("/api/v1/auth/signup", None, signup_body(email, password)).await;
-        let err = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-        assert!(err["fields"].get(field).is_some(), "{email}/{password}: {err}");
+        let r = app.post_signup(signup_body(email, password)).await;
+        expect_invalid(r, &[field]).await;
     }
 }
 
@@ -85,7 +79,7 @@ async fn arabic_names_are_accepted() {
     body["last_name"] = json!("العتيبي");
     body["organization_name"] = json!("مصنع الجبيل للكيماويات");
     body["language"] = json!("ar");
-    let r = app.post("/api/v1/auth/signup", None, body).await;
+    let r = app.post_signup(body).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["user"]["name"], "فهد العتيبي");
@@ -99,13 +93,12 @@ async fn arabic_names_are_accepted() {
 async fn a_verified_email_cannot_sign_up_again_but_an_unverified_one_can_retry() {
     let app = TestApp::spawn().await;
     app.signed_in_user("taken@metal.sa", PASSWORD).await;
-    let r = app.post("/api/v1/auth/signup", None, signup_body("taken@metal.sa", PASSWORD)).await;
+    let r = app.post_signup(signup_body("taken@metal.sa", PASSWORD)).await;
     expect_error(r, StatusCode::CONFLICT, "email_taken").await;
     app.signup("retry@glass.sa", PASSWORD).await;
     app.signup("retry@glass.sa", "Other-pass-77").await;
     let code = app.nth_code_for("retry@glass.sa", "verification code is", 2).await;
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "retry@glass.sa", "code": code})).await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.verify_email("retry@glass.sa", &code).await.status(), StatusCode::OK);
     assert_eq!(app.login("retry@glass.sa", "Other-pass-77").await.status(), StatusCode::OK);
 }
 
@@ -116,17 +109,15 @@ async fn wrong_codes_count_attempts_then_lock_the_code() {
     let real = app.code_for("codes@valve.sa", "verification code is").await;
     let wrong = if real == "000000" { "111111" } else { "000000" };
     for left in (1..5).rev() {
-        let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "codes@valve.sa", "code": wrong})).await;
+        let r = app.verify_email("codes@valve.sa", wrong).await;
         let e = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_code").await;
         assert!(e["fields"]["code"].as_str().unwrap().contains(&format!("{left} attempts left")), "{e}");
     }
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "codes@valve.sa", "code": wrong})).await;
+    let r = app.verify_email("codes@valve.sa", wrong).await;
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
     // Even the right code is refused now; a new one is needed.
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "codes@valve.sa", "code": real})).await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "codes@valve.sa", "code": "12ab56"})).await;
-    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(app.verify_email("codes@valve.sa", &real).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    expect_invalid(app.verify_email("codes@valve.sa", "12ab56").await, &[]).await;
 }
 
 #[tokio::test]
@@ -136,7 +127,7 @@ async fn expired_codes_are_refused_and_resend_has_a_cooldown() {
     app.signup("late@pump.sa", PASSWORD).await;
     let code = app.code_for("late@pump.sa", "verification code is").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // let the 1 s code expire
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "late@pump.sa", "code": code})).await;
+    let r = app.verify_email("late@pump.sa", &code).await;
     expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "code_expired").await;
     let resend = |email: &'static str| app.post("/api/v1/auth/verify-email/resend", None, json!({ "email": email }));
     assert_eq!(resend("late@pump.sa").await.status(), StatusCode::ACCEPTED);
@@ -146,17 +137,13 @@ async fn expired_codes_are_refused_and_resend_has_a_cooldown() {
     // Unknown addresses get the same 202, and no email.
     assert_eq!(resend("ghost@pump.sa").await.status(), StatusCode::ACCEPTED);
     let fresh = app.nth_code_for("late@pump.sa", "verification code is", 2).await;
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "late@pump.sa", "code": fresh})).await;
-    assert_eq!(r.status(), StatusCode::OK, "the resent code works");
+    assert_eq!(app.verify_email("late@pump.sa", &fresh).await.status(), StatusCode::OK, "the resent code works");
     assert_eq!(app.count_emails("ghost@pump.sa", "code"), 0);
 }
 
 #[tokio::test]
 async fn invitation_tokens_are_refused_until_invitations_exist() {
     let app = TestApp::spawn().await;
-    let mut body = signup_body("guest@steel.sa", PASSWORD);
-    body["invitation_token"] = json!("made-up-token");
-    let r = app.post("/api/v1/auth/signup", None, body).await;
-    let e = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert!(e["fields"]["invitation_token"].is_string());
+    let r = app.post_signup(invited_signup_body("guest@steel.sa", "made-up-token")).await;
+    expect_invalid(r, &["invitation_token"]).await;
 }

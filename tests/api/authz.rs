@@ -8,7 +8,12 @@ use std::collections::BTreeSet;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::support::{
+    PASSWORD, TestApp, id_of,
+    media::{png, png_form},
+    token,
+    use_cases::use_case_body,
+};
 
 const ACTORS: [&str; 5] = ["anonymous", "other_org", "member", "org_admin", "platform_admin"];
 
@@ -234,109 +239,40 @@ async fn fixture(app: &TestApp) -> Fixture {
     let team = app.team("matrix.sa").await;
     app.signed_in_user("admin@rival.sa", PASSWORD).await;
     app.platform_admin("root@platform.sa").await;
-    let spare: Value = app.login("member@matrix.sa", PASSWORD).await.json().await.unwrap();
-    app.post("/api/v1/organizations/me/invitations", Some(&team.admin), json!({"email": "target@matrix.sa"})).await;
-    let target_token = app.invitation_token("target@matrix.sa", 1).await;
-    let target = app.accept_invitation("target@matrix.sa", &target_token).await;
+    let spare = app.login_json("member@matrix.sa", PASSWORD).await;
+    let target = app.invited_member(&team.admin, "target@matrix.sa").await;
     for who in ["pending1", "pending2"] {
         let email = format!("{who}@matrix.sa");
         app.signup(&email, PASSWORD).await;
-        let code = app.code_for(&email, "verification code is").await;
-        app.post("/api/v1/auth/verify-email", None, json!({"email": email, "code": code})).await;
+        app.verify_with_emailed_code(&email).await;
     }
-    let requests: Value =
-        app.get("/api/v1/organizations/me/join-requests", Some(&team.admin)).await.json().await.unwrap();
-    let request = |email: &str| {
-        requests["items"].as_array().unwrap().iter().find(|r| r["email"] == email).unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let r = app
-        .post("/api/v1/organizations/me/invitations", Some(&team.admin), json!({"email": "invitee@matrix.sa"}))
-        .await;
-    let invitation: Value = r.json().await.unwrap();
+    let requests = app.join_requests(&team.admin).await;
+    let request =
+        |email: &str| id_of(requests["items"].as_array().unwrap().iter().find(|r| r["email"] == email).unwrap());
+    let invitation: Value = app.invite(&team.admin, "invitee@matrix.sa").await.json().await.unwrap();
     // A second invitation stays pending for the public preview row (the first is cancelled).
-    app.post("/api/v1/organizations/me/invitations", Some(&team.admin), json!({"email": "viewer@matrix.sa"})).await;
+    app.invite(&team.admin, "viewer@matrix.sa").await;
     let invitation_token = app.invitation_token("viewer@matrix.sa", 1).await;
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png"));
     // A media object no row of the matrix replaces: the target member's avatar.
-    let target_token = target["access_token"].as_str().unwrap().to_owned();
-    let avatar: Value = app
-        .req(Method::PUT, "/api/v1/users/me/avatar")
-        .bearer_auth(&target_token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let avatar: Value = app.upload_avatar(&token(&target), png_form()).await.json().await.unwrap();
     // Forum content: topics by the member, a reply by the other organization's admin.
-    let rival: Value = app.login("admin@rival.sa", PASSWORD).await.json().await.unwrap();
-    let rival = rival["access_token"].as_str().unwrap().to_owned();
-    let topic_body = json!({"title": "Matrix fixture topic", "body": "A body long enough for the forum rules.", "category": "automation"});
-    let topic: Value =
-        app.post("/api/v1/forum/topics", Some(&team.member), topic_body.clone()).await.json().await.unwrap();
-    let doomed_topic: Value =
-        app.post("/api/v1/forum/topics", Some(&team.member), topic_body).await.json().await.unwrap();
-    let replies = format!("/api/v1/forum/topics/{}/replies", topic["id"].as_str().unwrap());
-    let reply: Value = app.post(&replies, Some(&rival), json!({"content": "Rival reply"})).await.json().await.unwrap();
-    let doomed_reply: Value =
-        app.post(&replies, Some(&team.member), json!({"content": "Member reply"})).await.json().await.unwrap();
-    let id_of = |v: &Value| v["id"].as_str().unwrap().to_owned();
-    let attachments = format!("/api/v1/forum/topics/{}/attachments", topic["id"].as_str().unwrap());
-    let part = reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png");
-    let attachment: Value = app
-        .req(Method::POST, &attachments)
-        .bearer_auth(&team.member)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let uc_body = json!({"title": "Matrix fixture use case", "summary": "A summary that is long enough to pass the fifty character rule.", "category": "Quality Control", "factory_name": "Matrix plant", "city": "Riyadh", "latitude": 24.7, "longitude": 46.7});
-    let uc: Value = app.post("/api/v1/use-cases", Some(&team.member), uc_body.clone()).await.json().await.unwrap();
-    let media_form = |name: &str| {
-        let part = reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name(name.to_owned());
-        reqwest::multipart::Form::new().part("files", part)
-    };
-    let with_media: Value = app
-        .req(Method::POST, &format!("/api/v1/use-cases/{}/media", uc["id"].as_str().unwrap()))
-        .bearer_auth(&team.member)
-        .multipart(media_form("a.png"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let with_more: Value = app
-        .req(Method::POST, &format!("/api/v1/use-cases/{}/media", uc["id"].as_str().unwrap()))
-        .bearer_auth(&team.member)
-        .multipart(media_form("b.png"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let uc_draft: Value = app
-        .post("/api/v1/use-cases/drafts", Some(&team.member), json!({"title": "Member draft"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let doomed_uc: Value = app.post("/api/v1/use-cases", Some(&team.member), uc_body).await.json().await.unwrap();
-    let draft: Value = app
-        .post("/api/v1/forum/drafts", Some(&team.member), json!({"title": "Member draft"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rival = app.login_token("admin@rival.sa").await;
+    let topic = app.new_topic(&team.member, "Matrix fixture topic", "automation", &[]).await;
+    let doomed_topic = app.new_topic(&team.member, "Matrix fixture topic", "automation", &[]).await;
+    let reply = app.new_reply(&rival, &id_of(&topic), "Rival reply").await;
+    let doomed_reply = app.new_reply(&team.member, &id_of(&topic), "Member reply").await;
+    let attachment: Value =
+        app.attach_to_topic(&team.member, &id_of(&topic), png(4, 4), "a.png").await.json().await.unwrap();
+    let uc = app.new_use_case(&team.member, use_case_body("Matrix fixture use case")).await;
+    let with_media: Value =
+        app.add_use_case_media(&team.member, &id_of(&uc), vec![(png(4, 4), "a.png")]).await.json().await.unwrap();
+    let with_more: Value =
+        app.add_use_case_media(&team.member, &id_of(&uc), vec![(png(4, 4), "b.png")]).await.json().await.unwrap();
+    let uc_draft = app.create_use_case_draft(&team.member, json!({"title": "Member draft"})).await;
+    let uc_draft: Value = uc_draft.json().await.unwrap();
+    let doomed_uc = app.new_use_case(&team.member, use_case_body("Matrix fixture use case")).await;
+    let draft: Value =
+        app.create_forum_draft(&team.member, json!({"title": "Member draft"})).await.json().await.unwrap();
     Fixture {
         vars: vec![
             ("{topic_id}", id_of(&topic)),
@@ -358,7 +294,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{target_id}", target["user"]["id"].as_str().unwrap().to_owned()),
             ("{request_1}", request("pending1@matrix.sa")),
             ("{request_2}", request("pending2@matrix.sa")),
-            ("{invitation_id}", invitation["id"].as_str().unwrap().to_owned()),
+            ("{invitation_id}", id_of(&invitation)),
             ("{invitation_token}", invitation_token),
             (
                 "{media_id}",
@@ -377,8 +313,7 @@ async fn token_for(app: &TestApp, actor: &str) -> Option<String> {
         "platform_admin" => "root@platform.sa",
         _ => return None,
     };
-    let v: Value = app.login(email, PASSWORD).await.json().await.unwrap();
-    Some(v["access_token"].as_str().unwrap().to_owned())
+    Some(app.login_token(email).await)
 }
 
 #[tokio::test]
@@ -398,8 +333,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() {
                 req = req.bearer_auth(t);
             }
             if body.as_ref().is_some_and(|b| b == "__png__") {
-                let part = reqwest::multipart::Part::bytes(crate::media::png(4, 4)).file_name("a.png");
-                req = req.multipart(reqwest::multipart::Form::new().part("file", part));
+                req = req.multipart(png_form());
             } else if let Some(b) = &body {
                 let mut text = b.to_string().replace("{actor}", &i.to_string());
                 for (k, v) in &fx.vars {

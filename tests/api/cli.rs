@@ -1,16 +1,36 @@
 //! The binary's subcommands: `openapi`, `create-admin`, `healthcheck`, and configuration errors.
 
-use std::process::Command;
+use std::{
+    path::Path,
+    process::{Command, Output},
+};
 
-use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::support::{TestApp, token};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_p2p-sandbox"));
     c.env_remove("P2P_CONFIG").env("P2P_LOG_LEVEL", "warn");
     c
+}
+
+/// Runs a subcommand on the data dir `dir` with cheap password hashing; returns its output.
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = bin();
+    c.env("P2P_DATA_DIR", dir).env("P2P_AUTH__ARGON2_MEMORY_KIB", "256").envs(env.iter().copied());
+    c.args(args).output().unwrap()
+}
+
+/// The server in-process on `dir` (filled by a subcommand), with the settings it needs.
+async fn serve_in_process(dir: &Path) -> TestApp {
+    let env = [
+        ("P2P_DATA_DIR", dir.to_str().unwrap()),
+        ("P2P_BIND", "127.0.0.1:0"),
+        ("P2P_AUTH__DEVICE_VERIFICATION", "false"),
+        ("P2P_LOG_LEVEL", "warn"),
+    ];
+    TestApp::start(dir.to_path_buf(), env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()).await
 }
 
 #[test]
@@ -46,28 +66,15 @@ fn bad_configuration_stops_start_up_naming_the_key() {
 async fn create_admin_makes_a_platform_admin_who_can_sign_in() {
     let dir = tempfile::tempdir().unwrap();
     let run = || {
-        bin()
-            .env("P2P_DATA_DIR", dir.path())
-            .env("P2P_ADMIN_PASSWORD", "Admin-pass-2026")
-            .env("P2P_AUTH__ARGON2_MEMORY_KIB", "256")
-            .args(["create-admin", "--email", "Root@Platform.sa"])
-            .output()
-            .unwrap()
+        let args = ["create-admin", "--email", "Root@Platform.sa"];
+        run_in(dir.path(), &args, &[("P2P_ADMIN_PASSWORD", "Admin-pass-2026")])
     };
     let out = run();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8(out.stdout).unwrap().contains("created platform admin root@platform.sa"));
     assert!(String::from_utf8(run().stdout).unwrap().contains("promoted existing account"));
-    let mut env: Vec<(String, String)> = vec![
-        ("P2P_DATA_DIR".into(), dir.path().to_str().unwrap().into()),
-        ("P2P_BIND".into(), "127.0.0.1:0".into()),
-        ("P2P_AUTH__DEVICE_VERIFICATION".into(), "false".into()),
-    ];
-    env.push(("P2P_LOG_LEVEL".into(), "warn".into()));
-    let app = TestApp::start(dir.path().to_path_buf(), env).await;
-    let r = app.login("root@platform.sa", "Admin-pass-2026").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: Value = r.json().await.unwrap();
+    let app = serve_in_process(dir.path()).await;
+    let body = app.login_json("root@platform.sa", "Admin-pass-2026").await;
     assert_eq!(body["user"]["platform_admin"], true);
 }
 
@@ -82,43 +89,32 @@ async fn healthcheck_passes_against_a_live_server_and_fails_otherwise() {
     .unwrap();
     assert!(ok.success());
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let bad = bin().env("P2P_BIND", format!("127.0.0.1:{closed}")).arg("healthcheck").status().unwrap();
-    assert!(!bad.success());
+    let bad = bin().env("P2P_BIND", format!("127.0.0.1:{closed}")).arg("healthcheck").output().unwrap();
+    assert!(!bad.status.success());
+    // The reason goes to stderr (captured here, so a passing run prints no error line).
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.starts_with("error: ") && err.contains("refused"), "{err}");
 }
 
 #[tokio::test]
 async fn seed_demo_loads_once_and_the_data_is_served() {
     let dir = tempfile::tempdir().unwrap();
-    let run = || {
-        bin()
-            .env("P2P_DATA_DIR", dir.path())
-            .env("P2P_AUTH__ARGON2_MEMORY_KIB", "256")
-            .args(["seed", "--demo"])
-            .output()
-            .unwrap()
-    };
+    let run = || run_in(dir.path(), &["seed", "--demo"], &[]);
     let first = run();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     assert!(String::from_utf8(first.stdout).unwrap().contains("loaded 20 organizations, 25 people, 32 use cases"));
     let second = run();
     assert!(String::from_utf8(second.stdout).unwrap().contains("nothing added"));
-    let env = vec![
-        ("P2P_DATA_DIR".to_owned(), dir.path().to_str().unwrap().to_owned()),
-        ("P2P_BIND".to_owned(), "127.0.0.1:0".to_owned()),
-        ("P2P_AUTH__DEVICE_VERIFICATION".to_owned(), "false".to_owned()),
-        ("P2P_LOG_LEVEL".to_owned(), "warn".to_owned()),
-    ];
-    let app = TestApp::start(dir.path().to_path_buf(), env).await;
-    let login: Value = app.login("demo1@aljazira-plastics.sa", "Demo-pass-2026").await.json().await.unwrap();
-    let t = login["access_token"].as_str().unwrap().to_owned();
-    let stats: Value = app.get("/api/v1/use-cases/stats", Some(&t)).await.json().await.unwrap();
+    let app = serve_in_process(dir.path()).await;
+    let t = token(&app.login_json("demo1@aljazira-plastics.sa", "Demo-pass-2026").await);
+    let stats = app.use_case_stats(&t).await;
     assert_eq!(stats["total_use_cases"], 32);
     assert_eq!(stats["contributing_organizations"], 20);
-    let forum: Value = app.get("/api/v1/forum/stats", Some(&t)).await.json().await.unwrap();
-    assert_eq!((forum["topics"].clone(), forum["replies"].clone()), (serde_json::json!(6), serde_json::json!(12)));
-    let people: Value = app.get("/api/v1/users", Some(&t)).await.json().await.unwrap();
+    let forum = app.forum_stats(&t).await;
+    assert_eq!((forum["topics"].clone(), forum["replies"].clone()), (json!(6), json!(12)));
+    let people: Value = app.get_json("/api/v1/users", &t).await;
     assert_eq!(people["total"], 26, "25 people and the demo platform admin");
-    let map: Value = app.get("/api/v1/use-cases/map", Some(&t)).await.json().await.unwrap();
+    let map = app.use_case_map(&t).await;
     assert!(map["items"].as_array().unwrap().iter().all(|p| p["cover_url"].is_string()));
     let cities: std::collections::HashSet<&str> =
         map["items"].as_array().unwrap().iter().filter_map(|p| p["slug"].as_str()).collect();

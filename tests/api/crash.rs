@@ -3,7 +3,6 @@
 
 use std::{
     collections::HashSet,
-    process::Stdio,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -14,25 +13,17 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::{
-    child::ChildServer,
-    helpers::{PASSWORD, TestApp},
-};
+use crate::support::{TestApp, child::ChildServer, id_of};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_replies_survive_kill_9() {
     // Set up in-process, then hand the data dir to the real binary.
     let mut app = TestApp::spawn().await;
-    let auth = app.signed_in_user("crash@press.sa", PASSWORD).await;
-    let token = auth["access_token"].as_str().unwrap().to_owned();
-    let body = json!({"title": "Compressor trips under load", "body": "The compressor trips every afternoon at peak load.", "category": "maintenance", "tags": []});
-    let r = app.post("/api/v1/forum/topics", Some(&token), body).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let topic = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let token = app.signed_in_token("crash@press.sa").await;
+    let topic = id_of(&app.new_topic(&token, "Compressor trips under load", "maintenance", &[]).await);
     app.stop().await;
 
-    let env: Vec<(&str, &str)> = app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut server = ChildServer::start(env, Stdio::null(), Stdio::null()).await;
+    let mut server = ChildServer::start_like(&app).await;
     let base = server.base.clone();
 
     // 32 writers reply as fast as they can; the server is killed once 400 are acknowledged.
@@ -81,7 +72,7 @@ async fn acknowledged_replies_survive_kill_9() {
             Some(c) => format!("/api/v1/forum/topics/{topic}/replies?limit=100&cursor={c}"),
             None => format!("/api/v1/forum/topics/{topic}/replies?limit=100"),
         };
-        let page: Value = app.get(&path, Some(&token)).await.json().await.unwrap();
+        let page = app.get_json(&path, &token).await;
         stored.extend(page["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()));
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
@@ -90,15 +81,8 @@ async fn acknowledged_replies_survive_kill_9() {
     }
     let lost: Vec<_> = acknowledged.difference(&stored).collect();
     assert!(lost.is_empty(), "{} acknowledged replies lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(3)]);
-    let t: Value = app.get(&format!("/api/v1/forum/topics/{topic}"), Some(&token)).await.json().await.unwrap();
+    let t: Value = app.get_topic(&token, &topic).await.json().await.unwrap();
     assert_eq!(t["reply_count"], json!(stored.len()), "the counter matches the stored replies");
     // The store still takes writes after recovery.
-    let r = app
-        .post(
-            &format!("/api/v1/forum/topics/{topic}/replies"),
-            Some(&token),
-            json!({"content": "Back after the crash."}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    app.new_reply(&token, &topic, "Back after the crash.").await;
 }

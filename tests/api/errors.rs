@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{TestApp, expect_error};
+use crate::support::{TestApp, expect_error};
 
 #[tokio::test]
 async fn unknown_route_and_wrong_method_get_json_errors() {

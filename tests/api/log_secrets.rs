@@ -10,16 +10,16 @@
 use std::{
     fs,
     path::{Path, PathBuf},
-    time::{Duration, Instant},
 };
 
 use reqwest::{Client, Method, Response, StatusCode, header};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::{
+use crate::support::{
+    accounts::signup_body,
     child::ChildServer,
-    helpers::{decode_transfer_encoding, signup_body, six_digits_after},
+    mail::{link_token, nth_email_in, six_digits_after},
 };
 
 const EMAIL: &str = "leaks@press-shop.sa";
@@ -112,35 +112,9 @@ async fn json_of(r: Response, status: StatusCode) -> Value {
     serde_json::from_str(&body).unwrap()
 }
 
-/// The newest email to `to` containing `marker`, once at least `n` exist: the job worker
-/// writes them asynchronously, so poll (bounded) instead of sleeping a guessed time.
-async fn nth_email(outbox: &Path, to: &str, marker: &str, n: usize) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let mut found: Vec<(String, String)> = fs::read_dir(outbox)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(".eml"))
-                    .map(|e| {
-                        let text = decode_transfer_encoding(&fs::read_to_string(e.path()).unwrap_or_default());
-                        (e.file_name().to_string_lossy().into_owned(), text)
-                    })
-                    .filter(|(_, t)| t.lines().any(|l| l.starts_with("To:") && l.contains(to)) && t.contains(marker))
-                    .collect()
-            })
-            .unwrap_or_default();
-        found.sort(); // file names start with the sending time
-        if found.len() >= n {
-            return found.pop().unwrap().1;
-        }
-        assert!(Instant::now() < deadline, "no email {n} to {to} containing {marker:?}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
+/// The code in the `n`th email to [`EMAIL`] containing `marker`.
 async fn code(outbox: &Path, marker: &str, n: usize) -> String {
-    let mail = nth_email(outbox, EMAIL, marker, n).await;
+    let mail = nth_email_in(outbox, EMAIL, marker, n).await;
     six_digits_after(&mail, marker).unwrap_or_else(|| panic!("no code in {mail}"))
 }
 
@@ -214,14 +188,8 @@ async fn logs_never_contain_passwords_tokens_or_codes() {
     // Forgotten password: the emailed link's token resets to a third password.
     let r = api.post("/api/v1/auth/password/forgot", None, json!({"email": EMAIL})).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
-    let mail = nth_email(&outbox, EMAIL, "reset-password?token=", 1).await;
-    let token: String = mail
-        .split("reset-password?token=")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let marker = "reset-password?token=";
+    let token = link_token(&nth_email_in(&outbox, EMAIL, marker, 1).await, marker);
     s.add("password reset token", &token);
     let body = json!({"token": token, "new_password": THIRD_PASSWORD});
     assert_eq!(api.post("/api/v1/auth/password/reset", None, body).await.status(), StatusCode::NO_CONTENT);

@@ -1,17 +1,22 @@
 //! Login: no user enumeration, lockout with Retry-After, per-IP limit, new-device codes and
 //! trusted-device cookies.
 
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, expect_error};
+use crate::support::{PASSWORD, TestApp, expect_error};
+
+/// A login with a wrong password.
+async fn wrong_login(app: &TestApp, email: &str) -> Response {
+    app.login(email, "Wrong-pass-1").await
+}
 
 #[tokio::test]
 async fn unknown_email_and_wrong_password_look_the_same() {
     let app = TestApp::spawn().await;
     app.signed_in_user("real@forge.sa", PASSWORD).await;
-    let a = app.login("real@forge.sa", "Wrong-pass-1").await;
-    let b = app.login("nobody@forge.sa", "Wrong-pass-1").await;
+    let a = wrong_login(&app, "real@forge.sa").await;
+    let b = wrong_login(&app, "nobody@forge.sa").await;
     assert_eq!(a.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(a.status(), b.status());
     let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
@@ -24,14 +29,9 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
     let app = TestApp::spawn().await;
     app.signed_in_user("locked@forge.sa", PASSWORD).await;
     for _ in 0..4 {
-        expect_error(
-            app.login("locked@forge.sa", "Wrong-pass-1").await,
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-        )
-        .await;
+        expect_error(wrong_login(&app, "locked@forge.sa").await, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     }
-    let fifth = app.login("locked@forge.sa", "Wrong-pass-1").await;
+    let fifth = wrong_login(&app, "locked@forge.sa").await;
     let retry: u64 = fifth.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((890..=900).contains(&retry), "15 minutes, got {retry}");
     expect_error(fifth, StatusCode::TOO_MANY_REQUESTS, "login_locked").await;
@@ -40,10 +40,9 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
     expect_error(right, StatusCode::TOO_MANY_REQUESTS, "login_locked").await;
     // Unknown emails lock the same way, so the lock reveals nothing.
     for _ in 0..5 {
-        app.login("ghost@forge.sa", "Wrong-pass-1").await;
+        wrong_login(&app, "ghost@forge.sa").await;
     }
-    expect_error(app.login("ghost@forge.sa", "Wrong-pass-1").await, StatusCode::TOO_MANY_REQUESTS, "login_locked")
-        .await;
+    expect_error(wrong_login(&app, "ghost@forge.sa").await, StatusCode::TOO_MANY_REQUESTS, "login_locked").await;
 }
 
 #[tokio::test]
@@ -51,16 +50,11 @@ async fn a_correct_password_resets_the_failure_count() {
     let app = TestApp::spawn().await;
     app.signed_in_user("resets@forge.sa", PASSWORD).await;
     for _ in 0..4 {
-        app.login("resets@forge.sa", "Wrong-pass-1").await;
+        wrong_login(&app, "resets@forge.sa").await;
     }
     assert_eq!(app.login("resets@forge.sa", PASSWORD).await.status(), StatusCode::OK);
     for _ in 0..4 {
-        expect_error(
-            app.login("resets@forge.sa", "Wrong-pass-1").await,
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-        )
-        .await;
+        expect_error(wrong_login(&app, "resets@forge.sa").await, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     }
 }
 
@@ -68,9 +62,9 @@ async fn a_correct_password_resets_the_failure_count() {
 async fn the_per_ip_limit_answers_429_with_retry_after() {
     let app = TestApp::spawn_with(&[("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "3")]).await;
     for _ in 0..3 {
-        assert_eq!(app.login("x@forge.sa", "Wrong-pass-1").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong_login(&app, "x@forge.sa").await.status(), StatusCode::UNAUTHORIZED);
     }
-    let r = app.login("y@forge.sa", "Wrong-pass-1").await;
+    let r = wrong_login(&app, "y@forge.sa").await;
     assert!(r.headers().contains_key("retry-after"));
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
@@ -89,21 +83,15 @@ async fn a_new_device_needs_an_emailed_code_then_is_trusted() {
     assert!(first.get("access_token").is_none());
     let challenge = first["challenge_id"].as_str().unwrap().to_owned();
     let code = app.code_for("mfa@forge.sa", "sign-in code is").await;
-    let wrong = browser
-        .post(app.url("/api/v1/auth/login/verify"))
-        .json(&json!({"challenge_id": challenge, "code": "999999"}))
-        .send()
-        .await
-        .unwrap();
+    let verify = |code: &str| {
+        let body = json!({"challenge_id": challenge, "code": code});
+        browser.post(app.url("/api/v1/auth/login/verify")).json(&body).send()
+    };
+    let wrong = verify("999999").await.unwrap();
     if code != "999999" {
         expect_error(wrong, StatusCode::UNPROCESSABLE_ENTITY, "invalid_code").await;
     }
-    let ok = browser
-        .post(app.url("/api/v1/auth/login/verify"))
-        .json(&json!({"challenge_id": challenge, "code": code}))
-        .send()
-        .await
-        .unwrap();
+    let ok = verify(&code).await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
     let device_cookie = ok.headers().get_all("set-cookie").iter().any(|c| {
         let c = c.to_str().unwrap();
@@ -113,16 +101,9 @@ async fn a_new_device_needs_an_emailed_code_then_is_trusted() {
     let body: Value = ok.json().await.unwrap();
     assert_eq!(body["status"], "authenticated");
     // The code is single use.
-    let again = browser
-        .post(app.url("/api/v1/auth/login/verify"))
-        .json(&json!({"challenge_id": challenge, "code": code}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(verify(&code).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The same browser is now trusted; another one is not.
     let second: Value = login().await.unwrap().json().await.unwrap();
     assert_eq!(second["status"], "authenticated");
-    let other: Value = app.login("mfa@forge.sa", PASSWORD).await.json().await.unwrap();
-    assert_eq!(other["status"], "mfa_required");
+    assert_eq!(app.login_json("mfa@forge.sa", PASSWORD).await["status"], "mfa_required");
 }

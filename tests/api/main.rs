@@ -1,12 +1,12 @@
 //! One integration-test binary: every module boots the real server on port 0 with a
-//! temporary data dir and talks real HTTP to it.
+//! temporary data dir and talks real HTTP to it. The modules below `support` hold tests only;
+//! everything they share (the app, fixtures, one helper per endpoint) is in `support/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
+mod support;
 
 mod accounts;
 mod authz;
-mod child;
 mod cli;
 mod crash;
 mod errors;
@@ -30,12 +30,10 @@ mod password;
 mod people;
 mod persistence;
 mod profile;
-mod s3;
 mod sessions;
 mod smtp;
 mod thumbnail_memory;
 mod use_case_listings;
 mod use_cases;
 mod ws;
-mod ws_client;
 mod ws_sessions;

@@ -1,12 +1,17 @@
-//! Media failure paths and S3 presigned redirects: nothing may be left half-written.
+//! Media failure paths and S3 presigned redirects: nothing may be left half-written. The
+//! failures are real (an unwritable folder, a corrupt record), so the server logs them at
+//! ERROR; the tests capture those lines and check them instead of printing them.
 
+use p2p_sandbox::store::tables::USERS;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::{
-    helpers::{PASSWORD, TestApp, expect_error},
-    media::{form, png, token, upload},
+use crate::support::{
+    PASSWORD, TestApp, expect_error,
+    logs::capture_logs,
+    media::{file_form, png},
     s3::S3Server,
+    token,
 };
 
 #[tokio::test]
@@ -15,11 +20,13 @@ async fn a_failed_object_write_leaves_no_record() {
     let blocked = tempfile::TempDir::new().unwrap();
     std::fs::write(blocked.path().join("media"), b"not a folder").unwrap();
     let root = blocked.path().to_str().unwrap().to_owned();
+    let logs = capture_logs();
     let app = TestApp::spawn_with(&[("P2P_MEDIA_URI", &root)]).await;
-    let t = token(&app.signed_in_user("fail@media.sa", PASSWORD).await);
-    let r = upload(&app, "/api/v1/users/me/avatar", &t, form(png(8, 8), "a.png", "image/png")).await;
+    let t = app.signed_in_token("fail@media.sa").await;
+    let r = app.upload_avatar(&t, file_form(png(8, 8), "a.png", "image/png")).await;
     expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
-    let me: Value = app.get("/api/v1/users/me", Some(&t)).await.json().await.unwrap();
+    logs.assert_logged("ERROR", &["internal error"]);
+    let me: Value = app.me(&t).await.json().await.unwrap();
     assert!(me["user"]["profile_picture_url"].is_null(), "no record points at a missing object");
 }
 
@@ -32,32 +39,26 @@ async fn a_failed_record_write_removes_the_object() {
     app.stop().await;
     // A corrupt user record makes the transaction that attaches the avatar fail.
     let db = p2p_sandbox::store::Store::open(&app.dir.join("p2p.redb")).unwrap();
-    db.write_blocking(|tx| {
-        p2p_sandbox::store::put_raw(tx, p2p_sandbox::store::tables::USERS, &id.key(), b"\x01{broken")
-    })
-    .unwrap();
+    db.write_blocking(|tx| p2p_sandbox::store::put_raw(tx, USERS, &id.key(), b"\x01{broken")).unwrap();
     drop(db);
+    let logs = capture_logs();
     let app = app.restart_with(&[]).await;
-    let r = upload(&app, "/api/v1/users/me/avatar", &t, form(png(8, 8), "a.png", "image/png")).await;
+    let r = app.upload_avatar(&t, file_form(png(8, 8), "a.png", "image/png")).await;
     expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
-    let objects = std::fs::read_dir(app.dir.join("media").join("media")).map(|d| d.count()).unwrap_or(0);
-    assert_eq!(objects, 0, "the object was removed when its record could not be written");
+    // The log names the corrupt table, which the answer never does.
+    logs.assert_logged("ERROR", &["internal error", USERS.name]);
+    assert_eq!(app.local_objects(), 0, "the object was removed when its record could not be written");
 }
 
 #[tokio::test]
 async fn s3_downloads_can_redirect_to_a_presigned_url() {
     let s3 = S3Server::start().await;
-    let mut settings = s3.settings(crate::s3::BUCKET);
+    let mut settings = s3.settings();
     settings.push(("P2P_MEDIA__PRESIGN_SECS".into(), "60".into()));
-    let refs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let app = TestApp::spawn_with(&refs).await;
-    let t = token(&app.signed_in_user("presign@media.sa", PASSWORD).await);
+    let app = TestApp::spawn_with(&settings).await;
+    let t = app.signed_in_token("presign@media.sa").await;
     let bytes = png(20, 20);
-    let me: Value = upload(&app, "/api/v1/users/me/avatar", &t, form(bytes.clone(), "a.png", "image/png"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.upload_avatar(&t, file_form(bytes.clone(), "a.png", "image/png")).await.json().await.unwrap();
     let url = me["user"]["profile_picture_url"].as_str().unwrap().to_owned();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = client.get(app.url(&url)).bearer_auth(&t).send().await.unwrap();

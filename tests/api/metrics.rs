@@ -2,9 +2,8 @@
 //! set present, and an optional bearer token.
 
 use reqwest::StatusCode;
-use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, expect_error};
+use crate::support::{PASSWORD, TestApp, expect_error};
 
 /// The latency series (one per method × route × status).
 fn series(text: &str) -> Vec<&str> {
@@ -14,7 +13,7 @@ fn series(text: &str) -> Vec<&str> {
 #[tokio::test]
 async fn random_paths_do_not_add_series() {
     let app = TestApp::spawn().await;
-    let t = app.signed_in_user("labels@metrics.sa", PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    let t = app.signed_in_token("labels@metrics.sa").await;
     let client = reqwest::Client::new();
     // One request of each kind first, so every series these requests can make exists.
     let kinds = |i: usize| {
@@ -30,7 +29,7 @@ async fn random_paths_do_not_add_series() {
         client.get(app.url(&path)).bearer_auth(&t).send().await.unwrap();
     }
     client.request(reqwest::Method::from_bytes(b"BREW").unwrap(), app.url("/health")).send().await.unwrap();
-    let before = app.get("/metrics", None).await.text().await.unwrap();
+    let before = app.metrics().await;
 
     for i in 1..=300 {
         for path in kinds(i) {
@@ -43,7 +42,7 @@ async fn random_paths_do_not_add_series() {
             .await
             .unwrap();
     }
-    let after = app.get("/metrics", None).await.text().await.unwrap();
+    let after = app.metrics().await;
     let (b, a) = (series(&before), series(&after));
     // `/metrics` itself adds its own series between the two scrapes; nothing else may.
     let new: Vec<&&str> = a.iter().filter(|l| !b.iter().any(|x| x.split(' ').next() == l.split(' ').next())).collect();
@@ -61,7 +60,7 @@ async fn random_paths_do_not_add_series() {
 async fn the_spec_set_of_metrics_is_exposed() {
     let app = TestApp::spawn().await;
     app.signed_in_user("set@metrics.sa", PASSWORD).await;
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.metrics().await;
     for name in [
         "p2p_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/auth/signup\",status=\"201\"",
         "p2p_ws_open_sockets",
@@ -90,6 +89,6 @@ async fn a_configured_token_protects_metrics() {
     assert_eq!(ok.status(), StatusCode::OK);
     assert!(ok.text().await.unwrap().contains("p2p_uptime_seconds"));
     // Everything else is unaffected.
-    let r = app.post("/api/v1/auth/login", None, json!({"email": "a@b.sa", "password": "x"})).await;
+    let r = app.login("a@b.sa", "x").await;
     assert_ne!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }

@@ -4,38 +4,30 @@
 
 use std::io::Read;
 
-use reqwest::StatusCode;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::helpers::{TestApp, base_env};
+use crate::support::{TestApp, token};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-v1");
 
 /// The old release's store, unpacked into a fresh data dir, served by this build.
-async fn old_store() -> (TempDir, TestApp, Value) {
+async fn old_store() -> (TestApp, Value) {
     let tmp = TempDir::new().unwrap();
     let mut gz = flate2::read::GzDecoder::new(std::fs::File::open(format!("{FIXTURE}.redb.gz")).unwrap());
     let mut bytes = Vec::new();
     gz.read_to_end(&mut bytes).unwrap();
     std::fs::write(tmp.path().join("p2p.redb"), bytes).unwrap();
-    let app = TestApp::start(tmp.path().to_path_buf(), base_env(tmp.path())).await;
+    let app = TestApp::spawn_in(tmp).await;
     let expected: Value = serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURE}.json")).unwrap()).unwrap();
-    (tmp, app, expected)
+    (app, expected)
 }
 
 #[tokio::test]
 async fn a_store_of_the_previous_release_reads_back_the_same() {
-    let (_tmp, app, expected) = old_store().await;
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            serde_json::json!({"email": expected["email"], "password": expected["password"]}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let t = r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let (app, expected) = old_store().await;
+    let login = app.login_json(expected["email"].as_str().unwrap(), expected["password"].as_str().unwrap()).await;
+    let t = token(&login);
     let answers = expected["answers"].as_object().unwrap();
     for (path, before) in answers {
         let now: Value = app.get(path, Some(&t)).await.json().await.unwrap();

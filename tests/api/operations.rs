@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::support::{PASSWORD, TestApp};
 
 #[tokio::test]
 async fn health_answers_with_version_and_uptime() {
@@ -49,7 +49,7 @@ async fn readiness_checks_store_disk_and_jobs() {
 async fn metrics_report_requests_and_queue() {
     let app = TestApp::spawn().await;
     app.signed_in_user("m@metrics.sa", PASSWORD).await;
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.metrics().await;
     assert!(
         text.contains(
             "p2p_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/auth/signup\",status=\"201\""

@@ -1,52 +1,43 @@
 //! `GET`/`PATCH /users/me`, email change and account deletion.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, expect_error};
-
-fn access(v: &Value) -> String {
-    v["access_token"].as_str().unwrap().to_owned()
-}
+use crate::support::{PASSWORD, TestApp, expect_error, expect_invalid};
 
 #[tokio::test]
 async fn profile_updates_apply_and_validate_each_field() {
     let app = TestApp::spawn().await;
-    let t = access(&app.signed_in_user("prof@cables.sa", PASSWORD).await);
+    let t = app.signed_in_token("prof@cables.sa").await;
     let patch = json!({
         "first_name": "نورة", "title": "Quality manager", "location": "Dammam",
         "bio": "**Lean** and six sigma", "expertise_tags": ["Lean", "lean", "صيانة تنبؤية"], "language": "ar"
     });
-    let r = app.send(Method::PATCH, "/api/v1/users/me", Some(&t), patch).await;
+    let r = app.patch_me(&t, patch).await;
     assert_eq!(r.status(), StatusCode::OK);
     let me: Value = r.json().await.unwrap();
     assert_eq!(me["user"]["first_name"], "نورة");
     assert_eq!(me["user"]["last_name"], "Al-Harbi", "untouched fields stay");
     assert_eq!(me["user"]["expertise_tags"], json!(["Lean", "صيانة تنبؤية"]));
     assert_eq!(me["user"]["language"], "ar");
-    let again: Value = app.get("/api/v1/users/me", Some(&t)).await.json().await.unwrap();
+    let again: Value = app.me(&t).await.json().await.unwrap();
     assert_eq!(again["user"], me["user"]);
     let bad = json!({"first_name": "", "last_name": "x".repeat(51), "expertise_tags": vec!["ok"; 11], "title": "t".repeat(101)});
-    let r = app.send(Method::PATCH, "/api/v1/users/me", Some(&t), bad).await;
-    let e = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    for f in ["first_name", "last_name", "expertise_tags", "title"] {
-        assert!(e["fields"].get(f).is_some(), "{f}: {e}");
-    }
-    let r = app.send(Method::PATCH, "/api/v1/users/me", Some(&t), json!({"language": "fr"})).await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    expect_invalid(app.patch_me(&t, bad).await, &["first_name", "last_name", "expertise_tags", "title"]).await;
+    assert_eq!(app.patch_me(&t, json!({"language": "fr"})).await.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn twenty_concurrent_patches_all_succeed_consistently() {
     let app = TestApp::spawn().await;
-    let t = access(&app.signed_in_user("race@cables.sa", PASSWORD).await);
+    let t = app.signed_in_token("race@cables.sa").await;
     let requests = (0..20).map(|i| {
         let body = if i % 2 == 0 {
             json!({ "title": format!("Title {i}") })
         } else {
             json!({ "location": format!("Site {i}") })
         };
-        app.send(Method::PATCH, "/api/v1/users/me", Some(&t), body)
+        app.patch_me(&t, body)
     });
     let results = futures::future::join_all(requests).await;
     let mut titles = Vec::new();
@@ -57,7 +48,7 @@ async fn twenty_concurrent_patches_all_succeed_consistently() {
         titles.push(v["user"]["title"].as_str().unwrap().to_owned());
         locations.push(v["user"]["location"].as_str().unwrap().to_owned());
     }
-    let fin: Value = app.get("/api/v1/users/me", Some(&t)).await.json().await.unwrap();
+    let fin: Value = app.me(&t).await.json().await.unwrap();
     let title = fin["user"]["title"].as_str().unwrap();
     let location = fin["user"]["location"].as_str().unwrap();
     // Every patch was applied to the latest record: no field reverted by a lost update.
@@ -68,18 +59,15 @@ async fn twenty_concurrent_patches_all_succeed_consistently() {
 #[tokio::test]
 async fn email_change_stays_in_the_domain_and_needs_the_new_address_code() {
     let app = TestApp::spawn().await;
-    let t = access(&app.signed_in_user("old@valves.sa", PASSWORD).await);
-    let r =
-        app.post("/api/v1/users/me/email", Some(&t), json!({"new_email": "me@other.sa", "password": PASSWORD})).await;
-    let e = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let t = app.signed_in_token("old@valves.sa").await;
+    let change = |new_email: &str, password: &str| {
+        app.post("/api/v1/users/me/email", Some(&t), json!({"new_email": new_email, "password": password}))
+    };
+    let e = expect_invalid(change("me@other.sa", PASSWORD).await, &["new_email"]).await;
     assert!(e["fields"]["new_email"].as_str().unwrap().contains("@valves.sa"));
-    let r = app
-        .post("/api/v1/users/me/email", Some(&t), json!({"new_email": "new@valves.sa", "password": "Wrong-pass-1"}))
+    expect_error(change("new@valves.sa", "Wrong-pass-1").await, StatusCode::UNPROCESSABLE_ENTITY, "wrong_password")
         .await;
-    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "wrong_password").await;
-    let r =
-        app.post("/api/v1/users/me/email", Some(&t), json!({"new_email": "New@valves.sa", "password": PASSWORD})).await;
-    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert_eq!(change("New@valves.sa", PASSWORD).await.status(), StatusCode::ACCEPTED);
     let code = app.code_for("new@valves.sa", "Enter the code").await;
     let r = app.post("/api/v1/users/me/email/verify", Some(&t), json!({ "code": code })).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -92,12 +80,10 @@ async fn email_change_stays_in_the_domain_and_needs_the_new_address_code() {
 #[tokio::test]
 async fn deleting_the_account_erases_it_and_ends_sessions() {
     let app = TestApp::spawn().await;
-    let t = access(&app.signed_in_user("gone@tiles.sa", PASSWORD).await);
-    let r = app.send(Method::DELETE, "/api/v1/users/me", Some(&t), json!({"password": "Wrong-pass-1"})).await;
-    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "wrong_password").await;
-    let r = app.send(Method::DELETE, "/api/v1/users/me", Some(&t), json!({ "password": PASSWORD })).await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/api/v1/users/me", Some(&t)).await.status(), StatusCode::UNAUTHORIZED);
+    let t = app.signed_in_token("gone@tiles.sa").await;
+    expect_error(app.delete_me(&t, "Wrong-pass-1").await, StatusCode::UNPROCESSABLE_ENTITY, "wrong_password").await;
+    assert_eq!(app.delete_me(&t, PASSWORD).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.me(&t).await.status(), StatusCode::UNAUTHORIZED);
     expect_error(app.login("gone@tiles.sa", PASSWORD).await, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     // The address is free again, and the domain's organization has no admin left to approve:
     // the next signup leads it again.
@@ -109,17 +95,10 @@ async fn deleting_the_account_erases_it_and_ends_sessions() {
 async fn the_last_admin_cannot_delete_their_account_while_others_remain() {
     let app = TestApp::spawn().await;
     let team = app.team("handover.sa").await;
-    let r = app.send(Method::DELETE, "/api/v1/users/me", Some(&team.admin), json!({ "password": PASSWORD })).await;
-    expect_error(r, StatusCode::CONFLICT, "last_admin").await;
-    let promote = format!("/api/v1/organizations/me/members/{}/role", team.member_id);
-    assert_eq!(
-        app.send(Method::PUT, &promote, Some(&team.admin), json!({"role": "admin"})).await.status(),
-        StatusCode::OK
-    );
-    let r = app.send(Method::DELETE, "/api/v1/users/me", Some(&team.admin), json!({ "password": PASSWORD })).await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let org: Value = app.get("/api/v1/organizations/me", Some(&team.member)).await.json().await.unwrap();
-    assert_eq!(org["member_count"], 1);
-    let members: Value = app.get("/api/v1/organizations/me/members", Some(&team.member)).await.json().await.unwrap();
+    expect_error(app.delete_me(&team.admin, PASSWORD).await, StatusCode::CONFLICT, "last_admin").await;
+    assert_eq!(app.set_role(&team.admin, &team.member_id, "admin").await.status(), StatusCode::OK);
+    assert_eq!(app.delete_me(&team.admin, PASSWORD).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.my_org(&team.member).await["member_count"], 1);
+    let members = app.members(&team.member).await;
     assert_eq!(members["items"].as_array().unwrap().len(), 1, "the deleted account leaves the member list");
 }

@@ -1,14 +1,13 @@
 //! Mail through a real SMTP listener started by the test.
 
 use reqwest::StatusCode;
-use serde_json::json;
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
     net::TcpListener,
     sync::mpsc,
 };
 
-use crate::helpers::{PASSWORD, TestApp, six_digits_after};
+use crate::support::{PASSWORD, TestApp, mail::six_digits_after};
 
 /// A minimal SMTP server: accepts every message and hands its DATA to the channel.
 async fn smtp_listener() -> (u16, mpsc::UnboundedReceiver<String>) {
@@ -71,8 +70,7 @@ async fn verification_codes_go_out_over_smtp() {
     assert!(message.contains("To: smtp@cement.sa"), "{message}");
     assert!(message.contains("Subject: Your P2P Sandbox verification code"));
     let code = six_digits_after(&message, "verification code is").unwrap();
-    let r = app.post("/api/v1/auth/verify-email", None, json!({"email": "smtp@cement.sa", "code": code})).await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.verify_email("smtp@cement.sa", &code).await.status(), StatusCode::OK);
     assert!(
         !app.dir.join("outbox").read_dir().map(|mut d| d.next().is_some()).unwrap_or(false),
         "nothing went to the file outbox"

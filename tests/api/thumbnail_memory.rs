@@ -2,18 +2,15 @@
 //! the server its pixel count in memory when the thumbnail is made: the real binary's peak
 //! resident memory is read from `/proc` before and after.
 
-use std::{
-    process::Stdio,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
-use crate::{
+use crate::support::{
+    TestApp,
     child::ChildServer,
-    helpers::{PASSWORD, TestApp},
-    media::form,
+    media::{file_form, png},
 };
 
 /// A 24-megapixel PNG of two flat halves: a few hundred KiB on disk, 72 MB as RGB pixels.
@@ -25,12 +22,14 @@ fn huge_flat_png() -> Vec<u8> {
     out.into_inner()
 }
 
-async fn upload_and_wait_for_thumbnail(client: &Client, base: &str, token: &str, png: Vec<u8>) -> image::DynamicImage {
-    let r = client.put(format!("{base}/api/v1/users/me/avatar")).bearer_auth(token).multipart(form(
-        png,
-        "plant.png",
-        "image/png",
-    ));
+async fn upload_and_wait_for_thumbnail(
+    client: &Client,
+    base: &str,
+    token: &str,
+    bytes: Vec<u8>,
+) -> image::DynamicImage {
+    let form = file_form(bytes, "plant.png", "image/png");
+    let r = client.put(format!("{base}/api/v1/users/me/avatar")).bearer_auth(token).multipart(form);
     let r = r.send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let me: Value = r.json().await.unwrap();
@@ -49,21 +48,20 @@ async fn upload_and_wait_for_thumbnail(client: &Client, base: &str, token: &str,
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_24_megapixel_png_thumbnail_costs_a_few_mib_not_its_pixels() {
     let mut app = TestApp::spawn().await;
-    let token = app.signed_in_user("bomb@press.sa", PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    let token = app.signed_in_token("bomb@press.sa").await;
     app.stop().await;
-    let env: Vec<(&str, &str)> = app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let server = ChildServer::start(env, Stdio::null(), Stdio::null()).await;
+    let server = ChildServer::start_like(&app).await;
     let client = Client::new();
     // Warm the upload and thumbnail paths with a small image, then take the baseline.
-    upload_and_wait_for_thumbnail(&client, &server.base, &token, crate::media::png(64, 48)).await;
-    let png = huge_flat_png();
+    upload_and_wait_for_thumbnail(&client, &server.base, &token, png(64, 48)).await;
+    let huge = huge_flat_png();
     let before = server.status_kib("VmHWM");
 
-    let thumb = upload_and_wait_for_thumbnail(&client, &server.base, &token, png.clone()).await;
+    let thumb = upload_and_wait_for_thumbnail(&client, &server.base, &token, huge.clone()).await;
     let grown_mib = (server.status_kib("VmHWM") - before) as f64 / 1024.0;
-    eprintln!("peak memory grew {grown_mib:.1} MiB for a {} KiB, 24-megapixel PNG", png.len() / 1024);
+    eprintln!("peak memory grew {grown_mib:.1} MiB for a {} KiB, 24-megapixel PNG", huge.len() / 1024);
     assert_eq!((thumb.width(), thumb.height()), (256, 171));
     // A full decode holds 72 MB of pixels (plus its thumbnail copy); bounded decoding holds
     // the thumbnail's accumulators and a few rows.
-    assert!(grown_mib < 24.0, "peak memory grew {grown_mib:.1} MiB for a {} KiB, 24-megapixel PNG", png.len() / 1024);
+    assert!(grown_mib < 24.0, "peak memory grew {grown_mib:.1} MiB for a {} KiB, 24-megapixel PNG", huge.len() / 1024);
 }

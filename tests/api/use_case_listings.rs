@@ -4,54 +4,24 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp};
-
-fn token(v: &Value) -> String {
-    v["access_token"].as_str().unwrap().to_owned()
-}
-
-fn case(title: &str, category: &str, city: &str, tags: &[&str]) -> Value {
-    json!({
-        "title": title,
-        "summary": "Cameras and a small model now catch cap defects before palletizing, cutting returns.",
-        "category": category,
-        "factory_name": "Jeddah Bottling",
-        "city": city,
-        "latitude": 21.54,
-        "longitude": 39.17,
-        "tags": tags
-    })
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v["items"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_owned()).collect()
-}
-
-async fn list(app: &TestApp, t: &str, query: &str) -> Value {
-    let r = app.get(&format!("/api/v1/use-cases?{query}"), Some(t)).await;
-    assert_eq!(r.status(), StatusCode::OK, "{query}");
-    r.json().await.unwrap()
-}
+use crate::support::{TestApp, expect_invalid, id_of, ids, use_cases::use_case_in};
 
 /// Every id of a listing, following cursors one item at a time.
 async fn walk(app: &TestApp, t: &str, query: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut page = list(app, t, &format!("{query}&limit=1")).await;
+    let mut page = app.list_use_cases(t, &format!("{query}&limit=1")).await;
     loop {
         out.extend(ids(&page));
         let Some(c) = page["next_cursor"].as_str() else { return out };
-        page = list(app, t, &format!("{query}&limit=1&cursor={c}")).await;
+        page = app.list_use_cases(t, &format!("{query}&limit=1&cursor={c}")).await;
     }
 }
 
 #[tokio::test]
 async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     let app = TestApp::spawn().await;
-    let a = token(&app.signed_in_user("a@plant-a.sa", PASSWORD).await);
-    let viewers = [
-        token(&app.signed_in_user("v1@plant-v.sa", PASSWORD).await),
-        token(&app.signed_in_user("v2@plant-w.sa", PASSWORD).await),
-    ];
+    let a = app.signed_in_token("a@plant-a.sa").await;
+    let viewers = [app.signed_in_token("v1@plant-v.sa").await, app.signed_in_token("v2@plant-w.sa").await];
     let mut made = Vec::new();
     for (title, category, city, tags) in [
         ("Vision inspection on line one", "Quality Control", "Riyadh", &["vision", "ai"][..]),
@@ -59,9 +29,7 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
         ("Vision inspection on line two", "Quality Control", "Jeddah", &["vision"][..]),
         ("Predictive maintenance of pumps", "Predictive Maintenance", "Riyadh", &["iot"][..]),
     ] {
-        let r = app.post("/api/v1/use-cases", Some(&a), case(title, category, city, tags)).await;
-        assert_eq!(r.status(), StatusCode::CREATED);
-        made.push(r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
+        made.push(id_of(&app.new_use_case(&a, use_case_in(title, category, city, tags)).await));
     }
     let [q1, energy, q2, pumps] = [0, 1, 2, 3].map(|i| made[i].clone());
 
@@ -69,16 +37,17 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     assert_eq!(walk(&app, &a, "city=RIYADH").await, vec![pumps.clone(), energy.clone(), q1.clone()]);
     assert_eq!(walk(&app, &a, "tag=vision").await, vec![q2.clone(), q1.clone()]);
     // Two filters: one index, the other checked on each record.
-    assert_eq!(ids(&list(&app, &a, "city=Riyadh&category=Quality%20Control").await), vec![q1.clone()]);
-    assert_eq!(ids(&list(&app, &a, "tag=vision&q=two").await), vec![q2.clone()]);
+    assert_eq!(ids(&app.list_use_cases(&a, "city=Riyadh&category=Quality%20Control").await), vec![q1.clone()]);
+    assert_eq!(ids(&app.list_use_cases(&a, "tag=vision&q=two").await), vec![q2.clone()]);
     // Cards, not full case studies; the author and organization as they are now (the page
     // was read, and cached, before the renames).
-    assert_eq!(list(&app, &a, "city=Jeddah").await["items"][0]["organization_name"], "plant-a.sa Manufacturing");
-    let r = app.send(Method::PATCH, "/api/v1/users/me", Some(&a), json!({"first_name": "Renamed"})).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = app.send(Method::PATCH, "/api/v1/organizations/me", Some(&a), json!({"name": "Plant A Renamed"})).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let card = list(&app, &a, "city=Jeddah").await["items"][0].clone();
+    assert_eq!(
+        app.list_use_cases(&a, "city=Jeddah").await["items"][0]["organization_name"],
+        "plant-a.sa Manufacturing"
+    );
+    assert_eq!(app.patch_me(&a, json!({"first_name": "Renamed"})).await.status(), StatusCode::OK);
+    assert_eq!(app.patch_my_org(&a, json!({"name": "Plant A Renamed"})).await.status(), StatusCode::OK);
+    let card = app.list_use_cases(&a, "city=Jeddah").await["items"][0].clone();
     assert_eq!(card["title"], "Vision inspection on line two");
     assert!(card["author"]["name"].as_str().unwrap().starts_with("Renamed "), "{card}");
     assert_eq!(card["organization_name"], "Plant A Renamed");
@@ -87,20 +56,18 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     // Views and likes move the entries of the sorted filters (the same pages read before).
     assert_eq!(walk(&app, &a, "city=Riyadh&sort=most_viewed").await, vec![pumps.clone(), energy.clone(), q1.clone()]);
     for v in &viewers {
-        assert_eq!(app.get(&format!("/api/v1/use-cases/{energy}"), Some(v)).await.status(), StatusCode::OK);
+        assert_eq!(app.get_use_case(v, &energy).await.status(), StatusCode::OK);
     }
-    app.get(&format!("/api/v1/use-cases/{pumps}"), Some(&viewers[0])).await;
-    app.get(&format!("/api/v1/use-cases/{energy}"), Some(&viewers[0])).await; // counted once
+    app.get_use_case(&viewers[0], &pumps).await;
+    app.get_use_case(&viewers[0], &energy).await; // counted once
     assert_eq!(walk(&app, &a, "city=Riyadh&sort=most_viewed").await, vec![energy.clone(), pumps.clone(), q1.clone()]);
-    let r = app.send(Method::PUT, &format!("/api/v1/use-cases/{q1}/like"), Some(&viewers[1]), json!({})).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(ids(&list(&app, &a, "city=Riyadh&sort=most_liked").await)[0], q1);
+    assert_eq!(app.like_use_case(&viewers[1], &q1).await.status(), StatusCode::OK);
+    assert_eq!(ids(&app.list_use_cases(&a, "city=Riyadh&sort=most_liked").await)[0], q1);
     // The viewer's own likes and bookmarks are marked on each card.
     for id in [&q1, &pumps] {
-        let r = app.send(Method::PUT, &format!("/api/v1/use-cases/{id}/bookmark"), Some(&viewers[1]), json!({})).await;
-        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(app.bookmark_use_case(&viewers[1], id).await.status(), StatusCode::OK);
     }
-    let page = list(&app, &viewers[1], "city=Riyadh").await;
+    let page = app.list_use_cases(&viewers[1], "city=Riyadh").await;
     let flags: Vec<(bool, bool)> = page["items"]
         .as_array()
         .unwrap()
@@ -108,44 +75,34 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
         .map(|c| (c["liked_by_me"].as_bool().unwrap(), c["bookmarked_by_me"].as_bool().unwrap()))
         .collect();
     assert_eq!(flags, vec![(false, true), (false, false), (true, true)], "pumps, energy, q1");
-    let theirs = list(&app, &a, "city=Riyadh").await;
+    let theirs = app.list_use_cases(&a, "city=Riyadh").await;
     assert!(theirs["items"].as_array().unwrap().iter().all(|c| c["bookmarked_by_me"] == false));
 
     // An edit moves the case between categories and tags.
-    let r = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/use-cases/{q2}"),
-            Some(&a),
-            json!({"category": "Energy Efficiency", "tags": ["energy"]}),
-        )
-        .await;
+    let r = app.patch_use_case(&a, &q2, json!({"category": "Energy Efficiency", "tags": ["energy"]})).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(walk(&app, &a, "category=energy%20efficiency").await, vec![q2.clone(), energy.clone()]);
     assert_eq!(walk(&app, &a, "tag=vision").await, vec![q1.clone()]);
 
     // Flags move it between featured and not.
     let root = app.platform_admin("root@platform.sa").await;
-    let flags = format!("/api/v1/use-cases/{pumps}/flags");
-    assert_eq!(app.send(Method::PUT, &flags, Some(&root), json!({"featured": true})).await.status(), StatusCode::OK);
+    assert_eq!(app.set_use_case_flags(&root, &pumps, json!({"featured": true})).await.status(), StatusCode::OK);
     assert_eq!(walk(&app, &a, "featured=true").await, vec![pumps.clone()]);
     assert_eq!(walk(&app, &a, "featured=false").await, vec![q2.clone(), energy.clone(), q1.clone()]);
 
     // A delete removes every entry; a cursor from another listing is refused.
-    let r = app.send(Method::DELETE, &format!("/api/v1/use-cases/{energy}"), Some(&a), json!({})).await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.delete_use_case(&a, &energy).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(walk(&app, &a, "city=Riyadh&sort=most_viewed").await, vec![pumps.clone(), q1.clone()]);
-    let foreign = list(&app, &a, "limit=1").await["next_cursor"].as_str().unwrap().to_owned();
+    let foreign = app.list_use_cases(&a, "limit=1").await["next_cursor"].as_str().unwrap().to_owned();
     let r = app.get(&format!("/api/v1/use-cases?city=Riyadh&cursor={foreign}"), Some(&a)).await;
-    let e = crate::helpers::expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert!(e["fields"]["cursor"].is_string(), "{e}");
+    expect_invalid(r, &["cursor"]).await;
 }
 
 #[tokio::test]
 async fn the_map_body_is_shared_until_a_point_changes() {
     let app = TestApp::spawn().await;
-    let a = token(&app.signed_in_user("a@plant-a.sa", PASSWORD).await);
-    let v = token(&app.signed_in_user("v@plant-v.sa", PASSWORD).await);
+    let a = app.signed_in_token("a@plant-a.sa").await;
+    let v = app.signed_in_token("v@plant-v.sa").await;
     let map = || async {
         let r = app.get("/api/v1/use-cases/map", Some(&a)).await;
         assert_eq!(r.status(), StatusCode::OK);
@@ -153,27 +110,18 @@ async fn the_map_body_is_shared_until_a_point_changes() {
         r.text().await.unwrap()
     };
     assert_eq!(serde_json::from_str::<Value>(&map().await).unwrap(), json!({"items": []}));
-    let r = app
-        .post("/api/v1/use-cases", Some(&a), case("Vision inspection on line one", "Quality Control", "Riyadh", &[]))
-        .await;
-    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let case = use_case_in("Vision inspection on line one", "Quality Control", "Riyadh", &[]);
+    let id = id_of(&app.create_use_case(&a, case).await.json().await.unwrap());
     let first = map().await;
     let points: Value = serde_json::from_str(&first).unwrap();
     assert_eq!(points["items"][0]["id"], id.as_str());
     assert_eq!(points["items"][0]["title"], "Vision inspection on line one");
     // A view changes no point: the same body.
-    app.get(&format!("/api/v1/use-cases/{id}"), Some(&v)).await;
+    app.get_use_case(&v, &id).await;
     assert_eq!(map().await, first);
     // A new title and coordinates show at once.
-    let r = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/use-cases/{id}"),
-            Some(&a),
-            json!({"title": "Vision inspection, both lines", "latitude": 24.71, "longitude": 46.67}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let edit = json!({"title": "Vision inspection, both lines", "latitude": 24.71, "longitude": 46.67});
+    assert_eq!(app.patch_use_case(&a, &id, edit).await.status(), StatusCode::OK);
     let moved: Value = serde_json::from_str(&map().await).unwrap();
     assert_eq!(moved["items"][0]["title"], "Vision inspection, both lines");
     assert_eq!(
@@ -196,7 +144,7 @@ async fn the_map_body_is_shared_until_a_point_changes() {
         .unwrap();
     assert_eq!(serde_json::from_str::<Value>(&plain).unwrap(), moved);
     // Concurrent requests after a change all see it, with a new ETag.
-    app.send(Method::DELETE, &format!("/api/v1/use-cases/{id}"), Some(&a), json!({})).await;
+    app.delete_use_case(&a, &id).await;
     let bodies = futures::future::join_all((0..20).map(|_| map())).await;
     assert!(bodies.iter().all(|b| serde_json::from_str::<Value>(b).unwrap() == json!({"items": []})));
     let r = app.req(Method::GET, "/api/v1/use-cases/map").bearer_auth(&a).header("If-None-Match", &etag);

@@ -2,52 +2,22 @@
 //! resume from a last `seq`, refused subscriptions, abuse closing one socket only, slow
 //! clients dropped, and 1001 on shutdown.
 
-use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::{
-    helpers::{PASSWORD, TestApp},
-    ws_client::Ws,
-};
-
-pub fn token(v: &Value) -> String {
-    v["access_token"].as_str().unwrap().to_owned()
-}
-
-pub async fn topic(app: &TestApp, t: &str) -> String {
-    let body = json!({"title": "Realtime test topic", "body": "A body long enough for the forum rules.", "category": "automation"});
-    let r = app.post("/api/v1/forum/topics", Some(t), body).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
-}
-
-async fn reply(app: &TestApp, t: &str, topic: &str, text: &str) {
-    let r = app.post(&format!("/api/v1/forum/topics/{topic}/replies"), Some(t), json!({ "content": text })).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-}
-
-async fn follow(app: &TestApp, token: &str, topic: &str, last_seq: Option<u64>) -> Ws {
-    let mut ws = Ws::connect(app, &format!("/ws?token={token}")).await;
-    let (_, ack) = ws.until("subscribed").await; // the user channel
-    assert!(ack["channel"].as_str().unwrap().starts_with("user."));
-    ws.send_json(json!({"type": "subscribe", "channel": format!("forum.topic.{topic}"), "last_seq": last_seq})).await;
-    ws
-}
+use crate::support::{PASSWORD, TestApp, token, ws::Ws};
 
 #[tokio::test]
 async fn two_followers_receive_a_rest_reply_in_order_with_consecutive_seq() {
     let app = TestApp::spawn().await;
-    let a = token(&app.signed_in_user("a@ws.sa", PASSWORD).await);
-    let b = token(&app.signed_in_user("b@ws2.sa", PASSWORD).await);
-    let c = token(&app.signed_in_user("c@ws3.sa", PASSWORD).await);
-    let tid = topic(&app, &a).await;
-    let mut wa = follow(&app, &a, &tid, None).await;
-    let mut wb = follow(&app, &b, &tid, None).await;
-    wa.until("subscribed").await;
-    wb.until("subscribed").await;
-    reply(&app, &c, &tid, "First answer over REST").await;
-    reply(&app, &c, &tid, "Second answer over REST").await;
+    let a = app.signed_in_token("a@ws.sa").await;
+    let b = app.signed_in_token("b@ws2.sa").await;
+    let c = app.signed_in_token("c@ws3.sa").await;
+    let tid = app.any_topic(&a).await;
+    let mut wa = Ws::follow(&app, &a, &tid, None).await;
+    let mut wb = Ws::follow(&app, &b, &tid, None).await;
+    app.new_reply(&c, &tid, "First answer over REST").await;
+    app.new_reply(&c, &tid, "Second answer over REST").await;
     for ws in [&mut wa, &mut wb] {
         let (_, first) = ws.until("reply.created").await;
         let (_, second) = ws.until("reply.created").await;
@@ -62,41 +32,36 @@ async fn two_followers_receive_a_rest_reply_in_order_with_consecutive_seq() {
 #[tokio::test]
 async fn new_post_frames_create_replies_and_broadcast_them() {
     let app = TestApp::spawn().await;
-    let a = token(&app.signed_in_user("a@post.sa", PASSWORD).await);
-    let b = token(&app.signed_in_user("b@post2.sa", PASSWORD).await);
-    let tid = topic(&app, &a).await;
-    let mut watcher = follow(&app, &b, &tid, None).await;
-    watcher.until("subscribed").await;
-    let mut poster = Ws::connect(&app, &format!("/ws/forum/{tid}?token={a}")).await;
-    poster.until("subscribed").await;
-    poster.until("subscribed").await;
-    poster.send_json(json!({"type": "new_post", "content": "Posted over the socket"})).await;
+    let a = app.signed_in_token("a@post.sa").await;
+    let b = app.signed_in_token("b@post2.sa").await;
+    let tid = app.any_topic(&a).await;
+    let mut watcher = Ws::follow(&app, &b, &tid, None).await;
+    let mut poster = Ws::open_topic(&app, &a, &tid).await;
+    poster.send_post("Posted over the socket").await;
     let (_, created) = poster.until("post_created").await;
     assert_eq!(created["reply"]["content"], "Posted over the socket");
     let (_, event) = watcher.until("reply.created").await;
     assert_eq!(event["data"]["id"], created["reply"]["id"]);
     // Same validation as REST: too short is refused with the uniform error.
-    poster.send_json(json!({"type": "new_post", "content": "no"})).await;
+    poster.send_post("no").await;
     let (_, err) = poster.until("error").await;
     assert_eq!(err["code"], "validation_failed");
     assert!(err["fields"]["content"].is_string());
-    let list: Value = app.get(&format!("/api/v1/forum/topics/{tid}/replies"), Some(&a)).await.json().await.unwrap();
-    assert_eq!(list["total"], 1);
+    assert_eq!(app.replies(&a, &tid, "").await["total"], 1);
 }
 
 #[tokio::test]
 async fn a_reconnect_with_the_last_seq_gets_exactly_what_it_missed() {
     let app = TestApp::spawn().await;
-    let a = token(&app.signed_in_user("a@resume.sa", PASSWORD).await);
-    let tid = topic(&app, &a).await;
-    let mut ws = follow(&app, &a, &tid, None).await;
-    ws.until("subscribed").await;
-    reply(&app, &a, &tid, "Seen before the disconnect").await;
+    let a = app.signed_in_token("a@resume.sa").await;
+    let tid = app.any_topic(&a).await;
+    let mut ws = Ws::follow(&app, &a, &tid, None).await;
+    app.new_reply(&a, &tid, "Seen before the disconnect").await;
     let (_, seen) = ws.until("reply.created").await;
     let last = seen["seq"].as_u64().unwrap();
     drop(ws);
-    reply(&app, &a, &tid, "Missed one").await;
-    reply(&app, &a, &tid, "Missed two").await;
+    app.new_reply(&a, &tid, "Missed one").await;
+    app.new_reply(&a, &tid, "Missed two").await;
     let mut back = Ws::connect(&app, &format!("/ws/forum/{tid}?token={a}&last_seq={last}")).await;
     let (_, ack) = back.until("subscribed").await;
     assert!(ack["channel"].as_str().unwrap().starts_with("user."));
@@ -108,8 +73,7 @@ async fn a_reconnect_with_the_last_seq_gets_exactly_what_it_missed() {
     let seqs: Vec<u64> = [&one, &two].iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, vec![last + 1, last + 2]);
     assert_eq!(texts, vec!["Missed one", "Missed two"]);
-    back.send_json(json!({"type": "ping"})).await;
-    let (skipped, _) = back.until("pong").await;
+    let (skipped, _) = back.ping().await;
     assert!(skipped.is_empty(), "nothing else was replayed: {skipped:?}");
 }
 
@@ -139,27 +103,23 @@ async fn refused_subscriptions_and_bad_tokens() {
 #[tokio::test]
 async fn abusive_frames_close_that_socket_only() {
     let app = TestApp::spawn_with(&[("P2P_WS__MAX_FRAME_BYTES", "4096")]).await;
-    let a = token(&app.signed_in_user("a@abuse.sa", PASSWORD).await);
-    let tid = topic(&app, &a).await;
-    let mut calm = follow(&app, &a, &tid, None).await;
-    calm.until("subscribed").await;
-    let mut malformed = Ws::connect(&app, &format!("/ws?token={a}")).await;
-    malformed.until("subscribed").await;
+    let a = app.signed_in_token("a@abuse.sa").await;
+    let tid = app.any_topic(&a).await;
+    let mut calm = Ws::follow(&app, &a, &tid, None).await;
+    let mut malformed = Ws::open(&app, &a).await;
     malformed.send_raw(Message::text("{not json")).await;
     assert_eq!(malformed.closed().await, 1007);
-    let mut oversized = Ws::connect(&app, &format!("/ws?token={a}")).await;
-    oversized.until("subscribed").await;
+    let mut oversized = Ws::open(&app, &a).await;
     oversized.send_raw(Message::text(format!("{{\"type\":\"ping\",\"pad\":\"{}\"}}", "x".repeat(10_000)))).await;
     assert!(matches!(oversized.closed().await, 1009 | 1006));
-    let mut flood = Ws::connect(&app, &format!("/ws?token={a}")).await;
-    flood.until("subscribed").await;
+    let mut flood = Ws::open(&app, &a).await;
     for _ in 0..200 {
         flood.send_raw(Message::text("{\"type\":\"ping\"}")).await;
     }
     // 1008, or a reset when the server closes with the flood's unread frames still queued.
     assert!(matches!(flood.closed().await, 1008 | 1006));
     // The calm socket still works.
-    reply(&app, &a, &tid, "Still delivered to the calm one").await;
+    app.new_reply(&a, &tid, "Still delivered to the calm one").await;
     let (_, e) = calm.until("reply.created").await;
     assert_eq!(e["data"]["content"], "Still delivered to the calm one");
 }
@@ -167,10 +127,9 @@ async fn abusive_frames_close_that_socket_only() {
 #[tokio::test]
 async fn a_slow_client_is_dropped_while_others_keep_up() {
     let app = TestApp::spawn_with(&[("P2P_WS__QUEUE", "4"), ("P2P_WS__WRITE_TIMEOUT_MS", "300")]).await;
-    let a = token(&app.signed_in_user("a@slow.sa", PASSWORD).await);
-    let tid = topic(&app, &a).await;
-    let mut fast = follow(&app, &a, &tid, None).await;
-    fast.until("subscribed").await;
+    let a = app.signed_in_token("a@slow.sa").await;
+    let tid = app.any_topic(&a).await;
+    let mut fast = Ws::follow(&app, &a, &tid, None).await;
     // The slow client has a 4 KiB receive window and never reads after subscribing.
     let mut slow = Ws::connect_small_window(&app, &format!("/ws/forum/{tid}?token={a}")).await;
     slow.until("subscribed").await;
@@ -179,7 +138,7 @@ async fn a_slow_client_is_dropped_while_others_keep_up() {
     // socket buffers (up to 4 MiB here) so the server's writes stall.
     let long = "ص".repeat(4900);
     for i in 0..600 {
-        reply(&app, &a, &tid, &format!("{i} {long}")).await;
+        app.new_reply(&a, &tid, &format!("{i} {long}")).await;
         let (_, e) = fast.until("reply.created").await;
         assert!(e["data"]["content"].as_str().unwrap().starts_with(&format!("{i} ")), "in order");
     }
@@ -198,9 +157,8 @@ async fn a_slow_client_is_dropped_while_others_keep_up() {
 #[tokio::test]
 async fn sockets_close_with_1001_on_shutdown() {
     let mut app = TestApp::spawn().await;
-    let a = token(&app.signed_in_user("a@shutdown.sa", PASSWORD).await);
-    let mut ws = Ws::connect(&app, &format!("/ws?token={a}")).await;
-    ws.until("subscribed").await;
+    let a = app.signed_in_token("a@shutdown.sa").await;
+    let mut ws = Ws::open(&app, &a).await;
     let stopping = tokio::spawn(async move {
         app.stop().await;
     });
@@ -211,17 +169,15 @@ async fn sockets_close_with_1001_on_shutdown() {
 #[tokio::test]
 async fn sockets_per_user_are_limited_and_silent_sockets_close() {
     let app = TestApp::spawn_with(&[("P2P_WS__MAX_SOCKETS_PER_USER", "2"), ("P2P_WS__PING_SECS", "1")]).await;
-    let a = token(&app.signed_in_user("a@limits.sa", PASSWORD).await);
-    let mut first = Ws::connect(&app, &format!("/ws?token={a}")).await;
-    first.until("subscribed").await;
-    let mut second = Ws::connect(&app, &format!("/ws?token={a}")).await;
-    second.until("subscribed").await;
+    let a = app.signed_in_token("a@limits.sa").await;
+    let mut first = Ws::open(&app, &a).await;
+    let _second = Ws::open(&app, &a).await;
     let mut third = Ws::connect(&app, &format!("/ws?token={a}")).await;
     assert_eq!(third.closed().await, 1008, "a third socket is refused");
     // A client that never reads cannot answer pings; after three intervals it is closed.
     tokio::time::sleep(std::time::Duration::from_millis(5000)).await; // past the check at the 4th ping (1 s each)
     // Close frame (1001) or, when the client's queued pong hits the closed connection, a drop.
     assert!(matches!(first.closed().await, 1001 | 1006));
-    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("p2p_ws_open_sockets 0"), "both silent sockets are gone: {metrics}");
 }

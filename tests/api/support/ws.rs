@@ -1,14 +1,16 @@
-//! A small WebSocket client for the tests (tokio-tungstenite against the real port).
+//! A small WebSocket client for the tests (tokio-tungstenite against the real port): connect,
+//! authenticate and subscribe, read frames, send frames, and wait for the close.
 
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async, tungstenite::Message};
 
-use crate::helpers::TestApp;
+use super::TestApp;
 
+/// An open WebSocket to the test server.
 pub struct Ws(WebSocketStream<MaybeTlsStream<TcpStream>>);
 
 impl Ws {
@@ -29,6 +31,34 @@ impl Ws {
         let (stream, _) =
             tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await.expect("websocket connects");
         Self(stream)
+    }
+
+    /// A `/ws` socket authenticated by `token` in the query, past its user-channel
+    /// acknowledgement.
+    pub async fn open(app: &TestApp, token: &str) -> Self {
+        let mut ws = Self::connect(app, &format!("/ws?token={token}")).await;
+        let (_, ack) = ws.until("subscribed").await;
+        assert!(ack["channel"].as_str().unwrap().starts_with("user."), "{ack}");
+        ws
+    }
+
+    /// A `/ws/forum/{topic}` socket past both acknowledgements (user channel, topic).
+    pub async fn open_topic(app: &TestApp, token: &str, topic: &str) -> Self {
+        let mut ws = Self::connect(app, &format!("/ws/forum/{topic}?token={token}")).await;
+        ws.until("subscribed").await;
+        ws.until("subscribed").await;
+        ws
+    }
+
+    /// A `/ws` socket that subscribed to `topic` with a `subscribe` frame (resuming after
+    /// `last_seq` when given), past the topic's acknowledgement.
+    pub async fn follow(app: &TestApp, token: &str, topic: &str, last_seq: Option<u64>) -> Self {
+        let mut ws = Self::open(app, token).await;
+        let channel = format!("forum.topic.{topic}");
+        ws.send_json(json!({"type": "subscribe", "channel": channel, "last_seq": last_seq})).await;
+        let (_, ack) = ws.until("subscribed").await;
+        assert_eq!(ack["channel"], channel.as_str());
+        ws
     }
 
     /// The next JSON frame (pings skipped), within 5 s.
@@ -66,12 +96,31 @@ impl Ws {
         }
     }
 
+    /// Sends a JSON frame; the socket must be open.
     pub async fn send_json(&mut self, v: Value) {
         self.0.send(Message::text(v.to_string())).await.expect("send");
     }
 
+    /// Sends any frame, ignoring a failure (the server may already have closed).
     pub async fn send_raw(&mut self, msg: Message) {
         let _ = self.0.send(msg).await;
+    }
+
+    /// Sends a `ping` frame and waits for the `pong`; returns the frames before it and the pong.
+    pub async fn ping(&mut self) -> (Vec<Value>, Value) {
+        self.send_json(json!({"type": "ping"})).await;
+        self.until("pong").await
+    }
+
+    /// Sends a `new_post` frame (a reply to the socket's topic).
+    pub async fn send_post(&mut self, content: &str) {
+        self.send_json(json!({"type": "new_post", "content": content})).await;
+    }
+
+    /// Sends a `new_post` frame that races the server closing the socket: a failed send is
+    /// ignored, since either outcome must store nothing.
+    pub async fn send_post_racing(&mut self, content: &str) {
+        self.send_raw(Message::text(json!({"type": "new_post", "content": content}).to_string())).await;
     }
 
     /// Waits for the server to close the socket; returns the close code (1006 when the

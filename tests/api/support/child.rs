@@ -8,6 +8,8 @@ use std::{
 
 use reqwest::StatusCode;
 
+use super::TestApp;
+
 /// A running `p2p-sandbox serve`; killed on every exit path so a failed assertion leaves no
 /// server behind.
 pub struct ChildServer {
@@ -36,6 +38,13 @@ impl ChildServer {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         server
+    }
+
+    /// Starts the binary on a stopped `app`'s data dir with the same settings; its output is
+    /// discarded (the tests using it look at data and memory, not logs).
+    pub async fn start_like(app: &TestApp) -> Self {
+        let env = app.env.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        Self::start(env, Stdio::null(), Stdio::null()).await
     }
 
     /// The process id.
