@@ -40,7 +40,12 @@ impl App {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("listener has no socket address")?;
-        tracing::info!(%addr, data_dir = %state.config.data_dir.display(), "listening");
+        tracing::info!(
+            %addr,
+            data_dir = %state.config.data_dir.display(),
+            docs = %format!("http://{addr}/docs"),
+            "listening; Swagger UI at /docs"
+        );
         Ok(Self { state, acceptor, addr, mailer })
     }
 

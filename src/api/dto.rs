@@ -244,6 +244,11 @@ pub struct AuthResult {
     /// The signed-in user.
     #[oai(skip_serializing_if_is_none)]
     pub user: Option<UserProfile>,
+    /// When this sign-in trusted the device (email or new-device verification): its token,
+    /// for clients without a cookie jar. Send it as `X-Device-Token` on later logins to skip
+    /// the emailed code for 30 days; browsers get the same token as an HttpOnly cookie.
+    #[oai(skip_serializing_if_is_none)]
+    pub device_token: Option<String>,
 }
 
 impl AuthResult {
@@ -257,6 +262,7 @@ impl AuthResult {
             refresh_token: None,
             session_id: None,
             user: None,
+            device_token: None,
         }
     }
 
@@ -281,6 +287,12 @@ impl AuthResult {
             refresh_token: Some(s.refresh_token),
             session_id: Some(s.session_id.to_string()),
             user: Some(s.user.into()),
+            device_token: None,
         }
+    }
+
+    /// Signed in, trusting the device with `device_token`.
+    pub fn signed_in_trusting(s: IssuedSession, device_token: String) -> Self {
+        Self { device_token: Some(device_token), ..Self::signed_in(s) }
     }
 }

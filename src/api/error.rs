@@ -121,6 +121,14 @@ impl ApiError {
             StatusCode::UNAUTHORIZED => {
                 Self::Unauthorized(body("unauthenticated", "Sign in to use this endpoint", None))
             }
+            // The only 403 poem raises itself: CORS refusing a request from another origin.
+            StatusCode::FORBIDDEN if matches!(err.downcast_ref(), Some(poem::error::CorsError::OriginNotAllowed)) => {
+                Self::Forbidden(body(
+                    "bad_origin",
+                    "Requests from this origin are not allowed (see P2P_CORS_ORIGINS)",
+                    None,
+                ))
+            }
             StatusCode::FORBIDDEN => Self::Forbidden(body("forbidden", text, None)),
             StatusCode::NOT_FOUND => Self::NotFound(body("not_found", "No such endpoint or resource", None)),
             StatusCode::METHOD_NOT_ALLOWED => {

@@ -31,7 +31,12 @@ where
             let started = Instant::now();
             let auth_failure = AuthFailure::default();
             req.extensions_mut().insert(auth_failure.clone());
+            super::origin::mark_same_origin(&mut req);
             let served = async {
+                // Someone who opens the server's address wants the documentation.
+                if req.method() == Method::GET && req.uri().path() == "/" {
+                    return poem::web::Redirect::see_other("/docs").into_response();
+                }
                 if let Err(e) = limit_body(&mut req, json_limit).await {
                     return ApiError::from(e).into_response();
                 }

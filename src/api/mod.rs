@@ -12,6 +12,7 @@ pub mod media;
 pub mod metrics;
 pub mod middleware;
 pub mod orgs;
+pub mod origin;
 pub mod params;
 pub mod security;
 pub mod tags;

@@ -95,10 +95,13 @@ async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<AuthContext> {
     result.inspect_err(|e| AuthFailure::record(req, e, false)).map_err(Into::into)
 }
 
-/// Refuses a cookie-authenticated write whose `Origin` is missing or not allowed.
+/// Refuses a cookie-authenticated write whose `Origin` is missing or not allowed (this
+/// server's own pages are always allowed, see `origin`).
 pub fn check_origin(state: &AppState, req: &Request) -> Result<(), AppError> {
     let origin = req.header("origin").unwrap_or_default();
-    if state.config.cors_origins.iter().any(|o| o == origin) {
+    if req.extensions().get::<super::origin::SameOrigin>().is_some()
+        || state.config.cors_origins.iter().any(|o| o == origin)
+    {
         Ok(())
     } else {
         Err(AppError::forbidden("bad_origin", "Cookie-authenticated writes must come from an allowed origin"))

@@ -9,6 +9,7 @@ mod accounts;
 mod authz;
 mod cli;
 mod crash;
+mod developer;
 mod errors;
 mod events;
 mod forum;

@@ -5,7 +5,7 @@ pub mod cookies;
 pub mod sessions;
 
 use poem::{Request, web::cookie::CookieJar};
-use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Header, payload::Json};
 
 use crate::api::{
     dto::{AuthResult, Language, OrganizationSummary, UserProfile},
@@ -193,7 +193,7 @@ impl AuthApi {
             accounts::Verified::SignedIn(session, device) => {
                 cookies::set_session(jar, &state.config, &session);
                 cookies::set_device(jar, &state.config, &device);
-                ok(AuthResult::signed_in(*session))
+                ok(AuthResult::signed_in_trusting(*session, device))
             }
         }
     }
@@ -211,16 +211,21 @@ impl AuthApi {
     ///
     /// Unknown email and wrong password get the same 401. Five consecutive failures lock the
     /// account for 15 minutes (429 with `Retry-After`). From a device not trusted yet, the
-    /// answer is `mfa_required` and a code is emailed.
+    /// answer is `mfa_required` and a code is emailed. A device is trusted by its cookie
+    /// (browsers) or its `X-Device-Token` header (other clients).
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
         state: State<'_>,
         req: &Request,
         jar: &CookieJar,
+        /// The `device_token` of an earlier verified sign-in on this device (clients
+        /// without cookies).
+        #[oai(name = "X-Device-Token")]
+        device_token: Header<Option<String>>,
         body: Json<LoginRequest>,
     ) -> ApiResult<Success<AuthResult>> {
-        let device = jar.get(cookies::DEVICE_COOKIE).map(|c| c.value_str().to_owned());
+        let device = device_token.0.or_else(|| jar.get(cookies::DEVICE_COOKIE).map(|c| c.value_str().to_owned()));
         let b = body.0;
         match login::login(&state, &client_meta(req), &b.email, b.password, device).await? {
             login::LoginOutcome::DeviceCheck { challenge_id } => ok(AuthResult::mfa(challenge_id.to_string())),
@@ -233,7 +238,8 @@ impl AuthApi {
 
     /// Finish a new-device sign-in with the emailed code
     ///
-    /// Signs in and sets a 30-day trusted-device cookie.
+    /// Signs in and trusts the device for 30 days: a cookie for browsers, and `device_token`
+    /// in the body for other clients (send it as `X-Device-Token` on later logins).
     #[oai(path = "/login/verify", method = "post", operation_id = "verifyLogin")]
     async fn login_verify(
         &self,
@@ -245,7 +251,7 @@ impl AuthApi {
         let (session, device) = login::verify_device(&state, &client_meta(req), &body.challenge_id, &body.code).await?;
         cookies::set_session(jar, &state.config, &session);
         cookies::set_device(jar, &state.config, &device);
-        ok(AuthResult::signed_in(session))
+        ok(AuthResult::signed_in_trusting(session, device))
     }
 
     /// Exchange a refresh token for a new token pair
