@@ -11,7 +11,11 @@ use crate::{
     },
     error::{AppResult, OptionExt},
     state::AppState,
-    store::{orgs, users},
+    store::{
+        orgs,
+        stats::{self, UserStats},
+        users,
+    },
 };
 
 /// Filters of the people directory.
@@ -55,17 +59,25 @@ impl PeopleFilter {
     }
 }
 
-/// A listed user's public profile with their organization.
+/// A listed user's public profile with their organization and activity counters.
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
-pub async fn profile(state: &AppState, id: UserId) -> AppResult<(User, Option<Organization>)> {
+pub async fn profile(state: &AppState, id: UserId) -> AppResult<Person> {
     state
         .store
         .read(move |tx| -> AppResult<_> {
             let user = users::get(tx, id)?.filter(User::can_sign_in).or_not_found("User")?;
             let org = user.org_id.map(|o| orgs::get(tx, o)).transpose()?.flatten();
-            Ok((user, org))
+            Ok(Person { stats: stats::stats(tx, id)?, user, org })
         })
         .await
+}
+
+/// A person as the directory and profiles show them.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub user: User,
+    pub org: Option<Organization>,
+    pub stats: UserStats,
 }
 
 /// The directory page after `cursor`, oldest members first.
@@ -75,7 +87,7 @@ pub async fn directory(
     filter: PeopleFilter,
     cursor: Option<&str>,
     limit: usize,
-) -> AppResult<Page<(User, Option<Organization>)>> {
+) -> AppResult<Page<Person>> {
     let mut after = decode_cursor(cursor)?.and_then(|k| UserId::from_key(&k));
     state
         .store
@@ -103,7 +115,7 @@ pub async fn directory(
                         None => None,
                     };
                     if filter.matches(&user, org.as_ref()) {
-                        items.push((user, org));
+                        items.push(Person { stats: stats::stats(tx, id)?, user, org });
                         if items.len() == limit {
                             let next = encode_cursor(&id.key());
                             return Ok(Page { items, next_cursor: Some(next), total });

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
 use crate::domain::ids::UserId;
 
-/// A user's forum counters; reputation is derived from events as they happen.
+/// A user's activity counters; reputation is derived from events as they happen.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct UserStats {
     pub topics: u64,
@@ -15,6 +15,9 @@ pub struct UserStats {
     pub likes_received: u64,
     pub best_answers: u64,
     pub reputation: u64,
+    /// Use cases published (kept since migration 009, which counted the earlier ones).
+    #[serde(default)]
+    pub use_cases: u64,
 }
 
 fn be(n: u64) -> [u8; 8] {

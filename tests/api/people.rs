@@ -47,3 +47,24 @@ async fn public_profiles_show_people_but_not_hidden_accounts() {
     let listed = app.get_json("/api/v1/users", &team.admin).await;
     assert_eq!(listed["total"], 1, "deactivated members leave the directory");
 }
+
+#[tokio::test]
+async fn a_profile_shows_the_reputation_and_counts_the_forum_knows() {
+    let app = TestApp::spawn().await;
+    let author = app.signed_in_user("busy@profiles.sa", PASSWORD).await;
+    let t = crate::support::token(&author);
+    let me = author["user"]["id"].as_str().unwrap().to_owned();
+    let topic = crate::support::id_of(&app.new_topic(&t, "A topic that earns points", "automation", &[]).await);
+    app.new_reply(&t, &topic, "And a reply to it").await;
+    app.new_use_case(&t, crate::support::use_cases::use_case_body("Vision inspection on line one")).await;
+
+    let profile: Value = app.get_json(&format!("/api/v1/users/{me}"), &t).await;
+    let contributors = app.contributors(&t).await;
+    let listed = contributors["items"].as_array().unwrap().iter().find(|c| c["user_id"] == me.as_str()).unwrap();
+    assert!(profile["reputation"].as_u64().unwrap() > 0, "{profile}");
+    assert_eq!(profile["reputation"], listed["reputation"]);
+    assert_eq!(profile["counts"], json!({"topics": 1, "replies": 1, "best_answers": 0, "use_cases": 1}));
+    let page: Value = app.get_json("/api/v1/users", &t).await;
+    let in_directory = page["items"].as_array().unwrap().iter().find(|p| p["id"] == me.as_str()).unwrap();
+    assert_eq!(in_directory["counts"], profile["counts"]);
+}

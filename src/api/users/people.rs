@@ -12,13 +12,12 @@ use crate::api::{
     tags::ApiTags,
 };
 use crate::{
-    domain::{
-        ids::{OrgId, UserId},
-        org::Organization,
-        user::User,
-    },
+    domain::ids::{OrgId, UserId},
     dto::ts,
-    service::{self, people},
+    service::{
+        self,
+        people::{self, Person},
+    },
 };
 
 /// People endpoints.
@@ -87,27 +86,34 @@ pub struct PublicProfile {
     pub joined_at: DateTime<Utc>,
 }
 
-fn profile(u: User, org: Option<Organization>) -> PublicProfile {
-    PublicProfile {
-        id: u.id.to_string(),
-        name: u.display_name(),
-        first_name: u.first_name,
-        last_name: u.last_name,
-        title: u.title,
-        location: u.location,
-        bio: u.bio,
-        expertise_tags: u.expertise_tags,
-        profile_picture_url: u.avatar.map(crate::dto::media_url),
-        organization: org.map(|o| OrganizationRef {
-            id: o.id.to_string(),
-            logo_url: o.logo.map(crate::dto::media_url),
-            name: o.name,
-            industry: o.industry,
-            verified: o.verified,
-        }),
-        reputation: 0,
-        counts: PersonCounts::default(),
-        joined_at: ts(u.created_at),
+impl From<Person> for PublicProfile {
+    fn from(Person { user: u, org, stats }: Person) -> Self {
+        Self {
+            id: u.id.to_string(),
+            name: u.display_name(),
+            first_name: u.first_name,
+            last_name: u.last_name,
+            title: u.title,
+            location: u.location,
+            bio: u.bio,
+            expertise_tags: u.expertise_tags,
+            profile_picture_url: u.avatar.map(crate::dto::media_url),
+            organization: org.map(|o| OrganizationRef {
+                id: o.id.to_string(),
+                logo_url: o.logo.map(crate::dto::media_url),
+                name: o.name,
+                industry: o.industry,
+                verified: o.verified,
+            }),
+            reputation: stats.reputation,
+            counts: PersonCounts {
+                topics: stats.topics,
+                replies: stats.replies,
+                best_answers: stats.best_answers,
+                use_cases: stats.use_cases,
+            },
+            joined_at: ts(u.created_at),
+        }
     }
 }
 
@@ -158,7 +164,7 @@ impl PeopleApi {
         };
         let page = people::directory(&state, filter, cursor.0.as_deref(), service::page_size(limit.0)).await?;
         ok(PersonPage {
-            items: page.items.into_iter().map(|(u, o)| profile(u, o)).collect(),
+            items: page.items.into_iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,
             total: page.total,
         })
@@ -167,7 +173,6 @@ impl PeopleApi {
     /// A person's public profile
     #[oai(path = "/users/:id", method = "get", operation_id = "getPerson")]
     async fn get(&self, state: State<'_>, _auth: Auth, id: Path<UserId>) -> ApiResult<Success<PublicProfile>> {
-        let (u, o) = people::profile(&state, id.0).await?;
-        ok(profile(u, o))
+        ok(people::profile(&state, id.0).await?.into())
     }
 }

@@ -59,6 +59,7 @@ fn counted(tx: &WriteTransaction, u: &UseCase, delta: i64) -> StoreResult<()> {
     stats::adjust_stats(tx, u.author, |s| {
         s.reputation =
             if delta > 0 { s.reputation + points::USE_CASE } else { s.reputation.saturating_sub(points::USE_CASE) };
+        s.use_cases = (s.use_cases as i64 + delta).max(0) as u64;
     })
     .map(drop)
 }

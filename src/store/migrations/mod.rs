@@ -21,6 +21,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("006_use_case_drafts", migration_006_use_case_drafts),
     ("007_listing_projections", migration_007_listing_projections),
     ("008_engagement", engagement::migration_008_engagement),
+    ("009_use_cases_per_author", migration_009_use_cases_per_author),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -165,6 +166,19 @@ fn migration_007_listing_projections(tx: &WriteTransaction) -> StoreResult<()> {
     })?;
     for_each(tx, USERS, |k, u: User| store::codec::put(tx, USER_CARDS, k, &u.author_card()))?;
     for_each(tx, ORGS, |k, o: Organization| store::codec::put(tx, ORG_CARDS, k, &o.card()))
+}
+
+/// Counts each author's published use cases into their stats (kept on every write since).
+fn migration_009_use_cases_per_author(tx: &WriteTransaction) -> StoreResult<()> {
+    let mut per_author = std::collections::HashMap::new();
+    for_each(tx, tables::USE_CASES, |_, u: crate::domain::use_case::UseCase| {
+        *per_author.entry(u.author).or_insert(0u64) += 1;
+        Ok(())
+    })?;
+    for (author, n) in per_author {
+        store::stats::adjust_stats(tx, author, |s| s.use_cases = n)?;
+    }
+    Ok(())
 }
 
 /// Calls `f` with every record of `table`, 500 at a time.
