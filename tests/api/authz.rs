@@ -214,7 +214,7 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::PUT, "/api/v1/use-cases/{uc_id}/bookmark", None, signed_in(200)),
         (M::DELETE, "/api/v1/use-cases/{uc_id}/bookmark", None, signed_in(200)),
         (M::DELETE, "/api/v1/use-cases/{doomed_uc_id}", None, [401, 403, 204, 404, 404]),
-        (M::POST, "/api/v1/use-cases/{uc_id}/media", png_upload(), [401, 403, 200, 200, 403]),
+        (M::POST, "/api/v1/use-cases/{uc_id}/media", png_upload(), [401, 403, 201, 201, 403]),
         (
             M::PUT,
             "/api/v1/use-cases/{uc_id}/media",

@@ -148,7 +148,7 @@ async fn media_upload_in_order_concurrently_with_a_cover_and_removed_with_the_ca
     let pdf = b"%PDF-1.7\n%%EOF\n".to_vec();
     let r =
         app.add_use_case_media(&team.member, &id, vec![(pdf.clone(), "report.pdf"), (png(30, 20), "line.png")]).await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::CREATED);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["media"].as_array().unwrap().len(), 2);
     assert_eq!(v["media"][0]["content_type"], "application/pdf", "kept in upload order");
@@ -160,8 +160,13 @@ async fn media_upload_in_order_concurrently_with_a_cover_and_removed_with_the_ca
     // Five concurrent requests all land, each file once.
     let reqs = (0..5).map(|i| app.add_use_case_media(&team.member, &id, vec![(png(40 + i, 10), "p.png")]));
     for r in futures::future::join_all(reqs).await {
-        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.status(), StatusCode::CREATED);
     }
+    // A request without files is refused, naming the part.
+    let form = reqwest::multipart::Form::new().text("note", "no files here");
+    let path = format!("/api/v1/use-cases/{id}/media");
+    let r = app.req(reqwest::Method::POST, &path).bearer_auth(&team.member).multipart(form).send().await.unwrap();
+    crate::support::expect_invalid(r, &["files"]).await;
     let v: Value = app.get_use_case(&team.admin, &id).await.json().await.unwrap();
     let media = v["media"].as_array().unwrap().clone();
     assert_eq!(media.len(), 7);

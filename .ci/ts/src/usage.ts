@@ -187,3 +187,25 @@ export async function unknownPath(): Promise<void> {
   // @ts-expect-error no such path in the spec
   await client.GET("/api/v1/nope");
 }
+
+// POST /api/v1/use-cases/{id}/media ---------------------------------------
+// Several files in one request (`files` parts); the created answer is the use case.
+
+export async function addMedia(token: string, id: string, photos: Blob[]): Promise<number> {
+  const { data, error } = await client.POST("/api/v1/use-cases/{id}/media", {
+    params: { path: { id } },
+    headers: bearer(token),
+    body: { files: photos.map(() => "") },
+    bodySerializer: () => {
+      const form = new FormData();
+      photos.forEach((p, i) => form.append("files", p, `photo-${i}.jpg`));
+      return form;
+    },
+  });
+  if (error) {
+    assertType<Equals<typeof error, Schemas["ErrorBody"]>>();
+    return 0;
+  }
+  assertType<Equals<typeof data, Schemas["UseCaseDto"]>>();
+  return typed(data.media).length;
+}

@@ -1,5 +1,6 @@
 //! Streamed file uploads for poem-openapi operations: a `multipart/form-data` body with one
-//! `file` part, documented in the spec, handed to the service as a stream (never buffered).
+//! `file` part (`FileUpload`) or up to ten `files` parts (`FilesUpload`), documented in the
+//! spec as binary parts, handed to the service as streams (never buffered).
 
 use poem::{FromRequest, Request, RequestBody, web::Multipart};
 use poem_openapi::{
@@ -14,25 +15,42 @@ use crate::{
     state::AppState,
 };
 
-/// A multipart body whose `file` part is read as a stream.
-pub struct FileUpload {
+/// A multipart body whose file parts are read as streams: one `file` part, or with `MANY`
+/// up to ten `files` parts.
+pub struct Upload<const MANY: bool> {
     parts: Multipart,
     declared_len: Option<u64>,
 }
 
-impl<'a> ApiExtractor<'a> for FileUpload {
+/// One `file` part.
+pub type FileUpload = Upload<false>;
+/// Up to ten `files` parts.
+pub type FilesUpload = Upload<true>;
+
+impl<'a, const MANY: bool> ApiExtractor<'a> for Upload<MANY> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
     type ParamType = ();
     type ParamRawType = ();
 
     fn request_meta() -> Option<MetaRequest> {
         let mut file = MetaSchema::new_with_format("string", "binary");
-        file.description = Some("The file; its type is recognised from its content");
+        file.description = Some("A file; its type is recognised from its content");
+        let (name, part, description) = if MANY {
+            let mut files = MetaSchema::new("array");
+            files.items = Some(Box::new(MetaSchemaRef::Inline(Box::new(file))));
+            files.min_items = Some(1);
+            files.max_items = Some(crate::domain::use_case::MAX_FILES_PER_REQUEST);
+            files.description = Some("The files, in the order they are appended");
+            let text = "`multipart/form-data` with 1–10 `files` parts, each streamed and size-limited while it is read";
+            ("files", files, text)
+        } else {
+            ("file", file, "`multipart/form-data` with one `file` part, streamed and size-limited while it is read")
+        };
         let mut form = MetaSchema::new("object");
-        form.required = vec!["file"];
-        form.properties = vec![("file", MetaSchemaRef::Inline(Box::new(file)))];
+        form.required = vec![name];
+        form.properties = vec![(name, MetaSchemaRef::Inline(Box::new(part)))];
         Some(MetaRequest {
-            description: Some("`multipart/form-data` with one `file` part, streamed and size-limited while it is read"),
+            description: Some(description),
             content: vec![MetaMediaType {
                 content_type: "multipart/form-data",
                 schema: MetaSchemaRef::Inline(Box::new(form)),
@@ -60,7 +78,7 @@ impl<'a> ApiExtractor<'a> for FileUpload {
     }
 }
 
-impl FileUpload {
+impl<const MANY: bool> Upload<MANY> {
     /// Refuses at once a body whose declared length already exceeds `limit` (plus room for
     /// the multipart framing), without reading it.
     pub fn check_declared_length(&self, limit: u64) -> AppResult<()> {
@@ -75,7 +93,10 @@ impl FileUpload {
     }
 
     /// The `file` part as a stream (other parts are skipped); 422 when there is none.
-    pub async fn file(&mut self, state: &AppState) -> AppResult<IncomingFile<impl AsyncRead + Unpin + Send + use<>>> {
+    pub async fn file(
+        &mut self,
+        state: &AppState,
+    ) -> AppResult<IncomingFile<impl AsyncRead + Unpin + Send + use<MANY>>> {
         self.next_file(state).await?.ok_or_else(|| AppError::field("file", "is required"))
     }
 
@@ -85,7 +106,7 @@ impl FileUpload {
     pub async fn next_file(
         &mut self,
         state: &AppState,
-    ) -> AppResult<Option<IncomingFile<impl AsyncRead + Unpin + Send + use<>>>> {
+    ) -> AppResult<Option<IncomingFile<impl AsyncRead + Unpin + Send + use<MANY>>>> {
         let permit = state.uploads.clone().acquire_owned().await.map_err(AppError::internal)?;
         loop {
             let Some(field) = self.parts.next_field().await.map_err(|e| {

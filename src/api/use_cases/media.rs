@@ -1,23 +1,32 @@
 //! `/api/v1/use-cases/{id}/media`: several files per request, ordering, cover, removal.
 
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 
 use crate::api::{
     auth::NoContent,
     error::{ApiResult, Success, ok},
-    media::upload::FileUpload,
+    media::upload::FilesUpload,
     security::{Auth, State},
     tags::ApiTags,
     use_cases::dto::UseCaseDto,
 };
 use crate::{
     domain::ids::{MediaId, UseCaseId},
+    error::AppError,
     service::use_cases::media,
 };
 
 /// Use-case media endpoints.
 #[derive(Default)]
 pub struct UseCaseMediaApi;
+
+/// Answer to an upload of media.
+#[derive(ApiResponse)]
+pub enum MediaAdded {
+    /// The files were stored and appended; the use case with its media.
+    #[oai(status = 201)]
+    Created(Json<UseCaseDto>),
+}
 
 /// New order and/or cover; omitted parts stay.
 #[derive(Object, Debug)]
@@ -37,17 +46,17 @@ fn media_id(raw: &str, field: &str) -> Result<MediaId, crate::api::error::ApiErr
 impl UseCaseMediaApi {
     /// Add photos, videos or documents (author or organization admins)
     ///
-    /// `multipart/form-data` with up to 10 parts named `files` (or `file`): images 5 MiB,
-    /// videos 50 MiB, PDFs 10 MiB, typed by content. Appended in order; the first image
-    /// becomes the cover when there is none. Nothing is kept if any file is refused.
+    /// `multipart/form-data` with 1–10 parts named `files`: images 5 MiB, videos 50 MiB,
+    /// PDFs 10 MiB, typed by content. Appended in order; the first image becomes the cover
+    /// when there is none. Nothing is kept if any file is refused. Answers the use case.
     #[oai(path = "/:id/media", method = "post", operation_id = "addUseCaseMedia")]
     async fn add(
         &self,
         state: State<'_>,
         auth: Auth,
         id: Path<UseCaseId>,
-        mut upload: FileUpload,
-    ) -> ApiResult<Success<UseCaseDto>> {
+        mut upload: FilesUpload,
+    ) -> ApiResult<MediaAdded> {
         media::authorize(&state, auth.ctx(), id.0).await?;
         let mut stored = Vec::new();
         loop {
@@ -65,7 +74,10 @@ impl UseCaseMediaApi {
                 }
             }
         }
-        ok(media::attach(&state, auth.ctx(), id.0, stored).await?.into())
+        if stored.is_empty() {
+            return Err(AppError::field("files", "send at least one file").into());
+        }
+        Ok(MediaAdded::Created(Json(media::attach(&state, auth.ctx(), id.0, stored).await?.into())))
     }
 
     /// Reorder the media and/or choose the cover
