@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod forum;
 pub mod health;
+pub mod json_body;
 pub mod json_bytes;
 pub mod media;
 pub mod metrics;

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{TestApp, expect_error};
+use crate::support::{TestApp, expect_error, expect_invalid};
 
 #[tokio::test]
 async fn unknown_route_and_wrong_method_get_json_errors() {
@@ -17,18 +17,22 @@ async fn unknown_route_and_wrong_method_get_json_errors() {
 }
 
 #[tokio::test]
-async fn unreadable_bodies_get_400_or_415() {
+async fn unreadable_bodies_get_400_or_415_and_incomplete_ones_422_naming_each_field() {
     let app = TestApp::spawn().await;
     let login = app.url("/api/v1/auth/login");
     let c = reqwest::Client::new();
     let malformed =
         c.post(&login).header("content-type", "application/json").body("{\"email\": ").send().await.unwrap();
     expect_error(malformed, StatusCode::BAD_REQUEST, "bad_request").await;
+    // A readable body with missing or mistyped fields is a 422 naming each of them.
     let wrong_type = c.post(&login).json(&json!({"email": ["a@b.com"], "password": "x"})).send().await.unwrap();
-    expect_error(wrong_type, StatusCode::BAD_REQUEST, "bad_request").await;
+    let body = expect_invalid(wrong_type, &["email"]).await;
+    assert_eq!(body["fields"]["email"], "must be a string");
     let missing = c.post(&login).json(&json!({"email": "a@b.com"})).send().await.unwrap();
-    let body = expect_error(missing, StatusCode::BAD_REQUEST, "bad_request").await;
-    assert!(body["message"].as_str().unwrap().contains("LoginRequest"), "names the object: {body}");
+    let body = expect_invalid(missing, &["password"]).await;
+    assert_eq!(body["fields"]["password"], "is required");
+    let both = c.post(&login).json(&json!({"password": 12})).send().await.unwrap();
+    expect_invalid(both, &["email", "password"]).await;
     let form = c.post(&login).header("content-type", "text/plain").body("email=a").send().await.unwrap();
     expect_error(form, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
     let none = c.post(&login).send().await.unwrap();

@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Header, payload::Json};
 use crate::api::{
     dto::{AuthResult, Language, OrganizationSummary, UserProfile},
     error::{ApiError, ApiResult, Success, ok},
+    json_body::JsonBody,
     security::{State, client_meta},
     tags::ApiTags,
 };
@@ -152,7 +153,12 @@ impl AuthApi {
     /// later signups for that domain are *pending* until an admin approves them. A 6-digit
     /// code is emailed; no session exists until it is verified.
     #[oai(path = "/signup", method = "post", operation_id = "signup")]
-    async fn signup(&self, state: State<'_>, req: &Request, body: Json<SignupRequest>) -> ApiResult<SignupResponse> {
+    async fn signup(
+        &self,
+        state: State<'_>,
+        req: &Request,
+        body: JsonBody<SignupRequest>,
+    ) -> ApiResult<SignupResponse> {
         let b = body.0;
         let form = accounts::SignupForm {
             email: b.email,
@@ -186,7 +192,7 @@ impl AuthApi {
         state: State<'_>,
         req: &Request,
         jar: &CookieJar,
-        body: Json<VerifyEmailRequest>,
+        body: JsonBody<VerifyEmailRequest>,
     ) -> ApiResult<Success<AuthResult>> {
         match accounts::verify_email(&state, &client_meta(req), &body.email, &body.code).await? {
             accounts::Verified::PendingApproval => ok(AuthResult::pending()),
@@ -202,7 +208,7 @@ impl AuthApi {
     ///
     /// Always 202 whether or not the address has an account; at most one code per minute.
     #[oai(path = "/verify-email/resend", method = "post", operation_id = "resendVerification")]
-    async fn resend(&self, state: State<'_>, req: &Request, body: Json<EmailRequest>) -> ApiResult<Accepted> {
+    async fn resend(&self, state: State<'_>, req: &Request, body: JsonBody<EmailRequest>) -> ApiResult<Accepted> {
         accounts::resend_verification(&state, &client_meta(req), &body.email).await?;
         Ok(Accepted::Accepted)
     }
@@ -223,7 +229,7 @@ impl AuthApi {
         /// without cookies).
         #[oai(name = "X-Device-Token")]
         device_token: Header<Option<String>>,
-        body: Json<LoginRequest>,
+        body: JsonBody<LoginRequest>,
     ) -> ApiResult<Success<AuthResult>> {
         let device = device_token.0.or_else(|| jar.get(cookies::DEVICE_COOKIE).map(|c| c.value_str().to_owned()));
         let b = body.0;
@@ -246,7 +252,7 @@ impl AuthApi {
         state: State<'_>,
         req: &Request,
         jar: &CookieJar,
-        body: Json<LoginVerifyRequest>,
+        body: JsonBody<LoginVerifyRequest>,
     ) -> ApiResult<Success<AuthResult>> {
         let (session, device) = login::verify_device(&state, &client_meta(req), &body.challenge_id, &body.code).await?;
         cookies::set_session(jar, &state.config, &session);
@@ -262,7 +268,7 @@ impl AuthApi {
         &self,
         state: State<'_>,
         jar: &CookieJar,
-        body: Json<RefreshRequest>,
+        body: JsonBody<RefreshRequest>,
     ) -> ApiResult<Success<AuthResult>> {
         let token = body
             .0
@@ -280,7 +286,7 @@ impl AuthApi {
     ///
     /// Always 202; an email goes out only when the address has an active account.
     #[oai(path = "/password/forgot", method = "post", operation_id = "forgotPassword")]
-    async fn forgot(&self, state: State<'_>, req: &Request, body: Json<EmailRequest>) -> ApiResult<Accepted> {
+    async fn forgot(&self, state: State<'_>, req: &Request, body: JsonBody<EmailRequest>) -> ApiResult<Accepted> {
         password::forgot(&state, &client_meta(req), &body.email).await?;
         Ok(Accepted::Accepted)
     }
@@ -289,7 +295,12 @@ impl AuthApi {
     ///
     /// The token works once, for one hour; every session of the account ends.
     #[oai(path = "/password/reset", method = "post", operation_id = "resetPassword")]
-    async fn reset(&self, state: State<'_>, req: &Request, body: Json<ResetPasswordRequest>) -> ApiResult<NoContent> {
+    async fn reset(
+        &self,
+        state: State<'_>,
+        req: &Request,
+        body: JsonBody<ResetPasswordRequest>,
+    ) -> ApiResult<NoContent> {
         let b = body.0;
         password::reset(&state, &client_meta(req), &b.token, b.new_password).await?;
         Ok(NoContent::NoContent)

@@ -7,6 +7,7 @@ use crate::api::{
     auth::NoContent,
     error::{ApiResult, Success, ok},
     forum::TopicCreated,
+    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -104,7 +105,7 @@ impl ForumDraftsApi {
 
     /// Save a new draft (any field may be incomplete)
     #[oai(path = "/drafts", method = "post", operation_id = "createDraft")]
-    async fn create(&self, state: State<'_>, auth: Auth, body: Json<DraftRequest>) -> ApiResult<DraftCreated> {
+    async fn create(&self, state: State<'_>, auth: Auth, body: JsonBody<DraftRequest>) -> ApiResult<DraftCreated> {
         Ok(DraftCreated::Created(Json(
             engagement::save_draft(&state, auth.ctx(), None, move |f| body.0.apply(f)).await?.into(),
         )))
@@ -123,7 +124,7 @@ impl ForumDraftsApi {
         state: State<'_>,
         auth: Auth,
         id: Path<DraftId>,
-        body: Json<DraftRequest>,
+        body: JsonBody<DraftRequest>,
     ) -> ApiResult<Success<TopicDraft>> {
         ok(engagement::save_draft(&state, auth.ctx(), Some(id.0), move |f| body.0.apply(f)).await?.into())
     }

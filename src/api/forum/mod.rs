@@ -14,6 +14,7 @@ use poem_openapi::{
 use crate::api::{
     auth::NoContent,
     error::{ApiResult, Success, ok},
+    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -219,7 +220,12 @@ impl ForumApi {
 
     /// Start a topic
     #[oai(path = "/forum/topics", method = "post", operation_id = "createTopic")]
-    async fn create(&self, state: State<'_>, auth: Auth, body: Json<TopicCreateRequest>) -> ApiResult<TopicCreated> {
+    async fn create(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        body: JsonBody<TopicCreateRequest>,
+    ) -> ApiResult<TopicCreated> {
         let b = body.0;
         let form =
             topics::TopicForm { title: Some(b.title), body: Some(b.body), category: Some(b.category), tags: b.tags };
@@ -239,7 +245,7 @@ impl ForumApi {
         state: State<'_>,
         auth: Auth,
         id: Path<TopicId>,
-        body: Json<TopicUpdateRequest>,
+        body: JsonBody<TopicUpdateRequest>,
     ) -> ApiResult<Success<ForumTopic>> {
         let b = body.0;
         let form = topics::TopicForm { title: b.title, body: b.body, category: b.category, tags: b.tags };
@@ -260,7 +266,7 @@ impl ForumApi {
         state: State<'_>,
         auth: Auth,
         id: Path<TopicId>,
-        body: Json<ModerationRequest>,
+        body: JsonBody<ModerationRequest>,
     ) -> ApiResult<Success<ForumTopic>> {
         ok(topics::moderate(&state, auth.ctx(), id.0, body.pinned, body.locked).await?.into())
     }
@@ -298,7 +304,7 @@ impl ForumApi {
         state: State<'_>,
         auth: Auth,
         id: Path<TopicId>,
-        body: Json<BestAnswerRequest>,
+        body: JsonBody<BestAnswerRequest>,
     ) -> ApiResult<Success<ForumTopic>> {
         let reply: ReplyId = body.reply_id.parse().map_err(|_| crate::error::AppError::not_found("Reply"))?;
         ok(reactions::best_answer(&state, auth.ctx(), id.0, Some(reply)).await?.into())

@@ -9,6 +9,7 @@ use poem_openapi::{
 use crate::api::{
     auth::NoContent,
     error::{ApiResult, Success, ok},
+    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -95,7 +96,7 @@ impl ForumRepliesApi {
         state: State<'_>,
         auth: Auth,
         id: Path<TopicId>,
-        body: Json<ReplyCreateRequest>,
+        body: JsonBody<ReplyCreateRequest>,
     ) -> ApiResult<ReplyCreated> {
         let topic = id.0;
         let parent = match &body.parent_reply_id {
@@ -116,7 +117,7 @@ impl ForumRepliesApi {
         state: State<'_>,
         auth: Auth,
         id: Path<ReplyId>,
-        body: Json<ReplyUpdateRequest>,
+        body: JsonBody<ReplyUpdateRequest>,
     ) -> ApiResult<Success<ForumReply>> {
         ok(replies::edit(&state, auth.ctx(), id.0, &body.content).await?.into())
     }

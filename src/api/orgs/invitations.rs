@@ -7,6 +7,7 @@ use crate::api::{
     auth::NoContent,
     dto::{MemberRole, OrganizationSummary},
     error::{ApiResult, Success, ok},
+    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -127,7 +128,7 @@ impl InvitationsApi {
         &self,
         state: State<'_>,
         auth: Auth,
-        body: Json<InvitationCreateRequest>,
+        body: JsonBody<InvitationCreateRequest>,
     ) -> ApiResult<InvitationCreated> {
         let r = match body.role.unwrap_or(MemberRole::Member) {
             MemberRole::Admin => OrgRole::Admin,

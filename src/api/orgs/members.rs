@@ -2,11 +2,12 @@
 //! changes and (de)activation, and join requests — changes by admins only.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{Object, OpenApi, param::Path};
 
 use crate::api::{
     dto::{AccountStatus, MemberRole, UserProfile},
     error::{ApiResult, Success, ok},
+    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -143,7 +144,7 @@ impl MembersApi {
         state: State<'_>,
         auth: Auth,
         user_id: Path<UserId>,
-        body: Json<RoleChangeRequest>,
+        body: JsonBody<RoleChangeRequest>,
     ) -> ApiResult<Success<Member>> {
         let id = user_id.0;
         let role = match body.role {

@@ -7,12 +7,12 @@ pub mod members;
 use poem_openapi::{
     Object, OpenApi,
     param::{Path, Query},
-    payload::Json,
 };
 
 use crate::api::{
     dto::OrganizationSummary,
     error::{ApiResult, Success, ok},
+    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -77,7 +77,7 @@ impl OrgsApi {
         &self,
         state: State<'_>,
         auth: Auth,
-        body: Json<OrganizationUpdateRequest>,
+        body: JsonBody<OrganizationUpdateRequest>,
     ) -> ApiResult<Success<OrganizationSummary>> {
         let b = body.0;
         let patch = orgs::OrgPatch {
@@ -132,7 +132,7 @@ impl OrgsApi {
         state: State<'_>,
         auth: Auth,
         id: Path<OrgId>,
-        body: Json<VerificationRequest>,
+        body: JsonBody<VerificationRequest>,
     ) -> ApiResult<Success<OrganizationSummary>> {
         ok(orgs::set_verified(&state, auth.ctx(), id.0, body.verified).await?.into())
     }

@@ -6,6 +6,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use crate::api::{
     auth::NoContent,
     error::{ApiResult, Success, ok},
+    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
     use_cases::UseCaseCreated,
@@ -77,7 +78,7 @@ impl UseCaseDraftsApi {
 
     /// Save a new draft (any field may be missing)
     #[oai(path = "/drafts", method = "post", operation_id = "createUseCaseDraft")]
-    async fn create(&self, state: State<'_>, auth: Auth, body: Json<UseCaseInput>) -> ApiResult<DraftSaved> {
+    async fn create(&self, state: State<'_>, auth: Auth, body: JsonBody<UseCaseInput>) -> ApiResult<DraftSaved> {
         let input = body.0;
         Ok(DraftSaved::Created(Json(
             engagement::save_draft(&state, auth.ctx(), None, move |raw| input.apply(raw)).await?.into(),
@@ -97,7 +98,7 @@ impl UseCaseDraftsApi {
         state: State<'_>,
         auth: Auth,
         id: Path<DraftId>,
-        body: Json<UseCaseInput>,
+        body: JsonBody<UseCaseInput>,
     ) -> ApiResult<Success<UseCaseDraftDto>> {
         let input = body.0;
         ok(engagement::save_draft(&state, auth.ctx(), Some(id.0), move |raw| input.apply(raw)).await?.into())

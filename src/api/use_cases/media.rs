@@ -5,6 +5,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use crate::api::{
     auth::NoContent,
     error::{ApiResult, Success, ok},
+    json_body::JsonBody,
     media::upload::FilesUpload,
     security::{Auth, State},
     tags::ApiTags,
@@ -87,7 +88,7 @@ impl UseCaseMediaApi {
         state: State<'_>,
         auth: Auth,
         id: Path<UseCaseId>,
-        body: Json<MediaArrangement>,
+        body: JsonBody<MediaArrangement>,
     ) -> ApiResult<Success<UseCaseDto>> {
         let order = match &body.media_ids {
             Some(ids) => Some(ids.iter().map(|m| media_id(m, "media_ids")).collect::<Result<Vec<_>, _>>()?),

@@ -18,6 +18,7 @@ use crate::api::{
     auth::NoContent,
     dto::OrganizationSummary,
     error::{ApiResult, Success, ok},
+    json_body::JsonBody,
     json_bytes::{JsonBytes, SuccessBytes},
     security::{Auth, State},
     tags::ApiTags,
@@ -204,7 +205,7 @@ impl UseCasesApi {
     /// 422 names every missing or invalid field at once. The slug is unique within the
     /// organization; a collision gets a numeric suffix.
     #[oai(path = "/use-cases", method = "post", operation_id = "createUseCase")]
-    async fn create(&self, state: State<'_>, auth: Auth, body: Json<UseCaseInput>) -> ApiResult<UseCaseCreated> {
+    async fn create(&self, state: State<'_>, auth: Auth, body: JsonBody<UseCaseInput>) -> ApiResult<UseCaseCreated> {
         let mut input = Input::default();
         body.0.apply(&mut input);
         Ok(UseCaseCreated::Created(Json(uc::create(&state, auth.ctx(), input).await?.into())))
@@ -307,7 +308,7 @@ impl UseCasesApi {
         state: State<'_>,
         auth: Auth,
         id: Path<UseCaseId>,
-        body: Json<UseCaseInput>,
+        body: JsonBody<UseCaseInput>,
     ) -> ApiResult<Success<UseCaseDto>> {
         let input = body.0;
         ok(uc::edit(&state, auth.ctx(), id.0, move |raw| input.apply(raw)).await?.into())
@@ -327,7 +328,7 @@ impl UseCasesApi {
         state: State<'_>,
         auth: Auth,
         id: Path<UseCaseId>,
-        body: Json<UseCaseFlags>,
+        body: JsonBody<UseCaseFlags>,
     ) -> ApiResult<Success<UseCaseDto>> {
         ok(uc::set_flags(&state, auth.ctx(), id.0, body.featured, body.verified).await?.into())
     }

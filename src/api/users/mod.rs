@@ -9,6 +9,7 @@ use crate::api::{
     auth::{Accepted, NoContent},
     dto::{Language, Me},
     error::{ApiResult, Success},
+    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
 };
@@ -92,7 +93,7 @@ impl UsersApi {
         &self,
         state: State<'_>,
         auth: Auth,
-        body: Json<ProfileUpdateRequest>,
+        body: JsonBody<ProfileUpdateRequest>,
     ) -> ApiResult<Success<Me>> {
         let b = body.0;
         let patch = profile::ProfilePatch {
@@ -115,7 +116,7 @@ impl UsersApi {
         &self,
         state: State<'_>,
         auth: Auth,
-        body: Json<PasswordChangeRequest>,
+        body: JsonBody<PasswordChangeRequest>,
     ) -> ApiResult<NoContent> {
         let b = body.0;
         password::change(&state, auth.ctx(), b.current_password, b.new_password).await?;
@@ -126,7 +127,12 @@ impl UsersApi {
     ///
     /// The new address must be in the organization's domain; a code is sent to it.
     #[oai(path = "/me/email", method = "post", operation_id = "requestEmailChange")]
-    async fn change_email(&self, state: State<'_>, auth: Auth, body: Json<EmailChangeRequest>) -> ApiResult<Accepted> {
+    async fn change_email(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        body: JsonBody<EmailChangeRequest>,
+    ) -> ApiResult<Accepted> {
         let b = body.0;
         profile::request_email_change(&state, auth.ctx(), &b.new_email, b.password).await?;
         Ok(Accepted::Accepted)
@@ -138,7 +144,7 @@ impl UsersApi {
         &self,
         state: State<'_>,
         auth: Auth,
-        body: Json<EmailChangeConfirmRequest>,
+        body: JsonBody<EmailChangeConfirmRequest>,
     ) -> ApiResult<Success<Me>> {
         Ok(me(profile::confirm_email_change(&state, auth.ctx(), &body.code).await?))
     }
@@ -148,7 +154,12 @@ impl UsersApi {
     /// Personal data is erased and every session ends; content stays, attributed to
     /// "Deleted user". The last admin of an organization with other members gets 409.
     #[oai(path = "/me", method = "delete", operation_id = "deleteMe")]
-    async fn delete_me(&self, state: State<'_>, auth: Auth, body: Json<DeleteAccountRequest>) -> ApiResult<NoContent> {
+    async fn delete_me(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        body: JsonBody<DeleteAccountRequest>,
+    ) -> ApiResult<NoContent> {
         profile::delete_account(&state, auth.ctx(), body.0.password).await?;
         Ok(NoContent::NoContent)
     }
