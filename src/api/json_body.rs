@@ -80,10 +80,18 @@ impl<T: ParseFromJSON> ParsePayload for JsonBody<T> {
 
 poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: ParseFromJSON);
 
-/// What `T`'s schema says of each top-level field: whether it is required, and its JSON
-/// type when that is a plain one (`string`, `integer`, …; `None` for references and
-/// anything richer, which the parser checks).
-type Shape = Arc<Vec<(String, bool, Option<&'static str>)>>;
+/// What `T`'s schema says of one top-level field.
+struct Field {
+    name: String,
+    required: bool,
+    /// Its JSON type when that is a plain one (`string`, `integer`, …); `None` for objects
+    /// and anything richer, which the parser checks.
+    ty: Option<&'static str>,
+    /// The values of a closed set (an enum), else empty.
+    allowed: Vec<Value>,
+}
+
+type Shape = Arc<Vec<Field>>;
 
 /// The shape of `T`, worked out once per type from the registry poem-openapi fills.
 fn shape<T: Type>() -> Shape {
@@ -99,38 +107,55 @@ fn shape<T: Type>() -> Shape {
         .or_insert_with(|| {
             let mut registry = Registry::new();
             T::register(&mut registry);
-            let fields = registry.schemas.get(&name).map(|schema| describe(schema)).unwrap_or_default();
+            let fields = registry.schemas.get(&name).map(|schema| describe(schema, &registry)).unwrap_or_default();
             Arc::new(fields)
         })
         .clone()
 }
 
-fn describe(schema: &MetaSchema) -> Vec<(String, bool, Option<&'static str>)> {
+fn describe(schema: &MetaSchema, registry: &Registry) -> Vec<Field> {
     schema
         .properties
         .iter()
         .map(|(name, property)| {
-            let ty = match property {
-                MetaSchemaRef::Inline(s) if s.enum_items.is_empty() => Some(s.ty),
-                _ => None,
-            };
-            ((*name).to_owned(), schema.required.contains(name), ty)
+            let resolved = resolve(property, registry);
+            let allowed = resolved.map(|s| s.enum_items.clone()).unwrap_or_default();
+            let ty = resolved.filter(|s| s.ty != "object").map(|s| s.ty);
+            Field { name: (*name).to_owned(), required: schema.required.contains(name), ty, allowed }
         })
         .collect()
+}
+
+/// The schema `r` stands for: itself, the one it references, or the named type in its
+/// `allOf` (how a documented field refers to a named type: the reference plus a
+/// description-only schema).
+fn resolve<'a>(r: &'a MetaSchemaRef, registry: &'a Registry) -> Option<&'a MetaSchema> {
+    match r {
+        MetaSchemaRef::Reference(name) => registry.schemas.get(name),
+        MetaSchemaRef::Inline(s) if s.all_of.is_empty() => Some(s),
+        MetaSchemaRef::Inline(s) => s.all_of.iter().find_map(|part| match part {
+            MetaSchemaRef::Reference(name) => registry.schemas.get(name),
+            MetaSchemaRef::Inline(_) => None,
+        }),
+    }
 }
 
 /// Every missing required field and every field whose JSON type is not its schema's.
 fn check_fields<T: Type>(fields: &serde_json::Map<String, Value>) -> FieldErrors {
     let mut wrong = FieldErrors::new();
-    for (name, required, ty) in shape::<T>().iter() {
-        match fields.get(name) {
-            None | Some(Value::Null) if *required => {
-                wrong.insert(name.clone(), "is required".into());
+    for f in shape::<T>().iter() {
+        match fields.get(&f.name) {
+            None | Some(Value::Null) if f.required => {
+                wrong.insert(f.name.clone(), "is required".into());
             }
-            Some(v) if !v.is_null() && ty.is_some_and(|t| !fits(t, v)) => {
-                let ty = ty.unwrap_or_default();
+            Some(v) if !v.is_null() && f.ty.is_some_and(|t| !fits(t, v)) => {
+                let ty = f.ty.unwrap_or_default();
                 let article = if ty.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-                wrong.insert(name.clone(), format!("must be {article} {ty}"));
+                wrong.insert(f.name.clone(), format!("must be {article} {ty}"));
+            }
+            Some(v) if !v.is_null() && !f.allowed.is_empty() && !f.allowed.contains(v) => {
+                let values: Vec<String> = f.allowed.iter().map(|a| a.as_str().unwrap_or_default().to_owned()).collect();
+                wrong.insert(f.name.clone(), format!("must be one of: {}", values.join(", ")));
             }
             _ => {}
         }
@@ -158,20 +183,28 @@ mod tests {
 
     use super::*;
 
+    #[derive(poem_openapi::Enum, Debug)]
+    enum Size {
+        Small,
+        Large,
+    }
+
     #[derive(Object, Debug)]
     struct Sample {
         name: String,
         age: u32,
         tags: Option<Vec<String>>,
+        size: Option<Size>,
     }
 
     #[test]
     fn every_missing_and_mistyped_field_is_named() {
-        let body = json!({"age": "old", "tags": "x"});
+        let body = json!({"age": "old", "tags": "x", "size": "Huge"});
         let wrong = check_fields::<Sample>(body.as_object().unwrap());
         assert_eq!(wrong.get("name").map(String::as_str), Some("is required"));
         assert_eq!(wrong.get("age").map(String::as_str), Some("must be an integer"));
         assert_eq!(wrong.get("tags").map(String::as_str), Some("must be an array"));
+        assert_eq!(wrong.get("size").map(String::as_str), Some("must be one of: Small, Large"));
         assert!(check_fields::<Sample>(json!({"name": "A", "age": 3}).as_object().unwrap()).is_empty());
     }
 }

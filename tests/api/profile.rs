@@ -24,7 +24,8 @@ async fn profile_updates_apply_and_validate_each_field() {
     assert_eq!(again["user"], me["user"]);
     let bad = json!({"first_name": "", "last_name": "x".repeat(51), "expertise_tags": vec!["ok"; 11], "title": "t".repeat(101)});
     expect_invalid(app.patch_me(&t, bad).await, &["first_name", "last_name", "expertise_tags", "title"]).await;
-    assert_eq!(app.patch_me(&t, json!({"language": "fr"})).await.status(), StatusCode::BAD_REQUEST);
+    let e = crate::support::expect_invalid(app.patch_me(&t, json!({"language": "fr"})).await, &["language"]).await;
+    assert_eq!(e["fields"]["language"], "must be one of: en, ar");
 }
 
 #[tokio::test]
