@@ -51,6 +51,15 @@ pub enum MemberRole {
     Member,
 }
 
+impl From<OrgRole> for MemberRole {
+    fn from(r: OrgRole) -> Self {
+        match r {
+            OrgRole::Admin => Self::Admin,
+            OrgRole::Member => Self::Member,
+        }
+    }
+}
+
 /// Account state.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]

@@ -12,7 +12,7 @@ use crate::{
         invitation::{Invitation, InvitationState},
         org::Organization,
         text::Email,
-        user::{OrgRole, User},
+        user::{AuthorCard, OrgRole, User},
     },
     error::{AppError, AppResult, OptionExt},
     state::AppState,
@@ -30,8 +30,14 @@ pub struct InvitationPreview {
 /// Invites `email` to the caller's organization with `role`; a pending invitation for the
 /// same address is replaced (the old link stops working).
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
-pub async fn send(state: &AppState, ctx: AuthContext, email: &str, role: OrgRole) -> AppResult<Invitation> {
+pub async fn send(
+    state: &AppState,
+    ctx: AuthContext,
+    email: &str,
+    role: OrgRole,
+) -> AppResult<(Invitation, Option<AuthorCard>)> {
     let admin = caller(state, ctx).await?;
+    let inviter = admin.author_card();
     let org_id = authz::admin_of(&admin).map_err(denied)?;
     let email = Email::parse(email).map_err(|why| AppError::field("email", why))?;
     let token = random_token(32);
@@ -85,15 +91,25 @@ pub async fn send(state: &AppState, ctx: AuthContext, email: &str, role: OrgRole
         })
         .await?;
     state.jobs.wake();
-    Ok(inv)
+    Ok((inv, Some(inviter)))
 }
 
 /// Every invitation of the caller's organization, newest first.
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
-pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Invitation>> {
+pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<(Invitation, Option<AuthorCard>)>> {
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
-    Ok(state.store.read(move |tx| invitations::of_org(tx, org_id, 1000)).await?)
+    state
+        .store
+        .read(move |tx| -> AppResult<_> {
+            let mut out = Vec::new();
+            for inv in invitations::of_org(tx, org_id, 1000)? {
+                let inviter = users::author_card(tx, inv.invited_by)?;
+                out.push((inv, inviter));
+            }
+            Ok(out)
+        })
+        .await
 }
 
 /// Cancels a pending invitation of the caller's organization.

@@ -34,6 +34,9 @@ async fn an_invited_admin_joins_with_the_inviters_role_and_the_link_works_once()
     assert_eq!(r.status(), StatusCode::CONFLICT, "the account exists and the link is spent");
     let list = app.get_json("/api/v1/organizations/me/invitations", &boss).await;
     assert_eq!(list["items"][0]["status"], "used");
+    // The list shows who sent each invitation as a person, not only an id.
+    assert_eq!(list["items"][0]["inviter"]["name"], "Sara Al-Harbi");
+    assert_eq!(list["items"][0]["inviter"]["id"], list["items"][0]["invited_by"]);
 }
 
 #[tokio::test]

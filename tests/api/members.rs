@@ -50,6 +50,10 @@ async fn roles_change_but_the_last_admin_stays() {
     let demote = app.set_role(&team.member, &team.admin_id, "member").await;
     assert_eq!(demote.status(), StatusCode::OK, "with two admins one may step down");
     let members = app.members(&team.admin).await;
+    // Each member comes with the person card the team screen shows.
+    for m in members["items"].as_array().unwrap() {
+        assert!(m["expertise_tags"].is_array() && m["location"].is_string(), "{m}");
+    }
     let roles: Vec<(&str, &str)> = members["items"]
         .as_array()
         .unwrap()

@@ -17,6 +17,9 @@ async fn the_directory_lists_active_verified_people_with_filters_and_pages() {
     assert_eq!(all["total"], 3, "unverified and pending people are not listed");
     assert_eq!(all["items"].as_array().unwrap().len(), 3);
     assert!(all["items"][0].get("email").is_none(), "no emails in the directory");
+    let mut roles: Vec<&str> = all["items"].as_array().unwrap().iter().map(|p| p["role"].as_str().unwrap()).collect();
+    roles.sort();
+    assert_eq!(roles, ["admin", "admin", "member"], "each person's role in their organization");
     let page1 = app.get_json("/api/v1/users?limit=2", &team.member).await;
     let cursor = page1["next_cursor"].as_str().unwrap();
     let page2 = app.get_json(&format!("/api/v1/users?limit=2&cursor={cursor}"), &team.member).await;

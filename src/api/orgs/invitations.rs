@@ -16,9 +16,9 @@ use crate::{
         ids::InvitationId,
         invitation::{Invitation, InvitationState},
         now_ms,
-        user::OrgRole,
+        user::{AuthorCard, OrgRole},
     },
-    dto::ts,
+    dto::{AuthorRef, author_from_card, ts},
     service::invitations,
 };
 
@@ -40,6 +40,8 @@ pub struct InvitationInfo {
     pub status: String,
     /// Who sent it (user id).
     pub invited_by: String,
+    /// Who sent it, as content shows a person.
+    pub inviter: AuthorRef,
     /// When it was sent.
     pub created_at: DateTime<Utc>,
     /// When it stops working.
@@ -48,15 +50,8 @@ pub struct InvitationInfo {
     pub used_at: Option<DateTime<Utc>>,
 }
 
-fn role(r: OrgRole) -> MemberRole {
-    match r {
-        OrgRole::Admin => MemberRole::Admin,
-        OrgRole::Member => MemberRole::Member,
-    }
-}
-
-impl From<Invitation> for InvitationInfo {
-    fn from(i: Invitation) -> Self {
+impl From<(Invitation, Option<AuthorCard>)> for InvitationInfo {
+    fn from((i, inviter): (Invitation, Option<AuthorCard>)) -> Self {
         let status = match i.state(now_ms()) {
             InvitationState::Pending => "pending",
             InvitationState::Used => "used",
@@ -66,8 +61,9 @@ impl From<Invitation> for InvitationInfo {
         Self {
             id: i.id.to_string(),
             email: i.email,
-            role: role(i.role),
+            role: i.role.into(),
             status: status.into(),
+            inviter: author_from_card(i.invited_by, inviter),
             invited_by: i.invited_by.to_string(),
             created_at: ts(i.created_at),
             expires_at: ts(i.expires_at),
@@ -161,7 +157,7 @@ impl InvitationsApi {
         let p = invitations::preview(&state, &token.0).await?;
         ok(InvitationPreview {
             email: p.invitation.email,
-            role: role(p.invitation.role),
+            role: p.invitation.role.into(),
             inviter_name: p.inviter_name,
             expires_at: ts(p.invitation.expires_at),
             organization: p.organization.into(),

@@ -37,6 +37,12 @@ pub struct Member {
     pub email: String,
     /// Job title.
     pub title: String,
+    /// Avatar image URL, once uploaded.
+    pub avatar_url: Option<String>,
+    /// City or site.
+    pub location: String,
+    /// Areas of expertise.
+    pub expertise_tags: Vec<String>,
     /// Role in the organization.
     pub role: Option<MemberRole>,
     /// `active` or `deactivated`.
@@ -48,16 +54,16 @@ pub struct Member {
 impl From<User> for Member {
     fn from(u: User) -> Self {
         // The role stays visible while a member is deactivated.
-        let role = u.org_role.map(|r| match r {
-            OrgRole::Admin => MemberRole::Admin,
-            OrgRole::Member => MemberRole::Member,
-        });
+        let role = u.org_role.map(MemberRole::from);
         let p = UserProfile::from(u);
         Self {
             id: p.id,
             name: p.name,
             email: p.email,
             title: p.title,
+            avatar_url: p.profile_picture_url,
+            location: p.location,
+            expertise_tags: p.expertise_tags,
             role,
             status: p.status,
             created_at: p.created_at,

@@ -7,6 +7,7 @@ use poem_openapi::{
 };
 
 use crate::api::{
+    dto::MemberRole,
     error::{ApiResult, Success, ok},
     security::{Auth, State},
     tags::ApiTags,
@@ -82,6 +83,8 @@ pub struct PublicProfile {
     pub reputation: u64,
     /// Activity counters.
     pub counts: PersonCounts,
+    /// Role in their organization.
+    pub role: Option<MemberRole>,
     /// Joined the platform.
     pub joined_at: DateTime<Utc>,
 }
@@ -112,6 +115,7 @@ impl From<Person> for PublicProfile {
                 best_answers: stats.best_answers,
                 use_cases: stats.use_cases,
             },
+            role: u.org_role.map(Into::into),
             joined_at: ts(u.created_at),
         }
     }
