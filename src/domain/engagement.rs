@@ -104,6 +104,8 @@ pub enum Counter {
     AnsweredTopics,
     /// Topics in a forum category (by category id).
     TopicsInCategory(String),
+    /// Topics with a tag (lower case).
+    TopicsWithTag(String),
     /// Published use cases.
     UseCases,
     /// Organizations with at least one use case.
@@ -128,6 +130,7 @@ impl Counter {
             Self::Contributors => "forum.contributors".into(),
             Self::AnsweredTopics => "forum.answered".into(),
             Self::TopicsInCategory(c) => format!("forum.category:{c}"),
+            Self::TopicsWithTag(t) => format!("forum.tag:{t}"),
             Self::UseCases => "use_cases.total".into(),
             Self::OrgsWithUseCases => "use_cases.orgs".into(),
             Self::FeaturedUseCases => "use_cases.featured".into(),

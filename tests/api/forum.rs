@@ -164,3 +164,32 @@ async fn deleting_a_topic_removes_replies_and_restores_counters() {
     let board = app.contributors(&a).await;
     assert!(board["items"].as_array().unwrap().is_empty(), "reputation earned by deleted posts is withdrawn: {board}");
 }
+
+#[tokio::test]
+async fn every_single_filter_listing_has_an_exact_total() {
+    let app = TestApp::spawn().await;
+    let a = app.signed_in_user("counts@forum-totals.sa", PASSWORD).await;
+    let (t, me) = (token(&a), a["user"]["id"].as_str().unwrap().to_owned());
+    let b = app.signed_in_token("other@forum-totals2.sa").await;
+    let first = id_of(&app.new_topic(&t, "PLC upgrade on line one", "automation", &["PLC", "retrofit"]).await);
+    app.new_topic(&t, "PLC alarms flood the HMI", "automation", &["plc"]).await;
+    app.new_topic(&b, "Supplier audits for resin", "quality-management", &[]).await;
+    app.new_reply(&b, &first, "Which PLC family?").await;
+    let total = async |query: &str| app.list_topics(&t, query).await["total"].clone();
+    assert_eq!(total("").await, 3);
+    assert_eq!(total("category=automation").await, 2);
+    assert_eq!(total("tag=plc").await, 2, "tags count case-insensitively");
+    assert_eq!(total(&format!("author_id={me}")).await, 2);
+    assert_eq!(total("unanswered=true").await, 2);
+    assert_eq!(total("category=automation&tag=plc").await, Value::Null, "combined filters: no count");
+    // Counts follow edits and deletions.
+    let edit = json!({"tags": ["retrofit"]});
+    let path = format!("/api/v1/forum/topics/{first}");
+    assert_eq!(app.send(reqwest::Method::PATCH, &path, Some(&t), edit).await.status(), StatusCode::OK);
+    assert_eq!(total("tag=plc").await, 1);
+    assert_eq!(app.delete_topic(&t, &first).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        (total("").await, total("tag=retrofit").await, total("unanswered=true").await),
+        (json!(2), json!(0), json!(2))
+    );
+}

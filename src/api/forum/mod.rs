@@ -113,6 +113,9 @@ pub struct TopicPage {
     pub items: Vec<ForumTopic>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// How many topics match, from kept counts: present without filters and with any one
+    /// filter (category, tag, author or unanswered); absent when filters are combined.
+    pub total: Option<u64>,
 }
 
 /// Forum-wide figures.
@@ -215,7 +218,8 @@ impl ForumApi {
         };
         let page =
             topics::list(&state, auth.ctx(), filter, sort, cursor.0.as_deref(), service::page_size(limit.0)).await?;
-        ok(TopicPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor })
+        let items = page.items.into_iter().map(Into::into).collect();
+        ok(TopicPage { items, next_cursor: page.next_cursor, total: page.total })
     }
 
     /// Start a topic

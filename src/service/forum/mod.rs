@@ -38,6 +38,14 @@ pub fn reply_view(r: &impl Reader, reply: Reply, best: bool, viewer: UserId) -> 
     Ok(ReplyView { reply, author, liked, best, attachments })
 }
 
+/// Moves the per-tag topic counts of `tags` by `delta`.
+pub(crate) fn count_tags(tx: &WriteTransaction, tags: &[String], delta: i64) -> StoreResult<()> {
+    for tag in tags {
+        engagement::add(tx, &Counter::TopicsWithTag(tag.to_lowercase()), delta)?;
+    }
+    Ok(())
+}
+
 /// Counts `user` as a contributor the first time they post.
 fn count_contribution(tx: &WriteTransaction, before_posts: u64) -> StoreResult<()> {
     if before_posts == 0 { engagement::add(tx, &Counter::Contributors, 1).map(drop) } else { Ok(()) }
@@ -52,6 +60,7 @@ fn topic_added(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
     })?;
     count_contribution(tx, before.topics + before.replies)?;
     engagement::add(tx, &Counter::Topics, 1)?;
+    count_tags(tx, &t.tags, 1)?;
     engagement::add(tx, &Counter::TopicsInCategory(t.category.clone()), 1).map(drop)
 }
 
@@ -92,5 +101,6 @@ fn topic_removed(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
         engagement::add(tx, &Counter::AnsweredTopics, -1)?;
     }
     engagement::add(tx, &Counter::Topics, -1)?;
+    count_tags(tx, &t.tags, -1)?;
     engagement::add(tx, &Counter::TopicsInCategory(t.category.clone()), -1).map(drop)
 }

@@ -15,7 +15,7 @@ use crate::{
     realtime::Channel,
     service::{Page, caller, encode_cursor, engagement, events::publish, now, sessions::AuthContext},
     state::AppState,
-    store::{StoreResult, engagement as engagement_store, forum as store},
+    store::{Reader, StoreResult, engagement as engagement_store, forum as store},
 };
 
 /// What a topic is made of (also its edit: `None` keeps a field).
@@ -158,6 +158,7 @@ pub async fn list(
                     && filter.author.is_none_or(|a| t.author == a)
                     && (!filter.unanswered || t.reply_count == 0)
             };
+            let total = total(tx, &filter)?;
             let mut items = Vec::new();
             let pin_first = sort == Sort::Newest && before.is_none();
             if pin_first {
@@ -185,15 +186,37 @@ pub async fn list(
                     }
                     items.push(topic_view(tx, t, viewer)?);
                     if items.len() >= limit {
-                        return Ok(Page { items, next_cursor: Some(encode_cursor(&key)), total: None });
+                        return Ok(Page { items, next_cursor: Some(encode_cursor(&key)), total });
                     }
                 }
                 if exhausted {
-                    return Ok(Page { items, next_cursor: None, total: None });
+                    return Ok(Page { items, next_cursor: None, total });
                 }
             }
         })
         .await
+}
+
+/// How many topics match `filter`, from kept counts: every single filter has one (no filter,
+/// a category, a tag, an author, unanswered); combined filters have none.
+fn total(r: &impl Reader, filter: &TopicFilter) -> StoreResult<Option<u64>> {
+    let count = |c: Counter| engagement_store::counter(r, &c);
+    Ok(match filter {
+        TopicFilter { category: None, tag: None, author: None, unanswered: false } => Some(count(Counter::Topics)?),
+        TopicFilter { category: Some(c), tag: None, author: None, unanswered: false } => {
+            Some(count(Counter::TopicsInCategory(c.clone()))?)
+        }
+        TopicFilter { category: None, tag: Some(t), author: None, unanswered: false } => {
+            Some(count(Counter::TopicsWithTag(t.to_lowercase()))?)
+        }
+        TopicFilter { category: None, tag: None, author: Some(a), unanswered: false } => {
+            Some(crate::store::stats::stats(r, *a)?.topics)
+        }
+        TopicFilter { category: None, tag: None, author: None, unanswered: true } => {
+            Some(count(Counter::Topics)?.saturating_sub(count(Counter::AnsweredTopics)?))
+        }
+        _ => None,
+    })
 }
 
 /// Edits a topic (its author); sets `edited_at`.
@@ -213,6 +236,10 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicFo
             if old.category != c.category {
                 engagement_store::add(tx, &Counter::TopicsInCategory(old.category.clone()), -1)?;
                 engagement_store::add(tx, &Counter::TopicsInCategory(c.category.clone()), 1)?;
+            }
+            if old.tags != c.tags {
+                super::count_tags(tx, &old.tags, -1)?;
+                super::count_tags(tx, &c.tags, 1)?;
             }
             (topic.title, topic.body, topic.category, topic.tags) = (c.title, c.body, c.category, c.tags);
             topic.edited_at = Some(now());

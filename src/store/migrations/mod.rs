@@ -22,6 +22,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("007_listing_projections", migration_007_listing_projections),
     ("008_engagement", engagement::migration_008_engagement),
     ("009_use_cases_per_author", migration_009_use_cases_per_author),
+    ("010_topics_per_tag", migration_010_topics_per_tag),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -177,6 +178,21 @@ fn migration_009_use_cases_per_author(tx: &WriteTransaction) -> StoreResult<()> 
     })?;
     for (author, n) in per_author {
         store::stats::adjust_stats(tx, author, |s| s.use_cases = n)?;
+    }
+    Ok(())
+}
+
+/// Counts the topics of each tag (kept on every write since), so a tag's listing has a total.
+fn migration_010_topics_per_tag(tx: &WriteTransaction) -> StoreResult<()> {
+    let mut per_tag = std::collections::HashMap::new();
+    for_each(tx, tables::TOPICS, |_, t: crate::domain::forum::Topic| {
+        for tag in t.tags {
+            *per_tag.entry(tag.to_lowercase()).or_insert(0i64) += 1;
+        }
+        Ok(())
+    })?;
+    for (tag, n) in per_tag {
+        store::engagement::add(tx, &crate::domain::engagement::Counter::TopicsWithTag(tag), n)?;
     }
     Ok(())
 }
