@@ -80,7 +80,7 @@ pub fn routes(state: AppState) -> anyhow::Result<impl Endpoint> {
         .allow_origins(state.config.cors_origins.iter().map(String::as_str))
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS])
-        .allow_headers(["content-type", "authorization", "x-request-id"])
+        .allow_headers(["content-type", "authorization", "x-request-id", "x-device-token"])
         .expose_headers(["x-request-id", "retry-after"]);
     let json_limit = state.config.http.json_body_limit;
     let app = Route::new()
