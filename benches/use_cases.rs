@@ -10,7 +10,7 @@
 //! Each use case passes `use_case::validate`, gets a free slug within its organization, and
 //! the batch keeps the counters the service keeps (`uc_total`, `uc_category:<c>`,
 //! `uc_org:<id>`, `uc_orgs`, the authors' reputation). Use case `i` is in category `i % 10`
-//! (of `CATEGORIES`), in city `(i / 10) % 12` of twelve Saudi cities (coordinates jittered
+//! (of `CATEGORY_LIST`), in city `(i / 10) % 12` of twelve Saudi cities (coordinates jittered
 //! around the city), with two of eight tags, a view count spread over 0..5000 (for the
 //! `most_viewed` index; no viewer records), and a title of varied words, 1% of which contain
 //! "cryogenic". One user logs in; each query is checked once, then loaded over 256 keep-alive
@@ -37,7 +37,7 @@ use std::{
 };
 
 use common::{cores_since, cpu_secs, free_port, new_client, pct, rss_mib, server_bin, start_server, throughput};
-use p2p_sandbox::{auth::password::PasswordHasher, domain::use_case::CATEGORIES};
+use p2p_sandbox::{auth::password::PasswordHasher, domain::use_case::CATEGORY_LIST};
 use reqwest::{Client, StatusCode, Url};
 use serde_json::{Value, json};
 
@@ -156,7 +156,7 @@ async fn run(data: &Path, load_time: Duration, size: f64) {
     let api = format!("{base}/api/v1/use-cases");
     let (cats, _) = get_json(&client, &Url::parse(&format!("{api}/categories")).unwrap(), &token).await;
     let counts: Vec<u64> = cats["items"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).collect();
-    assert_eq!(counts, vec![(USE_CASES / CATEGORIES.len()) as u64; CATEGORIES.len()], "category counts");
+    assert_eq!(counts, vec![(USE_CASES / CATEGORY_LIST.len()) as u64; CATEGORY_LIST.len()], "category counts");
     let (stats, _) = get_json(&client, &Url::parse(&format!("{api}/stats")).unwrap(), &token).await;
     assert_eq!(
         (stats["total_use_cases"].as_u64(), stats["contributing_organizations"].as_u64()),

@@ -10,7 +10,7 @@ use p2p_sandbox::{
         forum::points,
         ids::{OrgId, UseCaseId, UserId},
         org::Organization,
-        use_case::{CATEGORIES, Metric, UseCase, UseCaseInput, slugify, validate},
+        use_case::{CATEGORY_LIST, Metric, UseCase, UseCaseInput, slugify, validate},
         user::User,
     },
     store::{Store, engagement, orgs, stats, use_cases, users},
@@ -82,7 +82,7 @@ fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseCon
             5 + i % 20,
             10 + i % 30
         ),
-        category: CATEGORIES[i % CATEGORIES.len()].to_owned(),
+        category: CATEGORY_LIST[i % CATEGORY_LIST.len()].name_en.to_owned(),
         industry: INDUSTRIES[i % INDUSTRIES.len()].to_owned(),
         factory_name: factory.to_owned(),
         city: city.to_owned(),

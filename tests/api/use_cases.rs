@@ -104,6 +104,14 @@ async fn listings_filters_map_categories_stats_and_flags() {
     let count =
         |name: &str| cats["items"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()["count"].clone();
     assert_eq!((count("Quality Control"), count("Energy Efficiency")), (json!(2), json!(1)));
+    // Categories have stable ids and Arabic names, like the forum's; an id works wherever a
+    // category is named, and use cases still show the English name.
+    let quality = cats["items"].as_array().unwrap().iter().find(|c| c["id"] == "quality-control").unwrap();
+    assert_eq!((&quality["name"], &quality["name_ar"]), (&json!("Quality Control"), &json!("مراقبة الجودة")));
+    assert_eq!(app.list_use_cases(&a, "category=quality-control").await["items"].as_array().unwrap().len(), 2);
+    let unknown = app.create_use_case(&a, use_case_in("A use case in no category", "gardening", "Riyadh", &[])).await;
+    let e = expect_invalid(unknown, &["category"]).await;
+    assert!(e["fields"]["category"].as_str().unwrap().contains("quality-control"), "lists the ids: {e}");
     let top = app.get_json("/api/v1/use-cases/top-organizations", &a).await;
     assert_eq!(top["items"][0]["organization"]["id"], b_org.as_str());
     assert_eq!(top["items"][0]["use_cases"], 2);
@@ -116,6 +124,9 @@ async fn listings_filters_map_categories_stats_and_flags() {
     assert_eq!(ids(&app.list_use_cases(&a, "featured=true").await), vec![y.clone()]);
     let stats = app.use_case_stats(&a).await;
     assert_eq!(stats, json!({"total_use_cases": 3, "contributing_organizations": 2, "featured": 1}));
+    let by_id =
+        app.new_use_case(&a, use_case_in("Energy dashboards per line", "energy-efficiency", "Riyadh", &[])).await;
+    assert_eq!(by_id["category"], "Energy Efficiency");
 }
 
 #[tokio::test]

@@ -69,8 +69,12 @@ pub struct UseCasePage {
 #[derive(Object, Debug)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UseCaseCategory {
-    /// Category name (use it as `category`).
+    /// Stable id (use it as `category` when creating or filtering).
+    pub id: String,
+    /// English name (what use cases show as their `category`; also accepted as `category`).
     pub name: String,
+    /// Arabic name.
+    pub name_ar: String,
     /// Use cases in it.
     pub count: u64,
 }
@@ -183,7 +187,8 @@ impl UseCasesApi {
         limit: Query<Option<u32>>,
     ) -> ApiResult<SuccessBytes<UseCasePage>> {
         let filter = queries::UseCaseFilter {
-            category: category.0,
+            // An id or an English name; the index is by name.
+            category: category.0.map(|c| crate::domain::use_case::category(&c).map_or(c, |cat| cat.name_en.to_owned())),
             industry: industry.0,
             city: city.0,
             organization: organization_id.0,
@@ -245,7 +250,12 @@ impl UseCasesApi {
         let items = queries::categories(&state)
             .await?
             .into_iter()
-            .map(|(n, c)| UseCaseCategory { name: n.into(), count: c })
+            .map(|(c, n)| UseCaseCategory {
+                id: c.id.into(),
+                name: c.name_en.into(),
+                name_ar: c.name_ar.into(),
+                count: n,
+            })
             .collect();
         ok(UseCaseCategories { items })
     }

@@ -1,7 +1,7 @@
 //! Use-case input: what a person has written so far (a draft, a create or edit request),
 //! and its validation into content, naming every missing or invalid field at once.
 
-use super::{CATEGORIES, UseCaseContent};
+use super::UseCaseContent;
 use crate::domain::{
     FieldErrors,
     engagement::{DraftFields, TargetKind},
@@ -118,10 +118,12 @@ pub fn validate(raw: &UseCaseInput) -> Result<UseCaseContent, FieldErrors> {
     c.problem_context = para(&mut v, "problem_context", &raw.problem_context, 0, 5000);
     c.vendor_selection = para(&mut v, "vendor_selection", &raw.vendor_selection, 0, 2000);
     c.methodology = para(&mut v, "methodology", &raw.methodology, 0, 5000);
-    if !CATEGORIES.contains(&raw.category.trim()) {
-        v.fail("category", format!("must be one of: {}", CATEGORIES.join(", ")));
-    } else {
-        c.category = raw.category.trim().to_owned();
+    match super::category(&raw.category) {
+        Some(cat) => c.category = cat.name_en.to_owned(),
+        None => {
+            let ids: Vec<&str> = super::CATEGORY_LIST.iter().map(|c| c.id).collect();
+            v.fail("category", format!("must be one of: {}", ids.join(", ")));
+        }
     }
     // A missing coordinate fails like an out-of-range one (NaN is in no range either).
     match raw.latitude.filter(|l| (-90.0..=90.0).contains(l)) {

@@ -10,19 +10,40 @@ pub use input::{UseCaseInput, validate};
 
 use super::ids::{MediaId, OrgId, UseCaseId, UserId};
 
-/// The configured use-case categories (reference list).
-pub const CATEGORIES: &[&str] = &[
-    "Quality Control",
-    "Predictive Maintenance",
-    "Factory Automation",
-    "Artificial Intelligence",
-    "Sustainability",
-    "Process Optimization",
-    "Supply Chain",
-    "Innovation & R&D",
-    "Training & Safety",
-    "Energy Efficiency",
+/// A use-case category: a stable id and its names in both languages. Use cases store the
+/// English name; requests may name a category by id or by English name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Category {
+    pub id: &'static str,
+    pub name_en: &'static str,
+    pub name_ar: &'static str,
+}
+
+/// Every category (the reference list), in display order.
+pub const CATEGORY_LIST: &[Category] = &[
+    Category { id: "quality-control", name_en: "Quality Control", name_ar: "مراقبة الجودة" },
+    Category {
+        id: "predictive-maintenance", name_en: "Predictive Maintenance", name_ar: "الصيانة التنبؤية"
+    },
+    Category { id: "factory-automation", name_en: "Factory Automation", name_ar: "أتمتة المصانع" },
+    Category {
+        id: "artificial-intelligence", name_en: "Artificial Intelligence", name_ar: "الذكاء الاصطناعي"
+    },
+    Category { id: "sustainability", name_en: "Sustainability", name_ar: "الاستدامة" },
+    Category { id: "process-optimization", name_en: "Process Optimization", name_ar: "تحسين العمليات" },
+    Category { id: "supply-chain", name_en: "Supply Chain", name_ar: "سلسلة الإمداد" },
+    Category {
+        id: "innovation-rd", name_en: "Innovation & R&D", name_ar: "الابتكار والبحث والتطوير"
+    },
+    Category { id: "training-safety", name_en: "Training & Safety", name_ar: "التدريب والسلامة" },
+    Category { id: "energy-efficiency", name_en: "Energy Efficiency", name_ar: "كفاءة الطاقة" },
 ];
+
+/// The category a request names, by id or by English name (any case).
+pub fn category(named: &str) -> Option<&'static Category> {
+    let named = named.trim();
+    CATEGORY_LIST.iter().find(|c| c.id.eq_ignore_ascii_case(named) || c.name_en.eq_ignore_ascii_case(named))
+}
 
 /// A measured result.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

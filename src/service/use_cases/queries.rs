@@ -8,7 +8,7 @@ use crate::{
         engagement::{Counter, Target},
         ids::{OrgId, UseCaseId, UserId},
         org::{OrgCard, Organization},
-        use_case::{CATEGORIES, Order, UseCaseCard},
+        use_case::{CATEGORY_LIST, Category, Order, UseCaseCard},
         user::AuthorCard,
     },
     error::AppResult,
@@ -211,13 +211,13 @@ pub async fn map_version(state: &AppState) -> AppResult<u64> {
 
 /// The categories with their counts.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn categories(state: &AppState) -> AppResult<Vec<(&'static str, u64)>> {
+pub async fn categories(state: &AppState) -> AppResult<Vec<(&'static Category, u64)>> {
     Ok(state
         .store
         .read(|tx| {
-            CATEGORIES
+            CATEGORY_LIST
                 .iter()
-                .map(|c| Ok((*c, engagement::counter(tx, &Counter::UseCasesInCategory((*c).to_owned()))?)))
+                .map(|c| Ok((c, engagement::counter(tx, &Counter::UseCasesInCategory(c.name_en.to_owned()))?)))
                 .collect::<StoreResult<Vec<_>>>()
         })
         .await?)
