@@ -138,28 +138,6 @@ impl Counter {
             Self::UseCasesOfOrg(o) => format!("{USE_CASES_OF_ORG_PREFIX}{o}"),
         }
     }
-
-    /// The key this counter had before counters were typed (migration 3 renames them).
-    pub fn from_legacy_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "topics" => Self::Topics,
-            "replies" => Self::Replies,
-            "contributors" => Self::Contributors,
-            "answered" => Self::AnsweredTopics,
-            "uc_total" => Self::UseCases,
-            "uc_orgs" => Self::OrgsWithUseCases,
-            "uc_featured" => Self::FeaturedUseCases,
-            _ => {
-                if let Some(c) = name.strip_prefix("category:") {
-                    Self::TopicsInCategory(c.to_owned())
-                } else if let Some(c) = name.strip_prefix("uc_category:") {
-                    Self::UseCasesInCategory(c.to_owned())
-                } else {
-                    Self::UseCasesOfOrg(name.strip_prefix("uc_org:")?.parse().ok()?)
-                }
-            }
-        })
-    }
 }
 
 /// What a draft can become; its fields type says which (`TopicDraft`, `UseCaseDraft`).
@@ -204,21 +182,5 @@ mod tests {
         assert_eq!(Target::from_key(&reply.key()), Some(reply));
         assert_ne!(topic.key(), reply.key());
         assert_eq!(Target::from_key(&[9; TARGET_KEY_LEN]), None);
-    }
-
-    #[test]
-    fn every_legacy_counter_name_maps_to_its_typed_counter() {
-        let org = OrgId::new();
-        for (old, new) in [
-            ("topics", Counter::Topics),
-            ("answered", Counter::AnsweredTopics),
-            ("category:automation", Counter::TopicsInCategory("automation".into())),
-            ("uc_total", Counter::UseCases),
-            ("uc_category:Quality", Counter::UseCasesInCategory("Quality".into())),
-            (&format!("uc_org:{org}"), Counter::UseCasesOfOrg(org)),
-        ] {
-            assert_eq!(Counter::from_legacy_name(old), Some(new));
-        }
-        assert_eq!(Counter::from_legacy_name("uc_org:not-an-id"), None);
     }
 }

@@ -187,8 +187,7 @@ impl UseCasesApi {
         limit: Query<Option<u32>>,
     ) -> ApiResult<SuccessBytes<UseCasePage>> {
         let filter = queries::UseCaseFilter {
-            // An id or an English name; the index is by name.
-            category: category.0.map(|c| crate::domain::use_case::category(&c).map_or(c, |cat| cat.name_en.to_owned())),
+            category: category.0,
             industry: industry.0,
             city: city.0,
             organization: organization_id.0,

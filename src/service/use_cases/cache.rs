@@ -76,8 +76,7 @@ pub async fn listing_page(
     }
     let Listing { version, page, marks } = queries::list(state, ctx, filter, order, cursor.as_deref(), limit).await?;
     let ids: Vec<_> = page.items.iter().map(|i| i.card.id).collect();
-    let Rendered { cards, tail } = render(page).map_err(AppError::internal)?;
-    let cached = Arc::new(CachedPage { version, ids, cards, tail });
+    let cached = Arc::new(CachedPage::new(version, ids, render(page).map_err(AppError::internal)?));
     pages.put(key, cached.clone());
     Ok(cached.body(&marks))
 }

@@ -8,7 +8,7 @@ use crate::{
         engagement::{Counter, Target},
         ids::{OrgId, UseCaseId, UserId},
         org::{OrgCard, Organization},
-        use_case::{CATEGORY_LIST, Category, Order, UseCaseCard},
+        use_case::{CATEGORY_LIST, Category, Order, UseCaseCard, category},
         user::AuthorCard,
     },
     error::AppResult,
@@ -24,6 +24,7 @@ use crate::{
 /// Listing filters.
 #[derive(Debug, Default)]
 pub struct UseCaseFilter {
+    /// A category id or English name (use cases and the index hold the name).
     pub category: Option<String>,
     pub industry: Option<String>,
     pub city: Option<String>,
@@ -87,6 +88,10 @@ pub async fn list(
     cursor: Option<&str>,
     limit: usize,
 ) -> AppResult<Listing> {
+    let filter = UseCaseFilter {
+        category: filter.category.map(|c| category(&c).map_or(c, |cat| cat.name_en.to_owned())),
+        ..filter
+    };
     let index = index_for(&filter, order);
     let prefix = index.as_ref().map(|(p, _)| p.as_slice()).unwrap_or_default();
     let before = decode_key_cursor(cursor, prefix)?;

@@ -8,7 +8,7 @@
 use redb::{ReadableTableMetadata, WriteTransaction};
 use serde::Deserialize;
 
-use super::for_each;
+use super::{each_entry, for_each};
 use crate::{
     domain::{
         engagement::{Counter, Draft, DraftFields, Target},
@@ -17,7 +17,7 @@ use crate::{
         use_case::{UseCaseContent, UseCaseInput},
     },
     store::{
-        self, Reader, StoreResult, engagement, put_raw,
+        Reader, StoreResult, engagement, put_raw,
         tables::{self, Table},
     },
 };
@@ -45,21 +45,26 @@ struct UseCaseDraftV1 {
     updated_at: i64,
 }
 
-/// Every key of `table`, 1,000 at a time (values are read by the callers that need them).
-fn each_entry(
-    tx: &WriteTransaction,
-    table: Table,
-    mut f: impl FnMut(&[u8], &[u8]) -> StoreResult<()>,
-) -> StoreResult<()> {
-    let mut after = None;
-    loop {
-        let batch = store::scan_after(tx, table, after.take(), 1000)?;
-        let Some((last, _)) = batch.last() else { return Ok(()) };
-        after = Some(last.clone());
-        for (k, v) in &batch {
-            f(k, v)?;
+/// The counter a name of the old free-form counter table stands for.
+fn legacy_counter(name: &str) -> Option<Counter> {
+    Some(match name {
+        "topics" => Counter::Topics,
+        "replies" => Counter::Replies,
+        "contributors" => Counter::Contributors,
+        "answered" => Counter::AnsweredTopics,
+        "uc_total" => Counter::UseCases,
+        "uc_orgs" => Counter::OrgsWithUseCases,
+        "uc_featured" => Counter::FeaturedUseCases,
+        _ => {
+            if let Some(c) = name.strip_prefix("category:") {
+                Counter::TopicsInCategory(c.to_owned())
+            } else if let Some(c) = name.strip_prefix("uc_category:") {
+                Counter::UseCasesInCategory(c.to_owned())
+            } else {
+                Counter::UseCasesOfOrg(name.strip_prefix("uc_org:")?.parse().ok()?)
+            }
         }
-    }
+    })
 }
 
 /// The target a bare 16-byte id names, found by the record it belongs to (likes of
@@ -131,13 +136,11 @@ pub(super) fn migration_008_engagement(tx: &WriteTransaction) -> StoreResult<()>
             }
         })?;
     }
-    each_entry(tx, retired::FORUM_COUNTERS, |k, v| {
-        match std::str::from_utf8(k).ok().and_then(Counter::from_legacy_name) {
-            Some(c) => put_raw(tx, COUNTERS, c.key().as_bytes(), v),
-            None => {
-                tracing::warn!(counter = %String::from_utf8_lossy(k), "unknown counter dropped");
-                Ok(())
-            }
+    each_entry(tx, retired::FORUM_COUNTERS, |k, v| match std::str::from_utf8(k).ok().and_then(legacy_counter) {
+        Some(c) => put_raw(tx, COUNTERS, c.key().as_bytes(), v),
+        None => {
+            tracing::warn!(counter = %String::from_utf8_lossy(k), "unknown counter dropped");
+            Ok(())
         }
     })?;
     move_drafts(tx, retired::DRAFTS, |d: TopicDraftV1| Draft {
@@ -171,4 +174,26 @@ pub(super) fn migration_008_engagement(tx: &WriteTransaction) -> StoreResult<()>
         tracing::info!(table = table.name, entries = moved, "engagement table moved and dropped");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::OrgId;
+
+    #[test]
+    fn every_legacy_counter_name_maps_to_its_typed_counter() {
+        let org = OrgId::new();
+        for (old, new) in [
+            ("topics", Counter::Topics),
+            ("answered", Counter::AnsweredTopics),
+            ("category:automation", Counter::TopicsInCategory("automation".into())),
+            ("uc_total", Counter::UseCases),
+            ("uc_category:Quality", Counter::UseCasesInCategory("Quality".into())),
+            (&format!("uc_org:{org}"), Counter::UseCasesOfOrg(org)),
+        ] {
+            assert_eq!(legacy_counter(old), Some(new));
+        }
+        assert_eq!(legacy_counter("uc_org:not-an-id"), None);
+    }
 }

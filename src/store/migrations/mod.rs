@@ -197,11 +197,20 @@ fn migration_010_topics_per_tag(tx: &WriteTransaction) -> StoreResult<()> {
     Ok(())
 }
 
-/// Calls `f` with every record of `table`, 500 at a time.
-pub(super) fn for_each<T: serde::de::DeserializeOwned>(
+/// Calls `f` with every record of `table`, decoded.
+fn for_each<T: serde::de::DeserializeOwned>(
     tx: &WriteTransaction,
     table: tables::Table,
     mut f: impl FnMut(&[u8], T) -> StoreResult<()>,
+) -> StoreResult<()> {
+    each_entry(tx, table, |k, v| f(k, store::codec::decode(table, k, v)?))
+}
+
+/// Calls `f` with every entry of `table` as stored, 500 at a time.
+fn each_entry(
+    tx: &WriteTransaction,
+    table: tables::Table,
+    mut f: impl FnMut(&[u8], &[u8]) -> StoreResult<()>,
 ) -> StoreResult<()> {
     let mut after = None;
     loop {
@@ -209,7 +218,7 @@ pub(super) fn for_each<T: serde::de::DeserializeOwned>(
         let Some((last, _)) = batch.last() else { return Ok(()) };
         after = Some(last.clone());
         for (k, v) in &batch {
-            f(k, store::codec::decode(table, k, v)?)?;
+            f(k, v)?;
         }
     }
 }
