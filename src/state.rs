@@ -8,7 +8,7 @@ use std::{
     any::{Any, TypeId},
     collections::HashMap,
     ops::Deref,
-    sync::{Arc, Mutex},
+    sync::{Arc, RwLock},
     time::Duration,
 };
 
@@ -37,7 +37,7 @@ pub struct Inner {
     /// Uploads being read at once (see `media.upload_concurrency`).
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// Feature-owned state by type (see `local`).
-    locals: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    locals: RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     /// Key for hashing one-time codes (derived from the JWT secret).
@@ -63,13 +63,17 @@ impl AppState {
     /// The one `T` of this process, made on first use: what a feature keeps for itself
     /// (caches) without this module knowing its type.
     pub fn local<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
-        let mut locals = match self.locals.lock() {
-            Ok(l) => l,
-            Err(poisoned) => poisoned.into_inner(),
+        // Read on every request of the feature; written once per type.
+        let found = self.locals.read().ok().and_then(|l| l.get(&TypeId::of::<T>()).cloned());
+        let entry = match found {
+            Some(e) => e,
+            None => {
+                let mut locals = self.locals.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                locals.entry(TypeId::of::<T>()).or_insert_with(|| Arc::new(T::default())).clone()
+            }
         };
-        let entry = locals.entry(TypeId::of::<T>()).or_insert_with(|| Arc::new(T::default()));
         // The entry for `TypeId::of::<T>()` only ever holds a `T`.
-        entry.clone().downcast::<T>().unwrap_or_default()
+        entry.downcast::<T>().unwrap_or_default()
     }
 
     /// Assembles the state from opened subsystems.
@@ -90,7 +94,7 @@ impl AppState {
             media,
             hub: Hub::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
-            locals: Mutex::default(),
+            locals: RwLock::default(),
             hasher,
             tokens,
             code_key,

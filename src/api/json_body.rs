@@ -6,7 +6,7 @@
 use std::{
     collections::HashMap,
     ops::Deref,
-    sync::{Arc, Mutex},
+    sync::{Arc, RwLock},
 };
 
 use poem::{FromRequest, Request, RequestBody, Result};
@@ -95,12 +95,14 @@ type Shape = Arc<Vec<Field>>;
 
 /// The shape of `T`, worked out once per type from the registry poem-openapi fills.
 fn shape<T: Type>() -> Shape {
-    static SHAPES: Mutex<Option<HashMap<String, Shape>>> = Mutex::new(None);
-    let name = T::name().into_owned();
-    let mut shapes = match SHAPES.lock() {
-        Ok(s) => s,
-        Err(poisoned) => poisoned.into_inner(),
-    };
+    // Read on every JSON request; written once per body type.
+    static SHAPES: RwLock<Option<HashMap<String, Shape>>> = RwLock::new(None);
+    let name = T::name();
+    if let Some(shape) = SHAPES.read().ok().and_then(|s| s.as_ref()?.get(name.as_ref()).cloned()) {
+        return shape;
+    }
+    let name = name.into_owned();
+    let mut shapes = SHAPES.write().unwrap_or_else(std::sync::PoisonError::into_inner);
     shapes
         .get_or_insert_with(HashMap::new)
         .entry(name.clone())
