@@ -101,7 +101,7 @@ async fn create_users(client: &Client, base: &str, outbox: &Path) -> Vec<String>
             let body = json!({
                 "email": emails[i], "password": password(i), "first_name": "Bench",
                 "last_name": "User", "organization_name": format!("Bench Org {i}"),
-                "industry_sector": "Manufacturing", "company_size": "small", "city": "Riyadh",
+                "industry_sector": "Metal Processing", "company_size": "small", "city": "Riyadh",
             });
             let req = client.post(format!("{base}/api/v1/auth/signup")).json(&body);
             async move {

@@ -89,7 +89,13 @@ const TITLES: [&str; 7] = [
     "Safety Specialist",
 ];
 const TAGS: [&str; 6] = ["welding", "lean", "automation", "logistics", "cnc", "iso 9001"];
-const INDUSTRIES: [&str; 5] = ["Manufacturing", "Petrochemicals", "Food Processing", "Construction", "Plastics"];
+const INDUSTRIES: [&str; 5] = [
+    "Metal Processing",
+    "Chemical Processing",
+    "Food & Beverage",
+    "Automotive Manufacturing",
+    "Plastics Manufacturing",
+];
 const CITIES: [&str; 5] = ["Riyadh", "Jeddah", "Dammam", "Jubail", "Yanbu"];
 
 fn main() {

@@ -3,7 +3,59 @@
 
 use std::fmt;
 
-use crate::domain::FieldErrors;
+use crate::domain::{
+    FieldErrors,
+    closed::{ClosedSet, closed_set},
+};
+
+closed_set! {
+    #[doc = "Why a request failed: the stable `code` of every error body (and WebSocket error frame)."]
+    "ErrorCode", pub enum ErrorCode {
+        AccountDeactivated = "account_deactivated",
+        AccountPending = "account_pending",
+        AlreadyAuthenticated = "already_authenticated",
+        AlreadyDecided = "already_decided",
+        AlreadyRegistered = "already_registered",
+        BadOrigin = "bad_origin",
+        BadRequest = "bad_request",
+        Conflict = "conflict",
+        CodeExpired = "code_expired",
+        EmailNotVerified = "email_not_verified",
+        EmailTaken = "email_taken",
+        Forbidden = "forbidden",
+        InternalError = "internal_error",
+        InvalidCode = "invalid_code",
+        InvalidCredentials = "invalid_credentials",
+        InvalidRefreshToken = "invalid_refresh_token",
+        InvalidToken = "invalid_token",
+        InvitationClosed = "invitation_closed",
+        LastAdmin = "last_admin",
+        LoginLocked = "login_locked",
+        MethodNotAllowed = "method_not_allowed",
+        MetricsTokenRequired = "metrics_token_required",
+        NoOrganization = "no_organization",
+        NotAuthor = "not_author",
+        NotFound = "not_found",
+        NotModerator = "not_moderator",
+        NotOrgAdmin = "not_org_admin",
+        NotPlatformAdmin = "not_platform_admin",
+        PayloadTooLarge = "payload_too_large",
+        RangeNotSatisfiable = "range_not_satisfiable",
+        RateLimited = "rate_limited",
+        RefreshTokenReused = "refresh_token_reused",
+        ResendCooldown = "resend_cooldown",
+        SessionExpired = "session_expired",
+        SessionIdle = "session_idle",
+        SessionRevoked = "session_revoked",
+        TooManyAttempts = "too_many_attempts",
+        TopicLocked = "topic_locked",
+        Unauthenticated = "unauthenticated",
+        Unavailable = "unavailable",
+        UnsupportedMediaType = "unsupported_media_type",
+        ValidationFailed = "validation_failed",
+        WrongPassword = "wrong_password",
+    }
+}
 
 /// What went wrong, as far as a client is concerned; the HTTP status is decided from this
 /// in exactly one place (`api::error`).
@@ -38,7 +90,7 @@ pub enum ErrorKind {
 #[derive(Debug)]
 pub struct AppError {
     pub kind: ErrorKind,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub cause: Option<anyhow::Error>,
 }
@@ -48,13 +100,13 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     /// An error of `kind` with a code and message shown to the client.
-    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, code: ErrorCode, message: impl Into<String>) -> Self {
         Self { kind, code, message: message.into(), cause: None }
     }
 
     /// 422 naming every invalid field.
     pub fn validation(fields: FieldErrors) -> Self {
-        Self::new(ErrorKind::Validation(fields), "validation_failed", "Some fields are invalid")
+        Self::new(ErrorKind::Validation(fields), ErrorCode::ValidationFailed, "Some fields are invalid")
     }
 
     /// 422 for a single field.
@@ -63,32 +115,32 @@ impl AppError {
     }
 
     /// 401 with a code telling the client why.
-    pub fn unauthenticated(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unauthenticated(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Unauthenticated, code, message)
     }
 
     /// 403.
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Forbidden, code, message)
     }
 
     /// 404 for `what`.
     pub fn not_found(what: &str) -> Self {
-        Self::new(ErrorKind::NotFound, "not_found", format!("{what} not found"))
+        Self::new(ErrorKind::NotFound, ErrorCode::NotFound, format!("{what} not found"))
     }
 
     /// 409.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Conflict, code, message)
     }
 
     /// 429 with `Retry-After`.
-    pub fn rate_limited(code: &'static str, message: impl Into<String>, retry_after_secs: u64) -> Self {
+    pub fn rate_limited(code: ErrorCode, message: impl Into<String>, retry_after_secs: u64) -> Self {
         Self::new(ErrorKind::RateLimited { retry_after_secs: retry_after_secs.max(1) }, code, message)
     }
 
     /// Replaces the stable code (keeping kind and message).
-    pub fn with_code(mut self, code: &'static str) -> Self {
+    pub fn with_code(mut self, code: ErrorCode) -> Self {
         self.code = code;
         self
     }
@@ -97,7 +149,7 @@ impl AppError {
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self {
             kind: ErrorKind::Internal,
-            code: "internal_error",
+            code: ErrorCode::InternalError,
             message: "Internal server error".into(),
             cause: Some(cause.into()),
         }
@@ -106,7 +158,7 @@ impl AppError {
 
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)?;
+        write!(f, "{}: {}", self.code.name(), self.message)?;
         if let Some(cause) = &self.cause {
             write!(f, " ({cause:#})")?;
         }
@@ -132,9 +184,9 @@ impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
         match e {
             crate::store::StoreError::Duplicate { key: "email" } => {
-                Self::conflict("email_taken", "An account with this email already exists")
+                Self::conflict(ErrorCode::EmailTaken, "An account with this email already exists")
             }
-            crate::store::StoreError::Duplicate { .. } => Self::conflict("conflict", "This already exists"),
+            crate::store::StoreError::Duplicate { .. } => Self::conflict(ErrorCode::Conflict, "This already exists"),
             other => Self::internal(other),
         }
     }

@@ -35,7 +35,7 @@ pub async fn get_json(client: &Client, url: &str, token: &str) -> Value {
 /// POSTs one reply; `Err` carries the status and body of anything but 201.
 pub async fn post_reply(client: &Client, base: &str, token: &str, topic: TopicId, content: &str) -> Result<(), String> {
     let url = format!("{base}/api/v1/forum/topics/{topic}/replies");
-    let r = client.post(url).bearer_auth(token).json(&json!({ "content": content })).send().await;
+    let r = client.post(url).bearer_auth(token).json(&json!({ "body": content })).send().await;
     let r = r.map_err(|e| e.to_string())?;
     let status = r.status();
     let body = r.text().await.unwrap_or_default();

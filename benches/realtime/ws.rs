@@ -129,7 +129,7 @@ pub fn spawn_listener(mut ws: Ws, tx: mpsc::UnboundedSender<(usize, Instant)>) -
                 && let Ok(v) = serde_json::from_str::<Value>(&text)
                 && v["type"] == "reply.created"
             {
-                let content = v["data"]["content"].as_str().unwrap_or_default();
+                let content = v["data"]["body"].as_str().unwrap_or_default();
                 let n = content.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
                 if tx.send((n, at)).is_err() {
                     return;

@@ -10,7 +10,7 @@ use p2p_sandbox::{
         forum::points,
         ids::{OrgId, UseCaseId, UserId},
         org::Organization,
-        use_case::{CATEGORY_LIST, Metric, UseCase, UseCaseInput, slugify, validate},
+        use_case::{CATEGORY_LIST, Metric, Roi, UseCase, UseCaseInput, slugify, validate},
         user::User,
     },
     store::{Store, engagement, orgs, stats, use_cases, users},
@@ -48,7 +48,13 @@ const SUBJECTS: [&str; 10] = [
     "operator training",
 ];
 const TAGS: [&str; 8] = ["iot", "vision", "lean", "scada", "plc", "analytics", "iso 50001", "robotics"];
-const INDUSTRIES: [&str; 5] = ["Manufacturing", "Petrochemicals", "Food Processing", "Construction", "Plastics"];
+const INDUSTRIES: [&str; 5] = [
+    "Metal Processing",
+    "Chemical Processing",
+    "Food & Beverage",
+    "Automotive Manufacturing",
+    "Plastics Manufacturing",
+];
 
 fn organization(j: usize, now: i64) -> Organization {
     let city = CITIES[j % CITIES.len()].0;
@@ -75,7 +81,7 @@ fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseCon
     let raw = UseCaseInput {
         title: format!("{adjective} {subject} in the {city} plant, line {}", i % 40 + 1),
         subtitle: format!("How a {} team rolled out {subject}", INDUSTRIES[i % INDUSTRIES.len()].to_lowercase()),
-        summary: format!(
+        body: format!(
             "The plant ran {subject} by hand on three shifts, with paper logs and late reports. A pilot on one \
              line connected the machines to a small edge server, the team trained eight operators, and after six \
              months scrap fell by {}% and unplanned stops by {}%. The approach now runs on every line of the site.",
@@ -99,7 +105,7 @@ fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseCon
             current: "3.0%".into(),
             improvement: "-27%".into(),
         }],
-        roi: "14 months".into(),
+        roi: Roi { payback_period: "14 months".into(), ..Roi::default() },
         tags: vec![TAGS[i % TAGS.len()].to_owned(), TAGS[(i / 8 + 3) % TAGS.len()].to_owned()],
         ..UseCaseInput::default()
     };

@@ -4,13 +4,13 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
+use crate::domain::closed::{CompanySize, Industry};
 use crate::{
     domain::{
         org::Organization,
         user::{Language as DomainLanguage, OrgRole, User, UserStatus},
     },
     dto::{media_url, ts},
-    service::sessions::IssuedSession,
 };
 
 /// Preferred language.
@@ -163,9 +163,9 @@ pub struct OrganizationSummary {
     /// Company email domain.
     pub domain: String,
     /// Industry sector.
-    pub industry: String,
+    pub industry: Industry,
     /// Company size band.
-    pub size: String,
+    pub size: CompanySize,
     /// City.
     pub city: String,
     /// Country.
@@ -190,8 +190,8 @@ impl From<Organization> for OrganizationSummary {
             id: o.id.to_string(),
             name: o.name,
             domain: o.domain,
-            industry: o.industry,
-            size: o.size,
+            industry: Industry::of_stored(&o.industry),
+            size: CompanySize::of_stored(&o.size),
             city: o.city,
             country: o.country,
             description: o.description,
@@ -212,96 +212,4 @@ pub struct Me {
     pub user: UserProfile,
     /// The caller's organization (absent while pending approval or for platform-only admins).
     pub organization: Option<OrganizationSummary>,
-}
-
-/// Outcome of a sign-in step.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-pub enum AuthStatus {
-    /// Signed in: tokens are in the body and in HttpOnly cookies.
-    Authenticated,
-    /// New device: a code was emailed; send it with `challenge_id` to `/auth/login/verify`.
-    MfaRequired,
-    /// Email verified, but the organization's admins must approve the account first.
-    PendingApproval,
-}
-
-/// Result of login, device verification, email verification and refresh.
-#[derive(Object, Debug)]
-#[oai(skip_serializing_if_is_none)]
-pub struct AuthResult {
-    /// What happened.
-    pub status: AuthStatus,
-    /// With `mfa_required`: the challenge to answer.
-    #[oai(skip_serializing_if_is_none)]
-    pub challenge_id: Option<String>,
-    /// Access token (JWT) for `Authorization: Bearer`.
-    #[oai(skip_serializing_if_is_none)]
-    pub access_token: Option<String>,
-    /// Always `Bearer` when tokens are present.
-    #[oai(skip_serializing_if_is_none)]
-    pub token_type: Option<String>,
-    /// Access-token lifetime in seconds.
-    #[oai(skip_serializing_if_is_none)]
-    pub expires_in: Option<i64>,
-    /// Opaque refresh token; single use, rotated by `/auth/refresh`.
-    #[oai(skip_serializing_if_is_none)]
-    pub refresh_token: Option<String>,
-    /// The session these tokens belong to.
-    #[oai(skip_serializing_if_is_none)]
-    pub session_id: Option<String>,
-    /// The signed-in user.
-    #[oai(skip_serializing_if_is_none)]
-    pub user: Option<UserProfile>,
-    /// When this sign-in trusted the device (email or new-device verification): its token,
-    /// for clients without a cookie jar. Send it as `X-Device-Token` on later logins to skip
-    /// the emailed code for 30 days; browsers get the same token as an HttpOnly cookie.
-    #[oai(skip_serializing_if_is_none)]
-    pub device_token: Option<String>,
-}
-
-impl AuthResult {
-    fn empty(status: AuthStatus) -> Self {
-        Self {
-            status,
-            challenge_id: None,
-            access_token: None,
-            token_type: None,
-            expires_in: None,
-            refresh_token: None,
-            session_id: None,
-            user: None,
-            device_token: None,
-        }
-    }
-
-    /// A new-device challenge.
-    pub fn mfa(challenge_id: String) -> Self {
-        Self { challenge_id: Some(challenge_id), ..Self::empty(AuthStatus::MfaRequired) }
-    }
-
-    /// Waiting for approval.
-    pub fn pending() -> Self {
-        Self::empty(AuthStatus::PendingApproval)
-    }
-
-    /// Signed in.
-    pub fn signed_in(s: IssuedSession) -> Self {
-        Self {
-            status: AuthStatus::Authenticated,
-            challenge_id: None,
-            access_token: Some(s.access_token),
-            token_type: Some("Bearer".into()),
-            expires_in: Some(s.expires_in),
-            refresh_token: Some(s.refresh_token),
-            session_id: Some(s.session_id.to_string()),
-            user: Some(s.user.into()),
-            device_token: None,
-        }
-    }
-
-    /// Signed in, trusting the device with `device_token`.
-    pub fn signed_in_trusting(s: IssuedSession, device_token: String) -> Self {
-        Self { device_token: Some(device_token), ..Self::signed_in(s) }
-    }
 }

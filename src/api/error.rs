@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use poem::{IntoResponse, Response, http::StatusCode};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
+use crate::error::ErrorCode;
 use crate::{
     error::{AppError, ErrorKind},
     telemetry::current_request_id,
@@ -17,7 +18,7 @@ use crate::{
 #[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `validation_failed`, `invalid_credentials`.
-    pub code: String,
+    pub code: ErrorCode,
     /// Human-readable explanation.
     pub message: String,
     /// For validation errors: each invalid field and why.
@@ -67,8 +68,8 @@ pub enum ApiError {
     Unavailable(Json<ErrorBody>),
 }
 
-fn body(code: &str, message: impl Into<String>, fields: Option<BTreeMap<String, String>>) -> Json<ErrorBody> {
-    Json(ErrorBody { code: code.to_owned(), message: message.into(), fields })
+fn body(code: ErrorCode, message: impl Into<String>, fields: Option<BTreeMap<String, String>>) -> Json<ErrorBody> {
+    Json(ErrorBody { code, message: message.into(), fields })
 }
 
 impl From<AppError> for ApiError {
@@ -89,7 +90,11 @@ impl From<AppError> for ApiError {
                 // The cause goes to the log (with the request id from the span), never out.
                 tracing::error!(error = %e, "internal error");
                 let id = current_request_id().unwrap_or_default();
-                Self::Internal(body("internal_error", format!("Internal server error; quote request id {id}"), None))
+                Self::Internal(body(
+                    ErrorCode::InternalError,
+                    format!("Internal server error; quote request id {id}"),
+                    None,
+                ))
             }
         }
     }
@@ -119,32 +124,34 @@ impl ApiError {
         let text = err.to_string();
         match status {
             StatusCode::UNAUTHORIZED => {
-                Self::Unauthorized(body("unauthenticated", "Sign in to use this endpoint", None))
+                Self::Unauthorized(body(ErrorCode::Unauthenticated, "Sign in to use this endpoint", None))
             }
             // The only 403 poem raises itself: CORS refusing a request from another origin.
             StatusCode::FORBIDDEN if matches!(err.downcast_ref(), Some(poem::error::CorsError::OriginNotAllowed)) => {
                 Self::Forbidden(body(
-                    "bad_origin",
+                    ErrorCode::BadOrigin,
                     "Requests from this origin are not allowed (see P2P_CORS_ORIGINS)",
                     None,
                 ))
             }
-            StatusCode::FORBIDDEN => Self::Forbidden(body("forbidden", text, None)),
-            StatusCode::NOT_FOUND => Self::NotFound(body("not_found", "No such endpoint or resource", None)),
-            StatusCode::METHOD_NOT_ALLOWED => {
-                Self::MethodNotAllowed(body("method_not_allowed", "This method is not allowed on this path", None))
-            }
+            StatusCode::FORBIDDEN => Self::Forbidden(body(ErrorCode::Forbidden, text, None)),
+            StatusCode::NOT_FOUND => Self::NotFound(body(ErrorCode::NotFound, "No such endpoint or resource", None)),
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed(body(
+                ErrorCode::MethodNotAllowed,
+                "This method is not allowed on this path",
+                None,
+            )),
             StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::PayloadTooLarge(body("payload_too_large", "The request body is too large", None))
+                Self::PayloadTooLarge(body(ErrorCode::PayloadTooLarge, "The request body is too large", None))
             }
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Self::UnsupportedMediaType(body("unsupported_media_type", text, None))
+                Self::UnsupportedMediaType(body(ErrorCode::UnsupportedMediaType, text, None))
             }
             StatusCode::SERVICE_UNAVAILABLE => {
-                Self::Unavailable(body("unavailable", "The server is unavailable; retry shortly", None))
+                Self::Unavailable(body(ErrorCode::Unavailable, "The server is unavailable; retry shortly", None))
             }
             s if s.is_server_error() => AppError::internal(anyhow::anyhow!(text)).into(),
-            _ => Self::BadRequest(body("bad_request", text, None)),
+            _ => Self::BadRequest(body(ErrorCode::BadRequest, text, None)),
         }
     }
 

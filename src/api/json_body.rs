@@ -17,6 +17,7 @@ use poem_openapi::{
 };
 use serde_json::Value;
 
+use crate::error::ErrorCode;
 use crate::{
     domain::FieldErrors,
     error::{AppError, ErrorKind},
@@ -58,7 +59,7 @@ impl<T: ParseFromJSON> ParsePayload for JsonBody<T> {
             Value::Null
         } else {
             serde_json::from_slice(&data).map_err(|e| {
-                AppError::new(ErrorKind::BadRequest, "bad_request", format!("The body is not valid JSON: {e}"))
+                AppError::new(ErrorKind::BadRequest, ErrorCode::BadRequest, format!("The body is not valid JSON: {e}"))
             })?
         };
         if let Value::Object(fields) = &value {
@@ -70,7 +71,7 @@ impl<T: ParseFromJSON> ParsePayload for JsonBody<T> {
         T::parse_from_json(Some(value)).map(Self).map_err(|e| {
             AppError::new(
                 ErrorKind::BadRequest,
-                "bad_request",
+                ErrorCode::BadRequest,
                 format!("The body cannot be read: {}", e.into_message()),
             )
             .into()

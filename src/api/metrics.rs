@@ -18,6 +18,7 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Registry, TextEncoder, process_collector,
 };
 
+use crate::error::ErrorCode;
 use crate::{
     error::{AppError, ErrorKind},
     service::operations,
@@ -152,7 +153,7 @@ pub async fn metrics(req: &Request, state: Data<&AppState>, m: Data<&Arc<HttpMet
         if !crate::auth::secrets::same(&digest(given.as_bytes()), &digest(expected)) {
             return Err(AppError::new(
                 ErrorKind::Unauthenticated,
-                "metrics_token_required",
+                ErrorCode::MetricsTokenRequired,
                 "This endpoint needs the metrics bearer token",
             )
             .into());

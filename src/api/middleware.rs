@@ -10,6 +10,7 @@ use poem::{
 use tracing::Instrument;
 
 use super::{error::ApiError, metrics::HttpMetrics, security::AuthFailure};
+use crate::error::ErrorCode;
 use crate::{error::AppError, telemetry::REQUEST_ID};
 
 /// Wraps `ep` with the cross-cutting behaviour listed in the module header.
@@ -103,7 +104,7 @@ async fn limit_body(req: &mut Request, limit: usize) -> Result<(), AppError> {
     let too_large = || {
         AppError::new(
             crate::error::ErrorKind::PayloadTooLarge,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("The request body exceeds {limit} bytes"),
         )
     };
@@ -115,7 +116,7 @@ async fn limit_body(req: &mut Request, limit: usize) -> Result<(), AppError> {
         poem::error::ReadBodyError::PayloadTooLarge => too_large(),
         other => AppError::new(
             crate::error::ErrorKind::BadRequest,
-            "bad_request",
+            ErrorCode::BadRequest,
             format!("Cannot read the request body: {other}"),
         ),
     })?;

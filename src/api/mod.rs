@@ -3,6 +3,7 @@
 //! result; they never touch storage.
 
 pub mod auth;
+pub mod closed;
 pub mod dto;
 pub mod error;
 pub mod forum;

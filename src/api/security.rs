@@ -10,6 +10,7 @@ use poem_openapi::{
     auth::{ApiKey, Bearer},
 };
 
+use crate::error::ErrorCode;
 use crate::{
     error::AppError,
     service::{
@@ -104,7 +105,7 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), AppError> {
     {
         Ok(())
     } else {
-        Err(AppError::forbidden("bad_origin", "Cookie-authenticated writes must come from an allowed origin"))
+        Err(AppError::forbidden(ErrorCode::BadOrigin, "Cookie-authenticated writes must come from an allowed origin"))
     }
 }
 

@@ -116,6 +116,11 @@ pub enum Counter {
     UseCasesInCategory(String),
     /// Use cases of one organization.
     UseCasesOfOrg(OrgId),
+    /// A person's bookmarks of one kind of content.
+    BookmarksOf(UserId, TargetKind),
+    /// Use cases with one filter value: the filter index's key prefix (see
+    /// `store::use_case_filters`), newest order.
+    UseCasesFiltered(Vec<u8>),
 }
 
 /// Key prefix of `Counter::UseCasesOfOrg`, for listing organizations by their count.
@@ -136,6 +141,8 @@ impl Counter {
             Self::FeaturedUseCases => "use_cases.featured".into(),
             Self::UseCasesInCategory(c) => format!("use_cases.category:{c}"),
             Self::UseCasesOfOrg(o) => format!("{USE_CASES_OF_ORG_PREFIX}{o}"),
+            Self::BookmarksOf(u, kind) => format!("bookmarks.user:{u}:{}", kind.byte()),
+            Self::UseCasesFiltered(prefix) => format!("use_cases.filter:{}", hex::encode(prefix)),
         }
     }
 }
@@ -148,6 +155,11 @@ pub trait DraftFields: Clone + Default + Serialize + for<'de> Deserialize<'de> +
     /// The upper limits a saved draft keeps to (publishing validates the whole).
     fn bounds(&self) -> Result<(), FieldErrors> {
         Ok(())
+    }
+
+    /// Media uploaded to the draft (removed with it unless publishing adopts them).
+    fn media(&self) -> &[super::ids::MediaId] {
+        &[]
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{MediaId, OrgId, ReplyId, TopicId, UseCaseId, UserId};
+use super::ids::{DraftId, MediaId, OrgId, ReplyId, TopicId, UseCaseId, UserId};
 
 /// A file type we accept, identified by content, never by name or declared type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +112,8 @@ pub enum MediaContext {
     Reply(ReplyId),
     /// A photo, video or document of a use case.
     UseCase(UseCaseId),
+    /// A photo, video or document of a use-case draft, adopted by the use case it becomes.
+    UseCaseDraft(DraftId),
 }
 
 impl MediaContext {
@@ -120,7 +122,7 @@ impl MediaContext {
         match self {
             Self::Avatar(_) | Self::Logo(_) => matches!(t, MediaType::Jpeg | MediaType::Png | MediaType::Webp),
             // Forum posts take every accepted type: images, videos and PDFs.
-            Self::Topic(_) | Self::Reply(_) | Self::UseCase(_) => true,
+            Self::Topic(_) | Self::Reply(_) | Self::UseCase(_) | Self::UseCaseDraft(_) => true,
         }
     }
 }

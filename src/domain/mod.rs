@@ -4,6 +4,7 @@
 //! layer may depend on this one.
 
 pub mod authz;
+pub mod closed;
 pub mod engagement;
 pub mod forum;
 pub mod ids;

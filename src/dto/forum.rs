@@ -85,7 +85,7 @@ pub struct ForumReply {
     /// The top-level reply this one answers, if any.
     pub parent_reply_id: Option<String>,
     /// Body in Markdown (3–5000 characters).
-    pub content: String,
+    pub body: String,
     /// The author.
     pub author: AuthorRef,
     /// Creation time.
@@ -109,7 +109,7 @@ impl From<ReplyView> for ForumReply {
             id: r.id.to_string(),
             topic_id: r.topic.to_string(),
             parent_reply_id: r.parent.map(|p| p.to_string()),
-            content: r.body,
+            body: r.body,
             author: author(r.author, v.author),
             created_at: ts(r.created_at),
             edited_at: r.edited_at.map(ts),
@@ -128,7 +128,7 @@ pub struct LikeState {
     /// Whether the caller likes it now.
     pub liked: bool,
     /// Likes now.
-    pub likes: u64,
+    pub like_count: u64,
 }
 
 /// A bookmark's state after a change.

@@ -8,6 +8,7 @@
 use redb::WriteTransaction;
 
 use super::{ClientMeta, codes, email_task, invitations, limit_ip, now, sessions};
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         ids::{JoinRequestId, OrgId, UserId},
@@ -137,7 +138,7 @@ pub async fn signup(state: &AppState, meta: &ClientMeta, form: SignupForm) -> Ap
             let mut replaced = None;
             if let Some(existing) = users::by_email(tx, email.as_str())? {
                 if existing.email_verified || existing.status == UserStatus::Deleted {
-                    return Err(AppError::conflict("email_taken", "An account with this email already exists"));
+                    return Err(AppError::conflict(ErrorCode::EmailTaken, "An account with this email already exists"));
                 }
                 // An unverified earlier attempt is replaced: same person retrying, or a typo.
                 users::remove(tx, &existing)?;

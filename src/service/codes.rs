@@ -4,6 +4,7 @@
 
 use redb::WriteTransaction;
 
+use crate::error::ErrorCode;
 use crate::{
     auth::secrets::{keyed_hash, same, six_digit_code},
     domain::user::User,
@@ -41,10 +42,9 @@ pub fn send(
 
 /// Counts a (re)send under `key`; 429 while the cooldown runs.
 pub fn cooldown(state: &AppState, key: &str) -> AppResult<()> {
-    state
-        .resend_limiter
-        .hit(key)
-        .map_err(|secs| AppError::rate_limited("resend_cooldown", "Please wait before asking for another code", secs))
+    state.resend_limiter.hit(key).map_err(|secs| {
+        AppError::rate_limited(ErrorCode::ResendCooldown, "Please wait before asking for another code", secs)
+    })
 }
 
 /// Creates (replacing any previous) a code under `key`; returns the plaintext to email.
@@ -93,14 +93,17 @@ pub fn check(tx: &WriteTransaction, state: &AppState, key: &str, code: &str) -> 
 pub fn error(check: &CodeCheck, cooldown_secs: u64) -> AppError {
     match check {
         CodeCheck::Wrong { attempts_left } => {
-            AppError::field("code", format!("is incorrect; {attempts_left} attempts left")).with_code("invalid_code")
+            AppError::field("code", format!("is incorrect; {attempts_left} attempts left"))
+                .with_code(ErrorCode::InvalidCode)
         }
-        CodeCheck::Expired => AppError::field("code", "has expired; request a new one").with_code("code_expired"),
+        CodeCheck::Expired => {
+            AppError::field("code", "has expired; request a new one").with_code(ErrorCode::CodeExpired)
+        }
         CodeCheck::Exhausted => {
-            AppError::rate_limited("too_many_attempts", "Too many wrong codes; request a new one", cooldown_secs)
+            AppError::rate_limited(ErrorCode::TooManyAttempts, "Too many wrong codes; request a new one", cooldown_secs)
         }
         CodeCheck::Missing | CodeCheck::Valid(_) => {
-            AppError::field("code", "is incorrect or has expired; request a new one").with_code("invalid_code")
+            AppError::field("code", "is incorrect or has expired; request a new one").with_code(ErrorCode::InvalidCode)
         }
     }
 }

@@ -10,6 +10,7 @@ use super::{forum, sessions::AuthContext, use_cases};
 use crate::{
     domain::{
         ids::{OrgId, SessionId, UserId},
+        media::MediaContext,
         now_ms,
         org::Organization,
         use_case::UseCaseInput,
@@ -187,7 +188,7 @@ pub async fn load(state: &AppState) -> AppResult<Loaded> {
             body: std::io::Cursor::new(cover(i)),
             permit: None,
         };
-        let stored = use_cases::media::store_one(state, ctx(author), id, &[], file).await?;
+        let stored = use_cases::media::store_one(state, ctx(author), MediaContext::UseCase(id), &[], file).await?;
         use_cases::media::attach(state, ctx(author), id, vec![stored]).await?;
         if uc.featured {
             use_cases::set_flags(state, ctx(admin), id, Some(true), Some(true)).await?;

@@ -187,7 +187,7 @@ pub async fn save_draft<F: DraftFields>(
 }
 
 /// `author`'s draft `id` (404 for anyone else's, or a draft of another kind).
-fn own_draft<F: DraftFields>(r: &impl Reader, id: DraftId, author: UserId) -> AppResult<Draft<F>> {
+pub fn own_draft<F: DraftFields>(r: &impl Reader, id: DraftId, author: UserId) -> AppResult<Draft<F>> {
     store::draft::<F>(r, id)?.filter(|d| d.author == author).or_not_found("Draft")
 }
 
@@ -205,11 +205,22 @@ pub async fn draft<F: DraftFields>(state: &AppState, ctx: AuthContext, id: Draft
     state.store.read(move |tx| own_draft(tx, id, author)).await
 }
 
-/// Deletes one of the caller's drafts.
+/// Deletes one of the caller's drafts with the media uploaded to it.
 #[tracing::instrument(level = "debug", skip_all, fields(kind = ?F::KIND, user = %ctx.user_id, id = %id))]
 pub async fn delete_draft<F: DraftFields>(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<()> {
     let author = ctx.user_id;
-    state.store.write(move |tx| discard_draft::<F>(id, author)(tx)).await
+    let gone = state
+        .store
+        .write(move |tx| -> AppResult<_> {
+            let d = own_draft::<F>(tx, id, author)?;
+            store::remove_draft(tx, &d)?;
+            Ok(crate::service::forum::attachments::drop_records(tx, d.fields.media())?)
+        })
+        .await?;
+    for m in &gone {
+        crate::service::media::remove_objects(state, m).await;
+    }
+    Ok(())
 }
 
 /// What publishing runs inside the transaction that creates the content: removes the

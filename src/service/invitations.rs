@@ -4,6 +4,7 @@
 use redb::WriteTransaction;
 
 use super::{caller, denied, email_task, now, sessions::AuthContext};
+use crate::error::ErrorCode;
 use crate::{
     auth::secrets::{random_token, sha256},
     domain::{
@@ -55,7 +56,7 @@ pub async fn send(
                 ));
             }
             if users::by_email(tx, email.as_str())?.is_some() {
-                return Err(AppError::conflict("already_registered", "This address already has an account"));
+                return Err(AppError::conflict(ErrorCode::AlreadyRegistered, "This address already has an account"));
             }
             let t = now();
             for mut old in invitations::of_org(tx, org_id, usize::MAX)? {
@@ -127,9 +128,10 @@ pub async fn cancel(state: &AppState, ctx: AuthContext, id: InvitationId) -> App
                     Ok(invitations::put(tx, &inv)?)
                 }
                 InvitationState::Cancelled => Ok(()),
-                InvitationState::Used | InvitationState::Expired => {
-                    Err(AppError::conflict("invitation_closed", "This invitation was already used or has expired"))
-                }
+                InvitationState::Used | InvitationState::Expired => Err(AppError::conflict(
+                    ErrorCode::InvitationClosed,
+                    "This invitation was already used or has expired",
+                )),
             }
         })
         .await?;

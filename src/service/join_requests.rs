@@ -2,6 +2,7 @@
 //! admins; the requester is told by email either way.
 
 use super::{caller, denied, email_task, now, sessions::AuthContext};
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         authz,
@@ -50,12 +51,15 @@ pub async fn decide(
         .write(move |tx| -> AppResult<_> {
             let mut req = orgs::join_request(tx, id)?.filter(|r| r.org_id == org_id).or_not_found("Join request")?;
             if req.status != JoinRequestStatus::Pending {
-                return Err(AppError::conflict("already_decided", "This request has already been decided"));
+                return Err(AppError::conflict(ErrorCode::AlreadyDecided, "This request has already been decided"));
             }
             let mut user = users::get(tx, req.user_id)?.or_not_found("Join request")?;
             let mut org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             if user.status != UserStatus::PendingApproval {
-                return Err(AppError::conflict("already_decided", "The requester's account is no longer pending"));
+                return Err(AppError::conflict(
+                    ErrorCode::AlreadyDecided,
+                    "The requester's account is no longer pending",
+                ));
             }
             let t = now();
             req.status = if approve { JoinRequestStatus::Approved } else { JoinRequestStatus::Rejected };

@@ -4,6 +4,7 @@
 use redb::WriteTransaction;
 
 use super::{ClientMeta, codes, limit_ip, now, sessions};
+use crate::error::ErrorCode;
 use crate::{
     auth::secrets::{random_token, sha256},
     domain::{
@@ -26,11 +27,11 @@ pub enum LoginOutcome {
 }
 
 fn invalid_credentials() -> AppError {
-    AppError::unauthenticated("invalid_credentials", "Invalid email or password")
+    AppError::unauthenticated(ErrorCode::InvalidCredentials, "Invalid email or password")
 }
 
 fn locked(secs: u64) -> AppError {
-    AppError::rate_limited("login_locked", "Too many failed sign-in attempts; try again later", secs)
+    AppError::rate_limited(ErrorCode::LoginLocked, "Too many failed sign-in attempts; try again later", secs)
 }
 
 /// `POST /auth/login`.
@@ -112,14 +113,17 @@ pub async fn login(
 /// distinct answers reveal nothing to someone who does not know it.
 fn check_may_sign_in(user: &User) -> AppResult<()> {
     if !user.email_verified {
-        return Err(AppError::forbidden("email_not_verified", "Verify your email before signing in"));
+        return Err(AppError::forbidden(ErrorCode::EmailNotVerified, "Verify your email before signing in"));
     }
     match user.status {
         UserStatus::Active => Ok(()),
-        UserStatus::PendingApproval => {
-            Err(AppError::forbidden("account_pending", "Your organization's admins have not approved your account yet"))
+        UserStatus::PendingApproval => Err(AppError::forbidden(
+            ErrorCode::AccountPending,
+            "Your organization's admins have not approved your account yet",
+        )),
+        UserStatus::Deactivated => {
+            Err(AppError::forbidden(ErrorCode::AccountDeactivated, "This account has been deactivated"))
         }
-        UserStatus::Deactivated => Err(AppError::forbidden("account_deactivated", "This account has been deactivated")),
         UserStatus::Deleted => Err(invalid_credentials()),
     }
 }

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::{now, sessions::AuthContext};
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         ids::{MediaId, UserId},
@@ -30,7 +31,7 @@ pub struct IncomingFile<R> {
 }
 
 fn unsupported(message: impl Into<String>) -> AppError {
-    AppError::new(ErrorKind::UnsupportedMediaType, "unsupported_media_type", message)
+    AppError::new(ErrorKind::UnsupportedMediaType, ErrorCode::UnsupportedMediaType, message)
 }
 
 /// The size limit for a type.
@@ -106,7 +107,7 @@ pub async fn store_object<R: AsyncRead + Unpin>(
                 if size > limit {
                     return Err(AppError::new(
                         ErrorKind::PayloadTooLarge,
-                        "payload_too_large",
+                        ErrorCode::PayloadTooLarge,
                         format!("The file exceeds {limit} bytes"),
                     ));
                 }
@@ -160,7 +161,7 @@ pub async fn store_object<R: AsyncRead + Unpin>(
 }
 
 fn read_error(e: std::io::Error) -> AppError {
-    AppError::new(ErrorKind::BadRequest, "bad_request", format!("The upload could not be read: {e}"))
+    AppError::new(ErrorKind::BadRequest, ErrorCode::BadRequest, format!("The upload could not be read: {e}"))
 }
 
 /// Writes the record of a stored object and attaches it with `attach` in one transaction;

@@ -8,6 +8,7 @@ use super::{
     caller, denied, now,
     sessions::{self, AuthContext},
 };
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         authz,
@@ -43,7 +44,7 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<User>> {
 }
 
 fn last_admin() -> AppError {
-    AppError::conflict("last_admin", "An organization must keep at least one admin")
+    AppError::conflict(ErrorCode::LastAdmin, "An organization must keep at least one admin")
 }
 
 /// Loads a member of `org` for an admin's change (404 for anyone outside it).

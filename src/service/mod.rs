@@ -3,6 +3,7 @@
 //! jobs inside it), and only after the commit touches caches or wakes workers.
 
 pub mod accounts;
+pub mod bookmarks;
 pub mod codes;
 pub mod demo;
 pub mod engagement;
@@ -29,6 +30,7 @@ use std::collections::BTreeMap;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
+use crate::error::ErrorCode;
 use crate::{
     domain::{authz::Denied, now_ms, user::User},
     error::{AppError, AppResult, OptionExt},
@@ -43,7 +45,8 @@ use crate::{
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
-    pub total: Option<u64>,
+    /// How many items match in all (exact).
+    pub total: u64,
 }
 
 /// Largest page size; the default is 20.
@@ -104,10 +107,14 @@ pub async fn caller(state: &AppState, ctx: sessions::AuthContext) -> AppResult<U
 pub fn denied(d: Denied) -> AppError {
     match d {
         Denied::NoOrganization => {
-            AppError::forbidden("no_organization", "You are not an active member of an organization")
+            AppError::forbidden(ErrorCode::NoOrganization, "You are not an active member of an organization")
         }
-        Denied::NotOrgAdmin => AppError::forbidden("not_org_admin", "Only your organization's admins may do this"),
-        Denied::NotPlatformAdmin => AppError::forbidden("not_platform_admin", "Only platform admins may do this"),
+        Denied::NotOrgAdmin => {
+            AppError::forbidden(ErrorCode::NotOrgAdmin, "Only your organization's admins may do this")
+        }
+        Denied::NotPlatformAdmin => {
+            AppError::forbidden(ErrorCode::NotPlatformAdmin, "Only platform admins may do this")
+        }
     }
 }
 
@@ -123,7 +130,7 @@ pub fn limit_ip(state: &AppState, meta: &ClientMeta) -> AppResult<()> {
     state
         .ip_limiter
         .hit(&meta.ip)
-        .map_err(|secs| AppError::rate_limited("rate_limited", "Too many requests; try again later", secs))
+        .map_err(|secs| AppError::rate_limited(ErrorCode::RateLimited, "Too many requests; try again later", secs))
 }
 
 /// An email job for `user` rendered from `template`.

@@ -119,23 +119,25 @@ pub async fn list(
     state
         .store
         .read(move |tx| -> AppResult<_> {
-            let mut items = Vec::new();
-            // Scan in bounded batches until a page is full; filters are applied as we go.
+            let (mut items, mut total, mut next_cursor) = (Vec::new(), 0, None);
+            // Scan in bounded batches to the end (organizations are few): the page is the first
+            // `limit` matches, the total every match.
             loop {
                 let batch = orgs::page(tx, after, 200)?;
                 let exhausted = batch.len() < 200;
                 for org in batch {
                     after = Some(org.id);
                     if matches(&org) {
-                        items.push(org);
-                        if items.len() == limit {
-                            let next = encode_cursor(&items[limit - 1].id.key());
-                            return Ok(Page { items, next_cursor: Some(next), total: None });
+                        total += 1;
+                        if items.len() < limit {
+                            items.push(org);
+                        } else if next_cursor.is_none() {
+                            next_cursor = items.last().map(|o: &Organization| encode_cursor(&o.id.key()));
                         }
                     }
                 }
                 if exhausted {
-                    return Ok(Page { items, next_cursor: None, total: None });
+                    return Ok(Page { items, next_cursor, total });
                 }
             }
         })

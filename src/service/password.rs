@@ -4,6 +4,7 @@ use super::{
     ClientMeta, email_task, limit_ip, now,
     sessions::{self, AuthContext},
 };
+use crate::error::ErrorCode;
 use crate::{
     auth::secrets::{random_token, sha256},
     domain::{
@@ -26,7 +27,7 @@ pub async fn change(state: &AppState, ctx: AuthContext, current: String, new: St
     let id = ctx.user_id;
     let user = state.store.read(move |tx| users::get(tx, id)).await?.or_not_found("User")?;
     if !state.hasher.verify(current, Some(user.password_hash.clone())).await? {
-        return Err(AppError::field("current_password", "is incorrect").with_code("wrong_password"));
+        return Err(AppError::field("current_password", "is incorrect").with_code(ErrorCode::WrongPassword));
     }
     check_policy(state, "new_password", &new, &user.email)?;
     let hash = state.hasher.hash(new).await?;
@@ -80,7 +81,7 @@ pub async fn forgot(state: &AppState, meta: &ClientMeta, email: &str) -> AppResu
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn reset(state: &AppState, meta: &ClientMeta, token: &str, new: String) -> AppResult<()> {
     limit_ip(state, meta)?;
-    let bad_token = || AppError::field("token", "is invalid or has expired").with_code("invalid_token");
+    let bad_token = || AppError::field("token", "is invalid or has expired").with_code(ErrorCode::InvalidToken);
     let hash = sha256(token.trim().as_bytes());
     let record = state
         .store

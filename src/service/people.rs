@@ -92,7 +92,10 @@ pub async fn directory(
     state
         .store
         .read(move |tx| -> AppResult<_> {
-            let total = if filter.is_empty() { Some(users::listed_count(tx)?) } else { None };
+            // Without filters the kept count is the total; with them, the scan goes on past the
+            // page to count every match.
+            let counted = if filter.is_empty() { Some(users::listed_count(tx)?) } else { None };
+            let (mut matched, mut next_cursor) = (0, None);
             let mut org_cache: HashMap<OrgId, Option<Organization>> = HashMap::new();
             let mut items = Vec::new();
             loop {
@@ -115,15 +118,19 @@ pub async fn directory(
                         None => None,
                     };
                     if filter.matches(&user, org.as_ref()) {
-                        items.push(Person { stats: stats::stats(tx, id)?, user, org });
-                        if items.len() == limit {
-                            let next = encode_cursor(&id.key());
-                            return Ok(Page { items, next_cursor: Some(next), total });
+                        matched += 1;
+                        if items.len() < limit {
+                            items.push(Person { stats: stats::stats(tx, id)?, user, org });
+                            continue;
+                        }
+                        next_cursor = next_cursor.or_else(|| items.last().map(|p| encode_cursor(&p.user.id.key())));
+                        if let Some(total) = counted {
+                            return Ok(Page { items, next_cursor, total });
                         }
                     }
                 }
                 if exhausted {
-                    return Ok(Page { items, next_cursor: None, total });
+                    return Ok(Page { items, next_cursor, total: counted.unwrap_or(matched) });
                 }
             }
         })

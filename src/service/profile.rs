@@ -4,6 +4,7 @@ use super::{
     codes, now,
     sessions::{self, AuthContext},
 };
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         org::Organization,
@@ -103,7 +104,7 @@ pub async fn request_email_change(
     let new_email = Email::parse(new_email).map_err(|why| AppError::field("new_email", why))?;
     let (user, org) = me(state, ctx).await?;
     if !state.hasher.verify(password, Some(user.password_hash.clone())).await? {
-        return Err(AppError::field("password", "is incorrect").with_code("wrong_password"));
+        return Err(AppError::field("password", "is incorrect").with_code(ErrorCode::WrongPassword));
     }
     let domain = org
         .map(|o| o.domain)
@@ -120,7 +121,7 @@ pub async fn request_email_change(
         .store
         .write(move |tx| -> AppResult<_> {
             if users::by_email(tx, new_email.as_str())?.is_some() {
-                return Err(AppError::conflict("email_taken", "Another account uses this email"));
+                return Err(AppError::conflict(ErrorCode::EmailTaken, "Another account uses this email"));
             }
             let to = new_email.as_str();
             Ok(codes::send(tx, &st, &email_change_key(&ctx), &user, to, "email_change", to.to_owned())?)
@@ -164,7 +165,7 @@ pub async fn confirm_email_change(
 pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String) -> AppResult<()> {
     let (user, _) = me(state, ctx).await?;
     if !state.hasher.verify(password, Some(user.password_hash.clone())).await? {
-        return Err(AppError::field("password", "is incorrect").with_code("wrong_password"));
+        return Err(AppError::field("password", "is incorrect").with_code(ErrorCode::WrongPassword));
     }
     let id = ctx.user_id;
     let revoked = state
@@ -177,7 +178,7 @@ pub async fn delete_account(state: &AppState, ctx: AuthContext, password: String
                     let is_admin = user.org_role == Some(OrgRole::Admin);
                     if is_admin && org.admin_count <= 1 && org.member_count > 1 {
                         return Err(AppError::conflict(
-                            "last_admin",
+                            ErrorCode::LastAdmin,
                             "Make another member an admin before deleting your account",
                         ));
                     }

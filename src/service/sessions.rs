@@ -4,6 +4,7 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use super::{ClientMeta, now};
+use crate::error::ErrorCode;
 use crate::{
     auth::secrets::{random_token, same, sha256},
     domain::{
@@ -82,7 +83,7 @@ pub fn finish_issue(
 /// Checks an access token and that its session is alive; records activity.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn authenticate(state: &AppState, token: &str) -> AppResult<AuthContext> {
-    let invalid = || AppError::unauthenticated("invalid_token", "The access token is invalid or expired");
+    let invalid = || AppError::unauthenticated(ErrorCode::InvalidToken, "The access token is invalid or expired");
     let (user_id, session_id) = state.tokens.verify(token).ok_or_else(invalid)?;
     let ctx = AuthContext { user_id, session_id };
     check(state, ctx, Activity::Record).await?;
@@ -104,7 +105,7 @@ pub enum Activity {
 /// socket either.
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn check(state: &AppState, ctx: AuthContext, activity: Activity) -> AppResult<i64> {
-    let invalid = || AppError::unauthenticated("invalid_token", "The access token is invalid or expired");
+    let invalid = || AppError::unauthenticated(ErrorCode::InvalidToken, "The access token is invalid or expired");
     let session_id = ctx.session_id;
     let cached = match state.sessions.get(session_id) {
         Some(c) => c,
@@ -145,11 +146,14 @@ pub async fn check(state: &AppState, ctx: AuthContext, activity: Activity) -> Ap
 /// The 401 for a session that ended.
 fn ended(end: SessionEnd) -> AppError {
     match end {
-        SessionEnd::Revoked => AppError::unauthenticated(end.code(), "This session has been signed out"),
-        SessionEnd::Idle => AppError::unauthenticated(end.code(), "The session ended after inactivity; sign in again"),
-        SessionEnd::Expired => {
-            AppError::unauthenticated(end.code(), "The session reached its maximum lifetime; sign in again")
+        SessionEnd::Revoked => AppError::unauthenticated(ErrorCode::SessionRevoked, "This session has been signed out"),
+        SessionEnd::Idle => {
+            AppError::unauthenticated(ErrorCode::SessionIdle, "The session ended after inactivity; sign in again")
         }
+        SessionEnd::Expired => AppError::unauthenticated(
+            ErrorCode::SessionExpired,
+            "The session reached its maximum lifetime; sign in again",
+        ),
     }
 }
 
@@ -199,7 +203,7 @@ enum RefreshOutcome {
 /// the whole session (it means the token was copied).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> {
-    let invalid = || AppError::unauthenticated("invalid_refresh_token", "The refresh token is invalid");
+    let invalid = || AppError::unauthenticated(ErrorCode::InvalidRefreshToken, "The refresh token is invalid");
     let (session_id, hash) = parse_refresh(token).ok_or_else(invalid)?;
     let policy = state.policy;
     let outcome = state
@@ -236,7 +240,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedSession> 
             end_sessions(state, &[session_id], SessionEnd::Revoked);
             tracing::warn!(session = %session_id, "refresh token reuse detected; session revoked");
             Err(AppError::unauthenticated(
-                "refresh_token_reused",
+                ErrorCode::RefreshTokenReused,
                 "This refresh token was already used; the session has been revoked",
             ))
         }

@@ -1,5 +1,6 @@
 //! Who may follow which hub channel, checked when a socket subscribes.
 
+use crate::error::ErrorCode;
 use crate::{
     error::{AppError, AppResult},
     realtime::Channel,
@@ -15,7 +16,7 @@ use crate::{
 pub async fn may_follow(state: &AppState, ctx: AuthContext, channel: &Channel) -> AppResult<()> {
     match channel {
         Channel::User(id) if *id == ctx.user_id => Ok(()),
-        Channel::User(_) => Err(AppError::forbidden("forbidden", "You may not subscribe to this channel")),
+        Channel::User(_) => Err(AppError::forbidden(ErrorCode::Forbidden, "You may not subscribe to this channel")),
         Channel::Topic(id) => {
             let id = *id;
             match state.store.read(move |tx| forum::topic(tx, id)).await? {

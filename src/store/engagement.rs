@@ -49,13 +49,57 @@ pub fn forget(tx: &WriteTransaction, target: Target) -> StoreResult<()> {
             delete_raw(tx, table, &k)?;
         }
     }
+    for (k, _) in scan_prefix(tx, BOOKMARKERS, &target.key(), usize::MAX)? {
+        if let Some(user) = UserId::from_key(&k[17..]) {
+            set_bookmark(tx, user, target, false, 0)?;
+        }
+    }
     Ok(())
 }
 
 /// Adds (`on`) or removes `user`'s bookmark of `target` made at `at`; true when that
-/// changed anything.
+/// changed anything. The reverse entry and the person's count per kind move with it.
 pub fn set_bookmark(tx: &WriteTransaction, user: UserId, target: Target, on: bool, at: i64) -> StoreResult<bool> {
-    set(tx, BOOKMARKS, &key2(&user.key(), &target.key()), on, &at.to_be_bytes())
+    let changed = set(tx, BOOKMARKS, &key2(&user.key(), &target.key()), on, &at.to_be_bytes())?;
+    if changed {
+        set(tx, BOOKMARKERS, &key2(&target.key(), &user.key()), on, &[])?;
+        add(tx, &Counter::BookmarksOf(user, target.kind()), if on { 1 } else { -1 })?;
+    }
+    Ok(changed)
+}
+
+/// A bookmark as a listing pages through it: its key (the cursor), what it marks, when.
+pub struct BookmarkEntry {
+    pub key: Vec<u8>,
+    pub target: Target,
+    pub at: i64,
+}
+
+/// `user`'s bookmarks of `kind` (every kind when `None`), newest content first within a
+/// kind, strictly before the key `before`; at most `limit`.
+pub fn bookmark_page(
+    r: &impl Reader,
+    user: UserId,
+    kind: Option<TargetKind>,
+    before: Option<&[u8]>,
+    limit: usize,
+) -> StoreResult<Vec<BookmarkEntry>> {
+    let prefix = match kind {
+        Some(k) => key2(&user.key(), &[k.byte()]),
+        None => user.key().to_vec(),
+    };
+    let end = match before {
+        Some(b) if b.starts_with(&prefix) => b.to_vec(),
+        _ => super::prefix_end(&prefix).unwrap_or_else(|| vec![0xff; 34]),
+    };
+    Ok(r.range_rev_raw(BOOKMARKS, &prefix, &end, limit)?
+        .into_iter()
+        .filter_map(|(key, v)| {
+            let target = Target::from_key(&key[16..])?;
+            let at = v.as_slice().try_into().map(i64::from_be_bytes).unwrap_or(0);
+            Some(BookmarkEntry { key, target, at })
+        })
+        .collect())
 }
 
 /// Whether `user` bookmarked `target`.

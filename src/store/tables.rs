@@ -92,11 +92,14 @@ pub const LIKES: Table = Table { name: "target_userid_liked-2" };
 pub const VIEWS: Table = Table { name: "target_userid_viewed-1" };
 /// Key: UserId (16) ++ target (17). / Value: bookmark time, i64 BE ms.
 pub const BOOKMARKS: Table = Table { name: "userid_target_bookmarked-2" };
+/// Key: target (17) ++ UserId (16). / Value: empty. Who bookmarked what: the reverse of
+/// `BOOKMARKS`, so deleting content removes its bookmarks.
+pub const BOOKMARKERS: Table = Table { name: "target_userid_bookmarked-1" };
 /// Key: `Counter::key()` (UTF-8, e.g. `forum.topics`, `use_cases.category:Quality`).
 /// / Value: u64 BE.
 pub const COUNTERS: Table = Table { name: "counter_count-1" };
 /// Key: kind byte (1, `TargetKind` it publishes as) ++ DraftId (16).
-/// / Value: `domain::engagement::Draft<F>` (F: `TopicDraft`, `UseCaseInput`).
+/// / Value: `domain::engagement::Draft<F>` (F: `TopicDraft`, `UseCaseDraft`).
 pub const DRAFTS: Table = Table { name: "kind_draftid_draft-2" };
 /// Key: UserId (16) ++ kind byte (1) ++ DraftId (16). / Value: empty. Drafts per user and kind.
 pub const USER_DRAFTS: Table = Table { name: "userid_kind_draftid-2" };

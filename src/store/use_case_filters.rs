@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use redb::WriteTransaction;
 
 use super::{Reader, StoreResult, delete_raw, put_raw, tables::USE_CASE_FILTERS};
-use crate::domain::use_case::Order;
+use crate::domain::{engagement::Counter, use_case::Order};
 use crate::domain::{ids::UseCaseId, use_case::UseCase};
 
 /// A filter with its own index entries.
@@ -85,14 +85,29 @@ fn keys(u: &UseCase) -> BTreeSet<Vec<u8>> {
     out
 }
 
-/// Moves the entries of a use case from `old` to `new` (`None` for an insert or a removal).
+/// The prefix a newest-order entry counts toward (its filter and value); `None` for the
+/// entries of the other orders, so each use case counts once per value.
+fn counted_prefix(key: &[u8]) -> Option<&[u8]> {
+    let prefix = key.get(..key.len().checked_sub(16)?)?;
+    let value_len = usize::from(*prefix.get(1)?);
+    (prefix.len() == 3 + value_len && prefix.last() == Some(&order_byte(Order::Newest))).then_some(prefix)
+}
+
+/// Moves the entries of a use case from `old` to `new` (`None` for an insert or a removal),
+/// keeping the count of use cases per filter value.
 pub fn sync(tx: &WriteTransaction, old: Option<&UseCase>, new: Option<&UseCase>) -> StoreResult<()> {
     let (before, after) = (old.map(keys).unwrap_or_default(), new.map(keys).unwrap_or_default());
     for k in before.difference(&after) {
         delete_raw(tx, USE_CASE_FILTERS, k)?;
+        if let Some(p) = counted_prefix(k) {
+            super::engagement::add(tx, &Counter::UseCasesFiltered(p.to_vec()), -1)?;
+        }
     }
     for k in after.difference(&before) {
         put_raw(tx, USE_CASE_FILTERS, k, &[])?;
+        if let Some(p) = counted_prefix(k) {
+            super::engagement::add(tx, &Counter::UseCasesFiltered(p.to_vec()), 1)?;
+        }
     }
     Ok(())
 }

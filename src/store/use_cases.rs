@@ -7,21 +7,26 @@ use redb::WriteTransaction;
 use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
 use crate::domain::{
     engagement::Target,
-    ids::UseCaseId,
+    ids::{MediaId, UseCaseId},
     use_case::{MapPoint, Order, UseCase},
 };
 
-fn point(u: &UseCase) -> MapPoint {
-    MapPoint {
+/// The map point of `u`, naming its organization as stored now.
+pub fn point(r: &impl Reader, u: &UseCase) -> StoreResult<MapPoint> {
+    let organization_name = super::orgs::get(r, u.org)?.map(|o| o.name).unwrap_or_default();
+    Ok(MapPoint {
         id: u.id,
         title: u.content.title.clone(),
         category: u.content.category.clone(),
+        organization_name,
+        city: u.content.city.clone(),
+        headline_benefit: u.content.headline_benefit(),
         latitude: u.content.latitude,
         longitude: u.content.longitude,
         slug: u.slug.clone(),
         org_slug: u.org_slug.clone(),
         cover: u.cover,
-    }
+    })
 }
 
 const POINTS_VERSION: &[u8] = b"use_case_points_version";
@@ -108,7 +113,7 @@ pub fn insert(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
     put_raw(tx, USE_CASE_SLUGS, format!("{}/{}", u.org_slug, u.slug).as_bytes(), &u.id.key())?;
     put_raw(tx, USE_CASE_VIEWS, &views_key(u), &[])?;
     put_raw(tx, USE_CASE_LIKES, &likes_key(u), &[])?;
-    codec::put(tx, USE_CASE_POINTS, &u.id.key(), &point(u))?;
+    codec::put(tx, USE_CASE_POINTS, &u.id.key(), &point(tx, u)?)?;
     super::use_case_filters::sync(tx, None, Some(u))?;
     bump_points_version(tx)?;
     codec::put(tx, USE_CASE_CARDS, &u.id.key(), &u.card())?;
@@ -126,8 +131,13 @@ pub fn update(tx: &WriteTransaction, old: &UseCase, new: &UseCase) -> StoreResul
         delete_raw(tx, USE_CASE_LIKES, &likes_key(old))?;
         put_raw(tx, USE_CASE_LIKES, &likes_key(new), &[])?;
     }
-    let (was, is) = (point(old), point(new));
-    if was != is {
+    // Only what the map shows decides whether its points change.
+    fn shown(u: &UseCase) -> (&str, &str, &str, f64, f64, String, &str, Option<MediaId>) {
+        let c = &u.content;
+        (&c.title, &c.category, &c.city, c.latitude, c.longitude, c.headline_benefit(), &u.slug, u.cover)
+    }
+    if shown(old) != shown(new) {
+        let is = point(tx, new)?;
         codec::put(tx, USE_CASE_POINTS, &new.id.key(), &is)?;
         bump_points_version(tx)?;
     }

@@ -158,16 +158,11 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         ),
         (M::DELETE, "/api/v1/forum/topics/{topic_id}/best-answer", None, [401, 403, 200, 403, 200]),
         (M::GET, "/api/v1/forum/topics/{topic_id}/replies", None, signed_in(200)),
-        (
-            M::POST,
-            "/api/v1/forum/topics/{topic_id}/replies",
-            Some(json!({"content": "A matrix reply"})),
-            signed_in(201),
-        ),
+        (M::POST, "/api/v1/forum/topics/{topic_id}/replies", Some(json!({"body": "A matrix reply"})), signed_in(201)),
         (
             M::PATCH,
             "/api/v1/forum/replies/{reply_id}",
-            Some(json!({"content": "Edited matrix reply"})),
+            Some(json!({"body": "Edited matrix reply"})),
             [401, 200, 403, 403, 403],
         ),
         (M::PUT, "/api/v1/forum/replies/{reply_id}/like", None, signed_in(200)),
@@ -191,7 +186,7 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
             M::POST,
             "/api/v1/use-cases",
             Some(
-                json!({"title": "Matrix use case {actor}", "summary": "A summary that is long enough to pass the fifty character rule.", "category": "Quality Control", "factory_name": "Matrix plant", "city": "Riyadh", "latitude": 24.7, "longitude": 46.7}),
+                json!({"title": "Matrix use case {actor}", "body": "A summary that is long enough to pass the fifty character rule.", "category": "quality-control", "factory_name": "Matrix plant", "city": "Riyadh", "latitude": 24.7, "longitude": 46.7}),
             ),
             [401, 201, 201, 201, 403],
         ),
@@ -199,7 +194,6 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::GET, "/api/v1/use-cases/categories", None, signed_in(200)),
         (M::GET, "/api/v1/use-cases/stats", None, signed_in(200)),
         (M::GET, "/api/v1/use-cases/top-organizations", None, signed_in(200)),
-        (M::GET, "/api/v1/use-cases/bookmarks", None, signed_in(200)),
         (M::GET, "/api/v1/use-cases/by-slug/{uc_org_slug}/{uc_slug}", None, signed_in(200)),
         (M::GET, "/api/v1/use-cases/{uc_id}", None, signed_in(200)),
         (
@@ -226,6 +220,13 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::POST, "/api/v1/use-cases/drafts", Some(json!({"title": "Draft {actor}"})), signed_in(201)),
         (M::GET, "/api/v1/use-cases/drafts/{uc_draft_id}", None, [401, 404, 200, 404, 404]),
         (M::PUT, "/api/v1/use-cases/drafts/{uc_draft_id}", Some(json!({"city": "Dammam"})), [401, 404, 200, 404, 404]),
+        (M::POST, "/api/v1/use-cases/drafts/{uc_draft_id}/media", png_upload(), [401, 404, 201, 404, 404]),
+        (
+            M::DELETE,
+            "/api/v1/use-cases/drafts/{uc_draft_id}/media/{uc_draft_media_id}",
+            None,
+            [401, 404, 204, 404, 404],
+        ),
         (M::POST, "/api/v1/use-cases/drafts/{uc_draft_id}/publish", None, [401, 404, 422, 404, 404]),
         (M::DELETE, "/api/v1/use-cases/drafts/{uc_draft_id}", None, [401, 404, 204, 404, 404]),
     ]
@@ -270,6 +271,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.add_use_case_media(&team.member, &id_of(&uc), vec![(png(4, 4), "b.png")]).await.json().await.unwrap();
     let uc_draft = app.create_use_case_draft(&team.member, json!({"title": "Member draft"})).await;
     let uc_draft: Value = uc_draft.json().await.unwrap();
+    let uc_draft_media =
+        app.add_use_case_draft_media(&team.member, &id_of(&uc_draft), vec![(png(4, 4), "d.png")]).await;
+    let uc_draft_media: Value = uc_draft_media.json().await.unwrap();
     let doomed_uc = app.new_use_case(&team.member, use_case_body("Matrix fixture use case")).await;
     let draft: Value =
         app.create_forum_draft(&team.member, json!({"title": "Member draft"})).await.json().await.unwrap();
@@ -283,6 +287,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{draft_id}", id_of(&draft)),
             ("{uc_id}", id_of(&uc)),
             ("{uc_draft_id}", id_of(&uc_draft)),
+            ("{uc_draft_media_id}", id_of(&uc_draft_media["media"][0])),
             ("{uc_media_id}", id_of(&with_media["media"][0])),
             ("{uc_doomed_media_id}", id_of(&with_more["media"][1])),
             ("{doomed_uc_id}", id_of(&doomed_uc)),

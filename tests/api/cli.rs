@@ -108,10 +108,10 @@ async fn seed_demo_loads_once_and_the_data_is_served() {
     let app = serve_in_process(dir.path()).await;
     let t = token(&app.login_json("demo1@aljazira-plastics.sa", "Demo-pass-2026").await);
     let stats = app.use_case_stats(&t).await;
-    assert_eq!(stats["total_use_cases"], 32);
-    assert_eq!(stats["contributing_organizations"], 20);
+    assert_eq!(stats["use_case_count"], 32);
+    assert_eq!(stats["contributing_organization_count"], 20);
     let forum = app.forum_stats(&t).await;
-    assert_eq!((forum["topics"].clone(), forum["replies"].clone()), (json!(6), json!(12)));
+    assert_eq!((forum["topic_count"].clone(), forum["reply_count"].clone()), (json!(6), json!(12)));
     let people: Value = app.get_json("/api/v1/users", &t).await;
     assert_eq!(people["total"], 26, "25 people and the demo platform admin");
     let map = app.use_case_map(&t).await;

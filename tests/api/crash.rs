@@ -39,7 +39,7 @@ async fn acknowledged_replies_survive_kill_9() {
                     if killed.load(Ordering::SeqCst) {
                         break;
                     }
-                    let body = json!({"content": format!("Writer {w} reply {i}: checked the intake filter.")});
+                    let body = json!({"body": format!("Writer {w} reply {i}: checked the intake filter.")});
                     let Ok(r) = client.post(&url).bearer_auth(&token).json(&body).send().await else { break };
                     if r.status() != StatusCode::CREATED {
                         break;

@@ -41,6 +41,9 @@ async fn a_topic_updated_event_is_the_rest_topic() {
     let tid = app.any_topic(&author).await;
     let r = app.attach_to_topic(&author, &tid, crate::support::media::png(8, 8), "plan.png").await;
     assert_eq!(r.status(), StatusCode::CREATED);
+    // Its thumbnail is made in the background: done before the edit, so the event and the
+    // read below see the same attachment.
+    app.wait_for_jobs().await;
     // The reader's first read counts a view; the event below must show the count after it.
     assert_eq!(app.get_topic(&reader, &tid).await.status(), StatusCode::OK);
     let mut ws = subscribed(&app, &reader, "forum.category.automation").await;

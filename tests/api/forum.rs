@@ -72,9 +72,9 @@ async fn replies_nest_one_level_edit_by_author_and_respect_locks() {
     let rest = app.replies(&a, tid, &format!("cursor={}", list["next_cursor"].as_str().unwrap())).await;
     assert_eq!(rest["items"][0]["parent_reply_id"], first["id"]);
     let reply_path = format!("/api/v1/forum/replies/{}", id_of(&first));
-    let r = app.patch(&reply_path, &a, json!({"content": "Hijacked text"})).await;
+    let r = app.patch(&reply_path, &a, json!({"body": "Hijacked text"})).await;
     expect_error(r, StatusCode::FORBIDDEN, "not_author").await;
-    let r = app.patch(&reply_path, &b, json!({"content": "Use an ultrasonic leak detector."})).await;
+    let r = app.patch(&reply_path, &b, json!({"body": "Use an ultrasonic leak detector."})).await;
     let edited: Value = r.json().await.unwrap();
     assert!(edited["edited_at"].is_string());
     // Locking is for moderators; a locked topic takes no replies.
@@ -136,16 +136,17 @@ async fn fifty_concurrent_likes_count_exactly_and_bookmarks_list() {
     assert_eq!(v["like_count"], 25);
     let path = format!("/api/v1/forum/topics/{tid}/like");
     let r: Value = app.delete(&path, &fans[0]).await.json().await.unwrap();
-    assert_eq!(r, json!({"liked": false, "likes": 24}));
+    assert_eq!(r, json!({"liked": false, "like_count": 24}));
     let r: Value = app.delete(&path, &fans[0]).await.json().await.unwrap();
-    assert_eq!(r["likes"], 24, "unliking twice changes nothing");
+    assert_eq!(r["like_count"], 24, "unliking twice changes nothing");
     app.put(&format!("/api/v1/forum/topics/{tid}/bookmark"), &fans[1], json!({})).await;
     let b = app.get_json("/api/v1/users/me/bookmarks", &fans[1]).await;
-    assert_eq!(b["topics"][0]["id"], tid.as_str());
-    assert_eq!(b["topics"][0]["bookmarked_by_me"], true);
+    assert_eq!((&b["items"][0]["type"], &b["items"][0]["topic"]["id"]), (&json!("topic"), &json!(tid)));
+    assert_eq!(b["items"][0]["topic"]["bookmarked_by_me"], true);
+    assert_eq!(b["total"], 1);
     let stats = app.forum_stats(&author).await;
-    assert_eq!(stats["topics"], 1);
-    assert_eq!(stats["active_members"], 1);
+    assert_eq!(stats["topic_count"], 1);
+    assert_eq!(stats["active_member_count"], 1);
     assert_eq!(stats["answered_share"], 0.0);
 }
 
@@ -159,7 +160,7 @@ async fn deleting_a_topic_removes_replies_and_restores_counters() {
     expect_error(app.delete_topic(&b, &tid).await, StatusCode::FORBIDDEN, "not_author").await;
     assert_eq!(app.delete_topic(&a, &tid).await.status(), StatusCode::NO_CONTENT);
     let stats = app.forum_stats(&a).await;
-    assert_eq!((stats["topics"].clone(), stats["replies"].clone()), (json!(0), json!(0)));
+    assert_eq!((stats["topic_count"].clone(), stats["reply_count"].clone()), (json!(0), json!(0)));
     assert!(app.list_topics(&a, "tag=temp").await["items"].as_array().unwrap().is_empty());
     let board = app.contributors(&a).await;
     assert!(board["items"].as_array().unwrap().is_empty(), "reputation earned by deleted posts is withdrawn: {board}");
@@ -181,7 +182,8 @@ async fn every_single_filter_listing_has_an_exact_total() {
     assert_eq!(total("tag=plc").await, 2, "tags count case-insensitively");
     assert_eq!(total(&format!("author_id={me}")).await, 2);
     assert_eq!(total("unanswered=true").await, 2);
-    assert_eq!(total("category=automation&tag=plc").await, Value::Null, "combined filters: no count");
+    assert_eq!(total("category=automation&tag=plc").await, 2, "combined filters count their matches");
+    assert_eq!(total("category=automation&unanswered=true").await, 1);
     // Counts follow edits and deletions.
     let edit = json!({"tags": ["retrofit"]});
     let path = format!("/api/v1/forum/topics/{first}");

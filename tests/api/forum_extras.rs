@@ -71,8 +71,8 @@ async fn a_draft_published_twice_at_once_becomes_one_post() {
     let forum = json!({"title": "Chiller maintenance plan", "body": "Weekly checks of the chiller and compressor.", "category": "maintenance"});
     let case = use_case_body("Vision inspection on the bottling line");
     for (drafts, body, stats, counted) in [
-        ("/api/v1/forum/drafts", forum, "/api/v1/forum/stats", "topics"),
-        ("/api/v1/use-cases/drafts", case, "/api/v1/use-cases/stats", "total_use_cases"),
+        ("/api/v1/forum/drafts", forum, "/api/v1/forum/stats", "topic_count"),
+        ("/api/v1/use-cases/drafts", case, "/api/v1/use-cases/stats", "use_case_count"),
     ] {
         let r = app.post(drafts, Some(&t), body).await;
         assert_eq!(r.status(), StatusCode::CREATED);

@@ -34,6 +34,7 @@ mod profile;
 mod sessions;
 mod smtp;
 mod thumbnail_memory;
+mod use_case_drafts;
 mod use_case_listings;
 mod use_cases;
 mod ws;

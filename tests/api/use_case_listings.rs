@@ -24,10 +24,10 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     let viewers = [app.signed_in_token("v1@plant-v.sa").await, app.signed_in_token("v2@plant-w.sa").await];
     let mut made = Vec::new();
     for (title, category, city, tags) in [
-        ("Vision inspection on line one", "Quality Control", "Riyadh", &["vision", "ai"][..]),
-        ("Energy audit of the compressors", "Energy Efficiency", "Riyadh", &["energy"][..]),
-        ("Vision inspection on line two", "Quality Control", "Jeddah", &["vision"][..]),
-        ("Predictive maintenance of pumps", "Predictive Maintenance", "Riyadh", &["iot"][..]),
+        ("Vision inspection on line one", "quality-control", "Riyadh", &["vision", "ai"][..]),
+        ("Energy audit of the compressors", "energy-efficiency", "Riyadh", &["energy"][..]),
+        ("Vision inspection on line two", "quality-control", "Jeddah", &["vision"][..]),
+        ("Predictive maintenance of pumps", "predictive-maintenance", "Riyadh", &["iot"][..]),
     ] {
         made.push(id_of(&app.new_use_case(&a, use_case_in(title, category, city, tags)).await));
     }
@@ -37,7 +37,7 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     assert_eq!(walk(&app, &a, "city=RIYADH").await, vec![pumps.clone(), energy.clone(), q1.clone()]);
     assert_eq!(walk(&app, &a, "tag=vision").await, vec![q2.clone(), q1.clone()]);
     // Two filters: one index, the other checked on each record.
-    assert_eq!(ids(&app.list_use_cases(&a, "city=Riyadh&category=Quality%20Control").await), vec![q1.clone()]);
+    assert_eq!(ids(&app.list_use_cases(&a, "city=Riyadh&category=quality-control").await), vec![q1.clone()]);
     assert_eq!(ids(&app.list_use_cases(&a, "tag=vision&q=two").await), vec![q2.clone()]);
     // Cards, not full case studies; the author and organization as they are now (the page
     // was read, and cached, before the renames).
@@ -79,9 +79,9 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     assert!(theirs["items"].as_array().unwrap().iter().all(|c| c["bookmarked_by_me"] == false));
 
     // An edit moves the case between categories and tags.
-    let r = app.patch_use_case(&a, &q2, json!({"category": "Energy Efficiency", "tags": ["energy"]})).await;
+    let r = app.patch_use_case(&a, &q2, json!({"category": "energy-efficiency", "tags": ["energy"]})).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(walk(&app, &a, "category=energy%20efficiency").await, vec![q2.clone(), energy.clone()]);
+    assert_eq!(walk(&app, &a, "category=energy-efficiency").await, vec![q2.clone(), energy.clone()]);
     assert_eq!(walk(&app, &a, "tag=vision").await, vec![q1.clone()]);
 
     // Flags move it between featured and not.
@@ -110,7 +110,7 @@ async fn the_map_body_is_shared_until_a_point_changes() {
         r.text().await.unwrap()
     };
     assert_eq!(serde_json::from_str::<Value>(&map().await).unwrap(), json!({"items": []}));
-    let case = use_case_in("Vision inspection on line one", "Quality Control", "Riyadh", &[]);
+    let case = use_case_in("Vision inspection on line one", "quality-control", "Riyadh", &[]);
     let id = id_of(&app.create_use_case(&a, case).await.json().await.unwrap());
     let first = map().await;
     let points: Value = serde_json::from_str(&first).unwrap();

@@ -21,7 +21,7 @@ async fn simplified_and_full_forms_limits_and_slugs() {
     let b = app.new_use_case(&team.admin, use_case_body("Vision inspection on the bottling line")).await;
     assert_eq!(b["slug"], "vision-inspection-on-the-bottling-line-2", "a collision gets a suffix");
     let mut full = use_case_body("Predictive maintenance of chillers");
-    full["category"] = json!("Predictive Maintenance");
+    full["category"] = json!("predictive-maintenance");
     full["problem_context"] = json!("Unplanned chiller stops halted the line twice a month.");
     full["specific_problems"] = json!(["Compressor failures without warning", "No vibration history kept"]);
     full["metrics"] =
@@ -31,10 +31,16 @@ async fn simplified_and_full_forms_limits_and_slugs() {
     full["budget_range"] = json!("SAR 50,000–250,000");
     let c = app.new_use_case(&team.member, full).await;
     assert_eq!(c["metrics"][0]["improvement"], "-85%");
-    let bad = json!({"title": "short", "summary": "tiny", "category": "Nope", "latitude": 120.0, "specific_problems": ["x"], "metrics": vec![json!({"metric": "OEE", "baseline": "60%", "current": "70%", "improvement": "+10"}); 5]});
+    // A request that cannot be read names every missing or mistyped field at once…
+    let unread = json!({"title": "short", "body": "tiny", "category": "Nope", "latitude": 120.0});
+    let r = app.create_use_case(&team.member, unread).await;
+    let e = expect_invalid(r, &["category", "factory_name", "city", "longitude"]).await;
+    assert!(e["fields"]["title"].is_null(), "lengths are checked once the request reads: {e}");
+    // …and one that reads, every invalid value at once.
+    let bad = json!({"title": "short", "body": "tiny", "category": "quality-control", "factory_name": "X", "city": "Y", "latitude": 120.0, "longitude": 0.0, "specific_problems": ["x"], "metrics": vec![json!({"metric": "OEE", "baseline": "60%", "current": "70%", "improvement": "+10"}); 5]});
     let r = app.create_use_case(&team.member, bad).await;
-    let fields = ["title", "summary", "category", "factory_name", "city", "latitude", "longitude"];
-    expect_invalid(r, &[&fields[..], &["specific_problems", "metrics"]].concat()).await;
+    let fields = ["title", "body", "factory_name", "city", "latitude", "specific_problems", "metrics"];
+    expect_invalid(r, &fields).await;
     let slug = format!("{}/{}", b["org_slug"].as_str().unwrap(), b["slug"].as_str().unwrap());
     let by_slug = app.get_json(&format!("/api/v1/use-cases/by-slug/{slug}"), &team.member).await;
     assert_eq!(by_slug["id"], b["id"]);
@@ -66,7 +72,7 @@ async fn edits_belong_to_the_author_and_their_organizations_admins() {
     assert_eq!(app.delete_use_case(&peer, &id).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.delete_use_case(&team.admin, &id).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.get_use_case(&team.member, &id).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.use_case_stats(&team.member).await["total_use_cases"], 0);
+    assert_eq!(app.use_case_stats(&team.member).await["use_case_count"], 0);
 }
 
 #[tokio::test]
@@ -77,14 +83,14 @@ async fn listings_filters_map_categories_stats_and_flags() {
     let b_org = b["user"]["organization_id"].as_str().unwrap().to_owned();
     let b = token(&b);
     let x = id_of(&app.new_use_case(&a, use_case_body("Vision inspection on the bottling line")).await);
-    let riyadh = use_case_in("Compressed air leak hunting in Riyadh", "Energy Efficiency", "Riyadh", &["energy"]);
+    let riyadh = use_case_in("Compressed air leak hunting in Riyadh", "energy-efficiency", "Riyadh", &["energy"]);
     let y = id_of(&app.new_use_case(&b, riyadh).await);
     let z = id_of(&app.new_use_case(&b, use_case_body("Second quality project at plant B")).await);
     let all = app.list_use_cases(&a, "").await;
     assert_eq!(ids(&all), vec![z.clone(), y.clone(), x.clone()]);
     assert_eq!(all["total"], 3);
     for (q, n) in [
-        ("category=Energy%20Efficiency", 1),
+        ("category=energy-efficiency", 1),
         ("city=riyadh", 1),
         (&format!("organization_id={b_org}") as &str, 2),
         ("tag=vision", 2),
@@ -102,19 +108,22 @@ async fn listings_filters_map_categories_stats_and_flags() {
     assert_eq!(map["items"][0]["latitude"], 21.54);
     let cats = app.get_json("/api/v1/use-cases/categories", &a).await;
     let count =
-        |name: &str| cats["items"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()["count"].clone();
-    assert_eq!((count("Quality Control"), count("Energy Efficiency")), (json!(2), json!(1)));
-    // Categories have stable ids and Arabic names, like the forum's; an id works wherever a
-    // category is named, and use cases still show the English name.
+        |id: &str| cats["items"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["use_case_count"].clone();
+    assert_eq!((count("quality-control"), count("energy-efficiency")), (json!(2), json!(1)));
+    // Categories have stable ids and names in both languages, like the forum's; a use case
+    // names its category by id (the `UseCaseCategoryId` enum).
     let quality = cats["items"].as_array().unwrap().iter().find(|c| c["id"] == "quality-control").unwrap();
     assert_eq!((&quality["name"], &quality["name_ar"]), (&json!("Quality Control"), &json!("مراقبة الجودة")));
     assert_eq!(app.list_use_cases(&a, "category=quality-control").await["items"].as_array().unwrap().len(), 2);
     let unknown = app.create_use_case(&a, use_case_in("A use case in no category", "gardening", "Riyadh", &[])).await;
     let e = expect_invalid(unknown, &["category"]).await;
     assert!(e["fields"]["category"].as_str().unwrap().contains("quality-control"), "lists the ids: {e}");
+    let by_name =
+        app.create_use_case(&a, use_case_in("A use case named the old way", "Quality Control", "Riyadh", &[])).await;
+    expect_invalid(by_name, &["category"]).await;
     let top = app.get_json("/api/v1/use-cases/top-organizations", &a).await;
     assert_eq!(top["items"][0]["organization"]["id"], b_org.as_str());
-    assert_eq!(top["items"][0]["use_cases"], 2);
+    assert_eq!(top["items"][0]["use_case_count"], 2);
     let r = app.set_use_case_flags(&b, &y, json!({"featured": true})).await;
     expect_error(r, StatusCode::FORBIDDEN, "not_platform_admin").await;
     let root = app.platform_admin("root@platform.sa").await;
@@ -123,10 +132,10 @@ async fn listings_filters_map_categories_stats_and_flags() {
     assert_eq!((r["featured"].clone(), r["verified"].clone()), (json!(true), json!(true)));
     assert_eq!(ids(&app.list_use_cases(&a, "featured=true").await), vec![y.clone()]);
     let stats = app.use_case_stats(&a).await;
-    assert_eq!(stats, json!({"total_use_cases": 3, "contributing_organizations": 2, "featured": 1}));
+    assert_eq!(stats, json!({"use_case_count": 3, "contributing_organization_count": 2, "featured_count": 1}));
     let by_id =
         app.new_use_case(&a, use_case_in("Energy dashboards per line", "energy-efficiency", "Riyadh", &[])).await;
-    assert_eq!(by_id["category"], "Energy Efficiency");
+    assert_eq!(by_id["category"], "energy-efficiency");
 }
 
 #[tokio::test]
@@ -145,10 +154,12 @@ async fn fifty_concurrent_likes_and_bookmarks_count_exactly() {
     }
     let v: Value = app.get_use_case(&author, &id).await.json().await.unwrap();
     assert_eq!((v["like_count"].clone(), v["bookmark_count"].clone()), (json!(25), json!(25)));
-    let mine = app.get_json("/api/v1/use-cases/bookmarks", &fans[3]).await;
-    assert_eq!(mine["items"][0]["id"], id.as_str());
+    let mine = app.get_json("/api/v1/users/me/bookmarks?type=use_case", &fans[3]).await;
+    assert_eq!((&mine["items"][0]["type"], &mine["items"][0]["use_case"]["id"]), (&json!("use_case"), &json!(id)));
+    assert_eq!(mine["total"], 1);
     let r: Value = app.delete(&format!("/api/v1/use-cases/{id}/bookmark"), &fans[3]).await.json().await.unwrap();
-    assert_eq!(r, json!({"bookmarked": false, "bookmarks": 24}));
+    assert_eq!(r, json!({"bookmarked": false, "bookmark_count": 24}));
+    assert_eq!(app.get_json("/api/v1/users/me/bookmarks", &fans[3]).await["total"], 0);
 }
 
 #[tokio::test]
@@ -214,7 +225,7 @@ async fn drafts_keep_partial_fields_and_publishing_names_every_missing_one() {
     let draft = format!("/api/v1/use-cases/drafts/{}", id_of(&d));
     let publish = format!("{draft}/publish");
     assert!(d["fields"]["latitude"].is_null());
-    let fields = ["title", "summary", "category", "factory_name", "city", "latitude", "longitude"];
+    let fields = ["title", "body", "category", "factory_name", "city", "latitude", "longitude"];
     expect_invalid(app.post(&publish, Some(&t), json!({})).await, &fields).await;
     expect_not_found(app.get(&draft, Some(&other)).await).await;
     let mut rest = use_case_body("Half written no longer: a full title");

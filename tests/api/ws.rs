@@ -22,8 +22,8 @@ async fn two_followers_receive_a_rest_reply_in_order_with_consecutive_seq() {
         let (_, first) = ws.until("reply.created").await;
         let (_, second) = ws.until("reply.created").await;
         assert_eq!(first["channel"], format!("forum.topic.{tid}"));
-        assert_eq!(first["data"]["content"], "First answer over REST");
-        assert_eq!(second["data"]["content"], "Second answer over REST");
+        assert_eq!(first["data"]["body"], "First answer over REST");
+        assert_eq!(second["data"]["body"], "Second answer over REST");
         assert_eq!(second["seq"].as_u64().unwrap(), first["seq"].as_u64().unwrap() + 1);
         assert!(first["at"].is_string());
     }
@@ -39,14 +39,14 @@ async fn new_post_frames_create_replies_and_broadcast_them() {
     let mut poster = Ws::open_topic(&app, &a, &tid).await;
     poster.send_post("Posted over the socket").await;
     let (_, created) = poster.until("post_created").await;
-    assert_eq!(created["reply"]["content"], "Posted over the socket");
+    assert_eq!(created["reply"]["body"], "Posted over the socket");
     let (_, event) = watcher.until("reply.created").await;
     assert_eq!(event["data"]["id"], created["reply"]["id"]);
     // Same validation as REST: too short is refused with the uniform error.
     poster.send_post("no").await;
     let (_, err) = poster.until("error").await;
     assert_eq!(err["code"], "validation_failed");
-    assert!(err["fields"]["content"].is_string());
+    assert!(err["fields"]["body"].is_string());
     assert_eq!(app.replies(&a, &tid, "").await["total"], 1);
 }
 
@@ -69,7 +69,7 @@ async fn a_reconnect_with_the_last_seq_gets_exactly_what_it_missed() {
     assert_eq!(ack["channel"], format!("forum.topic.{tid}"));
     let one = back.next_json().await;
     let two = back.next_json().await;
-    let texts: Vec<&str> = [&one, &two].iter().map(|e| e["data"]["content"].as_str().unwrap_or_default()).collect();
+    let texts: Vec<&str> = [&one, &two].iter().map(|e| e["data"]["body"].as_str().unwrap_or_default()).collect();
     let seqs: Vec<u64> = [&one, &two].iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, vec![last + 1, last + 2]);
     assert_eq!(texts, vec!["Missed one", "Missed two"]);
@@ -121,7 +121,7 @@ async fn abusive_frames_close_that_socket_only() {
     // The calm socket still works.
     app.new_reply(&a, &tid, "Still delivered to the calm one").await;
     let (_, e) = calm.until("reply.created").await;
-    assert_eq!(e["data"]["content"], "Still delivered to the calm one");
+    assert_eq!(e["data"]["body"], "Still delivered to the calm one");
 }
 
 #[tokio::test]
@@ -140,7 +140,7 @@ async fn a_slow_client_is_dropped_while_others_keep_up() {
     for i in 0..600 {
         app.new_reply(&a, &tid, &format!("{i} {long}")).await;
         let (_, e) = fast.until("reply.created").await;
-        assert!(e["data"]["content"].as_str().unwrap().starts_with(&format!("{i} ")), "in order");
+        assert!(e["data"]["body"].as_str().unwrap().starts_with(&format!("{i} ")), "in order");
     }
     // Whatever it had buffered, the slow client's connection ends without a full stream.
     let mut got = 0;

@@ -2,18 +2,22 @@
 //! refresh, and password reset.
 
 pub mod cookies;
+pub mod result;
 pub mod sessions;
 
 use poem::{Request, web::cookie::CookieJar};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Header, payload::Json};
 
+use self::result::AuthResult;
 use crate::api::{
-    dto::{AuthResult, Language, OrganizationSummary, UserProfile},
+    dto::{Language, OrganizationSummary, UserProfile},
     error::{ApiError, ApiResult, Success, ok},
     json_body::JsonBody,
     security::{State, client_meta},
     tags::ApiTags,
 };
+use crate::domain::closed::{ClosedSet, CompanySize, Industry};
+use crate::error::ErrorCode;
 use crate::{
     error::AppError,
     service::{accounts, login, password},
@@ -38,9 +42,9 @@ pub struct SignupRequest {
     /// Organization name (used when this signup creates the organization).
     pub organization_name: String,
     /// Industry sector.
-    pub industry_sector: String,
-    /// Company size band, e.g. `small` (11-50).
-    pub company_size: String,
+    pub industry_sector: Industry,
+    /// Company size band.
+    pub company_size: CompanySize,
     /// City.
     pub city: String,
     /// Country; defaults to Saudi Arabia.
@@ -166,8 +170,8 @@ impl AuthApi {
             first_name: b.first_name,
             last_name: b.last_name,
             organization_name: b.organization_name,
-            industry_sector: b.industry_sector,
-            company_size: b.company_size,
+            industry_sector: b.industry_sector.name().to_owned(),
+            company_size: b.company_size.name().to_owned(),
             city: b.city,
             country: b.country,
             title: b.title,
@@ -275,7 +279,10 @@ impl AuthApi {
             .refresh_token
             .or_else(|| jar.get(cookies::REFRESH_COOKIE).map(|c| c.value_str().to_owned()))
             .ok_or_else(|| {
-                ApiError::from(AppError::unauthenticated("invalid_refresh_token", "No refresh token was presented"))
+                ApiError::from(AppError::unauthenticated(
+                    ErrorCode::InvalidRefreshToken,
+                    "No refresh token was presented",
+                ))
             })?;
         let session = crate::service::sessions::refresh(&state, &token).await?;
         cookies::set_session(jar, &state.config, &session);

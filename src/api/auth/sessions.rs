@@ -40,6 +40,8 @@ pub struct SessionInfo {
 pub struct SessionList {
     /// Sessions.
     pub items: Vec<SessionInfo>,
+    /// How many (every one is listed).
+    pub total: u64,
 }
 
 #[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Sessions")]
@@ -48,7 +50,7 @@ impl SessionsApi {
     #[oai(path = "/sessions", method = "get", operation_id = "listSessions")]
     async fn list(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<SessionList>> {
         let ctx = auth.ctx();
-        let items = sessions::list(&state, ctx)
+        let items: Vec<SessionInfo> = sessions::list(&state, ctx)
             .await?
             .into_iter()
             .map(|s| SessionInfo {
@@ -60,7 +62,7 @@ impl SessionsApi {
                 current: s.id == ctx.session_id,
             })
             .collect();
-        ok(SessionList { items })
+        ok(SessionList { total: items.len() as u64, items })
     }
 
     /// Revoke one of the caller's sessions

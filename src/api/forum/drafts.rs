@@ -73,6 +73,8 @@ pub struct DraftRequest {
 pub struct DraftList {
     /// Drafts, oldest first.
     pub items: Vec<TopicDraft>,
+    /// How many (every one is listed).
+    pub total: u64,
 }
 
 /// Draft created.
@@ -98,9 +100,9 @@ impl ForumDraftsApi {
     /// The caller's topic drafts
     #[oai(path = "/drafts", method = "get", operation_id = "listDrafts")]
     async fn list(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<DraftList>> {
-        ok(DraftList {
-            items: engagement::drafts::<Fields>(&state, auth.ctx()).await?.into_iter().map(Into::into).collect(),
-        })
+        let items: Vec<TopicDraft> =
+            engagement::drafts::<Fields>(&state, auth.ctx()).await?.into_iter().map(Into::into).collect();
+        ok(DraftList { total: items.len() as u64, items })
     }
 
     /// Save a new draft (any field may be incomplete)

@@ -113,9 +113,8 @@ pub struct TopicPage {
     pub items: Vec<ForumTopic>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
-    /// How many topics match, from kept counts: present without filters and with any one
-    /// filter (category, tag, author or unanswered); absent when filters are combined.
-    pub total: Option<u64>,
+    /// How many topics match the filters.
+    pub total: u64,
 }
 
 /// Forum-wide figures.
@@ -123,11 +122,11 @@ pub struct TopicPage {
 #[oai(skip_serializing_if_is_none)]
 pub struct ForumStats {
     /// Topics.
-    pub topics: u64,
+    pub topic_count: u64,
     /// Replies.
-    pub replies: u64,
+    pub reply_count: u64,
     /// People who have posted at least once.
-    pub active_members: u64,
+    pub active_member_count: u64,
     /// Share of topics with at least one reply, 0–1.
     pub answered_share: f64,
 }
@@ -147,11 +146,11 @@ pub struct Contributor {
     /// Reputation points.
     pub reputation: u64,
     /// Topics started.
-    pub topics: u64,
+    pub topic_count: u64,
     /// Replies written.
-    pub replies: u64,
+    pub reply_count: u64,
     /// Best answers.
-    pub best_answers: u64,
+    pub best_answer_count: u64,
 }
 
 /// Top contributors, best first.
@@ -279,14 +278,14 @@ impl ForumApi {
     #[oai(path = "/forum/topics/:id/like", method = "put", operation_id = "likeTopic")]
     async fn like(&self, state: State<'_>, auth: Auth, id: Path<TopicId>) -> ApiResult<Success<LikeState>> {
         let (liked, likes) = reactions::like_topic(&state, auth.ctx(), id.0, true).await?;
-        ok(LikeState { liked, likes })
+        ok(LikeState { liked, like_count: likes })
     }
 
     /// Remove a like from a topic (idempotent)
     #[oai(path = "/forum/topics/:id/like", method = "delete", operation_id = "unlikeTopic")]
     async fn unlike(&self, state: State<'_>, auth: Auth, id: Path<TopicId>) -> ApiResult<Success<LikeState>> {
         let (liked, likes) = reactions::like_topic(&state, auth.ctx(), id.0, false).await?;
-        ok(LikeState { liked, likes })
+        ok(LikeState { liked, like_count: likes })
     }
 
     /// Bookmark a topic (idempotent)
@@ -325,7 +324,12 @@ impl ForumApi {
     async fn stats(&self, state: State<'_>, _auth: Auth) -> ApiResult<Success<ForumStats>> {
         let s = stats::stats(&state).await?;
         let answered_share = if s.topics == 0 { 0.0 } else { s.answered as f64 / s.topics as f64 };
-        ok(ForumStats { topics: s.topics, replies: s.replies, active_members: s.active_members, answered_share })
+        ok(ForumStats {
+            topic_count: s.topics,
+            reply_count: s.replies,
+            active_member_count: s.active_members,
+            answered_share,
+        })
     }
 
     /// Top contributors by reputation
@@ -347,9 +351,9 @@ impl ForumApi {
                 title: u.title,
                 avatar_url: u.avatar.map(media_url),
                 reputation: s.reputation,
-                topics: s.topics,
-                replies: s.replies,
-                best_answers: s.best_answers,
+                topic_count: s.topics,
+                reply_count: s.replies,
+                best_answer_count: s.best_answers,
             })
             .collect();
         ok(ContributorList { items })

@@ -31,7 +31,7 @@ pub struct ForumRepliesApi;
 #[oai(skip_serializing_if_is_none)]
 pub struct ReplyCreateRequest {
     /// Body in Markdown (3–5000).
-    pub content: String,
+    pub body: String,
     /// Answer to this top-level reply of the same topic (one nesting level).
     pub parent_reply_id: Option<String>,
 }
@@ -41,7 +41,7 @@ pub struct ReplyCreateRequest {
 #[oai(skip_serializing_if_is_none)]
 pub struct ReplyUpdateRequest {
     /// Body in Markdown (3–5000).
-    pub content: String,
+    pub body: String,
 }
 
 /// A page of replies, oldest first.
@@ -53,7 +53,7 @@ pub struct ReplyPage {
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
     /// Replies of the topic.
-    pub total: Option<u64>,
+    pub total: u64,
 }
 
 /// Reply created.
@@ -106,7 +106,7 @@ impl ForumRepliesApi {
             ),
             None => None,
         };
-        let view = replies::create(&state, auth.ctx(), topic, &body.content, parent).await?;
+        let view = replies::create(&state, auth.ctx(), topic, &body.body, parent).await?;
         Ok(ReplyCreated::Created(Json(view.into())))
     }
 
@@ -119,7 +119,7 @@ impl ForumRepliesApi {
         id: Path<ReplyId>,
         body: JsonBody<ReplyUpdateRequest>,
     ) -> ApiResult<Success<ForumReply>> {
-        ok(replies::edit(&state, auth.ctx(), id.0, &body.content).await?.into())
+        ok(replies::edit(&state, auth.ctx(), id.0, &body.body).await?.into())
     }
 
     /// Delete a reply and the answers to it (its author or a moderator)
@@ -133,13 +133,13 @@ impl ForumRepliesApi {
     #[oai(path = "/replies/:id/like", method = "put", operation_id = "likeReply")]
     async fn like(&self, state: State<'_>, auth: Auth, id: Path<ReplyId>) -> ApiResult<Success<LikeState>> {
         let (liked, likes) = reactions::like_reply(&state, auth.ctx(), id.0, true).await?;
-        ok(LikeState { liked, likes })
+        ok(LikeState { liked, like_count: likes })
     }
 
     /// Remove a like from a reply (idempotent)
     #[oai(path = "/replies/:id/like", method = "delete", operation_id = "unlikeReply")]
     async fn unlike(&self, state: State<'_>, auth: Auth, id: Path<ReplyId>) -> ApiResult<Success<LikeState>> {
         let (liked, likes) = reactions::like_reply(&state, auth.ctx(), id.0, false).await?;
-        ok(LikeState { liked, likes })
+        ok(LikeState { liked, like_count: likes })
     }
 }

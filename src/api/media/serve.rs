@@ -13,6 +13,7 @@ use poem_openapi::{
     types::ToJSON,
 };
 
+use crate::error::ErrorCode;
 use crate::{
     domain::media::{Media, MediaType},
     error::{AppError, AppResult},
@@ -159,7 +160,7 @@ pub async fn respond(state: &AppState, req: &Request, m: &Media, thumb: bool) ->
     let (status, range) = match req.header(header::RANGE).and_then(|r| parse_range(r, size)) {
         Some(Err(())) => {
             let body = crate::api::error::ErrorBody {
-                code: "range_not_satisfiable".into(),
+                code: ErrorCode::RangeNotSatisfiable,
                 message: format!("The requested range is outside the file ({size} bytes)"),
                 fields: None,
             };

@@ -9,6 +9,7 @@ use poem_openapi::{
 };
 use tokio::io::AsyncRead;
 
+use crate::error::ErrorCode;
 use crate::{
     error::{AppError, AppResult, ErrorKind},
     service::media::IncomingFile,
@@ -68,7 +69,7 @@ impl<'a, const MANY: bool> ApiExtractor<'a> for Upload<MANY> {
         if !multipart {
             return Err(AppError::new(
                 ErrorKind::UnsupportedMediaType,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Send the file as multipart/form-data",
             )
             .into());
@@ -85,7 +86,7 @@ impl<const MANY: bool> Upload<MANY> {
         match self.declared_len {
             Some(n) if n > limit + 64 * 1024 => Err(AppError::new(
                 ErrorKind::PayloadTooLarge,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 format!("The file exceeds {limit} bytes"),
             )),
             _ => Ok(()),
@@ -110,7 +111,7 @@ impl<const MANY: bool> Upload<MANY> {
         let permit = state.uploads.clone().acquire_owned().await.map_err(AppError::internal)?;
         loop {
             let Some(field) = self.parts.next_field().await.map_err(|e| {
-                AppError::new(ErrorKind::BadRequest, "bad_request", format!("Malformed multipart body: {e}"))
+                AppError::new(ErrorKind::BadRequest, ErrorCode::BadRequest, format!("Malformed multipart body: {e}"))
             })?
             else {
                 return Ok(None);

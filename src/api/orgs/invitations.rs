@@ -78,6 +78,8 @@ impl From<(Invitation, Option<AuthorCard>)> for InvitationInfo {
 pub struct InvitationList {
     /// Invitations, newest first.
     pub items: Vec<InvitationInfo>,
+    /// How many (every one is listed).
+    pub total: u64,
 }
 
 /// A new invitation.
@@ -137,8 +139,9 @@ impl InvitationsApi {
     /// Invitations of the caller's organization (admins)
     #[oai(path = "/organizations/me/invitations", method = "get", operation_id = "listInvitations")]
     async fn list(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<InvitationList>> {
-        let items = invitations::list(&state, auth.ctx()).await?.into_iter().map(Into::into).collect();
-        ok(InvitationList { items })
+        let items: Vec<InvitationInfo> =
+            invitations::list(&state, auth.ctx()).await?.into_iter().map(Into::into).collect();
+        ok(InvitationList { total: items.len() as u64, items })
     }
 
     /// Cancel a pending invitation (admins)

@@ -77,6 +77,8 @@ impl From<User> for Member {
 pub struct MemberList {
     /// Members, oldest first.
     pub items: Vec<Member>,
+    /// How many (every one is listed).
+    pub total: u64,
 }
 
 /// A role change.
@@ -130,6 +132,8 @@ fn request_info(req: JoinRequest, user: User) -> JoinRequestInfo {
 pub struct JoinRequestList {
     /// Requests, oldest first.
     pub items: Vec<JoinRequestInfo>,
+    /// How many (every one is listed).
+    pub total: u64,
 }
 
 #[OpenApi(prefix_path = "/api/v1/organizations/me", tag = "ApiTags::Organizations")]
@@ -137,8 +141,8 @@ impl MembersApi {
     /// Members of the caller's organization
     #[oai(path = "/members", method = "get", operation_id = "listMembers")]
     async fn list(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<MemberList>> {
-        let items = members::list(&state, auth.ctx()).await?.into_iter().map(Into::into).collect();
-        ok(MemberList { items })
+        let items: Vec<Member> = members::list(&state, auth.ctx()).await?.into_iter().map(Into::into).collect();
+        ok(MemberList { total: items.len() as u64, items })
     }
 
     /// Change a member's role (admins)
@@ -179,9 +183,9 @@ impl MembersApi {
     /// Pending join requests (admins)
     #[oai(path = "/join-requests", method = "get", operation_id = "listJoinRequests")]
     async fn join_requests(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<JoinRequestList>> {
-        let items =
+        let items: Vec<JoinRequestInfo> =
             join_requests::list(&state, auth.ctx()).await?.into_iter().map(|(r, u)| request_info(r, u)).collect();
-        ok(JoinRequestList { items })
+        ok(JoinRequestList { total: items.len() as u64, items })
     }
 
     /// Approve a join request (admins)

@@ -16,6 +16,7 @@ use crate::api::{
     security::{Auth, State},
     tags::ApiTags,
 };
+use crate::domain::closed::{ClosedSet, CompanySize, Industry};
 use crate::{
     domain::ids::OrgId,
     service::{self, orgs},
@@ -31,10 +32,10 @@ pub struct OrgsApi;
 pub struct OrganizationUpdateRequest {
     /// Display name (2–100).
     pub name: Option<String>,
-    /// Industry sector (≤ 100).
-    pub industry: Option<String>,
-    /// Company size band (≤ 50).
-    pub size: Option<String>,
+    /// Industry sector.
+    pub industry: Option<Industry>,
+    /// Company size band.
+    pub size: Option<CompanySize>,
     /// City (≤ 100).
     pub city: Option<String>,
     /// Country (≤ 100).
@@ -53,6 +54,8 @@ pub struct OrganizationPage {
     pub items: Vec<OrganizationSummary>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// How many organizations match the filters.
+    pub total: u64,
 }
 
 /// Verification flag.
@@ -82,8 +85,8 @@ impl OrgsApi {
         let b = body.0;
         let patch = orgs::OrgPatch {
             name: b.name,
-            industry: b.industry,
-            size: b.size,
+            industry: b.industry.map(|i| i.name().to_owned()),
+            size: b.size.map(|s| s.name().to_owned()),
             city: b.city,
             country: b.country,
             description: b.description,
@@ -103,8 +106,8 @@ impl OrgsApi {
         _auth: Auth,
         /// Words in the name or description.
         q: Query<Option<String>>,
-        /// Industry sector (exact, case-insensitive).
-        industry: Query<Option<String>>,
+        /// Industry sector.
+        industry: Query<Option<Industry>>,
         /// City (exact, case-insensitive).
         city: Query<Option<String>>,
         /// Only verified (true) or unverified (false) organizations.
@@ -114,9 +117,14 @@ impl OrgsApi {
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
     ) -> ApiResult<Success<OrganizationPage>> {
-        let filter = orgs::OrgFilter { q: q.0, industry: industry.0, city: city.0, verified: verified.0 };
+        let industry = industry.0.map(|i| i.name().to_owned());
+        let filter = orgs::OrgFilter { q: q.0, industry, city: city.0, verified: verified.0 };
         let page = orgs::list(&state, filter, cursor.0.as_deref(), service::page_size(limit.0)).await?;
-        ok(OrganizationPage { items: page.items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor })
+        ok(OrganizationPage {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+            total: page.total,
+        })
     }
 
     /// One organization's public profile

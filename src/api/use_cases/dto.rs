@@ -1,13 +1,14 @@
-//! Use-case DTOs: the input of both forms, the full view, and the list, map and stats shapes.
+//! Use-case DTOs: the full view and the structured parts (metrics, challenges, ROI) it
+//! shares with the inputs (`input.rs`).
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use crate::dto::{AuthorRef, ts};
-use crate::{
-    domain::use_case::UseCaseView,
-    domain::use_case::{Challenge, Metric, UseCaseInput as Input},
+use crate::domain::{
+    closed::Industry,
+    use_case::{Category, Challenge, Metric, Roi, UseCaseView},
 };
+use crate::dto::{AuthorRef, ts};
 
 /// A measured result.
 #[derive(Object, Debug, Clone)]
@@ -23,116 +24,82 @@ pub struct MetricDto {
     pub improvement: String,
 }
 
-/// A challenge and its solution.
+impl From<MetricDto> for Metric {
+    fn from(m: MetricDto) -> Self {
+        Self { metric: m.metric, baseline: m.baseline, current: m.current, improvement: m.improvement }
+    }
+}
+
+impl From<Metric> for MetricDto {
+    fn from(m: Metric) -> Self {
+        Self { metric: m.metric, baseline: m.baseline, current: m.current, improvement: m.improvement }
+    }
+}
+
+/// A challenge met: what it was, how it showed, how it was solved, what came of it.
 #[derive(Object, Debug, Clone)]
 #[oai(rename = "UseCaseChallenge", skip_serializing_if_is_none)]
 pub struct ChallengeDto {
-    /// The challenge (5–300).
+    /// The challenge in a line (5–300).
     pub challenge: String,
+    /// How it showed (≤ 1000).
+    #[oai(default)]
+    pub description: String,
     /// How it was solved (5–1000).
     pub solution: String,
+    /// What came of it (≤ 500).
+    #[oai(default)]
+    pub outcome: String,
 }
 
-/// Use-case fields. Creating needs `title`, `summary`, `category`, `factory_name`, `city`,
-/// `latitude` and `longitude` (the simplified form); every other field is optional. When
-/// editing, omitted fields stay as they are.
-#[derive(Object, Debug, Default)]
-#[oai(skip_serializing_if_is_none)]
-pub struct UseCaseInput {
-    /// Title (10–100).
-    pub title: Option<String>,
-    /// Subtitle (≤ 150).
-    pub subtitle: Option<String>,
-    /// Executive summary in Markdown (50–5000).
-    pub summary: Option<String>,
-    /// One of the use-case categories (`GET /use-cases/categories`).
-    pub category: Option<String>,
-    /// Industry (≤ 100).
-    pub industry: Option<String>,
-    /// Factory or site name (2–80).
-    pub factory_name: Option<String>,
-    /// City (2–50).
-    pub city: Option<String>,
-    /// Latitude, −90..90.
-    pub latitude: Option<f64>,
-    /// Longitude, −180..180.
-    pub longitude: Option<f64>,
-    /// Problem: industry context (≤ 5000).
-    pub problem_context: Option<String>,
-    /// Problem: specific problems (≤ 5 × 10–500).
-    pub specific_problems: Option<Vec<String>>,
-    /// Problem: financial impact (≤ 500).
-    pub financial_impact: Option<String>,
-    /// Solution: technology components (≤ 15 × 3–500).
-    pub technology_components: Option<Vec<String>>,
-    /// Solution: vendor (≤ 120).
-    pub vendor: Option<String>,
-    /// Solution: how the vendor was chosen (≤ 2000).
-    pub vendor_selection: Option<String>,
-    /// Implementation: methodology (≤ 5000).
-    pub methodology: Option<String>,
-    /// Implementation: budget range, e.g. "SAR 50,000–250,000" (≤ 120).
-    pub budget_range: Option<String>,
-    /// Implementation: duration (≤ 120).
-    pub duration: Option<String>,
-    /// Implementation: phases (≤ 10).
-    pub phases: Option<Vec<String>>,
-    /// Implementation: team roles (≤ 20).
-    pub team: Option<Vec<String>>,
-    /// Results: measured metrics (≤ 4).
-    pub metrics: Option<Vec<MetricDto>>,
-    /// Results: qualitative impacts (≤ 10).
-    pub qualitative_impacts: Option<Vec<String>>,
-    /// Results: return on investment (≤ 100).
-    pub roi: Option<String>,
-    /// Challenges and how they were solved (≤ 4).
-    pub challenges: Option<Vec<ChallengeDto>>,
-    /// Lessons learned (≤ 10).
-    pub lessons: Option<Vec<String>>,
-    /// Tags (≤ 10).
-    pub tags: Option<Vec<String>>,
-    /// Contact person (≤ 120).
-    pub contact_person: Option<String>,
-    /// Contact person's title (≤ 120).
-    pub contact_title: Option<String>,
+impl From<ChallengeDto> for Challenge {
+    fn from(c: ChallengeDto) -> Self {
+        Self { challenge: c.challenge, description: c.description, solution: c.solution, outcome: c.outcome }
+    }
 }
 
-impl UseCaseInput {
-    /// Writes the given fields over `raw`.
-    pub fn apply(self, raw: &mut Input) {
-        macro_rules! set {
-            ($($f:ident),*) => {$( if let Some(v) = self.$f { raw.$f = v; } )*};
+impl From<Challenge> for ChallengeDto {
+    fn from(c: Challenge) -> Self {
+        Self { challenge: c.challenge, description: c.description, solution: c.solution, outcome: c.outcome }
+    }
+}
+
+/// Return on investment; amounts are free text ("SAR 1.2M a year"), each ≤ 100.
+#[derive(Object, Debug, Clone, Default)]
+#[oai(rename = "UseCaseRoi", skip_serializing_if_is_none)]
+pub struct RoiDto {
+    /// The return in a line, e.g. "Payback in 20 months".
+    #[oai(default)]
+    pub headline: String,
+    /// Savings per year.
+    #[oai(default)]
+    pub annual_savings: String,
+    /// What was invested in total.
+    #[oai(default)]
+    pub total_investment: String,
+    /// How long until the investment paid back.
+    #[oai(default)]
+    pub payback_period: String,
+}
+
+impl From<RoiDto> for Roi {
+    fn from(r: RoiDto) -> Self {
+        Self {
+            headline: r.headline,
+            annual_savings: r.annual_savings,
+            total_investment: r.total_investment,
+            payback_period: r.payback_period,
         }
-        set!(title, subtitle, summary, category, industry, factory_name, city, problem_context);
-        raw.latitude = self.latitude.or(raw.latitude);
-        raw.longitude = self.longitude.or(raw.longitude);
-        set!(specific_problems, financial_impact, technology_components, vendor, vendor_selection, methodology);
-        set!(
-            budget_range,
-            duration,
-            phases,
-            team,
-            qualitative_impacts,
-            roi,
-            lessons,
-            tags,
-            contact_person,
-            contact_title
-        );
-        if let Some(m) = self.metrics {
-            raw.metrics = m
-                .into_iter()
-                .map(|m| Metric {
-                    metric: m.metric,
-                    baseline: m.baseline,
-                    current: m.current,
-                    improvement: m.improvement,
-                })
-                .collect();
-        }
-        if let Some(c) = self.challenges {
-            raw.challenges =
-                c.into_iter().map(|c| Challenge { challenge: c.challenge, solution: c.solution }).collect();
+    }
+}
+
+impl From<Roi> for RoiDto {
+    fn from(r: Roi) -> Self {
+        Self {
+            headline: r.headline,
+            annual_savings: r.annual_savings,
+            total_investment: r.total_investment,
+            payback_period: r.payback_period,
         }
     }
 }
@@ -159,12 +126,12 @@ pub struct UseCaseDto {
     pub title: String,
     /// Subtitle.
     pub subtitle: String,
-    /// Executive summary.
-    pub summary: String,
+    /// The case in the author's words (Markdown).
+    pub body: String,
     /// Category.
-    pub category: String,
-    /// Industry.
-    pub industry: String,
+    pub category: Category,
+    /// Industry, when given.
+    pub industry: Option<Industry>,
     /// Factory or site.
     pub factory_name: String,
     /// City.
@@ -200,7 +167,7 @@ pub struct UseCaseDto {
     /// Qualitative impacts.
     pub qualitative_impacts: Vec<String>,
     /// Return on investment.
-    pub roi: String,
+    pub roi: RoiDto,
     /// Challenges and solutions.
     pub challenges: Vec<ChallengeDto>,
     /// Lessons learned.
@@ -249,9 +216,9 @@ impl From<UseCaseView> for UseCaseDto {
             author: crate::dto::author(u.author, v.author),
             title: c.title,
             subtitle: c.subtitle,
-            summary: c.summary,
-            category: c.category,
-            industry: c.industry,
+            body: c.body,
+            category: Category::of_stored(&c.category),
+            industry: (!c.industry.is_empty()).then(|| Industry::of_stored(&c.industry)),
             factory_name: c.factory_name,
             city: c.city,
             latitude: c.latitude,
@@ -267,23 +234,10 @@ impl From<UseCaseView> for UseCaseDto {
             duration: c.duration,
             phases: c.phases,
             team: c.team,
-            metrics: c
-                .metrics
-                .into_iter()
-                .map(|m| MetricDto {
-                    metric: m.metric,
-                    baseline: m.baseline,
-                    current: m.current,
-                    improvement: m.improvement,
-                })
-                .collect(),
+            metrics: c.metrics.into_iter().map(Into::into).collect(),
             qualitative_impacts: c.qualitative_impacts,
-            roi: c.roi,
-            challenges: c
-                .challenges
-                .into_iter()
-                .map(|x| ChallengeDto { challenge: x.challenge, solution: x.solution })
-                .collect(),
+            roi: c.roi.into(),
+            challenges: c.challenges.into_iter().map(Into::into).collect(),
             lessons: c.lessons,
             tags: c.tags,
             contact_person: c.contact_person,

@@ -5,11 +5,11 @@ use poem_openapi::{ApiResponse, Object};
 
 use crate::{
     api::{error::ApiResult, json_bytes::JsonBytes},
-    domain::use_case as store,
+    domain::use_case::{self as store, Category},
     service::use_cases::cache::{self, SharedBody},
 };
 
-/// A point on the map.
+/// A point on the map, with what its popup shows.
 #[derive(Object, Debug)]
 #[oai(skip_serializing_if_is_none)]
 pub struct MapPoint {
@@ -18,7 +18,13 @@ pub struct MapPoint {
     /// Title.
     pub title: String,
     /// Category.
-    pub category: String,
+    pub category: Category,
+    /// The publishing organization's name.
+    pub organization_name: String,
+    /// City.
+    pub city: String,
+    /// The benefit the popup names first, e.g. "-35% unplanned downtime" ("" when none was given).
+    pub headline_benefit: String,
     /// Latitude.
     pub latitude: f64,
     /// Longitude.
@@ -70,7 +76,10 @@ pub async fn map_body(state: &crate::state::AppState) -> ApiResult<SharedBody> {
             .map(|p| MapPoint {
                 id: p.id.to_string(),
                 title: p.title,
-                category: p.category,
+                category: Category::of_stored(&p.category),
+                organization_name: p.organization_name,
+                city: p.city,
+                headline_benefit: p.headline_benefit,
                 latitude: p.latitude,
                 longitude: p.longitude,
                 slug: p.slug,

@@ -12,9 +12,13 @@ use crate::api::{
     use_cases::dto::UseCaseDto,
 };
 use crate::{
-    domain::ids::{MediaId, UseCaseId},
+    domain::{
+        ids::{MediaId, UseCaseId},
+        media::{Media, MediaContext},
+    },
     error::AppError,
-    service::use_cases::media,
+    service::{sessions::AuthContext, use_cases::media},
+    state::AppState,
 };
 
 /// Use-case media endpoints.
@@ -43,6 +47,36 @@ fn media_id(raw: &str, field: &str) -> Result<MediaId, crate::api::error::ApiErr
     raw.parse().map_err(|_| crate::error::AppError::field(field, "is not a media id").into())
 }
 
+/// Streams every file of an upload into the store for `into`; when any is refused (or none
+/// was sent) the ones already stored are removed and nothing is kept.
+pub async fn receive(
+    state: &AppState,
+    ctx: AuthContext,
+    into: MediaContext,
+    mut upload: FilesUpload,
+) -> ApiResult<Vec<Media>> {
+    let mut stored = Vec::new();
+    loop {
+        let next = match upload.next_file(state).await {
+            Ok(Some(file)) => media::store_one(state, ctx, into, &stored, file).await.map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        match next {
+            Ok(Some(m)) => stored.push(m),
+            Ok(None) => break,
+            Err(e) => {
+                media::discard(state, &stored).await;
+                return Err(e.into());
+            }
+        }
+    }
+    if stored.is_empty() {
+        return Err(AppError::field("files", "send at least one file").into());
+    }
+    Ok(stored)
+}
+
 #[OpenApi(prefix_path = "/api/v1/use-cases", tag = "ApiTags::UseCases")]
 impl UseCaseMediaApi {
     /// Add photos, videos or documents (author or organization admins)
@@ -56,28 +90,10 @@ impl UseCaseMediaApi {
         state: State<'_>,
         auth: Auth,
         id: Path<UseCaseId>,
-        mut upload: FilesUpload,
+        upload: FilesUpload,
     ) -> ApiResult<MediaAdded> {
         media::authorize(&state, auth.ctx(), id.0).await?;
-        let mut stored = Vec::new();
-        loop {
-            let next = match upload.next_file(&state).await {
-                Ok(Some(file)) => media::store_one(&state, auth.ctx(), id.0, &stored, file).await.map(Some),
-                Ok(None) => Ok(None),
-                Err(e) => Err(e),
-            };
-            match next {
-                Ok(Some(m)) => stored.push(m),
-                Ok(None) => break,
-                Err(e) => {
-                    media::discard(&state, &stored).await;
-                    return Err(e.into());
-                }
-            }
-        }
-        if stored.is_empty() {
-            return Err(AppError::field("files", "send at least one file").into());
-        }
+        let stored = receive(&state, auth.ctx(), MediaContext::UseCase(id.0), upload).await?;
         Ok(MediaAdded::Created(Json(media::attach(&state, auth.ctx(), id.0, stored).await?.into())))
     }
 

@@ -3,6 +3,7 @@
 
 pub mod drafts;
 pub mod dto;
+pub mod input;
 pub mod map;
 pub mod media;
 pub mod pages;
@@ -22,13 +23,15 @@ use crate::api::{
     json_bytes::{JsonBytes, SuccessBytes},
     security::{Auth, State},
     tags::ApiTags,
-    use_cases::dto::{UseCaseDto, UseCaseInput},
+    use_cases::dto::UseCaseDto,
+    use_cases::input::{UseCaseCreate, UseCaseFields},
     use_cases::map::MapResponse,
 };
 use crate::{
     domain::{
+        closed::Industry,
         ids::{OrgId, UseCaseId},
-        use_case::{Order, UseCase, UseCaseInput as Input},
+        use_case::{Category, Order, UseCase},
     },
     dto::forum::LikeState,
     service::{
@@ -61,8 +64,8 @@ pub struct UseCasePage {
     pub items: Vec<crate::api::use_cases::summary::UseCaseSummary>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
-    /// All use cases (without filters, from a counter).
-    pub total: Option<u64>,
+    /// How many use cases match the filters.
+    pub total: u64,
 }
 
 /// A category with its count.
@@ -76,7 +79,7 @@ pub struct UseCaseCategory {
     /// Arabic name.
     pub name_ar: String,
     /// Use cases in it.
-    pub count: u64,
+    pub use_case_count: u64,
 }
 
 /// Every category.
@@ -92,11 +95,11 @@ pub struct UseCaseCategories {
 #[oai(skip_serializing_if_is_none)]
 pub struct UseCaseStats {
     /// Published use cases.
-    pub total_use_cases: u64,
+    pub use_case_count: u64,
     /// Organizations with at least one.
-    pub contributing_organizations: u64,
+    pub contributing_organization_count: u64,
     /// Featured ones.
-    pub featured: u64,
+    pub featured_count: u64,
 }
 
 /// An organization and how many use cases it published.
@@ -106,7 +109,7 @@ pub struct TopOrganization {
     /// The organization.
     pub organization: OrganizationSummary,
     /// Its use cases.
-    pub use_cases: u64,
+    pub use_case_count: u64,
 }
 
 /// Organizations with the most use cases.
@@ -134,15 +137,7 @@ pub struct UseCaseBookmarkState {
     /// Whether the caller bookmarked it now.
     pub bookmarked: bool,
     /// Bookmarks now.
-    pub bookmarks: u64,
-}
-
-/// The caller's bookmarked use cases.
-#[derive(Object, Debug)]
-#[oai(skip_serializing_if_is_none)]
-pub struct UseCaseBookmarks {
-    /// Use cases.
-    pub items: Vec<UseCaseDto>,
+    pub bookmark_count: u64,
 }
 
 /// Use case published.
@@ -165,10 +160,10 @@ impl UseCasesApi {
         &self,
         state: State<'_>,
         auth: Auth,
-        /// Category name.
-        category: Query<Option<String>>,
+        /// Category.
+        category: Query<Option<Category>>,
         /// Industry.
-        industry: Query<Option<String>>,
+        industry: Query<Option<Industry>>,
         /// City.
         city: Query<Option<String>>,
         /// Organization id.
@@ -187,8 +182,8 @@ impl UseCasesApi {
         limit: Query<Option<u32>>,
     ) -> ApiResult<SuccessBytes<UseCasePage>> {
         let filter = queries::UseCaseFilter {
-            category: category.0,
-            industry: industry.0,
+            category: category.0.map(|c| c.name_en.to_owned()),
+            industry: industry.0.map(|i| crate::domain::closed::ClosedSet::name(i).to_owned()),
             city: city.0,
             organization: organization_id.0,
             tag: tag.0,
@@ -209,9 +204,8 @@ impl UseCasesApi {
     /// 422 names every missing or invalid field at once. The slug is unique within the
     /// organization; a collision gets a numeric suffix.
     #[oai(path = "/use-cases", method = "post", operation_id = "createUseCase")]
-    async fn create(&self, state: State<'_>, auth: Auth, body: JsonBody<UseCaseInput>) -> ApiResult<UseCaseCreated> {
-        let mut input = Input::default();
-        body.0.apply(&mut input);
+    async fn create(&self, state: State<'_>, auth: Auth, body: JsonBody<UseCaseCreate>) -> ApiResult<UseCaseCreated> {
+        let input = body.0.into_input();
         Ok(UseCaseCreated::Created(Json(uc::create(&state, auth.ctx(), input).await?.into())))
     }
 
@@ -253,7 +247,7 @@ impl UseCasesApi {
                 id: c.id.into(),
                 name: c.name_en.into(),
                 name_ar: c.name_ar.into(),
-                count: n,
+                use_case_count: n,
             })
             .collect();
         ok(UseCaseCategories { items })
@@ -262,8 +256,8 @@ impl UseCasesApi {
     /// Use-case statistics
     #[oai(path = "/use-cases/stats", method = "get", operation_id = "useCaseStats")]
     async fn stats(&self, state: State<'_>, _auth: Auth) -> ApiResult<Success<UseCaseStats>> {
-        let (total_use_cases, contributing_organizations, featured) = queries::stats(&state).await?;
-        ok(UseCaseStats { total_use_cases, contributing_organizations, featured })
+        let (use_case_count, contributing_organization_count, featured_count) = queries::stats(&state).await?;
+        ok(UseCaseStats { use_case_count, contributing_organization_count, featured_count })
     }
 
     /// Organizations with the most use cases
@@ -279,17 +273,9 @@ impl UseCasesApi {
         let items = queries::top_organizations(&state, n)
             .await?
             .into_iter()
-            .map(|(o, n)| TopOrganization { organization: o.into(), use_cases: n })
+            .map(|(o, n)| TopOrganization { organization: o.into(), use_case_count: n })
             .collect();
         ok(TopOrganizations { items })
-    }
-
-    /// The caller's bookmarked use cases
-    #[oai(path = "/use-cases/bookmarks", method = "get", operation_id = "useCaseBookmarks")]
-    async fn bookmarks(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<UseCaseBookmarks>> {
-        ok(UseCaseBookmarks {
-            items: engagement::bookmarks::<UseCase>(&state, auth.ctx()).await?.into_iter().map(Into::into).collect(),
-        })
     }
 
     /// Read a use case by its slugs (a view counts once per user)
@@ -317,7 +303,7 @@ impl UseCasesApi {
         state: State<'_>,
         auth: Auth,
         id: Path<UseCaseId>,
-        body: JsonBody<UseCaseInput>,
+        body: JsonBody<UseCaseFields>,
     ) -> ApiResult<Success<UseCaseDto>> {
         let input = body.0;
         ok(uc::edit(&state, auth.ctx(), id.0, move |raw| input.apply(raw)).await?.into())
@@ -346,14 +332,14 @@ impl UseCasesApi {
     #[oai(path = "/use-cases/:id/like", method = "put", operation_id = "likeUseCase")]
     async fn like(&self, state: State<'_>, auth: Auth, id: Path<UseCaseId>) -> ApiResult<Success<LikeState>> {
         let u = engagement::like::<UseCase>(&state, auth.ctx(), ReadKey::Id(id.0), true).await?;
-        ok(LikeState { liked: true, likes: u.like_count })
+        ok(LikeState { liked: true, like_count: u.like_count })
     }
 
     /// Remove a like (idempotent)
     #[oai(path = "/use-cases/:id/like", method = "delete", operation_id = "unlikeUseCase")]
     async fn unlike(&self, state: State<'_>, auth: Auth, id: Path<UseCaseId>) -> ApiResult<Success<LikeState>> {
         let u = engagement::like::<UseCase>(&state, auth.ctx(), ReadKey::Id(id.0), false).await?;
-        ok(LikeState { liked: false, likes: u.like_count })
+        ok(LikeState { liked: false, like_count: u.like_count })
     }
 
     /// Bookmark a use case (idempotent)
@@ -365,7 +351,7 @@ impl UseCasesApi {
         id: Path<UseCaseId>,
     ) -> ApiResult<Success<UseCaseBookmarkState>> {
         let u = engagement::bookmark::<UseCase>(&state, auth.ctx(), ReadKey::Id(id.0), true).await?;
-        ok(UseCaseBookmarkState { bookmarked: true, bookmarks: u.bookmark_count })
+        ok(UseCaseBookmarkState { bookmarked: true, bookmark_count: u.bookmark_count })
     }
 
     /// Remove a bookmark (idempotent)
@@ -377,6 +363,6 @@ impl UseCasesApi {
         id: Path<UseCaseId>,
     ) -> ApiResult<Success<UseCaseBookmarkState>> {
         let u = engagement::bookmark::<UseCase>(&state, auth.ctx(), ReadKey::Id(id.0), false).await?;
-        ok(UseCaseBookmarkState { bookmarked: false, bookmarks: u.bookmark_count })
+        ok(UseCaseBookmarkState { bookmarked: false, bookmark_count: u.bookmark_count })
     }
 }

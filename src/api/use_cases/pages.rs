@@ -22,8 +22,7 @@ use crate::{
 struct Tail<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    total: Option<u64>,
+    total: u64,
 }
 
 /// Renders `page` (its cards' marks are ignored: they are the viewer's).

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
+use crate::domain::{closed::Industry, use_case::Category};
 use crate::dto::{AuthorRef, ts};
 use crate::service::use_cases::queries::UseCaseListItem;
 
@@ -30,12 +31,13 @@ pub struct UseCaseSummary {
     pub title: String,
     /// Subtitle.
     pub subtitle: String,
-    /// Executive summary.
-    pub summary: String,
+    /// The case in the author's words (Markdown).
+    pub body: String,
     /// Category.
-    pub category: String,
-    /// Industry.
-    pub industry: String,
+    pub category: Category,
+    /// Industry, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub industry: Option<Industry>,
     /// Factory name.
     pub factory_name: String,
     /// City.
@@ -92,9 +94,9 @@ impl From<UseCaseListItem> for UseCaseSummary {
             author: crate::dto::author_from_card(c.author, v.author),
             title: c.title,
             subtitle: c.subtitle,
-            summary: c.summary,
-            category: c.category,
-            industry: c.industry,
+            body: c.body,
+            category: Category::of_stored(&c.category),
+            industry: (!c.industry.is_empty()).then(|| Industry::of_stored(&c.industry)),
             factory_name: c.factory_name,
             city: c.city,
             latitude: c.latitude,
@@ -138,9 +140,9 @@ mod tests {
             author: AuthorRef { id: "u".into(), name: "Sara Al-Harbi".into(), title: String::new(), avatar_url },
             title: "Vision inspection\non line one".into(),
             subtitle: String::new(),
-            summary: "Cameras catch cap defects.".into(),
-            category: "Quality Control".into(),
-            industry: "Food".into(),
+            body: "Cameras catch cap defects.".into(),
+            category: Category::of_stored("Quality Control"),
+            industry: cover_url.is_some().then_some(Industry::FoodBeverage),
             factory_name: "Plant".into(),
             city: "Jeddah".into(),
             latitude: 21.5433,
@@ -163,7 +165,7 @@ mod tests {
 
     #[test]
     fn the_rendered_page_is_the_openapi_form() {
-        for (next_cursor, total) in [(Some("abc".to_owned()), None), (None, Some(3))] {
+        for (next_cursor, total) in [(Some("abc".to_owned()), 41), (None, 3)] {
             let mut page = UseCasePage {
                 items: vec![card(Some("/api/v1/media/x".into()), None), card(None, Some("/a".into()))],
                 next_cursor,
@@ -178,7 +180,7 @@ mod tests {
                 assert_eq!(rendered, page.to_json().unwrap());
             }
         }
-        let empty = UseCasePage { items: vec![], next_cursor: None, total: Some(0) };
+        let empty = UseCasePage { items: vec![], next_cursor: None, total: 0 };
         let rendered: serde_json::Value =
             serde_json::from_slice(&CachedPage::new(1, vec![], render(&empty).unwrap()).body(&[])).unwrap();
         assert_eq!(rendered, empty.to_json().unwrap());

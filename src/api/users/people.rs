@@ -12,6 +12,7 @@ use crate::api::{
     security::{Auth, State},
     tags::ApiTags,
 };
+use crate::domain::closed::{ClosedSet, Industry};
 use crate::{
     domain::ids::{OrgId, UserId},
     dto::ts,
@@ -34,7 +35,7 @@ pub struct OrganizationRef {
     /// Display name.
     pub name: String,
     /// Industry sector.
-    pub industry: String,
+    pub industry: Industry,
     /// Verified by a platform admin.
     pub verified: bool,
     /// Logo image URL, once uploaded.
@@ -46,13 +47,13 @@ pub struct OrganizationRef {
 #[oai(skip_serializing_if_is_none)]
 pub struct PersonCounts {
     /// Forum topics started.
-    pub topics: u64,
+    pub topic_count: u64,
     /// Forum replies written.
-    pub replies: u64,
+    pub reply_count: u64,
     /// Best answers received.
-    pub best_answers: u64,
+    pub best_answer_count: u64,
     /// Use cases published.
-    pub use_cases: u64,
+    pub use_case_count: u64,
 }
 
 /// A person as other members see them (no email address).
@@ -105,15 +106,15 @@ impl From<Person> for PublicProfile {
                 id: o.id.to_string(),
                 logo_url: o.logo.map(crate::dto::media_url),
                 name: o.name,
-                industry: o.industry,
+                industry: Industry::of_stored(&o.industry),
                 verified: o.verified,
             }),
             reputation: stats.reputation,
             counts: PersonCounts {
-                topics: stats.topics,
-                replies: stats.replies,
-                best_answers: stats.best_answers,
-                use_cases: stats.use_cases,
+                topic_count: stats.topics,
+                reply_count: stats.replies,
+                best_answer_count: stats.best_answers,
+                use_case_count: stats.use_cases,
             },
             role: u.org_role.map(Into::into),
             joined_at: ts(u.created_at),
@@ -129,8 +130,8 @@ pub struct PersonPage {
     pub items: Vec<PublicProfile>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
-    /// Everyone in the directory (only without filters, where it is a kept counter).
-    pub total: Option<u64>,
+    /// How many people match the filters.
+    pub total: u64,
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::People")]
@@ -147,7 +148,7 @@ impl PeopleApi {
         /// Words in the name, title, organization or expertise.
         q: Query<Option<String>>,
         /// Industry sector of their organization.
-        industry: Query<Option<String>>,
+        industry: Query<Option<Industry>>,
         /// City (theirs or their organization's).
         city: Query<Option<String>>,
         /// Organization id.
@@ -161,7 +162,7 @@ impl PeopleApi {
     ) -> ApiResult<Success<PersonPage>> {
         let filter = people::PeopleFilter {
             q: q.0,
-            industry: industry.0,
+            industry: industry.0.map(|i| i.name().to_owned()),
             city: city.0,
             organization: organization_id.0,
             expertise: expertise.0,

@@ -35,6 +35,7 @@ use crate::{
     },
     state::AppState,
 };
+use crate::{domain::closed::ClosedSet, error::ErrorCode};
 
 /// Which endpoint opened the socket.
 pub enum Mode {
@@ -71,7 +72,7 @@ fn session_code(e: &AppError) -> &'static str {
     [SessionEnd::Revoked, SessionEnd::Idle, SessionEnd::Expired]
         .into_iter()
         .map(SessionEnd::code)
-        .find(|c| *c == e.code)
+        .find(|c| *c == e.code.name())
         .unwrap_or("session_invalid")
 }
 
@@ -121,7 +122,7 @@ async fn authenticate(
 pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>, mode: Mode) {
     let (mut sink, mut stream) = socket.split();
     let Some(ctx) = authenticate(&state, &mut stream, token).await else {
-        let _ = sink.send(Message::Close(Some((CloseCode::Policy, "unauthenticated".into())))).await;
+        let _ = sink.send(Message::Close(Some((CloseCode::Policy, ErrorCode::Unauthenticated.name().into())))).await;
         return;
     };
     let Some(mut guard) = state.hub.register_socket(ctx.user_id, ctx.session_id, state.config.ws.max_sockets_per_user)
@@ -134,7 +135,7 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
     let deadline = match sessions::check(&state, ctx, Activity::Ignore).await {
         Ok(d) => d,
         Err(e) => {
-            let _ = sink.send(Message::Close(Some((SESSION_ENDED, e.code.into())))).await;
+            let _ = sink.send(Message::Close(Some((SESSION_ENDED, e.code.name().into())))).await;
             return;
         }
     };
@@ -244,7 +245,7 @@ impl Session<'_> {
             .await
             .map_err(|e| Refusal::SessionEnded(session_code(&e)))?;
         match frame {
-            ClientFrame::Auth { .. } => self.send(json!({"type": "error", "code": "already_authenticated", "message": "This socket is already signed in"})),
+            ClientFrame::Auth { .. } => self.send(json!({"type": "error", "code": ErrorCode::AlreadyAuthenticated, "message": "This socket is already signed in"})),
             ClientFrame::Ping => self.send(json!({"type": "pong"})),
             ClientFrame::Subscribe { channel, last_seq } => {
                 let followed = match Channel::parse(&channel) {

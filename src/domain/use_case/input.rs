@@ -4,7 +4,7 @@
 use super::UseCaseContent;
 use crate::domain::{
     FieldErrors,
-    engagement::{DraftFields, TargetKind},
+    closed::{ClosedSet, Industry},
     text::{self, Validator},
 };
 
@@ -32,17 +32,13 @@ fn list(v: &mut Validator, field: &str, items: &[String], max_items: usize, min:
 /// every field may be empty and the coordinates missing; `validate` makes it content.
 pub type UseCaseInput = UseCaseContent<Option<f64>>;
 
-impl DraftFields for UseCaseInput {
-    const KIND: TargetKind = TargetKind::UseCase;
-}
-
 impl<C> UseCaseContent<C> {
     /// The same fields with coordinates mapped by `f`.
     pub fn map_coordinates<D>(self, f: impl Fn(C) -> D) -> UseCaseContent<D> {
         UseCaseContent {
             title: self.title,
             subtitle: self.subtitle,
-            summary: self.summary,
+            body: self.body,
             category: self.category,
             industry: self.industry,
             factory_name: self.factory_name,
@@ -80,7 +76,7 @@ impl UseCaseContent {
 }
 
 /// Validates a use case, naming every missing or invalid field at once. Required: title
-/// (10–100), summary (50–5000), category, factory name, city, coordinates; everything else
+/// (10–100), body (50–5000), category, factory name, city, coordinates; everything else
 /// is optional and bounded.
 pub fn validate(raw: &UseCaseInput) -> Result<UseCaseContent, FieldErrors> {
     let mut v = Validator::default();
@@ -92,12 +88,18 @@ pub fn validate(raw: &UseCaseInput) -> Result<UseCaseContent, FieldErrors> {
     c.subtitle = req(&mut v, "subtitle", &raw.subtitle, 0, 150);
     c.factory_name = req(&mut v, "factory_name", &raw.factory_name, 2, 80);
     c.city = req(&mut v, "city", &raw.city, 2, 50);
-    c.industry = req(&mut v, "industry", &raw.industry, 0, 100);
+    c.industry = raw.industry.trim().to_owned();
+    if !c.industry.is_empty() && Industry::from_name(&c.industry).is_none() {
+        v.fail("industry", "must be one of the industries (the `Industry` enum)");
+    }
     c.financial_impact = req(&mut v, "financial_impact", &raw.financial_impact, 0, 500);
     c.vendor = req(&mut v, "vendor", &raw.vendor, 0, 120);
     c.budget_range = req(&mut v, "budget_range", &raw.budget_range, 0, 120);
     c.duration = req(&mut v, "duration", &raw.duration, 0, 120);
-    c.roi = req(&mut v, "roi", &raw.roi, 0, 100);
+    c.roi.headline = req(&mut v, "roi.headline", &raw.roi.headline, 0, 100);
+    c.roi.annual_savings = req(&mut v, "roi.annual_savings", &raw.roi.annual_savings, 0, 100);
+    c.roi.total_investment = req(&mut v, "roi.total_investment", &raw.roi.total_investment, 0, 100);
+    c.roi.payback_period = req(&mut v, "roi.payback_period", &raw.roi.payback_period, 0, 100);
     c.contact_person = req(&mut v, "contact_person", &raw.contact_person, 0, 120);
     c.contact_title = req(&mut v, "contact_title", &raw.contact_title, 0, 120);
     let para = |v: &mut Validator, field: &str, value: &str, min: usize, max: usize| {
@@ -114,7 +116,7 @@ pub fn validate(raw: &UseCaseInput) -> Result<UseCaseContent, FieldErrors> {
         )
         .unwrap_or_default()
     };
-    c.summary = para(&mut v, "summary", &raw.summary, 50, 5000);
+    c.body = para(&mut v, "body", &raw.body, 50, 5000);
     c.problem_context = para(&mut v, "problem_context", &raw.problem_context, 0, 5000);
     c.vendor_selection = para(&mut v, "vendor_selection", &raw.vendor_selection, 0, 2000);
     c.methodology = para(&mut v, "methodology", &raw.methodology, 0, 5000);
@@ -157,12 +159,18 @@ pub fn validate(raw: &UseCaseInput) -> Result<UseCaseContent, FieldErrors> {
         v.fail("challenges", "at most 4 challenges");
     }
     for ch in raw.challenges.iter().take(4) {
-        if (5..=300).contains(&ch.challenge.trim().chars().count())
-            && (5..=1000).contains(&ch.solution.trim().chars().count())
+        let within = |s: &str, min: usize, max: usize| (min..=max).contains(&s.trim().chars().count());
+        if within(&ch.challenge, 5, 300)
+            && within(&ch.description, 0, 1000)
+            && within(&ch.solution, 5, 1000)
+            && within(&ch.outcome, 0, 500)
         {
             c.challenges.push(ch.clone());
         } else {
-            v.fail("challenges", "each challenge needs a challenge (5–300) and a solution (5–1000)");
+            v.fail(
+                "challenges",
+                "each challenge needs a challenge (5–300) and a solution (5–1000); description ≤ 1000, outcome ≤ 500",
+            );
         }
     }
     c.tags = v.check("tags", text::tags(&raw.tags, 10)).unwrap_or_default();
@@ -177,7 +185,7 @@ mod tests {
     fn simplified() -> UseCaseInput {
         UseCaseInput {
             title: "Vision inspection on the bottling line".into(),
-            summary: "Cameras and a small model now catch cap defects before palletizing, cutting returns.".into(),
+            body: "Cameras and a small model now catch cap defects before palletizing, cutting returns.".into(),
             category: "Quality Control".into(),
             factory_name: "Jeddah Bottling".into(),
             city: "Jeddah".into(),
@@ -191,7 +199,7 @@ mod tests {
     fn the_simplified_form_is_enough_and_every_error_is_named() {
         assert!(validate(&simplified()).is_ok());
         let err = validate(&UseCaseInput { latitude: Some(100.0), ..UseCaseInput::default() }).unwrap_err();
-        for f in ["title", "summary", "category", "factory_name", "city", "latitude"] {
+        for f in ["title", "body", "category", "factory_name", "city", "latitude"] {
             assert!(err.contains_key(f), "{f}: {err:?}");
         }
     }

@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod draft;
 mod input;
 
+pub use draft::{MAX_CLIENT_STATE, MAX_STEP, UseCaseDraft};
 pub use input::{UseCaseInput, validate};
 
 use super::ids::{MediaId, OrgId, UseCaseId, UserId};
@@ -39,10 +41,35 @@ pub const CATEGORY_LIST: &[Category] = &[
     Category { id: "energy-efficiency", name_en: "Energy Efficiency", name_ar: "كفاءة الطاقة" },
 ];
 
-/// The category a request names, by id or by English name (any case).
+/// The category a stored name or id stands for (any case).
 pub fn category(named: &str) -> Option<&'static Category> {
     let named = named.trim();
     CATEGORY_LIST.iter().find(|c| c.id.eq_ignore_ascii_case(named) || c.name_en.eq_ignore_ascii_case(named))
+}
+
+impl Category {
+    /// The category of stored content (validated on every write, so always known; an
+    /// unknown name reads as the first category rather than failing a whole page).
+    pub fn of_stored(named: &str) -> Self {
+        category(named).copied().unwrap_or(CATEGORY_LIST[0])
+    }
+}
+
+impl super::closed::ClosedSet for Category {
+    const ALL: &'static [Self] = CATEGORY_LIST;
+    const SCHEMA: &'static str = "UseCaseCategoryId";
+    const DESCRIPTION: &'static str =
+        "A use-case category by its stable id (`GET /use-cases/categories` names each in English and Arabic).";
+
+    fn name(self) -> &'static str {
+        self.id
+    }
+}
+
+impl Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id)
+    }
 }
 
 /// A measured result.
@@ -54,11 +81,33 @@ pub struct Metric {
     pub improvement: String,
 }
 
-/// A challenge met and how it was solved.
+/// A challenge met: what it was, how it showed, how it was solved and what came of it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Challenge {
     pub challenge: String,
+    pub description: String,
     pub solution: String,
+    pub outcome: String,
+}
+
+/// Return on investment, in the terms the reference form's ROI analysis used. Amounts are
+/// free text ("SAR 1.2M a year") because currencies and periods vary per factory.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Roi {
+    /// The return in a line, e.g. "Payback in 20 months".
+    pub headline: String,
+    pub annual_savings: String,
+    pub total_investment: String,
+    pub payback_period: String,
+}
+
+impl Roi {
+    /// Whether nothing was said about the return.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
 }
 
 /// Everything a person writes about a use case: validated with coordinates (`C = f64`, the
@@ -68,7 +117,9 @@ pub struct Challenge {
 pub struct UseCaseContent<C = f64> {
     pub title: String,
     pub subtitle: String,
-    pub summary: String,
+    /// The case in the author's words (Markdown): the executive summary of the full form.
+    #[serde(alias = "summary")]
+    pub body: String,
     pub category: String,
     pub industry: String,
     pub factory_name: String,
@@ -88,12 +139,42 @@ pub struct UseCaseContent<C = f64> {
     pub team: Vec<String>,
     pub metrics: Vec<Metric>,
     pub qualitative_impacts: Vec<String>,
-    pub roi: String,
+    #[serde(deserialize_with = "roi_or_line")]
+    pub roi: Roi,
     pub challenges: Vec<Challenge>,
     pub lessons: Vec<String>,
     pub tags: Vec<String>,
     pub contact_person: String,
     pub contact_title: String,
+}
+
+/// Reads a stored ROI: the structured form, or the single line records held before ROI had
+/// parts (it becomes the headline), so older records and drafts read without a rewrite.
+fn roi_or_line<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Roi, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Line(String),
+        Parts(Roi),
+    }
+    Ok(match Stored::deserialize(d)? {
+        Stored::Line(headline) => Roi { headline, ..Roi::default() },
+        Stored::Parts(roi) => roi,
+    })
+}
+
+impl<C> UseCaseContent<C> {
+    /// The benefit a map popup or card names first: the first measured result ("-35%
+    /// downtime"), else the first qualitative impact, else the ROI headline; at most 120
+    /// characters.
+    pub fn headline_benefit(&self) -> String {
+        let line = match (self.metrics.first(), self.qualitative_impacts.first()) {
+            (Some(m), _) => format!("{} {}", m.improvement, m.metric),
+            (None, Some(q)) => q.clone(),
+            (None, None) => self.roi.headline.clone(),
+        };
+        line.chars().take(120).collect()
+    }
 }
 
 /// A stored use case. Counters are kept on every write.
@@ -132,7 +213,8 @@ pub struct UseCaseCard {
     pub org_slug: String,
     pub title: String,
     pub subtitle: String,
-    pub summary: String,
+    #[serde(alias = "summary")]
+    pub body: String,
     pub category: String,
     pub industry: String,
     pub factory_name: String,
@@ -164,7 +246,7 @@ impl UseCase {
             org_slug: self.org_slug.clone(),
             title: c.title.clone(),
             subtitle: c.subtitle.clone(),
-            summary: c.summary.clone(),
+            body: c.body.clone(),
             category: c.category.clone(),
             industry: c.industry.clone(),
             factory_name: c.factory_name.clone(),
@@ -198,12 +280,19 @@ pub struct UseCaseView {
     pub media: Vec<super::media::Media>,
 }
 
-/// What the map shows of a use case, kept beside it so the map never decodes full records.
+/// What the map shows of a use case (its marker and popup), kept beside it so the map never
+/// decodes full records.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MapPoint {
     pub id: UseCaseId,
     pub title: String,
     pub category: String,
+    #[serde(default)]
+    pub organization_name: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub headline_benefit: String,
     pub latitude: f64,
     pub longitude: f64,
     pub slug: String,

@@ -3,6 +3,7 @@
 
 use tokio::io::AsyncRead;
 
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         forum::{self, MAX_ATTACHMENTS},
@@ -33,7 +34,7 @@ pub async fn to_topic<R: AsyncRead + Unpin>(
 ) -> AppResult<Media> {
     let topic = state.store.read(move |tx| store::topic(tx, id)).await?.or_not_found("Topic")?;
     if topic.author != ctx.user_id {
-        return Err(AppError::forbidden("not_author", "Only the author may attach files"));
+        return Err(AppError::forbidden(ErrorCode::NotAuthor, "Only the author may attach files"));
     }
     if topic.attachments.len() >= MAX_ATTACHMENTS {
         return Err(too_many());
@@ -63,7 +64,7 @@ pub async fn to_reply<R: AsyncRead + Unpin>(
 ) -> AppResult<Media> {
     let reply = state.store.read(move |tx| store::reply(tx, id)).await?.or_not_found("Reply")?;
     if reply.author != ctx.user_id {
-        return Err(AppError::forbidden("not_author", "Only the author may attach files"));
+        return Err(AppError::forbidden(ErrorCode::NotAuthor, "Only the author may attach files"));
     }
     if reply.attachments.len() >= MAX_ATTACHMENTS {
         return Err(too_many());
@@ -94,7 +95,7 @@ pub async fn remove(state: &AppState, ctx: AuthContext, id: MediaId) -> AppResul
                     let old = store::topic(tx, t)?.or_not_found("Attachment")?;
                     if !forum::may_delete(&user, old.author) {
                         return Err(AppError::forbidden(
-                            "not_author",
+                            ErrorCode::NotAuthor,
                             "Only the author or a moderator may remove attachments",
                         ));
                     }
@@ -106,7 +107,7 @@ pub async fn remove(state: &AppState, ctx: AuthContext, id: MediaId) -> AppResul
                     let mut reply = store::reply(tx, r)?.or_not_found("Attachment")?;
                     if !forum::may_delete(&user, reply.author) {
                         return Err(AppError::forbidden(
-                            "not_author",
+                            ErrorCode::NotAuthor,
                             "Only the author or a moderator may remove attachments",
                         ));
                     }

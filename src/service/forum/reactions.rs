@@ -1,6 +1,7 @@
 //! Likes and bookmarks of topics and replies (the engagement flow, plus their events) and
 //! best answers.
 
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         forum::{self, Reply, Topic, TopicView, points},
@@ -53,7 +54,7 @@ pub async fn best_answer(
             let old = store::topic(tx, id)?.or_not_found("Topic")?;
             if !forum::may_choose_best(&user, &old) {
                 return Err(AppError::forbidden(
-                    "not_author",
+                    ErrorCode::NotAuthor,
                     "Only the topic's author or a moderator may choose the best answer",
                 ));
             }

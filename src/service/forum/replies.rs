@@ -2,6 +2,7 @@
 //! moderator (answers to a deleted reply go with it); a locked topic takes no replies.
 
 use super::{reply_added, reply_removed, reply_view};
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         engagement::Counter,
@@ -25,14 +26,14 @@ pub async fn create(
     body: &str,
     parent: Option<ReplyId>,
 ) -> AppResult<ReplyView> {
-    let body = forum::reply_body(body).map_err(|why| AppError::field("content", why))?;
+    let body = forum::reply_body(body).map_err(|why| AppError::field("body", why))?;
     let author = ctx.user_id;
     let view = state
         .store
         .write(move |tx| -> AppResult<_> {
             let old = store::topic(tx, topic_id)?.or_not_found("Topic")?;
             if old.locked {
-                return Err(AppError::conflict("topic_locked", "This topic is locked and takes no replies"));
+                return Err(AppError::conflict(ErrorCode::TopicLocked, "This topic is locked and takes no replies"));
             }
             if let Some(p) = parent {
                 let parent = store::reply(tx, p)?.filter(|r| r.topic == topic_id);
@@ -96,7 +97,7 @@ pub async fn list(
                 })
                 .collect::<StoreResult<Vec<_>>>()?;
             let next_cursor = if more { items.last().map(|v| encode_cursor(&v.reply.id.key())) } else { None };
-            Ok(Page { items, next_cursor, total: Some(topic.reply_count) })
+            Ok(Page { items, next_cursor, total: topic.reply_count })
         })
         .await
 }
@@ -104,14 +105,14 @@ pub async fn list(
 /// Edits a reply (its author).
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn edit(state: &AppState, ctx: AuthContext, id: ReplyId, body: &str) -> AppResult<ReplyView> {
-    let body = forum::reply_body(body).map_err(|why| AppError::field("content", why))?;
+    let body = forum::reply_body(body).map_err(|why| AppError::field("body", why))?;
     let user = caller(state, ctx).await?;
     let view = state
         .store
         .write(move |tx| -> AppResult<_> {
             let mut reply = store::reply(tx, id)?.or_not_found("Reply")?;
             if !forum::may_edit(&user, reply.author) {
-                return Err(AppError::forbidden("not_author", "Only the author may edit this reply"));
+                return Err(AppError::forbidden(ErrorCode::NotAuthor, "Only the author may edit this reply"));
             }
             reply.body = body;
             reply.edited_at = Some(now());
@@ -133,7 +134,10 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: ReplyId) -> AppResul
         .write(move |tx| -> AppResult<_> {
             let reply = store::reply(tx, id)?.or_not_found("Reply")?;
             if !forum::may_delete(&user, reply.author) {
-                return Err(AppError::forbidden("not_author", "Only the author or a moderator may delete this reply"));
+                return Err(AppError::forbidden(
+                    ErrorCode::NotAuthor,
+                    "Only the author or a moderator may delete this reply",
+                ));
             }
             let old = store::topic(tx, reply.topic)?.or_not_found("Topic")?;
             let mut doomed = vec![reply.clone()];

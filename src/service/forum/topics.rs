@@ -4,6 +4,7 @@
 use redb::WriteTransaction;
 
 use super::{topic_added, topic_removed, topic_view};
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         engagement::Counter,
@@ -158,7 +159,10 @@ pub async fn list(
                     && filter.author.is_none_or(|a| t.author == a)
                     && (!filter.unanswered || t.reply_count == 0)
             };
-            let total = total(tx, &filter)?;
+            let total = match total(tx, &filter)? {
+                Some(n) => n,
+                None => count_matching(tx, &filter, &matches)?,
+            };
             let mut items = Vec::new();
             let pin_first = sort == Sort::Newest && before.is_none();
             if pin_first {
@@ -197,6 +201,31 @@ pub async fn list(
         .await
 }
 
+/// How many topics match combined filters (which have no kept count): the entries of the
+/// most selective filter's index, each topic checked.
+fn count_matching(r: &impl Reader, filter: &TopicFilter, matches: &impl Fn(&Topic) -> bool) -> StoreResult<u64> {
+    let index = match filter {
+        TopicFilter { author: Some(a), .. } => store::TopicIndex::Author(*a),
+        TopicFilter { tag: Some(t), .. } => store::TopicIndex::Tag(t.clone()),
+        TopicFilter { category: Some(c), .. } => store::TopicIndex::Category(c.clone()),
+        _ => store::TopicIndex::All,
+    };
+    let (mut total, mut after) = (0, None::<Vec<u8>>);
+    loop {
+        let batch = store::scan_topics(r, &index, after.as_deref(), 512)?;
+        let exhausted = batch.len() < 512;
+        for (key, id) in batch {
+            after = Some(key);
+            if store::topic(r, id)?.is_some_and(|t| matches(&t)) {
+                total += 1;
+            }
+        }
+        if exhausted {
+            return Ok(total);
+        }
+    }
+}
+
 /// How many topics match `filter`, from kept counts: every single filter has one (no filter,
 /// a category, a tag, an author, unanswered); combined filters have none.
 fn total(r: &impl Reader, filter: &TopicFilter) -> StoreResult<Option<u64>> {
@@ -225,7 +254,7 @@ pub async fn edit(state: &AppState, ctx: AuthContext, id: TopicId, form: TopicFo
     let user = caller(state, ctx).await?;
     let current = state.store.read(move |tx| store::topic(tx, id)).await?.or_not_found("Topic")?;
     if !forum::may_edit(&user, current.author) {
-        return Err(AppError::forbidden("not_author", "Only the author may edit this topic"));
+        return Err(AppError::forbidden(ErrorCode::NotAuthor, "Only the author may edit this topic"));
     }
     let c = validated(state, &form, Some(&current))?;
     let view = state
@@ -260,7 +289,10 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResul
         .write(move |tx| -> AppResult<_> {
             let topic = store::topic(tx, id)?.or_not_found("Topic")?;
             if !forum::may_delete(&user, topic.author) {
-                return Err(AppError::forbidden("not_author", "Only the author or a moderator may delete this topic"));
+                return Err(AppError::forbidden(
+                    ErrorCode::NotAuthor,
+                    "Only the author or a moderator may delete this topic",
+                ));
             }
             let mut media = super::attachments::drop_records(tx, &topic.attachments)?;
             let mut after = None;
@@ -298,7 +330,7 @@ pub async fn moderate(
 ) -> AppResult<TopicView> {
     let user = caller(state, ctx).await?;
     if !forum::is_moderator(&user) {
-        return Err(AppError::forbidden("not_moderator", "Only moderators may pin or lock topics"));
+        return Err(AppError::forbidden(ErrorCode::NotModerator, "Only moderators may pin or lock topics"));
     }
     let view = state
         .store

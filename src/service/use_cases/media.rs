@@ -5,6 +5,7 @@
 use tokio::io::AsyncRead;
 
 use super::{UseCaseView, view};
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         ids::{MediaId, UseCaseId},
@@ -28,14 +29,15 @@ fn managed(tx: &impl crate::store::Reader, user: &User, id: UseCaseId) -> AppRes
     let u = store::get(tx, id)?.or_not_found("Use case")?;
     if !may_edit(user, &u) {
         return Err(AppError::forbidden(
-            "not_author",
+            ErrorCode::NotAuthor,
             "Only the author or their organization's admins may change its media",
         ));
     }
     Ok(u)
 }
 
-fn too_many() -> AppError {
+/// Refusal of a file beyond the most a use case (or its draft) carries.
+pub fn too_many() -> AppError {
     AppError::field("files", format!("a use case carries at most {MAX_MEDIA} files"))
 }
 
@@ -45,7 +47,10 @@ pub async fn authorize(state: &AppState, ctx: AuthContext, id: UseCaseId) -> App
     let user = caller(state, ctx).await?;
     let u = state.store.read(move |tx| store::get(tx, id)).await?.or_not_found("Use case")?;
     if !may_edit(&user, &u) {
-        return Err(AppError::forbidden("not_author", "Only the author or their organization's admins may add media"));
+        return Err(AppError::forbidden(
+            ErrorCode::NotAuthor,
+            "Only the author or their organization's admins may add media",
+        ));
     }
     if u.media.len() >= MAX_MEDIA {
         return Err(too_many());
@@ -54,18 +59,18 @@ pub async fn authorize(state: &AppState, ctx: AuthContext, id: UseCaseId) -> App
 }
 
 /// Streams one file of a request into the store (the caller collects them for `attach`).
-#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, into = ?into))]
 pub async fn store_one<R: AsyncRead + Unpin>(
     state: &AppState,
     ctx: AuthContext,
-    id: UseCaseId,
+    into: MediaContext,
     stored: &[Media],
     file: IncomingFile<R>,
 ) -> AppResult<Media> {
     if stored.len() >= MAX_FILES_PER_REQUEST {
         return Err(AppError::field("files", format!("at most {MAX_FILES_PER_REQUEST} files per request")));
     }
-    media::store_object(state, ctx.user_id, MediaContext::UseCase(id), file).await
+    media::store_object(state, ctx.user_id, into, file).await
 }
 
 /// Removes objects stored for a request that failed.

@@ -4,18 +4,20 @@
 //! same transaction as the write.
 
 pub mod cache;
+pub mod drafts;
 mod engaged;
 pub mod media;
 pub mod queries;
 
 use redb::WriteTransaction;
 
+use crate::error::ErrorCode;
 use crate::{
     domain::{
         authz,
         engagement::{Counter, Target},
         forum::points,
-        ids::{DraftId, UseCaseId, UserId},
+        ids::{UseCaseId, UserId},
         use_case::{self, UseCase, UseCaseInput, UseCaseView, slugify},
     },
     error::{AppError, AppResult, OptionExt},
@@ -67,25 +69,18 @@ fn counted(tx: &WriteTransaction, u: &UseCase, delta: i64) -> StoreResult<()> {
 /// Publishes a use case for the caller's organization.
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn create(state: &AppState, ctx: AuthContext, input: UseCaseInput) -> AppResult<UseCaseView> {
-    create_with(state, ctx, input, |_| Ok(())).await
+    create_with(state, ctx, input, |_, _| Ok(())).await
 }
 
-/// Publishes one of the caller's drafts as a use case (422 naming every missing or invalid
-/// field); the draft is removed in the use case's transaction.
-#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
-pub async fn publish_draft(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<UseCaseView> {
-    let input = engagement::draft::<UseCaseInput>(state, ctx, id).await?.fields;
-    create_with(state, ctx, input, engagement::discard_draft::<UseCaseInput>(id, ctx.user_id)).await
-}
-
-/// Publishes a use case and runs `also` in the same transaction (a draft published as the
-/// use case is removed there, so two publishes of one draft cannot both succeed).
+/// Publishes a use case and runs `also` in the same transaction on the use case about to be
+/// stored (a draft published as the use case is removed there, so two publishes of one
+/// draft cannot both succeed, and hands over its media).
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn create_with(
     state: &AppState,
     ctx: AuthContext,
     input: UseCaseInput,
-    also: impl FnOnce(&WriteTransaction) -> AppResult<()> + Send + 'static,
+    also: impl FnOnce(&WriteTransaction, &mut UseCase) -> AppResult<()> + Send + 'static,
 ) -> AppResult<UseCaseView> {
     let user = caller(state, ctx).await?;
     let org_id = authz::member_of(&user).map_err(denied)?;
@@ -93,12 +88,11 @@ pub async fn create_with(
     state
         .store
         .write(move |tx| -> AppResult<_> {
-            also(tx)?;
             let org = orgs::get(tx, org_id)?.or_not_found("Organization")?;
             let org_slug = slugify(&org.name);
             let slug = store::free_slug(tx, &org_slug, &slugify(&content.title))?;
             let t = now();
-            let u = UseCase {
+            let mut u = UseCase {
                 id: UseCaseId::new(),
                 author: user.id,
                 org: org_id,
@@ -115,6 +109,7 @@ pub async fn create_with(
                 media: Vec::new(),
                 cover: None,
             };
+            also(tx, &mut u)?;
             store::insert(tx, &u)?;
             counted(tx, &u, 1)?;
             Ok(view(tx, u, user.id)?)
@@ -155,7 +150,7 @@ pub async fn edit(
     let current = state.store.read(move |tx| store::get(tx, id)).await?.or_not_found("Use case")?;
     if !use_case::may_edit(&user, &current) {
         return Err(AppError::forbidden(
-            "not_author",
+            ErrorCode::NotAuthor,
             "Only the author or their organization's admins may edit this use case",
         ));
     }
@@ -189,7 +184,7 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: UseCaseId) -> AppRes
             let u = store::get(tx, id)?.or_not_found("Use case")?;
             if !use_case::may_delete(&user, &u) {
                 return Err(AppError::forbidden(
-                    "not_author",
+                    ErrorCode::NotAuthor,
                     "Only the author or their organization's admins may delete this use case",
                 ));
             }

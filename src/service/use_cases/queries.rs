@@ -44,7 +44,7 @@ impl UseCaseFilter {
             && self.tag.as_deref().is_none_or(|t| c.tags.iter().any(|x| lc(x) == lc(t)))
             && self.featured.is_none_or(|f| f == c.featured)
             && self.q.as_deref().map(lc).is_none_or(|q| {
-                let hay = lc(&format!("{} {} {} {} {}", c.title, c.subtitle, c.summary, c.factory_name, org_name));
+                let hay = lc(&format!("{} {} {} {} {}", c.title, c.subtitle, c.body, c.factory_name, org_name));
                 q.split_whitespace().all(|w| hay.contains(w))
             })
     }
@@ -93,6 +93,7 @@ pub async fn list(
         ..filter
     };
     let index = index_for(&filter, order);
+    let newest = index_for(&filter, Order::Newest).map(|(p, _)| p).unwrap_or_default();
     let prefix = index.as_ref().map(|(p, _)| p.as_slice()).unwrap_or_default();
     let before = decode_key_cursor(cursor, prefix)?;
     let viewer = ctx.user_id;
@@ -132,10 +133,47 @@ pub async fn list(
             };
             let ids: Vec<_> = items.iter().map(|i| i.card.id).collect();
             let marks = marks_in(tx, viewer, &ids)?;
-            let total = filter_is_empty(&filter).then(|| engagement::counter(tx, &Counter::UseCases)).transpose()?;
+            let total = match &index {
+                None if filter_is_empty(&filter) => engagement::counter(tx, &Counter::UseCases)?,
+                Some((_, 0)) => engagement::counter(tx, &Counter::UseCasesFiltered(newest.clone()))?,
+                // Combined filters, or words: count the matches of the most selective index
+                // (the cards are what the page was checked on; pages are cached).
+                _ => count_matches(tx, &filter, index.as_ref().map(|(p, _)| p.as_slice()), order, &mut joins)?,
+            };
             Ok(Listing { version, page: Page { items, next_cursor, total }, marks })
         })
         .await
+}
+
+/// How many use cases match `filter`, reading the entries of the index under `prefix` (all
+/// use cases when `None`) and checking each card.
+fn count_matches(
+    tx: &impl Reader,
+    filter: &UseCaseFilter,
+    prefix: Option<&[u8]>,
+    order: Order,
+    joins: &mut Joins,
+) -> StoreResult<u64> {
+    let mut total = 0;
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let batch = match prefix {
+            Some(p) => filters::scan(tx, p, after.as_deref(), 512)?,
+            None => store::scan(tx, order, after.as_deref(), 512)?,
+        };
+        let exhausted = batch.len() < 512;
+        for (key, id) in batch {
+            after = Some(key);
+            if let Some(card) = store::card(tx, id)?
+                && filter.matches(&card, &joins.org_name(tx, card.org)?)
+            {
+                total += 1;
+            }
+        }
+        if exhausted {
+            return Ok(total);
+        }
+    }
 }
 
 /// The index prefix for the most selective structured filter, with how many other filters

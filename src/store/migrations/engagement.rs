@@ -14,7 +14,7 @@ use crate::{
         engagement::{Counter, Draft, DraftFields, Target},
         forum::TopicDraft,
         ids::{DraftId, ReplyId, TopicId, UseCaseId, UserId},
-        use_case::{UseCaseContent, UseCaseInput},
+        use_case::{UseCaseContent, UseCaseDraft, UseCaseInput},
     },
     store::{
         Reader, StoreResult, engagement, put_raw,
@@ -150,10 +150,17 @@ pub(super) fn migration_008_engagement(tx: &WriteTransaction) -> StoreResult<()>
         created_at: d.created_at,
         updated_at: d.updated_at,
     })?;
-    move_drafts(tx, retired::USE_CASE_DRAFTS, |d: UseCaseDraftV1| Draft::<UseCaseInput> {
+    move_drafts(tx, retired::USE_CASE_DRAFTS, |d: UseCaseDraftV1| Draft::<UseCaseDraft> {
         id: d.id,
         author: d.author,
-        fields: UseCaseInput { latitude: d.latitude, longitude: d.longitude, ..d.content.map_coordinates(|_| None) },
+        fields: UseCaseDraft {
+            content: UseCaseInput {
+                latitude: d.latitude,
+                longitude: d.longitude,
+                ..d.content.map_coordinates(|_| None)
+            },
+            ..UseCaseDraft::default()
+        },
         created_at: d.created_at,
         updated_at: d.updated_at,
     })?;

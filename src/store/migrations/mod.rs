@@ -23,6 +23,9 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("008_engagement", engagement::migration_008_engagement),
     ("009_use_cases_per_author", migration_009_use_cases_per_author),
     ("010_topics_per_tag", migration_010_topics_per_tag),
+    ("011_map_popups", migration_011_map_popups),
+    ("012_bookmark_index", migration_012_bookmark_index),
+    ("013_use_case_filter_counts", migration_013_use_case_filter_counts),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -195,6 +198,55 @@ fn migration_010_topics_per_tag(tx: &WriteTransaction) -> StoreResult<()> {
         store::engagement::add(tx, &crate::domain::engagement::Counter::TopicsWithTag(tag), n)?;
     }
     Ok(())
+}
+
+/// Fills what a map point's popup shows (organization name, city, headline benefit), which
+/// points stored before did not hold.
+fn migration_011_map_popups(tx: &WriteTransaction) -> StoreResult<()> {
+    for_each(tx, tables::USE_CASES, |k, u: crate::domain::use_case::UseCase| {
+        store::codec::put(tx, tables::USE_CASE_POINTS, k, &store::use_cases::point(tx, &u)?)
+    })
+}
+
+/// Adds who-bookmarked-what (so deleting content removes its bookmarks) and each person's
+/// bookmark counts, rebuilt from the bookmarks stored (whatever earlier migrations wrote of
+/// them); bookmarks of content already deleted go.
+fn migration_012_bookmark_index(tx: &WriteTransaction) -> StoreResult<()> {
+    use crate::domain::{engagement::Counter, engagement::Target, ids::UserId};
+    for table in [tables::BOOKMARKERS, tables::COUNTERS] {
+        let prefix: &[u8] = if table == tables::COUNTERS { b"bookmarks.user:" } else { b"" };
+        for (k, _) in store::scan_prefix(tx, table, prefix, usize::MAX)? {
+            store::delete_raw(tx, table, &k)?;
+        }
+    }
+    let mut found = Vec::new();
+    each_entry(tx, tables::BOOKMARKS, |k, _| {
+        found.push(k.to_vec());
+        Ok(())
+    })?;
+    for k in found {
+        let (Some(user), Some(target)) = (UserId::from_key(&k[..16]), Target::from_key(&k[16..])) else { continue };
+        let (table, id) = match target {
+            Target::Topic(t) => (tables::TOPICS, t.key()),
+            Target::Reply(r) => (tables::REPLIES, r.key()),
+            Target::UseCase(u) => (tables::USE_CASES, u.key()),
+        };
+        if store::Reader::get_raw(tx, table, &id)?.is_some() {
+            put_raw(tx, tables::BOOKMARKERS, &store::key2(&target.key(), &user.key()), &[])?;
+            store::engagement::add(tx, &Counter::BookmarksOf(user, target.kind()), 1)?;
+        } else {
+            store::delete_raw(tx, tables::BOOKMARKS, &k)?;
+        }
+    }
+    Ok(())
+}
+
+/// Counts the use cases of every filter value (kept on every write since), so a filtered
+/// listing has its total; the index entries themselves are rewritten unchanged.
+fn migration_013_use_case_filter_counts(tx: &WriteTransaction) -> StoreResult<()> {
+    for_each(tx, tables::USE_CASES, |_, u: crate::domain::use_case::UseCase| {
+        store::use_case_filters::sync(tx, None, Some(&u))
+    })
 }
 
 /// Calls `f` with every record of `table`, decoded.

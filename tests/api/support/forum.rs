@@ -53,7 +53,7 @@ impl TestApp {
 
     /// `POST /forum/topics/{topic}/replies`, under `parent` when given.
     pub async fn post_reply(&self, token: &str, topic: &str, content: &str, parent: Option<&str>) -> Response {
-        let body = json!({"content": content, "parent_reply_id": parent});
+        let body = json!({"body": content, "parent_reply_id": parent});
         self.post(&format!("/api/v1/forum/topics/{topic}/replies"), Some(token), body).await
     }
 

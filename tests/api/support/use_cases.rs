@@ -13,7 +13,7 @@ use super::TestApp;
 pub fn use_case_in(title: &str, category: &str, city: &str, tags: &[&str]) -> Value {
     json!({
         "title": title,
-        "summary": "Cameras and a small model now catch cap defects before palletizing, cutting returns.",
+        "body": "Cameras and a small model now catch cap defects before palletizing, cutting returns.",
         "category": category,
         "factory_name": "Jeddah Bottling",
         "city": city,
@@ -25,7 +25,7 @@ pub fn use_case_in(title: &str, category: &str, city: &str, tags: &[&str]) -> Va
 
 /// A valid simplified-form use case: Quality Control, in Jeddah, tagged `vision`.
 pub fn use_case_body(title: &str) -> Value {
-    use_case_in(title, "Quality Control", "Jeddah", &["vision"])
+    use_case_in(title, "quality-control", "Jeddah", &["vision"])
 }
 
 impl TestApp {
@@ -88,12 +88,20 @@ impl TestApp {
 
     /// `POST /use-cases/{id}/media` with `files` as (bytes, file name), in order.
     pub async fn add_use_case_media(&self, token: &str, id: &str, files: Vec<(Vec<u8>, &str)>) -> Response {
+        self.upload_files(token, &format!("/api/v1/use-cases/{id}/media"), files).await
+    }
+
+    /// `POST /use-cases/drafts/{id}/media` with `files` parts.
+    pub async fn add_use_case_draft_media(&self, token: &str, id: &str, files: Vec<(Vec<u8>, &str)>) -> Response {
+        self.upload_files(token, &format!("/api/v1/use-cases/drafts/{id}/media"), files).await
+    }
+
+    async fn upload_files(&self, token: &str, path: &str, files: Vec<(Vec<u8>, &str)>) -> Response {
         let mut form = Form::new();
         for (bytes, name) in files {
             form = form.part("files", Part::bytes(bytes).file_name(name.to_owned()));
         }
-        let path = format!("/api/v1/use-cases/{id}/media");
-        self.req(Method::POST, &path).bearer_auth(token).multipart(form).send().await.unwrap()
+        self.req(Method::POST, path).bearer_auth(token).multipart(form).send().await.unwrap()
     }
 
     /// `POST /use-cases/drafts`.
