@@ -27,7 +27,7 @@ use crate::{
     },
     dto::forum::ForumReply,
     error::AppError,
-    realtime::Channel,
+    realtime::{Channel, hub},
     service::{
         forum::replies,
         sessions::{self, Activity, AuthContext},
@@ -275,7 +275,15 @@ impl Session<'_> {
                     None => None,
                 };
                 match replies::create(self.state, self.ctx, topic, &content, parent).await {
-                    Ok(view) => self.send(json!({"type": "post_created", "reply": ForumReply::from(view).to_json()})),
+                    // The envelope of an event without a `seq`: this is the answer to this
+                    // socket's frame, not an event of the channel. The `reply.created` every
+                    // follower gets (this socket too) is the channel's event and has the seq.
+                    Ok(view) => self.send(json!({
+                        "type": "post_created",
+                        "channel": Channel::Topic(topic).to_string(),
+                        "data": ForumReply::from(view).to_json(),
+                        "at": hub::timestamp(),
+                    })),
                     Err(e) => self.push(error_frame(&e)),
                 }
             }
