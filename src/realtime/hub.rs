@@ -35,6 +35,12 @@ pub const BACKLOG: usize = 128;
 /// hub's memory when events hit many topics nobody follows.
 const MAX_IDLE_CHANNELS: usize = 2_000;
 
+/// The `at` of a frame: now, RFC 3339 in UTC with milliseconds (one format for every frame
+/// that carries a time, so clients parse one shape).
+pub fn timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// One event as sent to clients.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
@@ -139,14 +145,8 @@ impl Hub {
             }
             let c = map.entry(channel.clone()).or_insert_with(Ring::new);
             c.seq += 1;
-            let mut event = Event {
-                kind: kind.to_owned(),
-                channel,
-                seq: c.seq,
-                data,
-                at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                wire: Arc::from(""),
-            };
+            let mut event =
+                Event { kind: kind.to_owned(), channel, seq: c.seq, data, at: timestamp(), wire: Arc::from("") };
             event.wire = serde_json::to_string(&event).unwrap_or_default().into();
             let event = Arc::new(event);
             if c.backlog.len() == BACKLOG {

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod asyncapi;
 mod authz;
 mod cli;
 mod crash;

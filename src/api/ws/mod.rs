@@ -1,6 +1,7 @@
 //! WebSocket endpoints: `GET /ws` (the user's channel plus subscriptions) and
 //! `GET /ws/forum/{topic_id}` (one topic; `new_post` frames create replies). Authentication
-//! is an access token in the `token` query parameter or in a first `auth` frame.
+//! is an access token in the `token` query parameter or in a first `auth` frame. Every frame
+//! and close code is specified in `openapi/asyncapi.yaml` (checked by `tests/api/asyncapi.rs`).
 
 pub mod session;
 

@@ -27,7 +27,7 @@ use crate::{
     },
     dto::forum::ForumReply,
     error::AppError,
-    realtime::Channel,
+    realtime::{Channel, hub},
     service::{
         forum::replies,
         sessions::{self, Activity, AuthContext},
@@ -51,7 +51,12 @@ enum ClientFrame {
     Subscribe { channel: String, last_seq: Option<u64> },
     Unsubscribe { channel: String },
     Ping,
-    NewPost { content: String, parent_reply_id: Option<String> },
+    /// The reply's text is `body` as in REST; `content`, the seed's name, is accepted too.
+    NewPost {
+        #[serde(alias = "content")]
+        body: String,
+        parent_reply_id: Option<String>,
+    },
 }
 
 /// Close code of a socket whose session ended (logout, revocation, password change,
@@ -263,7 +268,7 @@ impl Session<'_> {
                 }
                 self.send(json!({"type": "unsubscribed", "channel": channel}));
             }
-            ClientFrame::NewPost { content, parent_reply_id } => {
+            ClientFrame::NewPost { body, parent_reply_id } => {
                 let Some(topic) = self.topic else {
                     return Err(Refusal::Frame("new_post is only accepted on /ws/forum/{topic_id}"));
                 };
@@ -275,8 +280,16 @@ impl Session<'_> {
                     Some(Ok(p)) => Some(p),
                     None => None,
                 };
-                match replies::create(self.state, self.ctx, topic, &content, parent).await {
-                    Ok(view) => self.send(json!({"type": "post_created", "reply": ForumReply::from(view).to_json()})),
+                match replies::create(self.state, self.ctx, topic, &body, parent).await {
+                    // The envelope of an event without a `seq`: this is the answer to this
+                    // socket's frame, not an event of the channel. The `reply.created` every
+                    // follower gets (this socket too) is the channel's event and has the seq.
+                    Ok(view) => self.send(json!({
+                        "type": "post_created",
+                        "channel": Channel::Topic(topic).to_string(),
+                        "data": ForumReply::from(view).to_json(),
+                        "at": hub::timestamp(),
+                    })),
                     Err(e) => self.push(error_frame(&e)),
                 }
             }

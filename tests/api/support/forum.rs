@@ -51,6 +51,31 @@ impl TestApp {
         self.put(&format!("/api/v1/forum/topics/{id}/like"), token, json!({})).await
     }
 
+    /// `PATCH /forum/topics/{id}`.
+    pub async fn update_topic(&self, token: &str, id: &str, body: Value) -> Response {
+        self.patch(&format!("/api/v1/forum/topics/{id}"), token, body).await
+    }
+
+    /// `PUT /forum/topics/{id}/best-answer`.
+    pub async fn mark_best_answer(&self, token: &str, topic: &str, reply: &str) -> Response {
+        self.put(&format!("/api/v1/forum/topics/{topic}/best-answer"), token, json!({"reply_id": reply})).await
+    }
+
+    /// `PATCH /forum/replies/{id}` with new content.
+    pub async fn update_reply(&self, token: &str, id: &str, content: &str) -> Response {
+        self.patch(&format!("/api/v1/forum/replies/{id}"), token, json!({"content": content})).await
+    }
+
+    /// `DELETE /forum/replies/{id}`.
+    pub async fn delete_reply(&self, token: &str, id: &str) -> Response {
+        self.delete(&format!("/api/v1/forum/replies/{id}"), token).await
+    }
+
+    /// `PUT /forum/replies/{id}/like`.
+    pub async fn like_reply(&self, token: &str, id: &str) -> Response {
+        self.put(&format!("/api/v1/forum/replies/{id}/like"), token, json!({})).await
+    }
+
     /// `POST /forum/topics/{topic}/replies`, under `parent` when given.
     pub async fn post_reply(&self, token: &str, topic: &str, content: &str, parent: Option<&str>) -> Response {
         let body = json!({"body": content, "parent_reply_id": parent});

@@ -10,13 +10,15 @@
 //! - `forum`, `use_cases`, `media`: those areas' endpoints and request bodies.
 //! - `errors`: assertions on the uniform error body.
 //! - `mail`: the file transport's outbox (emails, codes, link tokens).
-//! - `ws`: the WebSocket client.
+//! - `ws`: the WebSocket client, checking every frame against `asyncapi`, the protocol
+//!   document `openapi/asyncapi.yaml`.
 //! - `child`: the real binary as a child process.
 //! - `s3`: a real S3-compatible server.
 //! - `logs`: server logs captured on the test's thread instead of printed.
 
 pub mod accounts;
 pub mod app;
+pub mod asyncapi;
 pub mod child;
 pub mod errors;
 pub mod forum;

@@ -1,24 +1,45 @@
 //! A small WebSocket client for the tests (tokio-tungstenite against the real port): connect,
 //! authenticate and subscribe, read frames, send frames, and wait for the close.
+//!
+//! Every JSON frame it sends or receives, every close code it gets and the query it connects
+//! with are checked against the protocol document (`support::asyncapi`), so each WebSocket
+//! test also checks the document; the names of the messages seen are kept for the test that
+//! makes sure every message of the document exists. Only `send_raw` sends unchecked frames, for
+//! the tests of what the server does with frames that break the protocol.
 
-use std::time::Duration;
+use std::{collections::BTreeSet, time::Duration};
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async, tungstenite::Message};
 
-use super::TestApp;
+use super::{
+    TestApp,
+    asyncapi::{Dir, contract},
+};
 
 /// An open WebSocket to the test server.
-pub struct Ws(WebSocketStream<MaybeTlsStream<TcpStream>>);
+pub struct Ws {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The document's channel it opened, e.g. `/ws/forum/{topic_id}`.
+    channel: String,
+    /// Names of the document's messages sent and received so far.
+    seen: BTreeSet<String>,
+}
 
 impl Ws {
+    fn new(stream: WebSocketStream<MaybeTlsStream<TcpStream>>, path: &str) -> Self {
+        let channel = contract().channel_of(path);
+        contract().check_query(&channel, path);
+        Self { stream, channel, seen: BTreeSet::new() }
+    }
+
     /// Connects to `path` (with its query) on the test server.
     pub async fn connect(app: &TestApp, path: &str) -> Self {
         let url = format!("{}{path}", app.addr.replace("http://", "ws://"));
         let (stream, _) = connect_async(url).await.expect("websocket connects");
-        Self(stream)
+        Self::new(stream, path)
     }
 
     /// Connects with a tiny receive buffer, for a client that stops reading.
@@ -30,7 +51,25 @@ impl Ws {
         let tcp = socket.connect(addr).await.unwrap();
         let (stream, _) =
             tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await.expect("websocket connects");
-        Self(stream)
+        Self::new(stream, path)
+    }
+
+    /// Names of the document's messages this socket sent or received.
+    pub fn seen(&self) -> &BTreeSet<String> {
+        &self.seen
+    }
+
+    /// Checks a frame against the document and notes its message.
+    fn check(&mut self, dir: Dir, frame: &Value) {
+        let name = contract().check_frame(&self.channel, dir, frame);
+        self.seen.insert(name);
+    }
+
+    /// A received text frame as JSON, checked.
+    fn received(&mut self, text: &str) -> Value {
+        let v: Value = serde_json::from_str(text).expect("json frame");
+        self.check(Dir::ToClient, &v);
+        v
     }
 
     /// A `/ws` socket authenticated by `token` in the query, past its user-channel
@@ -64,9 +103,9 @@ impl Ws {
     /// The next JSON frame (pings skipped), within 5 s.
     pub async fn next_json(&mut self) -> Value {
         loop {
-            let msg = tokio::time::timeout(Duration::from_secs(5), self.0.next()).await.expect("a frame in time");
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.stream.next()).await.expect("a frame in time");
             match msg.expect("socket open").expect("valid frame") {
-                Message::Text(t) => return serde_json::from_str(t.as_str()).expect("json frame"),
+                Message::Text(t) => return self.received(t.as_str()),
                 Message::Ping(_) | Message::Pong(_) => continue,
                 other => panic!("expected a text frame, got {other:?}"),
             }
@@ -88,22 +127,23 @@ impl Ws {
     /// The next JSON frame, or `None` once the socket is closed or dropped.
     pub async fn next_frame(&mut self) -> Option<Value> {
         loop {
-            match self.0.next().await {
-                Some(Ok(Message::Text(t))) => return serde_json::from_str(t.as_str()).ok(),
+            match self.stream.next().await {
+                Some(Ok(Message::Text(t))) => return Some(self.received(t.as_str())),
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 _ => return None,
             }
         }
     }
 
-    /// Sends a JSON frame; the socket must be open.
+    /// Sends a JSON frame (checked); the socket must be open.
     pub async fn send_json(&mut self, v: Value) {
-        self.0.send(Message::text(v.to_string())).await.expect("send");
+        self.check(Dir::ToServer, &v);
+        self.stream.send(Message::text(v.to_string())).await.expect("send");
     }
 
-    /// Sends any frame, ignoring a failure (the server may already have closed).
+    /// Sends any frame, unchecked, ignoring a failure (the server may already have closed).
     pub async fn send_raw(&mut self, msg: Message) {
-        let _ = self.0.send(msg).await;
+        let _ = self.stream.send(msg).await;
     }
 
     /// Sends a `ping` frame and waits for the `pong`; returns the frames before it and the pong.
@@ -114,13 +154,15 @@ impl Ws {
 
     /// Sends a `new_post` frame (a reply to the socket's topic).
     pub async fn send_post(&mut self, content: &str) {
-        self.send_json(json!({"type": "new_post", "content": content})).await;
+        self.send_json(json!({"type": "new_post", "body": content})).await;
     }
 
     /// Sends a `new_post` frame that races the server closing the socket: a failed send is
     /// ignored, since either outcome must store nothing.
     pub async fn send_post_racing(&mut self, content: &str) {
-        self.send_raw(Message::text(json!({"type": "new_post", "content": content}).to_string())).await;
+        let frame = json!({"type": "new_post", "body": content});
+        self.check(Dir::ToServer, &frame);
+        self.send_raw(Message::text(frame.to_string())).await;
     }
 
     /// Waits for the server to close the socket; returns the close code (1006 when the
@@ -134,8 +176,12 @@ impl Ws {
     pub async fn close_frame(&mut self) -> (u16, String) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            match tokio::time::timeout_at(deadline, self.0.next()).await.expect("closes in time") {
-                Some(Ok(Message::Close(Some(frame)))) => return (u16::from(frame.code), frame.reason.to_string()),
+            match tokio::time::timeout_at(deadline, self.stream.next()).await.expect("closes in time") {
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    let (code, reason) = (u16::from(frame.code), frame.reason.to_string());
+                    contract().check_close(code, &reason);
+                    return (code, reason);
+                }
                 Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return (1006, String::new()),
                 Some(Ok(_)) => continue,
             }

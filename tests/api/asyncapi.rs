@@ -1,0 +1,190 @@
+//! The WebSocket protocol document, `openapi/asyncapi.yaml`, against the server. Every `Ws`
+//! of every test checks the frames it sends and receives against it (support/ws.rs); here the
+//! document itself is checked (AsyncAPI 3, every message and field described, its event-only
+//! payloads the Rust types), and one scenario sends every client frame and makes the server
+//! send every server frame, so the document cannot list a frame that does not exist and the
+//! server cannot send one the document does not list.
+
+use std::collections::BTreeSet;
+
+use p2p_sandbox::{
+    dto::events::{RepliesRemoved, ReplyLikes, TopicLikes, TopicRemoved},
+    realtime::hub::BACKLOG,
+};
+use poem_openapi::{registry::Registry, types::Type};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{
+    TestApp,
+    asyncapi::{Dir, contract},
+    id_of,
+    ws::Ws,
+};
+
+/// Paths of the properties in `schema` (resolved), at any depth, that have no description.
+fn undescribed(schema: &Value, path: &str, out: &mut Vec<String>) {
+    if let Some(props) = schema["properties"].as_object() {
+        for (name, p) in props {
+            let path = format!("{path}.{name}");
+            if p["description"].as_str().is_none_or(str::is_empty) {
+                out.push(path.clone());
+            }
+            undescribed(p, &path, out);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for branch in schema[key].as_array().into_iter().flatten() {
+            undescribed(branch, path, out);
+        }
+    }
+    if schema["items"].is_object() {
+        undescribed(&schema["items"], &format!("{path}[]"), out);
+    }
+}
+
+/// The schema poem-openapi generates for `T` (what the server serializes).
+fn rust_schema<T: Type>() -> Value {
+    let mut registry = Registry::new();
+    T::register(&mut registry);
+    serde_json::to_value(&registry.schemas[&*T::name()]).unwrap()
+}
+
+#[test]
+fn the_document_is_asyncapi_3_with_every_message_and_field_described() {
+    let c = contract();
+    assert_eq!(c.doc["asyncapi"], "3.0.0");
+    let messages = c.doc["components"]["messages"].as_object().unwrap();
+    for (key, m) in messages {
+        let name = m["name"].as_str().unwrap();
+        assert_eq!(m["payload"]["properties"]["type"]["const"], name, "message {key}: its name is its type");
+        for field in ["title", "summary"] {
+            assert!(m[field].as_str().is_some_and(|s| !s.is_empty() && !s.contains('\n')), "{name}: one-line {field}");
+        }
+    }
+    let mut missing = Vec::new();
+    for (name, payload) in &c.payloads {
+        undescribed(payload, name, &mut missing);
+    }
+    assert!(missing.is_empty(), "fields without a description: {missing:?}");
+    // Each channel lists exactly the messages its operations use.
+    for (key, channel) in c.doc["channels"].as_object().unwrap() {
+        let address = channel["address"].as_str().unwrap();
+        let listed: BTreeSet<&str> = channel["messages"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|m| messages[m["$ref"].as_str().unwrap().rsplit('/').next().unwrap()]["name"].as_str().unwrap())
+            .collect();
+        let used: BTreeSet<&str> = c.routes().filter(|(a, ..)| *a == address).flat_map(|(_, _, names)| names).collect();
+        assert_eq!(listed, used, "channel {key}");
+    }
+    // The payloads REST never returns are defined in the document: they must be the Rust types.
+    let schemas = &c.doc["components"]["schemas"];
+    for (name, rust) in [
+        ("TopicRemoved", rust_schema::<TopicRemoved>()),
+        ("TopicLikes", rust_schema::<TopicLikes>()),
+        ("RepliesRemoved", rust_schema::<RepliesRemoved>()),
+        ("ReplyLikes", rust_schema::<ReplyLikes>()),
+    ] {
+        assert_eq!(schemas[name]["properties"], rust["properties"], "{name}'s fields");
+        assert_eq!(schemas[name]["required"], rust["required"], "{name}'s required fields");
+    }
+}
+
+#[tokio::test]
+async fn the_server_sends_every_frame_of_the_document_and_accepts_every_client_frame() {
+    let app = TestApp::spawn().await;
+    let author = app.signed_in_token("author@asyncapi.sa").await;
+    let reader = app.signed_in_token("reader@asyncapi2.sa").await;
+    let tid = app.any_topic(&author).await;
+    let topic_channel = format!("forum.topic.{tid}");
+
+    // `/ws` signed in by an `auth` frame, following the category and the topic.
+    let mut main = Ws::connect(&app, "/ws").await;
+    main.send_json(json!({"type": "auth", "token": reader})).await;
+    main.until("subscribed").await;
+    for channel in ["forum.category.automation", topic_channel.as_str()] {
+        main.send_json(json!({"type": "subscribe", "channel": channel})).await;
+        main.until("subscribed").await;
+    }
+    main.send_json(json!({"type": "auth", "token": reader})).await;
+    assert_eq!(main.until("error").await.1["code"], "already_authenticated");
+    main.ping().await;
+
+    // `new_post` on the topic's socket: its answer, a refusal, and the broadcast.
+    let mut poster = Ws::open_topic(&app, &author, &tid).await;
+    poster.send_post("Answered over the socket").await;
+    let reply = id_of(&poster.until("post_created").await.1["data"]);
+    poster.send_post("no").await;
+    assert!(poster.until("error").await.1["fields"]["body"].is_string());
+    let mut seen = poster.seen().clone();
+    drop(poster);
+    main.until("reply.created").await;
+
+    // One REST action per event kind.
+    assert_eq!(app.update_reply(&author, &reply, "Answered, then edited").await.status(), StatusCode::OK);
+    main.until("reply.updated").await;
+    assert_eq!(app.like_reply(&reader, &reply).await.status(), StatusCode::OK);
+    main.until("reply.liked").await;
+    assert_eq!(app.mark_best_answer(&author, &tid, &reply).await.status(), StatusCode::OK);
+    main.until("topic.best_answer_changed").await;
+    let edit = json!({"body": "A longer body, edited so that followers hear of it."});
+    assert_eq!(app.update_topic(&author, &tid, edit).await.status(), StatusCode::OK);
+    main.until("topic.updated").await;
+    assert_eq!(app.like_topic(&reader, &tid).await.status(), StatusCode::OK);
+    main.until("topic.liked").await;
+    let doomed = id_of(&app.new_reply(&reader, &tid, "A reply to take back").await);
+    assert_eq!(app.delete_reply(&reader, &doomed).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(main.until("reply.deleted").await.1["data"]["ids"], json!([doomed]));
+    let other = id_of(&app.new_topic(&author, "A second realtime topic", "automation", &[]).await);
+    main.until("topic.created").await;
+    assert_eq!(app.delete_topic(&author, &other).await.status(), StatusCode::NO_CONTENT);
+    main.until("topic.deleted").await;
+
+    // Unsubscribe; then more events than the backlog holds, so a resume from 0 must resync.
+    main.send_json(json!({"type": "unsubscribe", "channel": topic_channel})).await;
+    main.until("unsubscribed").await;
+    for _ in 0..=BACKLOG {
+        assert_eq!(app.like_topic(&reader, &tid).await.status(), StatusCode::OK);
+    }
+    main.send_json(json!({"type": "subscribe", "channel": topic_channel, "last_seq": 0})).await;
+    let (_, resync) = main.until("resync").await;
+    assert!(resync["seq"].as_u64().unwrap() > BACKLOG as u64, "{resync}");
+
+    seen.extend(main.seen().iter().cloned());
+    assert_eq!(seen, contract().message_names(), "every message of the document, and only those, was seen");
+    let sent: BTreeSet<&str> = contract().routes().filter(|r| r.1 == Dir::ToServer).flat_map(|r| r.2).collect();
+    assert_eq!(sent, ["auth", "new_post", "ping", "subscribe", "unsubscribe"].into(), "the client frames");
+}
+
+/// A way to break a valid frame, and what it breaks.
+type Mutation = (&'static str, fn(&mut Value));
+
+#[test]
+fn the_checks_refuse_frames_the_document_does_not_allow() {
+    let c = contract();
+    let event = json!({
+        "type": "reply.liked", "channel": "forum.topic.0195f1a2-7b3c-7d4e-8f90-123456789abc", "seq": 3,
+        "data": {"reply_id": "r", "like_count": 2}, "at": "2026-11-26T09:00:00.000Z",
+    });
+    assert_eq!(c.validate("/ws", Dir::ToClient, &event).as_deref(), Ok("reply.liked"));
+    let mutations: [Mutation; 8] = [
+        ("an undocumented field", |v| v["extra"] = json!(1)),
+        ("an undocumented field of the payload", |v| v["data"]["extra"] = json!(1)),
+        ("a missing field", |v| drop(v.as_object_mut().unwrap().remove("seq"))),
+        ("a negative count", |v| v["data"]["like_count"] = json!(-1)),
+        ("a time that is not RFC 3339", |v| v["at"] = json!("yesterday")),
+        ("a reply event on a category channel", |v| v["channel"] = json!("forum.category.automation")),
+        ("an unknown type", |v| v["type"] = json!("reply.starred")),
+        ("a client frame from the server", |v| *v = json!({"type": "ping"})),
+    ];
+    for (what, mutate) in mutations {
+        let mut frame = event.clone();
+        mutate(&mut frame);
+        assert!(c.validate("/ws", Dir::ToClient, &frame).is_err(), "{what} passed: {frame}");
+    }
+    let post = json!({"type": "new_post", "body": "Over the socket"});
+    assert!(c.validate("/ws/forum/{topic_id}", Dir::ToServer, &post).is_ok());
+    assert!(c.validate("/ws", Dir::ToServer, &post).is_err(), "new_post is for topic sockets only");
+}
