@@ -47,9 +47,16 @@ pub enum Mode {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientFrame {
-    Auth { token: String },
-    Subscribe { channel: String, last_seq: Option<u64> },
-    Unsubscribe { channel: String },
+    Auth {
+        token: String,
+    },
+    Subscribe {
+        channel: String,
+        last_seq: Option<u64>,
+    },
+    Unsubscribe {
+        channel: String,
+    },
     Ping,
     /// The reply's text is `body` as in REST; `content`, the seed's name, is accepted too.
     NewPost {

@@ -63,7 +63,7 @@ impl TestApp {
 
     /// `PATCH /forum/replies/{id}` with new content.
     pub async fn update_reply(&self, token: &str, id: &str, content: &str) -> Response {
-        self.patch(&format!("/api/v1/forum/replies/{id}"), token, json!({"content": content})).await
+        self.patch(&format!("/api/v1/forum/replies/{id}"), token, json!({"body": content})).await
     }
 
     /// `DELETE /forum/replies/{id}`.
