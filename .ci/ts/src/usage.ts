@@ -41,7 +41,7 @@ export async function signup(): Promise<string> {
       first_name: "Amal",
       last_name: "Haddad",
       organization_name: "Acme",
-      industry_sector: "Energy",
+      industry_sector: "Metal Processing",
       company_size: "small",
       city: "Riyadh",
       // optional fields
@@ -73,8 +73,25 @@ export async function signupMissingField(): Promise<void> {
       first_name: "A",
       last_name: "B",
       organization_name: "Acme",
-      industry_sector: "Energy",
+      industry_sector: "Metal Processing",
       company_size: "small",
+    },
+  });
+}
+
+// Closed sets are enums: a size outside the set is an error.
+export async function signupGiganticCompany(): Promise<void> {
+  await client.POST("/api/v1/auth/signup", {
+    body: {
+      email: "a@acme.sa",
+      password: "s3cure-passw0rd",
+      first_name: "A",
+      last_name: "B",
+      organization_name: "Acme",
+      industry_sector: "Other",
+      // @ts-expect-error `gigantic` is not a CompanySize
+      company_size: "gigantic",
+      city: "Riyadh",
     },
   });
 }
@@ -89,17 +106,21 @@ export async function login(email: string, password: string): Promise<string | u
     assertType<Equals<typeof error, Schemas["ErrorBody"]>>();
     return undefined;
   }
-  assertType<Equals<typeof data, Schemas["AuthResult"]>>();
-  const status = typed(data.status);
+  const result: Schemas["AuthResult"] = data;
+  const status = typed(result.status);
   assertType<Equals<typeof status, "authenticated" | "mfa_required" | "pending_approval">>();
-  switch (status) {
+  // A union on `status`: each branch has exactly its own fields, required.
+  switch (data.status) {
     case "authenticated": {
-      const token: string | undefined = data.access_token;
-      const expiresIn: number | undefined = data.expires_in;
-      return token !== undefined && expiresIn !== undefined ? token : undefined;
+      const token: string = data.access_token;
+      const expiresIn: number = data.expires_in;
+      return expiresIn > 0 ? token : undefined;
     }
-    case "mfa_required":
-      return data.challenge_id;
+    case "mfa_required": {
+      const challenge: string = data.challenge_id;
+      // @ts-expect-error a challenge carries no token
+      return challenge + data.access_token;
+    }
     case "pending_approval":
       return undefined;
   }
@@ -164,10 +185,12 @@ export async function revokeSession(token: string, id: string): Promise<boolean>
 // The 422 error body ------------------------------------------------------
 
 export function describeError(error: Schemas["ErrorBody"]): string {
-  const code: string = typed(error.code);
+  const code: Schemas["ErrorCode"] = typed(error.code);
+  // @ts-expect-error error codes are a closed set
+  const unknown: Schemas["ErrorCode"] = "no_such_code";
   const fields: Record<string, string> | undefined = error.fields;
   const parts = Object.entries(fields ?? {}).map(([field, why]) => `${field}: ${why}`);
-  return `${code}: ${parts.join("; ")}`;
+  return `${code}${unknown}: ${parts.join("; ")}`;
 }
 
 export async function loginValidationError(): Promise<string | undefined> {
@@ -188,17 +211,40 @@ export async function unknownPath(): Promise<void> {
   await client.GET("/api/v1/nope");
 }
 
-// POST /api/v1/use-cases/{id}/media ---------------------------------------
-// Several files in one request (`files` parts); the created answer is the use case.
+// POST /api/v1/use-cases, then its media ----------------------------------
+// The create type names the required fields; files are Blobs (several `files` parts).
 
-export async function addMedia(token: string, id: string, photos: Blob[]): Promise<number> {
-  const { data, error } = await client.POST("/api/v1/use-cases/{id}/media", {
-    params: { path: { id } },
+export async function createUseCaseWithPhotos(token: string, photos: Blob[]): Promise<number> {
+  const { data: created } = await client.POST("/api/v1/use-cases", {
     headers: bearer(token),
-    body: { files: photos.map(() => "") },
-    bodySerializer: () => {
+    body: {
+      title: "Vision inspection on the bottling line",
+      body: "Cameras and a small model catch cap defects before palletizing.",
+      category: "quality-control",
+      factory_name: "Jeddah Bottling",
+      city: "Jeddah",
+      latitude: 21.5,
+      longitude: 39.2,
+      industry: "Food & Beverage",
+      roi: { headline: "Paid back in 14 months", payback_period: "14 months" },
+      challenges: [{ challenge: "Glare", description: "", solution: "Polarized light", outcome: "" }],
+    },
+  });
+  // @ts-expect-error `latitude` (and the other simplified-form fields) are required to create
+  await client.POST("/api/v1/use-cases", { headers: bearer(token), body: { title: "Only a title" } });
+  // @ts-expect-error categories are ids of a closed set
+  await client.POST("/api/v1/use-cases", { headers: bearer(token), body: { ...created!, category: "Gardening" } });
+  if (!created) return 0;
+  assertType<Equals<typeof created, Schemas["UseCaseDto"]>>();
+  const category: Schemas["UseCaseCategoryId"] = typed(created.category);
+  const payback: string = created.roi.payback_period ?? "";
+  const { data, error } = await client.POST("/api/v1/use-cases/{id}/media", {
+    params: { path: { id: created.id } },
+    headers: bearer(token),
+    body: { files: photos },
+    bodySerializer: (body) => {
       const form = new FormData();
-      photos.forEach((p, i) => form.append("files", p, `photo-${i}.jpg`));
+      body.files.forEach((p, i) => form.append("files", p, `photo-${i}.jpg`));
       return form;
     },
   });
@@ -207,5 +253,61 @@ export async function addMedia(token: string, id: string, photos: Blob[]): Promi
     return 0;
   }
   assertType<Equals<typeof data, Schemas["UseCaseDto"]>>();
-  return typed(data.media).length;
+  return typed(data.media).length + category.length + payback.length;
+}
+
+// Use-case drafts: save at a wizard step, upload media, resume, publish ----
+
+export async function resumeDraft(token: string, photo: Blob): Promise<string | undefined> {
+  const { data: saved } = await client.POST("/api/v1/use-cases/drafts", {
+    headers: bearer(token),
+    body: { title: "Robotic palletizing", current_step: 2, client_state: JSON.stringify({ panel: "results" }) },
+  });
+  if (!saved) return undefined;
+  await client.POST("/api/v1/use-cases/drafts/{id}/media", {
+    params: { path: { id: saved.id } },
+    headers: bearer(token),
+    body: { files: [photo] },
+    bodySerializer: (body) => {
+      const form = new FormData();
+      body.files.forEach((p) => form.append("files", p));
+      return form;
+    },
+  });
+  const { data: draft } = await client.GET("/api/v1/use-cases/drafts/{id}", {
+    params: { path: { id: saved.id } },
+    headers: bearer(token),
+  });
+  if (!draft) return undefined;
+  assertType<Equals<typeof draft, Schemas["UseCaseDraftDto"]>>();
+  // Every field is typed, each optional until the draft is complete.
+  const title: string | undefined = draft.fields.title;
+  const latitude: number | undefined = draft.fields.latitude;
+  const category: Schemas["UseCaseCategoryId"] | undefined = draft.fields.category;
+  const step: number = typed(draft.current_step);
+  const photos: number = typed(draft.media).length;
+  const { data: published } = await client.POST("/api/v1/use-cases/drafts/{id}/publish", {
+    params: { path: { id: draft.id } },
+    headers: bearer(token),
+  });
+  return `${title ?? ""} ${latitude ?? ""} ${category ?? ""} ${step} ${photos} ${published?.slug ?? ""}`;
+}
+
+// GET /api/v1/users/me/bookmarks: one paged listing, a union on `type` ------
+
+export async function bookmarkTitles(token: string): Promise<string[]> {
+  const { data } = await client.GET("/api/v1/users/me/bookmarks", {
+    headers: bearer(token),
+    params: { query: { type: "use_case", limit: 20 } },
+  });
+  if (!data) return [];
+  const total: number = typed(data.total);
+  return data.items.map((b) => {
+    switch (b.type) {
+      case "topic":
+        return b.topic.title;
+      case "use_case":
+        return `${b.use_case.title} (${total})`;
+    }
+  });
 }
