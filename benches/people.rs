@@ -89,13 +89,6 @@ const TITLES: [&str; 7] = [
     "Safety Specialist",
 ];
 const TAGS: [&str; 6] = ["welding", "lean", "automation", "logistics", "cnc", "iso 9001"];
-const INDUSTRIES: [&str; 5] = [
-    "Metal Processing",
-    "Chemical Processing",
-    "Food & Beverage",
-    "Automotive Manufacturing",
-    "Plastics Manufacturing",
-];
 const CITIES: [&str; 5] = ["Riyadh", "Jeddah", "Dammam", "Jubail", "Yanbu"];
 
 fn main() {
@@ -121,7 +114,7 @@ fn organization(j: usize, now: i64) -> Organization {
     let (name, domain) = (format!("{city} Works {j}"), format!("org{j}.example.com"));
     Organization {
         size: "small".into(),
-        ..fixtures::organization(name, domain, INDUSTRIES[j % INDUSTRIES.len()], city, PER_ORG, now)
+        ..fixtures::organization(name, domain, fixtures::industry(j), city, PER_ORG, now)
     }
 }
 

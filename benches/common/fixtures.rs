@@ -60,3 +60,9 @@ pub fn user(email: String, org: Option<(&Organization, bool)>, hash: &str, now: 
         avatar: None,
     }
 }
+
+/// The `i`-th industry of the closed set, round robin.
+pub fn industry(i: usize) -> &'static str {
+    use p2p_sandbox::domain::closed::{ClosedSet, Industry};
+    Industry::ALL[i % Industry::ALL.len()].name()
+}

@@ -48,20 +48,13 @@ const SUBJECTS: [&str; 10] = [
     "operator training",
 ];
 const TAGS: [&str; 8] = ["iot", "vision", "lean", "scada", "plc", "analytics", "iso 50001", "robotics"];
-const INDUSTRIES: [&str; 5] = [
-    "Metal Processing",
-    "Chemical Processing",
-    "Food & Beverage",
-    "Automotive Manufacturing",
-    "Plastics Manufacturing",
-];
 
 fn organization(j: usize, now: i64) -> Organization {
     let city = CITIES[j % CITIES.len()].0;
     let (name, domain) = (format!("{city} Industrial Works {j}"), format!("org{j}.example.com"));
     Organization {
         verified: j.is_multiple_of(5),
-        ..fixtures::organization(name, domain, INDUSTRIES[j % INDUSTRIES.len()], city, PER_ORG, now)
+        ..fixtures::organization(name, domain, fixtures::industry(j), city, PER_ORG, now)
     }
 }
 
@@ -80,7 +73,7 @@ fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseCon
     let jitter = |k: usize| ((i * k) % 200) as f64 / 1000.0 - 0.1;
     let raw = UseCaseInput {
         title: format!("{adjective} {subject} in the {city} plant, line {}", i % 40 + 1),
-        subtitle: format!("How a {} team rolled out {subject}", INDUSTRIES[i % INDUSTRIES.len()].to_lowercase()),
+        subtitle: format!("How a {} team rolled out {subject}", fixtures::industry(i).to_lowercase()),
         body: format!(
             "The plant ran {subject} by hand on three shifts, with paper logs and late reports. A pilot on one \
              line connected the machines to a small edge server, the team trained eight operators, and after six \
@@ -89,7 +82,7 @@ fn content(i: usize, factory: &str) -> p2p_sandbox::domain::use_case::UseCaseCon
             10 + i % 30
         ),
         category: CATEGORY_LIST[i % CATEGORY_LIST.len()].name_en.to_owned(),
-        industry: INDUSTRIES[i % INDUSTRIES.len()].to_owned(),
+        industry: fixtures::industry(i).to_owned(),
         factory_name: factory.to_owned(),
         city: city.to_owned(),
         latitude: Some(lat + jitter(7)),

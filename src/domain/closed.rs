@@ -26,7 +26,7 @@ macro_rules! closed_set {
     (
         #[doc = $doc:literal] $schema:literal, $vis:vis enum $name:ident {
             $($(#[$vmeta:meta])* $variant:ident = $wire:literal),* $(,)?
-        }
+        } $(else $fallback:ident)?
     ) => {
         #[doc = $doc]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,6 +45,16 @@ macro_rules! closed_set {
                 }
             }
         }
+
+        $(
+            impl $name {
+                /// The value a stored name stands for; names from before the set was closed
+                #[doc = concat!("read as `", stringify!($fallback), "`.")]
+                pub fn of_stored(name: &str) -> Self {
+                    <Self as $crate::domain::closed::ClosedSet>::from_name(name).unwrap_or(Self::$fallback)
+                }
+            }
+        )?
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -69,15 +79,7 @@ closed_set! {
         Metal = "Metal Processing",
         Aerospace = "Aerospace",
         Other = "Other",
-    }
-}
-
-impl Industry {
-    /// The industry a stored name stands for; names from before the set was closed are
-    /// `Other`.
-    pub fn of_stored(name: &str) -> Self {
-        Self::from_name(name).unwrap_or(Self::Other)
-    }
+    } else Other
 }
 
 closed_set! {
@@ -88,15 +90,7 @@ closed_set! {
         Medium = "medium",
         Large = "large",
         Enterprise = "enterprise",
-    }
-}
-
-impl CompanySize {
-    /// The size a stored name stands for; free-text sizes from before the set was closed
-    /// read as `medium`, the reference's default.
-    pub fn of_stored(name: &str) -> Self {
-        Self::from_name(name).unwrap_or(Self::Medium)
-    }
+    } else Medium // the reference's default size
 }
 
 #[cfg(test)]

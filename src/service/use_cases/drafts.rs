@@ -89,16 +89,7 @@ pub async fn attach(state: &AppState, ctx: AuthContext, id: DraftId, stored: Vec
             Ok(viewed(tx, d)?)
         })
         .await;
-    match result {
-        Ok(v) => {
-            state.jobs.wake();
-            Ok(v)
-        }
-        Err(e) => {
-            super::media::discard(state, &stored).await;
-            Err(e)
-        }
-    }
+    super::media::settle(state, result, &stored).await
 }
 
 /// Removes one medium from draft `id`.

@@ -112,13 +112,19 @@ pub async fn attach(state: &AppState, ctx: AuthContext, id: UseCaseId, stored: V
             Ok(view(tx, u, user.id)?)
         })
         .await;
+    settle(state, result, &stored).await
+}
+
+/// The end of an attach: on success the thumbnail jobs it queued are woken; on failure the
+/// objects stored for it are removed, so nothing is half kept.
+pub async fn settle<T>(state: &AppState, result: AppResult<T>, stored: &[Media]) -> AppResult<T> {
     match result {
         Ok(v) => {
             state.jobs.wake();
             Ok(v)
         }
         Err(e) => {
-            discard(state, &stored).await;
+            discard(state, stored).await;
             Err(e)
         }
     }
