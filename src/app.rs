@@ -98,8 +98,10 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
     let secret = jwt_secret(&config)?;
     let db_path = config.db_path();
-    let store =
-        tokio::task::spawn_blocking(move || Store::open(&db_path)).await?.context("cannot open the database")?;
+    let cache_bytes = usize::try_from(config.store.cache_mib << 20).unwrap_or(usize::MAX);
+    let store = tokio::task::spawn_blocking(move || Store::open_with_cache(&db_path, cache_bytes))
+        .await?
+        .context("cannot open the database")?;
     let a = config.auth.clone();
     let hasher = tokio::task::spawn_blocking(move || {
         PasswordHasher::new(a.argon2_memory_kib, a.argon2_iterations, a.argon2_parallelism, a.hash_concurrency)

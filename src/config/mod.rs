@@ -39,6 +39,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub media_uri: String,
+    pub store: StoreConfig,
     pub http: HttpConfig,
     pub media: MediaConfig,
     pub auth: AuthConfig,
@@ -195,6 +196,14 @@ pub enum SmtpTls {
     Tls,
 }
 
+/// The embedded database.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// redb's page cache, in MiB.
+    pub cache_mib: u64,
+}
+
 /// Background job queue.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -267,6 +276,7 @@ impl Config {
             ("ws.queue", self.ws.queue as u64),
             ("ws.max_sockets_per_user", self.ws.max_sockets_per_user as u64),
             ("jobs.poll_interval_ms", self.jobs.poll_interval_ms),
+            ("store.cache_mib", self.store.cache_mib),
         ];
         for (key, v) in positive {
             if v == 0 {

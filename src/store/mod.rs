@@ -70,6 +70,9 @@ from_redb!(redb::DatabaseError, redb::TransactionError, redb::TableError, redb::
 /// Result of storage operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The page cache of a store opened without a configured size (tools, benchmarks): 64 MiB.
+pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
+
 /// Cheap clonable handle to the database.
 #[derive(Clone)]
 pub struct Store {
@@ -84,7 +87,12 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the database file and runs pending migrations.
     pub fn open(path: &Path) -> StoreResult<Self> {
-        let db = Arc::new(Database::create(path)?);
+        Self::open_with_cache(path, DEFAULT_CACHE_BYTES)
+    }
+
+    /// Opens (or creates) the store at `path` with a page cache of `cache_bytes`.
+    pub fn open_with_cache(path: &Path, cache_bytes: usize) -> StoreResult<Self> {
+        let db = Arc::new(Database::builder().set_cache_size(cache_bytes).create(path)?);
         migrations::run(&db)?;
         let writer = Arc::new(writer::Writer::start(db.clone())?);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
