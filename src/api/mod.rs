@@ -3,6 +3,7 @@
 //! result; they never touch storage.
 
 pub mod auth;
+pub mod compression;
 pub mod dto;
 pub mod error;
 pub mod forum;
@@ -74,8 +75,8 @@ pub fn spec_json() -> String {
     service().spec()
 }
 
-/// The whole application: API, docs, metrics and middleware, bound to `state`, recording
-/// its requests in `metrics`.
+/// The whole application: API, docs, metrics and middleware (answers compressed as the
+/// client allows, see `compression`), bound to `state`, recording its requests in `metrics`.
 pub fn routes(state: AppState, metrics: Arc<metrics::HttpMetrics>) -> impl Endpoint {
     let api = service();
     let spec = api.spec_endpoint();
@@ -89,7 +90,7 @@ pub fn routes(state: AppState, metrics: Arc<metrics::HttpMetrics>) -> impl Endpo
     let json_limit = state.config.http.json_body_limit;
     let app = Route::new()
         .at("/api/v1/openapi.json", spec)
-        .nest("/docs", docs)
+        .nest("/docs", compression::precompressed(docs))
         .at("/metrics", metrics::metrics)
         .at("/ws", poem::get(ws::main_socket))
         .at("/ws/forum/:topic_id", poem::get(ws::topic_socket))
@@ -104,5 +105,5 @@ pub fn routes(state: AppState, metrics: Arc<metrics::HttpMetrics>) -> impl Endpo
         }))
         .data(state)
         .data(metrics.clone());
-    middleware::wrap(app, metrics, json_limit)
+    middleware::wrap(compression::compress(app), metrics, json_limit)
 }

@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod authz;
 mod cli;
+mod compression;
 mod crash;
 mod developer;
 mod errors;
