@@ -12,8 +12,15 @@ use poem::{
 use tokio::sync::watch;
 
 use crate::{
-    api, auth::password::PasswordHasher, config::Config, jobs, mail::Mailer, media::MediaStore, service,
-    state::AppState, store::Store,
+    api::{self, metrics::HttpMetrics},
+    auth::password::PasswordHasher,
+    config::Config,
+    jobs,
+    mail::Mailer,
+    media::MediaStore,
+    service,
+    state::AppState,
+    store::Store,
 };
 
 /// A built, bound, not yet running server.
@@ -22,6 +29,7 @@ pub struct App {
     acceptor: TcpAcceptor,
     addr: SocketAddr,
     mailer: Arc<Mailer>,
+    metrics: Arc<HttpMetrics>,
 }
 
 impl App {
@@ -46,7 +54,8 @@ impl App {
             docs = %format!("http://{addr}/docs"),
             "listening; Swagger UI at /docs"
         );
-        Ok(Self { state, acceptor, addr, mailer })
+        let metrics = Arc::new(HttpMetrics::new()?);
+        Ok(Self { state, acceptor, addr, mailer, metrics })
     }
 
     /// The bound address.
@@ -64,10 +73,15 @@ impl App {
         &self.state
     }
 
+    /// The request metrics this server records (what `/metrics` shows).
+    pub fn metrics(&self) -> &Arc<HttpMetrics> {
+        &self.metrics
+    }
+
     /// Serves until `shutdown` resolves, then stops accepting, waits for in-flight requests
     /// (bounded by `http.shutdown_grace_secs`), and stops the job worker after its current job.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { state, acceptor, mailer, .. } = self;
+        let Self { state, acceptor, mailer, metrics, .. } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(jobs::run_worker(
             state.store.clone(),
@@ -77,7 +91,7 @@ impl App {
             stop_rx,
         ));
         let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
-        let app = api::routes(state.clone())?;
+        let app = api::routes(state.clone(), metrics);
         // Sockets close with 1001 as soon as shutdown starts, so draining does not wait on them.
         let hub = state.hub.clone();
         let shutdown = async move {

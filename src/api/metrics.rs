@@ -28,6 +28,15 @@ use crate::{
 /// The label of every path no route matched.
 pub const UNMATCHED: &str = "unmatched";
 
+/// One latency series: a (method, route template, status) and how many requests it counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answered {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+    pub count: u64,
+}
+
 /// Request metrics shared by the middleware and the `/metrics` endpoint.
 pub struct HttpMetrics {
     registry: Registry,
@@ -91,6 +100,26 @@ impl HttpMetrics {
         // An unknown path under a nested router carries the nest's pattern (`` or `/`).
         let route = route.filter(|r| r.len() > 1).unwrap_or(UNMATCHED);
         self.latency.with_label_values(&[method_label(method), route, status.as_str()]).observe(elapsed.as_secs_f64());
+    }
+
+    /// Every (method, route template, status) answered so far, with its count: what the
+    /// latency series hold, read without rendering (tests compare it with the document).
+    pub fn answered(&self) -> Vec<Answered> {
+        let mut out = Vec::new();
+        for family in prometheus::core::Collector::collect(&self.latency) {
+            for m in family.get_metric() {
+                let label = |name: &str| {
+                    m.get_label().iter().find(|l| l.name() == name).map(|l| l.value().to_owned()).unwrap_or_default()
+                };
+                out.push(Answered {
+                    method: label("method"),
+                    route: label("route"),
+                    status: label("status").parse().unwrap_or_default(),
+                    count: m.get_histogram().get_sample_count(),
+                });
+            }
+        }
+        out
     }
 
     /// Refreshes the scrape-time values and renders the text format.

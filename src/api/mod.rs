@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod closed;
+pub mod compression;
 pub mod dto;
 pub mod error;
 pub mod forum;
@@ -16,6 +17,7 @@ pub mod middleware;
 pub mod orgs;
 pub mod origin;
 pub mod params;
+pub mod responses;
 pub mod security;
 pub mod tags;
 pub mod use_cases;
@@ -57,13 +59,16 @@ pub type Api = (
     (use_cases::UseCasesApi, use_cases::media::UseCaseMediaApi, use_cases::drafts::UseCaseDraftsApi),
 );
 
-/// The OpenAPI service (paths are absolute, so it is mounted at the root).
-pub fn service() -> OpenApiService<Api, ()> {
-    OpenApiService::new(Api::default(), "P2P Sandbox API", env!("CARGO_PKG_VERSION")).description(
-        "Peer collaboration platform for industrial SMEs. Errors always use the body \
+/// The OpenAPI service (paths are absolute, so it is mounted at the root). Its operations
+/// document only the error statuses they can answer (see `responses`); the document it
+/// serves, Swagger UI's and `spec_json` are all built from that one narrowed metadata.
+pub fn service() -> OpenApiService<responses::Documented<Api>, ()> {
+    OpenApiService::new(responses::Documented(Api::default()), "P2P Sandbox API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Peer collaboration platform for industrial SMEs. Errors always use the body \
              `{code, message, fields?}`. Authenticate with `Authorization: Bearer <access_token>` \
              (from login) or the HttpOnly `p2p_access` cookie set at sign-in.",
-    )
+        )
 }
 
 /// The OpenAPI document as JSON, as committed in `openapi/openapi.json`.
@@ -71,12 +76,12 @@ pub fn spec_json() -> String {
     service().spec()
 }
 
-/// The whole application: API, docs, metrics and middleware, bound to `state`.
-pub fn routes(state: AppState) -> anyhow::Result<impl Endpoint> {
+/// The whole application: API, docs, metrics and middleware (answers compressed as the
+/// client allows, see `compression`), bound to `state`, recording its requests in `metrics`.
+pub fn routes(state: AppState, metrics: Arc<metrics::HttpMetrics>) -> impl Endpoint {
     let api = service();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    let metrics = Arc::new(metrics::HttpMetrics::new()?);
     let cors = Cors::new()
         .allow_origins(state.config.cors_origins.iter().map(String::as_str))
         .allow_credentials(true)
@@ -86,7 +91,7 @@ pub fn routes(state: AppState) -> anyhow::Result<impl Endpoint> {
     let json_limit = state.config.http.json_body_limit;
     let app = Route::new()
         .at("/api/v1/openapi.json", spec)
-        .nest("/docs", docs)
+        .nest("/docs", compression::precompressed(docs))
         .at("/metrics", metrics::metrics)
         .at("/ws", poem::get(ws::main_socket))
         .at("/ws/forum/:topic_id", poem::get(ws::topic_socket))
@@ -101,5 +106,5 @@ pub fn routes(state: AppState) -> anyhow::Result<impl Endpoint> {
         }))
         .data(state)
         .data(metrics.clone());
-    Ok(middleware::wrap(app, metrics, json_limit))
+    middleware::wrap(compression::compress(app), metrics, json_limit)
 }

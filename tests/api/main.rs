@@ -9,6 +9,7 @@ mod accounts;
 mod asyncapi;
 mod authz;
 mod cli;
+mod compression;
 mod crash;
 mod developer;
 mod errors;

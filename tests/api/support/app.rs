@@ -3,10 +3,11 @@
 
 use std::{
     path::{Path, PathBuf},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
-use p2p_sandbox::{App, Config, state::AppState};
+use p2p_sandbox::{App, Config, api::metrics::HttpMetrics, state::AppState};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -22,6 +23,8 @@ pub struct TestApp {
     stop: Option<oneshot::Sender<()>>,
     state: Option<AppState>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
+    /// What it answered, checked against the document when it is dropped.
+    metrics: Arc<HttpMetrics>,
     /// Every `P2P_*` setting it was started with.
     pub env: Vec<(String, String)>,
 }
@@ -81,11 +84,12 @@ impl TestApp {
         let app = App::build(config).await.expect("app builds");
         let addr = format!("http://{}", app.addr());
         let state = Some(app.state().clone());
+        let metrics = app.metrics().clone();
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async move {
             let _ = rx.await;
         }));
-        Self { addr, dir, _tmp: None, stop: Some(tx), state, handle: Some(handle), env }
+        Self { addr, dir, _tmp: None, stop: Some(tx), state, handle: Some(handle), metrics, env }
     }
 
     /// Stops gracefully and waits until the database is closed.
@@ -193,5 +197,15 @@ impl Drop for TestApp {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
+        // A test that failed already says why; a second panic would abort the run.
+        if std::thread::panicking() {
+            return;
+        }
+        let wrong = super::conformance::undocumented(&self.metrics.answered());
+        assert!(
+            wrong.is_empty(),
+            "the server answered statuses its OpenAPI document does not list:\n{}",
+            wrong.join("\n")
+        );
     }
 }

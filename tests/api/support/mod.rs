@@ -5,6 +5,8 @@
 //! child process, an S3 server, the mail outbox, captured logs).
 //!
 //! - `app`: `TestApp` itself (spawn, stop, restart, settings) and the plain HTTP verbs.
+//! - `conformance`: the check a `TestApp` makes when dropped, that every status it
+//!   answered is documented for its operation.
 //! - `accounts`: signup, verification, login, sessions, the caller's profile and password.
 //! - `orgs`: the `Team` fixture, invitations, members, join requests.
 //! - `forum`, `use_cases`, `media`: those areas' endpoints and request bodies.
@@ -20,6 +22,7 @@ pub mod accounts;
 pub mod app;
 pub mod asyncapi;
 pub mod child;
+pub mod conformance;
 pub mod errors;
 pub mod forum;
 pub mod logs;
