@@ -23,9 +23,7 @@
 mod common;
 
 use std::{
-    collections::HashMap,
     io::Read,
-    path::Path,
     process::{Command, Stdio},
     sync::{
         Arc,
@@ -35,15 +33,15 @@ use std::{
 };
 
 use common::{
-    IDLE_ME_REQUESTS, ME_CONCURRENCY, PHASE_LIMIT, Proc, free_port, me_load, new_client, pct, rss_mib, server_bin,
-    start_server, throughput, wait_healthy,
+    IDLE_ME_REQUESTS, ME_CONCURRENCY, PHASE_LIMIT, Proc,
+    accounts::{create_users, email, password},
+    free_port, me_load, new_client, pct, rss_mib, server_bin, start_server, throughput, wait_healthy,
 };
-use futures::{StreamExt, future::join_all, stream};
-use reqwest::{Client, StatusCode};
+use futures::future::join_all;
+use reqwest::Client;
 use serde_json::{Value, json};
 
 const USERS: usize = 100;
-const SIGNUP_CONCURRENCY: usize = 8;
 const LOGIN_ROUNDS: usize = 3;
 const HEALTH_CONNECTIONS: usize = 256;
 const HEALTH_WARMUP: Duration = Duration::from_secs(1);
@@ -57,85 +55,6 @@ fn main() {
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(run());
-}
-
-/// Recipient and 6-digit code of a verification email written by the file transport.
-fn parse_eml(text: &str) -> Option<(String, String)> {
-    let to = text.lines().find_map(|l| l.strip_prefix("To:"))?;
-    let to = to.trim().trim_matches(['<', '>']).to_lowercase();
-    let code: String = text.split("verification code is ").nth(1)?.chars().take_while(char::is_ascii_digit).collect();
-    (code.len() == 6).then_some((to, code))
-}
-
-/// Polls the outbox until every address in `emails` has a verification code.
-async fn read_codes(outbox: &Path, emails: &[String]) -> HashMap<String, String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut codes = HashMap::new();
-    loop {
-        for entry in std::fs::read_dir(outbox).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "eml")
-                && let Some((to, code)) = std::fs::read_to_string(&path).ok().and_then(|t| parse_eml(&t))
-            {
-                codes.insert(to, code);
-            }
-        }
-        if emails.iter().all(|e| codes.contains_key(e)) {
-            return codes;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "only {} of {} verification emails arrived in 60 s",
-            codes.len(),
-            emails.len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Signs up and verifies `USERS` accounts; returns their access tokens.
-async fn create_users(client: &Client, base: &str, outbox: &Path) -> Vec<String> {
-    let emails: Vec<String> = (0..USERS).map(email).collect();
-    stream::iter(0..USERS)
-        .map(|i| {
-            let body = json!({
-                "email": emails[i], "password": password(i), "first_name": "Bench",
-                "last_name": "User", "organization_name": format!("Bench Org {i}"),
-                "industry_sector": "Metal Processing", "company_size": "small", "city": "Riyadh",
-            });
-            let req = client.post(format!("{base}/api/v1/auth/signup")).json(&body);
-            async move {
-                let r = req.send().await.unwrap();
-                if r.status() != StatusCode::CREATED {
-                    panic!("signup {i}: {}", r.text().await.unwrap_or_default());
-                }
-            }
-        })
-        .buffer_unordered(SIGNUP_CONCURRENCY)
-        .collect::<Vec<()>>()
-        .await;
-    let codes = read_codes(outbox, &emails).await;
-    stream::iter(emails.iter())
-        .map(|email| {
-            let body = json!({ "email": email, "code": codes[email] });
-            let req = client.post(format!("{base}/api/v1/auth/verify-email")).json(&body);
-            async move {
-                let v: Value = req.send().await.unwrap().json().await.unwrap();
-                assert_eq!(v["status"], "authenticated", "verify-email: {v}");
-                v["access_token"].as_str().unwrap().to_owned()
-            }
-        })
-        .buffered(SIGNUP_CONCURRENCY)
-        .collect()
-        .await
-}
-
-fn email(i: usize) -> String {
-    format!("user{i}@bench{i}.example.com")
-}
-
-fn password(i: usize) -> String {
-    format!("Bench-pass-{i}x9")
 }
 
 /// `LOGIN_ROUNDS` rounds of `USERS` simultaneous logins; sorted latencies and total time.
@@ -178,7 +97,7 @@ async fn run() {
     wait_healthy(&client, &base, &mut server).await;
 
     let t = Instant::now();
-    let tokens = create_users(&client, &base, &data.path().join("outbox")).await;
+    let tokens = create_users(&client, &base, &data.path().join("outbox"), USERS).await;
     println!("created and verified {USERS} users in {:.1} s", t.elapsed().as_secs_f64());
     let rss_setup = rss_mib(pid);
 

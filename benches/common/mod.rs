@@ -3,6 +3,7 @@
 // Each bench compiles this module on its own and uses a subset of it.
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod fixtures;
 
 use std::{

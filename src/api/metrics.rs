@@ -1,6 +1,7 @@
 //! Prometheus metrics: request latency by route template and status, the hub's traffic,
 //! and gauges refreshed at scrape time (open sockets, job queue depth and age, dead letters,
-//! store size, cached sessions), plus the process collector (CPU, memory, file handles).
+//! store size and cache, cached sessions), the store writer's totals (closures, batches, time
+//! running and committing them), plus the process collector (CPU, memory, file handles).
 //!
 //! Label values come only from closed sets: the route *template* poem matched (never the
 //! raw path: an attacker could otherwise create one series per URL and grow memory without
@@ -15,7 +16,7 @@ use poem::{
     web::Data,
 };
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Registry, TextEncoder, process_collector,
+    Counter, Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Registry, TextEncoder, process_collector,
 };
 
 use crate::error::ErrorCode;
@@ -43,6 +44,7 @@ pub struct HttpMetrics {
     latency: HistogramVec,
     gauges: Gauges,
     hub: HubCounters,
+    writer: WriterCounters,
 }
 
 /// Values read at scrape time.
@@ -55,6 +57,17 @@ struct Gauges {
     uptime: IntGauge,
     sockets: IntGauge,
     channels: IntGauge,
+    store_cache: IntGauge,
+}
+
+/// The store writer's running totals, copied in at scrape time: how many closures ran in
+/// how many transactions, and where the writer thread's time went.
+struct WriterCounters {
+    jobs: IntCounter,
+    batches: IntCounter,
+    replays: IntCounter,
+    job_secs: Counter,
+    commit_secs: Counter,
 }
 
 /// The hub's running totals, copied in at scrape time.
@@ -84,6 +97,7 @@ impl HttpMetrics {
             uptime: gauge("uptime_seconds", "Seconds since start")?,
             sockets: gauge("ws_open_sockets", "Open WebSocket connections")?,
             channels: gauge("hub_active_channels", "Hub channels with at least one subscriber")?,
+            store_cache: gauge("store_cache_bytes", "The store's configured page cache")?,
         };
         let counter = |name: &str, help: &str| registered(&registry, IntCounter::new(name, help)?);
         let hub = HubCounters {
@@ -91,8 +105,19 @@ impl HttpMetrics {
             delivered: counter("hub_events_delivered_total", "Events handed to subscribed sockets")?,
             dropped: counter("hub_events_dropped_total", "Events a too-slow socket could not take (it is closed)")?,
         };
+        let seconds = |name: &str, help: &str| registered(&registry, Counter::new(name, help)?);
+        let writer = WriterCounters {
+            jobs: counter("store_write_jobs_total", "Write closures the store ran")?,
+            batches: counter("store_write_batches_total", "Write transactions committed (one per batch of closures)")?,
+            replays: counter("store_write_replays_total", "Batches replayed after a closure failed having written")?,
+            job_secs: seconds("store_write_job_seconds_total", "Writer-thread time running write closures")?,
+            commit_secs: seconds(
+                "store_write_commit_seconds_total",
+                "Writer-thread time committing (pages and fsync)",
+            )?,
+        };
         registry.register(Box::new(process_collector::ProcessCollector::for_self()))?;
-        Ok(Self { registry, latency, gauges, hub })
+        Ok(Self { registry, latency, gauges, hub, writer })
     }
 
     /// Records one request; `route` is the template poem matched, `None` when none did.
@@ -135,6 +160,15 @@ impl HttpMetrics {
         g.uptime.set(v.uptime_secs as i64);
         g.sockets.set(v.open_sockets as i64);
         g.channels.set(v.active_channels as i64);
+        g.store_cache.set(i64::try_from(v.store_cache_bytes).unwrap_or(i64::MAX));
+        let (w, written) = (&self.writer, v.writes);
+        for (counter, total) in [(&w.jobs, written.jobs), (&w.batches, written.batches), (&w.replays, written.replays)]
+        {
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
+        for (counter, total) in [(&w.job_secs, written.job_secs), (&w.commit_secs, written.commit_secs)] {
+            counter.inc_by((total - counter.get()).max(0.0));
+        }
         let traffic = v.hub;
         for (counter, total) in [
             (&self.hub.published, traffic.published),

@@ -25,6 +25,8 @@ pub mod use_cases;
 pub mod users;
 mod writer;
 
+pub use writer::WriteStats;
+
 use std::{cell::RefCell, path::Path, rc::Rc, sync::Arc};
 
 use redb::{
@@ -131,6 +133,11 @@ impl Store {
         F: FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
     {
         self.writer.write(f).await
+    }
+
+    /// The writer thread's running totals (closures, batches, time in each).
+    pub fn write_stats(&self) -> &WriteStats {
+        &self.writer.stats
     }
 
     /// Runs a write synchronously (start-up and CLI paths only, never on the runtime).
@@ -273,12 +280,14 @@ impl Reader for WriteTransaction {
 /// Writes `value` at `key`.
 pub fn put_raw(tx: &WriteTransaction, table: Table, key: &[u8], value: &[u8]) -> StoreResult<()> {
     tx.open_table(table.def())?.insert(key, value)?;
+    writer::record_put(table, key, value);
     Ok(())
 }
 
 /// Removes `key`; true when something was there.
 pub fn delete_raw(tx: &WriteTransaction, table: Table, key: &[u8]) -> StoreResult<bool> {
     let removed = tx.open_table(table.def())?.remove(key)?.is_some();
+    writer::record_delete(table, key);
     Ok(removed)
 }
 

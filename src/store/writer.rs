@@ -1,60 +1,130 @@
-//! Group commit: one writer thread runs every write closure, and one `fsync` makes a whole
-//! batch of them durable.
+//! Group commit: one writer thread runs the write closures queued so far in **one** redb
+//! transaction and commits it durably once, so a whole batch costs one commit and one `fsync`.
 //!
-//! A durable redb commit costs one `fsync` under redb's single writer lock, so committing
-//! each write on its own caps the write rate at the disk's sync rate (~1,000/s here) long
-//! before the CPU is busy. The writer thread instead takes every job queued so far, runs
-//! each in its **own** transaction committed with `Durability::None` (a business error
-//! aborts only that transaction — no savepoints needed), then commits one empty
-//! `Durability::Immediate` transaction, which redb documents as persisting every
-//! non-durable commit before it. Only then are the callers answered, so an acknowledged
-//! write has reached the disk: a crash loses at most writes nobody was told succeeded.
+//! A durable redb commit costs one `fsync` under redb's single writer lock, and even a
+//! non-durable one rewrites every B-tree page the transaction touched up to the root; the
+//! pages a create touches (counters, listing versions, the newest end of each index) are the
+//! same for every create, so committing each closure on its own rewrote them once per write.
+//! The writer thread instead takes every job queued so far (up to `MAX_BATCH`), runs them one
+//! after another in one transaction — each sees the writes of those before it, exactly as if
+//! they had run alone in that order — and commits it with `Durability::Immediate`. Only then
+//! are the callers answered, so an acknowledged write has reached the disk: a crash loses at
+//! most writes nobody was told succeeded.
 //!
-//! Between a job's non-durable commit and the batch's sync (well under a millisecond plus
-//! one `fsync`), readers can already see its data; what they cannot see is an
-//! acknowledgement, and events are published by callers only after `write` returns.
+//! A closure that fails (a business rule, or a panic) must leave nothing behind, while the
+//! others in its transaction stay. redb's savepoints can only be taken before a transaction
+//! has touched a table, so instead every write a closure makes is recorded as it happens
+//! (`redo`): a closure that fails before writing anything — the usual case, since services
+//! check before they write — costs nothing; one that fails after writing has the transaction
+//! dropped and a new one replays the recorded writes of the closures that succeeded before it
+//! (plain puts and deletes, no business logic runs twice), then the batch goes on.
+//!
+//! Readers see a batch once it is committed; events are published by callers only after
+//! `write` returns.
 
 use std::{
+    cell::RefCell,
     panic::AssertUnwindSafe,
-    sync::{Arc, mpsc},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+        mpsc,
+    },
     thread::JoinHandle,
+    time::Instant,
 };
 
-use redb::{Database, Durability, WriteTransaction};
+use redb::{Database, WriteTransaction};
 use tokio::sync::oneshot;
 
-use super::{StoreError, StoreResult};
+use super::{StoreError, StoreResult, Table, delete_raw, put_raw};
 
-/// Most jobs committed by one `fsync`: bounds how long the first job of a batch waits.
-const MAX_BATCH: usize = 512;
+/// Most jobs in one transaction: bounds how long the first job of a batch waits.
+const MAX_BATCH: usize = 256;
 
-/// What a job leaves behind after its transaction: answers its caller once the batch's
-/// durability is known (`Ok` when the sync succeeded).
+/// What a job leaves behind after it ran: answers its caller once the batch's durability is
+/// known (`Ok` when the commit reached the disk).
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 
-/// A queued write: runs its transaction and says whether it committed anything.
-type Job = Box<dyn FnOnce(&Database) -> (bool, Completion) + Send>;
+/// A queued write: runs in the batch's transaction; `Some` completion when it succeeded (its
+/// caller waits for the commit), `None` when it failed (its caller already has the error).
+type Job = Box<dyn FnOnce(&WriteTransaction) -> Option<Completion> + Send>;
+
+/// One write a job made, kept so the job can be replayed into a new transaction.
+enum Op {
+    Put(Table, Vec<u8>, Vec<u8>),
+    Delete(Table, Vec<u8>),
+}
+
+thread_local! {
+    /// The writes of the job running on this thread, while the writer records them.
+    static REDO: RefCell<Option<Vec<Op>>> = const { RefCell::new(None) };
+}
+
+/// Records a put made by the job running on the writer thread (no-op elsewhere).
+pub(super) fn record_put(table: Table, key: &[u8], value: &[u8]) {
+    REDO.with(|r| {
+        if let Some(ops) = r.borrow_mut().as_mut() {
+            ops.push(Op::Put(table, key.to_vec(), value.to_vec()));
+        }
+    });
+}
+
+/// Records a delete made by the job running on the writer thread (no-op elsewhere).
+pub(super) fn record_delete(table: Table, key: &[u8]) {
+    REDO.with(|r| {
+        if let Some(ops) = r.borrow_mut().as_mut() {
+            ops.push(Op::Delete(table, key.to_vec()));
+        }
+    });
+}
+
+/// Running totals of the writer thread, for `/metrics` and the write benchmark's profile.
+#[derive(Debug, Default)]
+pub struct WriteStats {
+    /// Write closures run.
+    pub jobs: AtomicU64,
+    /// Transactions committed (one per batch).
+    pub batches: AtomicU64,
+    /// Time spent running closures, in nanoseconds.
+    pub job_nanos: AtomicU64,
+    /// Time spent committing (writing pages and the `fsync`), in nanoseconds.
+    pub commit_nanos: AtomicU64,
+    /// Batches replayed into a new transaction after a closure failed having written.
+    pub replays: AtomicU64,
+    /// Closures queued and not yet taken by the writer thread.
+    pub queued: AtomicU64,
+}
+
+impl WriteStats {
+    fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+}
 
 /// Handle to the writer thread; dropping the last one stops the thread and waits for it,
 /// so the database file is closed when the `Store` is gone.
 pub(super) struct Writer {
     jobs: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
+    pub(super) stats: Arc<WriteStats>,
 }
 
 impl Writer {
     /// Starts the writer thread for `db`.
     pub(super) fn start(db: Arc<Database>) -> StoreResult<Self> {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let stats = Arc::new(WriteStats::default());
+        let counted = stats.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(&db, &queue))
+            .spawn(move || run(&db, &queue, &counted))
             .map_err(|e| StoreError::Writer(format!("cannot start the writer thread: {e}")))?;
-        Ok(Self { jobs: Some(jobs), thread: Some(thread) })
+        Ok(Self { jobs: Some(jobs), thread: Some(thread), stats })
     }
 
-    /// Runs `f` in its own transaction on the writer thread; resolves after the batch it
-    /// belongs to is durable (or at once with `f`'s error, nothing of it kept).
+    /// Runs `f` in the writer's current transaction; resolves after that transaction is
+    /// durable (or at once with `f`'s error, nothing of it kept).
     pub(super) async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -63,22 +133,24 @@ impl Writer {
     {
         let (answer, answered) = oneshot::channel::<Result<T, E>>();
         let span = tracing::Span::current();
-        let job: Job = Box::new(move |db: &Database| {
+        let job: Job = Box::new(move |tx: &WriteTransaction| {
             let _entered = span.enter();
-            match run_transaction(db, f) {
-                Ok(out) => {
-                    let complete: Completion = Box::new(move |synced| {
-                        let _ = answer.send(synced.map(|()| out).map_err(|e| StoreError::Writer(e).into()));
-                    });
-                    (true, complete)
-                }
+            // A panic in `f` is an error for this caller only.
+            let out = std::panic::catch_unwind(AssertUnwindSafe(|| f(tx))).unwrap_or_else(|_| {
+                Err(StoreError::Writer("a write panicked; what it wrote was rolled back".into()).into())
+            });
+            match out {
+                Ok(out) => Some(Box::new(move |synced: Result<(), String>| {
+                    let _ = answer.send(synced.map(|()| out).map_err(|e| StoreError::Writer(e).into()));
+                }) as Completion),
                 Err(e) => {
                     let _ = answer.send(Err(e));
-                    (false, Box::new(|_| {}))
+                    None
                 }
             }
         });
         let queue = self.jobs.as_ref().ok_or_else(stopped)?;
+        WriteStats::add(&self.stats.queued, 1);
         queue.send(job).map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
@@ -101,43 +173,153 @@ fn stopped() -> StoreError {
     StoreError::Writer("the writer thread stopped".into())
 }
 
-/// One job's transaction, committed without waiting for the disk. A panic in `f` aborts
-/// the transaction and becomes an error for that caller only; so does `f`'s own error
-/// (a business rule), which the store passes through without knowing its type.
-fn run_transaction<T, E: From<StoreError>>(
-    db: &Database,
-    f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
-) -> Result<T, E> {
-    let mut tx = db.begin_write().map_err(StoreError::from)?;
-    tx.set_durability(Durability::None).map_err(|e| StoreError::Writer(e.to_string()))?;
-    let out = std::panic::catch_unwind(AssertUnwindSafe(|| f(&tx)))
-        .map_err(|_| StoreError::Writer("a write panicked; its transaction was rolled back".into()))??;
-    tx.commit().map_err(StoreError::from)?;
-    Ok(out)
+/// Runs `job`, returning its completion (if it succeeded) and the writes it made.
+fn recorded(tx: &WriteTransaction, job: Job) -> (Option<Completion>, Vec<Op>) {
+    REDO.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    let done = job(tx);
+    let ops = REDO.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    (done, ops)
 }
 
-/// The writer loop: wait for a job, take what else is queued, run them, sync once, answer.
-fn run(db: &Database, queue: &mpsc::Receiver<Job>) {
+/// A new transaction holding the writes of the jobs that succeeded so far.
+fn replayed(db: &Database, kept: &[(Vec<Op>, Completion)]) -> StoreResult<WriteTransaction> {
+    let tx = db.begin_write()?;
+    for (ops, _) in kept {
+        for op in ops {
+            match op {
+                Op::Put(table, key, value) => put_raw(&tx, *table, key, value)?,
+                Op::Delete(table, key) => drop(delete_raw(&tx, *table, key)?),
+            }
+        }
+    }
+    Ok(tx)
+}
+
+/// The writer loop: wait for a job, take what else is queued, run them in one transaction,
+/// commit it durably, answer.
+fn run(db: &Database, queue: &mpsc::Receiver<Job>, stats: &WriteStats) {
     while let Ok(first) = queue.recv() {
-        let mut completions = Vec::new();
-        let mut committed = false;
-        for job in std::iter::once(first).chain(std::iter::from_fn(|| queue.try_recv().ok())).take(MAX_BATCH) {
-            let (wrote, complete) = job(db);
-            committed |= wrote;
-            completions.push(complete);
-        }
-        let synced = if committed { sync(db) } else { Ok(()) };
+        let jobs: Vec<Job> =
+            std::iter::once(first).chain(std::iter::from_fn(|| queue.try_recv().ok())).take(MAX_BATCH).collect();
+        let batch = jobs.len();
+        stats.queued.fetch_sub(batch as u64, Ordering::Relaxed);
+        let started = Instant::now();
+        let outcome = run_batch(db, jobs, stats);
+        let ran = Instant::now();
+        let (kept, synced) = match outcome {
+            Ok((tx, kept)) => {
+                let synced = if kept.is_empty() { Ok(()) } else { tx.commit().map_err(|e| e.to_string()) };
+                (kept, synced)
+            }
+            Err((kept, e)) => (kept, Err(e)),
+        };
+        WriteStats::add(&stats.jobs, batch as u64);
+        WriteStats::add(&stats.batches, 1);
+        WriteStats::add(&stats.job_nanos, nanos(ran - started));
+        WriteStats::add(&stats.commit_nanos, nanos(ran.elapsed()));
         if let Err(e) = &synced {
-            tracing::error!(error = %e, batch = completions.len(), "group commit failed to reach the disk");
+            tracing::error!(error = %e, batch, "a write batch failed to reach the disk");
         }
-        for complete in completions {
+        for (_, complete) in kept {
             complete(synced.clone());
         }
     }
 }
 
-/// Makes every earlier non-durable commit durable with one empty `Immediate` commit.
-fn sync(db: &Database) -> Result<(), String> {
-    let tx = db.begin_write().map_err(|e| e.to_string())?;
-    tx.commit().map_err(|e| e.to_string())
+/// Jobs that succeeded, with their writes and completions.
+type Kept = Vec<(Vec<Op>, Completion)>;
+
+/// Runs `jobs` in one transaction, replaying the succeeded ones into a new transaction when
+/// one fails after writing; the transaction to commit and the jobs it holds.
+fn run_batch(db: &Database, jobs: Vec<Job>, stats: &WriteStats) -> Result<(WriteTransaction, Kept), (Kept, String)> {
+    let mut kept: Kept = Vec::new();
+    let mut tx = match db.begin_write() {
+        Ok(tx) => tx,
+        Err(e) => {
+            // Nothing ran: every caller learns the store cannot write.
+            let e = e.to_string();
+            for job in jobs {
+                drop(job);
+            }
+            return Err((kept, e));
+        }
+    };
+    for job in jobs {
+        match recorded(&tx, job) {
+            (Some(done), ops) => kept.push((ops, done)),
+            (None, ops) if ops.is_empty() => {}
+            (None, _) => {
+                WriteStats::add(&stats.replays, 1);
+                drop(tx);
+                tx = match replayed(db, &kept) {
+                    Ok(tx) => tx,
+                    Err(e) => return Err((kept, e.to_string())),
+                };
+            }
+        }
+    }
+    Ok((tx, kept))
+}
+
+fn nanos(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use crate::store::{Reader, Store, StoreError, put_raw, tables::META};
+
+    /// Queues `A` (writes, succeeds), `B` (writes, then fails) and `C` (writes, succeeds)
+    /// behind a job that holds the writer, so the three run in one transaction.
+    #[tokio::test]
+    async fn a_failed_closure_leaves_nothing_and_its_batch_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("w.redb")).unwrap();
+        let (started, is_started) = std::sync::mpsc::channel::<()>();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let holder = store.clone();
+        let hold = tokio::spawn(async move {
+            holder
+                .write(move |_| {
+                    started.send(()).unwrap();
+                    released.recv().unwrap();
+                    Ok::<_, StoreError>(())
+                })
+                .await
+        });
+        tokio::task::spawn_blocking(move || is_started.recv().unwrap()).await.unwrap();
+        let write = |key: &'static [u8], fail: bool| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |tx| {
+                        put_raw(tx, META, key, b"1")?;
+                        if fail { Err(StoreError::Writer("a business rule said no".into())) } else { Ok(()) }
+                    })
+                    .await
+            })
+        };
+        let (a, b, c) = (write(b"bench-a", false), write(b"bench-b", true), write(b"bench-c", false));
+        // Only once the three wait behind the holder is it let go.
+        while store.write_stats().queued.load(Ordering::Relaxed) < 3 {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        hold.await.unwrap().unwrap();
+        assert!(a.await.unwrap().is_ok());
+        assert!(b.await.unwrap().is_err());
+        assert!(c.await.unwrap().is_ok());
+        let stored = store
+            .read(|r| {
+                Ok::<_, StoreError>([b"bench-a", b"bench-b", b"bench-c"].map(|k| r.get_raw(META, k).unwrap().is_some()))
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored, [true, false, true], "B's write is gone, A's and C's kept");
+        let stats = store.write_stats();
+        assert_eq!(stats.batches.load(Ordering::Relaxed), 2, "A, B and C shared one transaction");
+        assert_eq!(stats.replays.load(Ordering::Relaxed), 1, "B's failure replayed A into a new one");
+    }
 }

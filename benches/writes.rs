@@ -1,0 +1,154 @@
+//! Write throughput of the release server: use cases, topics and replies created over 64
+//! keep-alive connections, each by a signed-in person of their own organization, with the
+//! rate, p50/p99 latency, errors, the server's cores and its RSS after every phase.
+//!
+//! Run with `cargo bench --bench writes` (cargo builds the release binary first; `P2P_BIN`
+//! benchmarks another one). `WRITES_SECS` sets each phase's length (default 10) and
+//! `WRITES_ROUNDS` how often the three phases repeat (default 1; 10 rounds of 10 s give the
+//! five minutes of sustained creates the memory bound is stated on). Other `P2P_*` variables
+//! pass through to the server, e.g. `P2P_STORE__CACHE_MIB=32`.
+//!
+//! Every acknowledged create is durable (the server answers after its batch's fsync), so the
+//! figures include the disk. The load generator shares the machine with the server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{
+    accounts::create_users, cores_since, cpu_secs, free_port, new_client, pct, rss_mib, server_bin, start_server,
+    wait_healthy,
+};
+use futures::future::join_all;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+/// People creating at once, one connection each.
+const CONNECTIONS: usize = 64;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(run());
+}
+
+/// What a phase creates: the path and body of the `n`-th request of worker `w`.
+type Make = Box<dyn Fn(usize, usize) -> (String, Value) + Send + Sync>;
+
+/// One phase: every worker creates in a loop for `run`. Rate, sorted latencies, failures,
+/// and the ids created (`id` of each 201 body).
+async fn phase(
+    base: &str,
+    people: &[(Client, String)],
+    run: Duration,
+    make: Make,
+) -> (f64, Vec<Duration>, usize, Vec<String>) {
+    let make = std::sync::Arc::new(make);
+    let (start, deadline) = (Instant::now(), Instant::now() + run);
+    let workers = people.iter().enumerate().map(|(w, (client, token))| {
+        let (client, token, make, base) = (client.clone(), token.clone(), make.clone(), base.to_owned());
+        tokio::spawn(async move {
+            let (mut lat, mut failed, mut ids) = (Vec::new(), 0, Vec::new());
+            let mut n = 0;
+            while Instant::now() < deadline {
+                let (path, body) = make(w, n);
+                n += 1;
+                let t = Instant::now();
+                let r = client.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send().await.unwrap();
+                let ok = r.status() == StatusCode::CREATED;
+                let v: Value = r.json().await.unwrap_or_default();
+                if ok {
+                    lat.push(t.elapsed());
+                    ids.push(v["id"].as_str().unwrap_or_default().to_owned());
+                } else {
+                    failed += 1;
+                }
+            }
+            (lat, failed, ids)
+        })
+    });
+    let (mut all, mut failed, mut ids) = (Vec::new(), 0, Vec::new());
+    for r in join_all(workers).await {
+        let (lat, f, i) = r.unwrap();
+        all.extend(lat);
+        failed += f;
+        ids.extend(i);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    all.sort();
+    (all.len() as f64 / secs, all, failed, ids)
+}
+
+fn use_case(w: usize, n: usize) -> (String, Value) {
+    let body = json!({
+        "title": format!("Line {n} energy monitoring, team {w}"),
+        "body": "Meters on every press and a weekly review cut the plant's idle consumption by a fifth within one quarter.",
+        "category": "energy-efficiency",
+        "factory_name": format!("Plant {w}"),
+        "city": "Riyadh",
+        "latitude": 24.7 + (n % 100) as f64 / 1000.0,
+        "longitude": 46.7,
+        "tags": ["energy", "iot"],
+    });
+    ("/api/v1/use-cases".into(), body)
+}
+
+fn topic(w: usize, n: usize) -> (String, Value) {
+    let body = json!({
+        "title": format!("Question {n} from team {w} about PLC retrofits"),
+        "body": "Which PLC family did you move to when the old controllers went out of support, and why?",
+        "category": "automation",
+        "tags": ["plc"],
+    });
+    ("/api/v1/forum/topics".into(), body)
+}
+
+async fn run() {
+    let (secs, rounds) = (env_or("WRITES_SECS", 10), env_or("WRITES_ROUNDS", 1));
+    let run = Duration::from_secs(secs);
+    let bin = server_bin();
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    println!("server: {} on {base}; {CONNECTIONS} connections, {secs} s phases, {rounds} round(s)", bin.display());
+    let mut server = start_server(&bin, data.path(), port);
+    let pid = server.0.id();
+    let setup = new_client();
+    wait_healthy(&setup, &base, &mut server).await;
+    let tokens = create_users(&setup, &base, &data.path().join("outbox"), CONNECTIONS).await;
+    let people: Vec<(Client, String)> = tokens.into_iter().map(|t| (new_client(), t)).collect();
+    println!("idle RSS after setup: {:.0} MiB", rss_mib(pid).1);
+
+    println!("| round | phase | creates/s | p50 ms | p99 ms | failed | server cores | RSS MiB (peak / now) |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for round in 1..=rounds {
+        let report = |name: &str, (rate, lat, failed, _): &(f64, Vec<Duration>, usize, Vec<String>), cores: f64| {
+            let (peak, now) = rss_mib(pid);
+            println!(
+                "| {round} | {name} | {rate:.0} | {:.1} | {:.1} | {failed} | {cores:.2} | {peak:.0} / {now:.0} |",
+                pct(lat, 0.5),
+                pct(lat, 0.99)
+            );
+        };
+        let (cpu, t) = (cpu_secs(pid), Instant::now());
+        let cases = phase(&base, &people, run, Box::new(use_case)).await;
+        report("use case", &cases, cores_since(pid, cpu, t).0);
+        let (cpu, t) = (cpu_secs(pid), Instant::now());
+        let topics = phase(&base, &people, run, Box::new(topic)).await;
+        report("topic", &topics, cores_since(pid, cpu, t).0);
+        // Replies go to the topics each worker just created.
+        let targets: Vec<String> = topics.3.iter().filter(|id| !id.is_empty()).take(CONNECTIONS).cloned().collect();
+        let reply = move |w: usize, n: usize| {
+            let topic = &targets[w % targets.len()];
+            let body = json!({ "body": format!("Reply {n} from team {w}: we moved to a modular PLC with a web HMI.") });
+            (format!("/api/v1/forum/topics/{topic}/replies"), body)
+        };
+        let (cpu, t) = (cpu_secs(pid), Instant::now());
+        let replies = phase(&base, &people, run, Box::new(reply)).await;
+        report("reply", &replies, cores_since(pid, cpu, t).0);
+    }
+}
