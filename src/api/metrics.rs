@@ -66,6 +66,8 @@ struct WriterCounters {
     jobs: IntCounter,
     batches: IntCounter,
     replays: IntCounter,
+    entries: IntCounter,
+    entry_bytes: IntCounter,
     job_secs: Counter,
     commit_secs: Counter,
 }
@@ -110,6 +112,8 @@ impl HttpMetrics {
             jobs: counter("store_write_jobs_total", "Write closures the store ran")?,
             batches: counter("store_write_batches_total", "Write transactions committed (one per batch of closures)")?,
             replays: counter("store_write_replays_total", "Batches replayed after a closure failed having written")?,
+            entries: counter("store_write_entries_total", "Entries written or deleted by write closures")?,
+            entry_bytes: counter("store_write_entry_bytes_total", "Key and value bytes of those entries")?,
             job_secs: seconds("store_write_job_seconds_total", "Writer-thread time running write closures")?,
             commit_secs: seconds(
                 "store_write_commit_seconds_total",
@@ -162,8 +166,13 @@ impl HttpMetrics {
         g.channels.set(v.active_channels as i64);
         g.store_cache.set(i64::try_from(v.store_cache_bytes).unwrap_or(i64::MAX));
         let (w, written) = (&self.writer, v.writes);
-        for (counter, total) in [(&w.jobs, written.jobs), (&w.batches, written.batches), (&w.replays, written.replays)]
-        {
+        for (counter, total) in [
+            (&w.jobs, written.jobs),
+            (&w.batches, written.batches),
+            (&w.replays, written.replays),
+            (&w.entries, written.entries),
+            (&w.entry_bytes, written.entry_bytes),
+        ] {
             counter.inc_by(total.saturating_sub(counter.get()));
         }
         for (counter, total) in [(&w.job_secs, written.job_secs), (&w.commit_secs, written.commit_secs)] {

@@ -68,6 +68,8 @@ pub struct WriteTotals {
     pub job_secs: f64,
     pub commit_secs: f64,
     pub replays: u64,
+    pub entries: u64,
+    pub entry_bytes: u64,
 }
 
 /// The process's in-memory figures.
@@ -84,6 +86,8 @@ pub fn vitals(state: &AppState) -> Vitals {
                 job_secs: get(&s.job_nanos) as f64 / 1e9,
                 commit_secs: get(&s.commit_nanos) as f64 / 1e9,
                 replays: get(&s.replays),
+                entries: get(&s.entries),
+                entry_bytes: get(&s.entry_bytes),
             }
         },
         cached_sessions: state.sessions.len(),

@@ -94,6 +94,9 @@ pub struct WriteStats {
     pub replays: AtomicU64,
     /// Closures queued and not yet taken by the writer thread.
     pub queued: AtomicU64,
+    /// Entries written or deleted by closures, and their key and value bytes.
+    pub entries: AtomicU64,
+    pub entry_bytes: AtomicU64,
 }
 
 impl WriteStats {
@@ -174,10 +177,16 @@ fn stopped() -> StoreError {
 }
 
 /// Runs `job`, returning its completion (if it succeeded) and the writes it made.
-fn recorded(tx: &WriteTransaction, job: Job) -> (Option<Completion>, Vec<Op>) {
+fn recorded(tx: &WriteTransaction, job: Job, stats: &WriteStats) -> (Option<Completion>, Vec<Op>) {
     REDO.with(|r| *r.borrow_mut() = Some(Vec::new()));
     let done = job(tx);
     let ops = REDO.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    let bytes = ops.iter().map(|op| match op {
+        Op::Put(_, k, v) => k.len() + v.len(),
+        Op::Delete(_, k) => k.len(),
+    });
+    WriteStats::add(&stats.entry_bytes, bytes.sum::<usize>() as u64);
+    WriteStats::add(&stats.entries, ops.len() as u64);
     (done, ops)
 }
 
@@ -245,7 +254,7 @@ fn run_batch(db: &Database, jobs: Vec<Job>, stats: &WriteStats) -> Result<(Write
         }
     };
     for job in jobs {
-        match recorded(&tx, job) {
+        match recorded(&tx, job, stats) {
             (Some(done), ops) => kept.push((ops, done)),
             (None, ops) if ops.is_empty() => {}
             (None, _) => {
