@@ -151,4 +151,25 @@ async fn run() {
         let replies = phase(&base, &people, run, Box::new(reply)).await;
         report("reply", &replies, cores_since(pid, cpu, t).0);
     }
+    writer_profile(&setup, &base).await;
+}
+
+/// The writer thread's totals from `/metrics`: closures per transaction, entries per closure,
+/// and where its time went.
+async fn writer_profile(client: &Client, base: &str) {
+    let text = client.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    let value =
+        |name: &str| text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let (jobs, batches) = (value("p2p_store_write_jobs_total"), value("p2p_store_write_batches_total"));
+    let (entries, bytes) = (value("p2p_store_write_entries_total"), value("p2p_store_write_entry_bytes_total"));
+    let (run, commit) = (value("p2p_store_write_job_seconds_total"), value("p2p_store_write_commit_seconds_total"));
+    println!(
+        "writer: {jobs:.0} closures in {batches:.0} transactions ({:.1} per commit), {:.1} entries and {:.0} bytes \
+         per closure; {run:.1} s running closures ({:.0} µs each), {commit:.1} s committing ({:.2} ms per commit)",
+        jobs / batches,
+        entries / jobs,
+        bytes / jobs,
+        run / jobs * 1e6,
+        commit / batches * 1e3
+    );
 }
