@@ -300,7 +300,7 @@ async fn run(data: &Path, topics: Vec<p2p_sandbox::domain::ids::TopicId>, preloa
     let topic = load::get_json(&client, &format!("{base}/api/v1/forum/topics/{fan_topic}"), &tokens[0]).await;
     let posted = f.fanout.rounds + warm.lat.len() + f.posted.lat.len();
     let want = (TOPICS, preloaded + posted, preload::replies_of(TOPICS - 1) + f.fanout.rounds);
-    let got = (stats["topics"].as_u64(), stats["replies"].as_u64(), topic["reply_count"].as_u64());
+    let got = (stats["topic_count"].as_u64(), stats["reply_count"].as_u64(), topic["reply_count"].as_u64());
     let ok = (Some(want.0 as u64), Some(want.1 as u64), Some(want.2 as u64)) == got;
     f.counters_ok = format!("{}: topics {:?}, replies {:?}, fan-out topic {:?}", ok, got.0, got.1, got.2);
     f.rss_end = rss_mib(pid);

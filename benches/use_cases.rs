@@ -95,7 +95,7 @@ async fn check(client: &Client, label: &str, url: &Url, token: &str) -> usize {
             let created: Vec<String> = field("created_at").iter().map(|v| v.as_str().unwrap().to_owned()).collect();
             assert!(items.len() == 20 && created.is_sorted_by(|a, b| a >= b), "{label}: {created:?}");
         }
-        "category" => assert!(items.len() == 20 && field("category").iter().all(|c| c == "Quality Control")),
+        "category" => assert!(items.len() == 20 && field("category").iter().all(|c| c == "quality-control")),
         "city, most viewed" => {
             let views: Vec<u64> = field("view_count").iter().map(|v| v.as_u64().unwrap()).collect();
             assert!(items.len() == 20 && field("city").iter().all(|c| c == "Riyadh"), "{label}");
@@ -155,18 +155,19 @@ async fn run(data: &Path, load_time: Duration, size: f64) {
 
     let api = format!("{base}/api/v1/use-cases");
     let (cats, _) = get_json(&client, &Url::parse(&format!("{api}/categories")).unwrap(), &token).await;
-    let counts: Vec<u64> = cats["items"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).collect();
+    let counts: Vec<u64> =
+        cats["items"].as_array().unwrap().iter().map(|c| c["use_case_count"].as_u64().unwrap()).collect();
     assert_eq!(counts, vec![(USE_CASES / CATEGORY_LIST.len()) as u64; CATEGORY_LIST.len()], "category counts");
     let (stats, _) = get_json(&client, &Url::parse(&format!("{api}/stats")).unwrap(), &token).await;
     assert_eq!(
-        (stats["total_use_cases"].as_u64(), stats["contributing_organizations"].as_u64()),
+        (stats["use_case_count"].as_u64(), stats["contributing_organization_count"].as_u64()),
         (Some(USE_CASES as u64), Some(ORGS as u64))
     );
 
     let queries = [
         ("newest", format!("{api}?limit=20")),
         ("newest, 100 likes/s", format!("{api}?limit=20")),
-        ("category", format!("{api}?category=Quality%20Control&limit=20")),
+        ("category", format!("{api}?category=quality-control&limit=20")),
         ("city, most viewed", format!("{api}?city=Riyadh&sort=most_viewed&limit=20")),
         ("q (1%)", format!("{api}?q={RARE}&limit=20")),
         ("map", format!("{api}/map")),
