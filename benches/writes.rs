@@ -10,6 +10,11 @@
 //!
 //! Every acknowledged create is durable (the server answers after its batch's fsync), so the
 //! figures include the disk. The load generator shares the machine with the server.
+//!
+//! `PB_URL=http://127.0.0.1:8090 PB_PID=<pid> PB_ADMIN=<email> PB_PASSWORD=<password>` runs the
+//! same use-case phase against a PocketBase server instead (the single-binary peer): the bench
+//! creates a `use_cases` collection with the same fields and 64 users through its API, then
+//! creates records as they do here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -59,7 +64,8 @@ async fn phase(
                 n += 1;
                 let t = Instant::now();
                 let r = client.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send().await.unwrap();
-                let ok = r.status() == StatusCode::CREATED;
+                // 201 here; PocketBase answers a create with 200.
+                let ok = matches!(r.status(), StatusCode::CREATED | StatusCode::OK);
                 let v: Value = r.json().await.unwrap_or_default();
                 if ok {
                     lat.push(t.elapsed());
@@ -107,8 +113,62 @@ fn topic(w: usize, n: usize) -> (String, Value) {
     ("/api/v1/forum/topics".into(), body)
 }
 
+/// The use-case phase against PocketBase (see the header), for a side-by-side figure.
+async fn pocketbase(base: String, run: Duration, rounds: u64) {
+    let pid: u32 = std::env::var("PB_PID").expect("PB_PID").parse().unwrap();
+    let client = new_client();
+    let admin =
+        json!({"identity": std::env::var("PB_ADMIN").unwrap(), "password": std::env::var("PB_PASSWORD").unwrap()});
+    let r = client.post(format!("{base}/api/collections/_superusers/auth-with-password")).json(&admin).send().await;
+    let v: Value = r.unwrap().json().await.unwrap();
+    let root = v["token"].as_str().expect("superuser token").to_owned();
+    let text = |name: &str| json!({"name": name, "type": "text", "required": true});
+    let collection = json!({
+        "name": "use_cases", "type": "base", "createRule": "@request.auth.id != ''",
+        "fields": [text("title"), text("body"), text("category"), text("factory_name"), text("city"),
+            {"name": "latitude", "type": "number"}, {"name": "longitude", "type": "number"}, {"name": "tags", "type": "json"}],
+    });
+    let r =
+        client.post(format!("{base}/api/collections")).header("Authorization", &root).json(&collection).send().await;
+    assert!(r.unwrap().status().is_success(), "collection");
+    let mut people = Vec::new();
+    for i in 0..CONNECTIONS {
+        let (email, password) = (format!("user{i}@pb.example.com"), "Bench-pass-123".to_owned());
+        let user = json!({"email": email, "password": password, "passwordConfirm": password});
+        let r = client.post(format!("{base}/api/collections/users/records")).header("Authorization", &root).json(&user);
+        assert!(r.send().await.unwrap().status().is_success(), "user {i}");
+        let login = json!({"identity": email, "password": password});
+        let r = client.post(format!("{base}/api/collections/users/auth-with-password")).json(&login).send().await;
+        let v: Value = r.unwrap().json().await.unwrap();
+        people.push((new_client(), v["token"].as_str().unwrap().to_owned()));
+    }
+    println!("PocketBase at {base}; idle RSS after setup: {:.0} MiB", rss_mib(pid).1);
+    println!("| round | phase | creates/s | p50 ms | p99 ms | failed | server cores | RSS MiB (peak / now) |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for round in 1..=rounds {
+        let make = |w: usize, n: usize| {
+            let (_, body) = use_case(w, n);
+            ("/api/collections/use_cases/records".to_owned(), body)
+        };
+        // PocketBase takes the token bare in `Authorization`; `bearer_auth` adds "Bearer ",
+        // which it also accepts.
+        let (cpu, t) = (cpu_secs(pid), Instant::now());
+        let (rate, lat, failed, _) = phase(&base, &people, run, Box::new(make)).await;
+        let (peak, now) = rss_mib(pid);
+        println!(
+            "| {round} | use case | {rate:.0} | {:.1} | {:.1} | {failed} | {:.2} | {peak:.0} / {now:.0} |",
+            pct(&lat, 0.5),
+            pct(&lat, 0.99),
+            cores_since(pid, cpu, t).0
+        );
+    }
+}
+
 async fn run() {
     let (secs, rounds) = (env_or("WRITES_SECS", 10), env_or("WRITES_ROUNDS", 1));
+    if let Ok(base) = std::env::var("PB_URL") {
+        return pocketbase(base, Duration::from_secs(secs), rounds).await;
+    }
     let run = Duration::from_secs(secs);
     let bin = server_bin();
     let data = tempfile::tempdir().unwrap();
