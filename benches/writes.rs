@@ -232,4 +232,30 @@ async fn writer_profile(client: &Client, base: &str) {
         run / jobs * 1e6,
         commit / batches * 1e3
     );
+    // Where the closures' time went, by table: changing the B-tree, encoding records.
+    let label = |line: &str, name: &str| {
+        line.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned()
+    };
+    let mut tables: std::collections::BTreeMap<String, (f64, f64, f64)> = Default::default();
+    for line in text.lines() {
+        let Some((series, v)) = line.rsplit_once(' ') else { continue };
+        let v: f64 = v.parse().unwrap_or(0.0);
+        if series.starts_with("p2p_store_write_table_seconds_total{") {
+            let t = tables.entry(label(series, "table")).or_default();
+            if label(series, "kind") == "write" { t.0 += v } else { t.1 += v }
+        } else if series.starts_with("p2p_store_write_table_entries_total{") {
+            tables.entry(label(series, "table")).or_default().2 += v;
+        }
+    }
+    let mut rows: Vec<_> = tables.into_iter().collect();
+    rows.sort_by(|a, b| (b.1.0 + b.1.1).total_cmp(&(a.1.0 + a.1.1)));
+    println!("| table | entries per closure | B-tree s | encode s | µs per entry |");
+    println!("|---|---|---|---|---|");
+    for (table, (write, encode, entries)) in rows.iter().take(12) {
+        println!(
+            "| {table} | {:.2} | {write:.1} | {encode:.1} | {:.1} |",
+            entries / jobs,
+            (write + encode) / entries * 1e6
+        );
+    }
 }

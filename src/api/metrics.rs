@@ -16,7 +16,8 @@ use poem::{
     web::Data,
 };
 use prometheus::{
-    Counter, Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Registry, TextEncoder, process_collector,
+    Counter, CounterVec, Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder, process_collector,
 };
 
 use crate::error::ErrorCode;
@@ -70,6 +71,10 @@ struct WriterCounters {
     entry_bytes: IntCounter,
     job_secs: Counter,
     commit_secs: Counter,
+    /// Per table (a closed set: the store's tables): entries, and seconds changing the
+    /// B-tree (`kind="write"`) or encoding records (`kind="encode"`).
+    table_entries: IntCounterVec,
+    table_secs: CounterVec,
 }
 
 /// The hub's running totals, copied in at scrape time.
@@ -118,6 +123,23 @@ impl HttpMetrics {
             commit_secs: seconds(
                 "store_write_commit_seconds_total",
                 "Writer-thread time committing (pages and fsync)",
+            )?,
+            table_entries: registered(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new("store_write_table_entries_total", "Entries write closures changed, by table"),
+                    &["table"],
+                )?,
+            )?,
+            table_secs: registered(
+                &registry,
+                CounterVec::new(
+                    Opts::new(
+                        "store_write_table_seconds_total",
+                        "Writer-thread time changing (write) or encoding (encode) entries, by table",
+                    ),
+                    &["table", "kind"],
+                )?,
             )?,
         };
         registry.register(Box::new(process_collector::ProcessCollector::for_self()))?;
@@ -177,6 +199,14 @@ impl HttpMetrics {
         }
         for (counter, total) in [(&w.job_secs, written.job_secs), (&w.commit_secs, written.commit_secs)] {
             counter.inc_by((total - counter.get()).max(0.0));
+        }
+        for (table, t) in &v.write_tables {
+            let entries = w.table_entries.with_label_values(&[*table]);
+            entries.inc_by(t.entries.saturating_sub(entries.get()));
+            for (kind, nanos) in [("write", t.write_nanos), ("encode", t.encode_nanos)] {
+                let secs = w.table_secs.with_label_values(&[*table, kind]);
+                secs.inc_by((nanos as f64 / 1e9 - secs.get()).max(0.0));
+            }
         }
         let traffic = v.hub;
         for (counter, total) in [

@@ -46,13 +46,15 @@ pub async fn media_reachable(state: &AppState) -> AppResult<()> {
 }
 
 /// Figures kept in memory, read without I/O but the store file's size.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Vitals {
     pub store_bytes: u64,
     /// The configured page cache of the store.
     pub store_cache_bytes: u64,
     /// The writer's totals: closures, batches, seconds running closures and committing.
     pub writes: WriteTotals,
+    /// What write closures cost per table (name, entries, time changing it, time encoding).
+    pub write_tables: Vec<(&'static str, crate::store::TableTime)>,
     pub cached_sessions: usize,
     pub uptime_secs: u64,
     pub open_sockets: usize,
@@ -77,6 +79,13 @@ pub fn vitals(state: &AppState) -> Vitals {
     Vitals {
         store_bytes: std::fs::metadata(state.config.db_path()).map_or(0, |md| md.len()),
         store_cache_bytes: state.config.store.cache_mib << 20,
+        write_tables: state
+            .store
+            .write_stats()
+            .tables
+            .lock()
+            .map(|t| t.iter().map(|(name, time)| (*name, *time)).collect())
+            .unwrap_or_default(),
         writes: {
             let s = state.store.write_stats();
             let get = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);

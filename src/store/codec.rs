@@ -14,9 +14,11 @@ pub const FORMAT_V1: u8 = 1;
 
 /// Encodes `value` for `table`.
 pub fn encode<T: Serialize>(table: Table, value: &T) -> StoreResult<Vec<u8>> {
+    let started = super::writer::recording().then(std::time::Instant::now);
     let mut out = vec![FORMAT_V1];
     serde_json::to_writer(&mut out, value)
         .map_err(|e| StoreError::Encode { table: table.name, reason: e.to_string() })?;
+    super::writer::record_encode(table, started);
     Ok(out)
 }
 

@@ -25,7 +25,7 @@ pub mod use_cases;
 pub mod users;
 mod writer;
 
-pub use writer::WriteStats;
+pub use writer::{TableTime, WriteStats};
 
 use std::{cell::RefCell, path::Path, rc::Rc, sync::Arc};
 
@@ -279,15 +279,17 @@ impl Reader for WriteTransaction {
 
 /// Writes `value` at `key`.
 pub fn put_raw(tx: &WriteTransaction, table: Table, key: &[u8], value: &[u8]) -> StoreResult<()> {
+    let started = writer::recording().then(std::time::Instant::now);
     tx.open_table(table.def())?.insert(key, value)?;
-    writer::record_put(table, key, value);
+    writer::record_put(table, key, value, started);
     Ok(())
 }
 
 /// Removes `key`; true when something was there.
 pub fn delete_raw(tx: &WriteTransaction, table: Table, key: &[u8]) -> StoreResult<bool> {
+    let started = writer::recording().then(std::time::Instant::now);
     let removed = tx.open_table(table.def())?.remove(key)?.is_some();
-    writer::record_delete(table, key);
+    writer::record_delete(table, key, started);
     Ok(removed)
 }
 

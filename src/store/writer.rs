@@ -24,9 +24,10 @@
 
 use std::{
     cell::RefCell,
+    collections::HashMap,
     panic::AssertUnwindSafe,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
         mpsc,
     },
@@ -56,25 +57,60 @@ enum Op {
     Delete(Table, Vec<u8>),
 }
 
-thread_local! {
-    /// The writes of the job running on this thread, while the writer records them.
-    static REDO: RefCell<Option<Vec<Op>>> = const { RefCell::new(None) };
+/// What closures cost per table on the writer thread: entries written or deleted, the time
+/// of those B-tree changes, and the time encoding the records put there.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TableTime {
+    pub entries: u64,
+    pub write_nanos: u64,
+    pub encode_nanos: u64,
 }
 
-/// Records a put made by the job running on the writer thread (no-op elsewhere).
-pub(super) fn record_put(table: Table, key: &[u8], value: &[u8]) {
+/// What the job running on the writer thread did: its writes, and their cost per table.
+#[derive(Default)]
+struct Recording {
+    ops: Vec<Op>,
+    tables: HashMap<&'static str, TableTime>,
+}
+
+thread_local! {
+    /// The writes of the job running on this thread, while the writer records them.
+    static REDO: RefCell<Option<Recording>> = const { RefCell::new(None) };
+}
+
+/// Whether this thread is running a job the writer records (then a write is timed).
+pub(super) fn recording() -> bool {
+    REDO.with(|r| r.borrow().is_some())
+}
+
+fn record(table: Table, op: impl FnOnce() -> Op, started: Option<Instant>) {
     REDO.with(|r| {
-        if let Some(ops) = r.borrow_mut().as_mut() {
-            ops.push(Op::Put(table, key.to_vec(), value.to_vec()));
+        if let Some(rec) = r.borrow_mut().as_mut() {
+            rec.ops.push(op());
+            let t = rec.tables.entry(table.name).or_default();
+            t.entries += 1;
+            t.write_nanos += started.map_or(0, |s| nanos(s.elapsed()));
         }
     });
 }
 
+/// Records a put made by the job running on the writer thread (no-op elsewhere), begun at
+/// `started`.
+pub(super) fn record_put(table: Table, key: &[u8], value: &[u8], started: Option<Instant>) {
+    record(table, || Op::Put(table, key.to_vec(), value.to_vec()), started);
+}
+
 /// Records a delete made by the job running on the writer thread (no-op elsewhere).
-pub(super) fn record_delete(table: Table, key: &[u8]) {
+pub(super) fn record_delete(table: Table, key: &[u8], started: Option<Instant>) {
+    record(table, || Op::Delete(table, key.to_vec()), started);
+}
+
+/// Records the time a job on the writer thread spent encoding a record for `table`.
+pub(super) fn record_encode(table: Table, started: Option<Instant>) {
+    let Some(started) = started else { return };
     REDO.with(|r| {
-        if let Some(ops) = r.borrow_mut().as_mut() {
-            ops.push(Op::Delete(table, key.to_vec()));
+        if let Some(rec) = r.borrow_mut().as_mut() {
+            rec.tables.entry(table.name).or_default().encode_nanos += nanos(started.elapsed());
         }
     });
 }
@@ -97,6 +133,8 @@ pub struct WriteStats {
     /// Entries written or deleted by closures, and their key and value bytes.
     pub entries: AtomicU64,
     pub entry_bytes: AtomicU64,
+    /// The closures' cost per table (by table name).
+    pub tables: Mutex<HashMap<&'static str, TableTime>>,
 }
 
 impl WriteStats {
@@ -178,9 +216,17 @@ fn stopped() -> StoreError {
 
 /// Runs `job`, returning its completion (if it succeeded) and the writes it made.
 fn recorded(tx: &WriteTransaction, job: Job, stats: &WriteStats) -> (Option<Completion>, Vec<Op>) {
-    REDO.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    REDO.with(|r| *r.borrow_mut() = Some(Recording::default()));
     let done = job(tx);
-    let ops = REDO.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    let Recording { ops, tables } = REDO.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    if let Ok(mut all) = stats.tables.lock() {
+        for (name, t) in tables {
+            let sum = all.entry(name).or_default();
+            sum.entries += t.entries;
+            sum.write_nanos += t.write_nanos;
+            sum.encode_nanos += t.encode_nanos;
+        }
+    }
     let bytes = ops.iter().map(|op| match op {
         Op::Put(_, k, v) => k.len() + v.len(),
         Op::Delete(_, k) => k.len(),
