@@ -52,7 +52,7 @@ pub struct Vitals {
     /// The configured page cache of the store.
     pub store_cache_bytes: u64,
     /// The writer's totals: closures, batches, seconds running closures and committing.
-    pub writes: WriteTotals,
+    pub writes: crate::store::WriteTotals,
     /// What write closures cost per table (name, entries, time changing it, time encoding).
     pub write_tables: Vec<(&'static str, crate::store::TableTime)>,
     pub cached_sessions: usize,
@@ -62,43 +62,13 @@ pub struct Vitals {
     pub hub: TrafficCounts,
 }
 
-/// The store writer's totals since start.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WriteTotals {
-    pub jobs: u64,
-    pub batches: u64,
-    pub job_secs: f64,
-    pub commit_secs: f64,
-    pub replays: u64,
-    pub entries: u64,
-    pub entry_bytes: u64,
-}
-
 /// The process's in-memory figures.
 pub fn vitals(state: &AppState) -> Vitals {
     Vitals {
         store_bytes: std::fs::metadata(state.config.db_path()).map_or(0, |md| md.len()),
         store_cache_bytes: state.config.store.cache_mib << 20,
-        write_tables: state
-            .store
-            .write_stats()
-            .tables
-            .lock()
-            .map(|t| t.iter().map(|(name, time)| (*name, *time)).collect())
-            .unwrap_or_default(),
-        writes: {
-            let s = state.store.write_stats();
-            let get = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
-            WriteTotals {
-                jobs: get(&s.jobs),
-                batches: get(&s.batches),
-                job_secs: get(&s.job_nanos) as f64 / 1e9,
-                commit_secs: get(&s.commit_nanos) as f64 / 1e9,
-                replays: get(&s.replays),
-                entries: get(&s.entries),
-                entry_bytes: get(&s.entry_bytes),
-            }
-        },
+        write_tables: state.store.write_stats().per_table(),
+        writes: state.store.write_stats().totals(),
         cached_sessions: state.sessions.len(),
         uptime_secs: state.started_at.elapsed().as_secs(),
         open_sockets: state.hub.open_sockets(),

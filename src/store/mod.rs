@@ -25,7 +25,7 @@ pub mod use_cases;
 pub mod users;
 mod writer;
 
-pub use writer::{TableTime, WriteStats};
+pub use writer::{TableTime, WriteStats, WriteTotals};
 
 use std::{cell::RefCell, path::Path, rc::Rc, sync::Arc};
 

@@ -137,9 +137,40 @@ pub struct WriteStats {
     pub tables: Mutex<HashMap<&'static str, TableTime>>,
 }
 
+/// A reading of the writer's totals, for a scrape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteTotals {
+    pub jobs: u64,
+    pub batches: u64,
+    pub job_secs: f64,
+    pub commit_secs: f64,
+    pub replays: u64,
+    pub entries: u64,
+    pub entry_bytes: u64,
+}
+
 impl WriteStats {
     fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The totals now.
+    pub fn totals(&self) -> WriteTotals {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        WriteTotals {
+            jobs: get(&self.jobs),
+            batches: get(&self.batches),
+            job_secs: get(&self.job_nanos) as f64 / 1e9,
+            commit_secs: get(&self.commit_nanos) as f64 / 1e9,
+            replays: get(&self.replays),
+            entries: get(&self.entries),
+            entry_bytes: get(&self.entry_bytes),
+        }
+    }
+
+    /// The cost per table now, by table name.
+    pub fn per_table(&self) -> Vec<(&'static str, TableTime)> {
+        self.tables.lock().map(|t| t.iter().map(|(name, time)| (*name, *time)).collect()).unwrap_or_default()
     }
 }
 
@@ -192,7 +223,10 @@ impl Writer {
         });
         let queue = self.jobs.as_ref().ok_or_else(stopped)?;
         WriteStats::add(&self.stats.queued, 1);
-        queue.send(job).map_err(|_| stopped())?;
+        if queue.send(job).is_err() {
+            self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+            return Err(stopped().into());
+        }
         answered.await.map_err(|_| stopped())?
     }
 }
@@ -290,14 +324,8 @@ fn run_batch(db: &Database, jobs: Vec<Job>, stats: &WriteStats) -> Result<(Write
     let mut kept: Kept = Vec::new();
     let mut tx = match db.begin_write() {
         Ok(tx) => tx,
-        Err(e) => {
-            // Nothing ran: every caller learns the store cannot write.
-            let e = e.to_string();
-            for job in jobs {
-                drop(job);
-            }
-            return Err((kept, e));
-        }
+        // Nothing ran: dropping the jobs tells every caller the store cannot write.
+        Err(e) => return Err((kept, e.to_string())),
     };
     for job in jobs {
         match recorded(&tx, job, stats) {
