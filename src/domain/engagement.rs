@@ -119,12 +119,14 @@ pub enum Counter {
     /// A person's bookmarks of one kind of content.
     BookmarksOf(UserId, TargetKind),
     /// Use cases with one filter value: the filter index's key prefix (see
-    /// `store::use_case_filters`), newest order.
+    /// `store::use_case_filters`).
     UseCasesFiltered(Vec<u8>),
 }
 
 /// Key prefix of `Counter::UseCasesOfOrg`, for listing organizations by their count.
 pub const USE_CASES_OF_ORG_PREFIX: &str = "use_cases.org:";
+/// Key prefix of `Counter::UseCasesFiltered`, for rebuilding those counts.
+pub const USE_CASES_FILTERED_PREFIX: &str = "use_cases.filter:";
 
 impl Counter {
     /// Storage key (stable: stored).
@@ -142,7 +144,7 @@ impl Counter {
             Self::UseCasesInCategory(c) => format!("use_cases.category:{c}"),
             Self::UseCasesOfOrg(o) => format!("{USE_CASES_OF_ORG_PREFIX}{o}"),
             Self::BookmarksOf(u, kind) => format!("bookmarks.user:{u}:{}", kind.byte()),
-            Self::UseCasesFiltered(prefix) => format!("use_cases.filter:{}", hex::encode(prefix)),
+            Self::UseCasesFiltered(prefix) => format!("{USE_CASES_FILTERED_PREFIX}{}", hex::encode(prefix)),
         }
     }
 }

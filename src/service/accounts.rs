@@ -5,7 +5,7 @@
 //! (`member_count`, `admin_count`) count verified members only, so an unverified squatter
 //! never blocks the real owners of a domain.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{ClientMeta, codes, email_task, invitations, limit_ip, now, sessions};
 use crate::error::ErrorCode;
@@ -233,7 +233,7 @@ pub async fn verify_email(state: &AppState, meta: &ClientMeta, email: &str, code
 
 /// On verification: a domain's first admin is counted in, or a pending signup asks the
 /// organization's admins to approve it.
-fn activate_membership(tx: &WriteTransaction, state: &AppState, user: &mut User) -> StoreResult<()> {
+fn activate_membership(tx: &Tx, state: &AppState, user: &mut User) -> StoreResult<()> {
     let Some(mut org) = user.org_id.map(|id| orgs::get(tx, id)).transpose()?.flatten() else {
         return Ok(());
     };

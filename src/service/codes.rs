@@ -2,7 +2,7 @@
 //! inside the caller's transaction, stored as a keyed hash, with a lifetime and an attempt
 //! budget. Checking a code records the attempt even when it fails.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use crate::error::ErrorCode;
 use crate::{
@@ -27,7 +27,7 @@ pub enum CodeCheck {
 /// Issues a code under `key` for `user` and queues `template` with it to `to`, in the
 /// caller's transaction (so the email goes out exactly when the code exists).
 pub fn send(
-    tx: &WriteTransaction,
+    tx: &Tx,
     state: &AppState,
     key: &str,
     user: &User,
@@ -48,7 +48,7 @@ pub fn cooldown(state: &AppState, key: &str) -> AppResult<()> {
 }
 
 /// Creates (replacing any previous) a code under `key`; returns the plaintext to email.
-fn issue(tx: &WriteTransaction, state: &AppState, key: &str, user_id: UserId, payload: String) -> StoreResult<String> {
+fn issue(tx: &Tx, state: &AppState, key: &str, user_id: UserId, payload: String) -> StoreResult<String> {
     let code = six_digit_code();
     let now = now_ms();
     let record = security::OneTimeCode {
@@ -65,7 +65,7 @@ fn issue(tx: &WriteTransaction, state: &AppState, key: &str, user_id: UserId, pa
 
 /// Checks `code` against the one under `key`, consuming it when valid and counting the
 /// attempt when not.
-pub fn check(tx: &WriteTransaction, state: &AppState, key: &str, code: &str) -> StoreResult<CodeCheck> {
+pub fn check(tx: &Tx, state: &AppState, key: &str, code: &str) -> StoreResult<CodeCheck> {
     let Some(mut record) = security::code(tx, key)? else {
         return Ok(CodeCheck::Missing);
     };

@@ -6,7 +6,7 @@
 //! A feature takes part by implementing `Engaged` for its record type: how to find it, its
 //! target, its kept counts and how to write it back with its indexes.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use crate::{
     domain::{
@@ -49,13 +49,13 @@ pub trait Engaged: Clone + Send + Sync + 'static {
     /// The kept count of `which`, when it keeps one.
     fn count_mut(&mut self, which: Count) -> Option<&mut u64>;
     /// Writes `new` over `old`, moving index entries whose keys changed.
-    fn update(tx: &WriteTransaction, old: &Self, new: &Self) -> StoreResult<()>;
+    fn update(tx: &Tx, old: &Self, new: &Self) -> StoreResult<()>;
     /// The record as `viewer` sees it.
     fn view<R: Reader>(r: &R, record: Self, viewer: UserId) -> StoreResult<Self::View>;
 }
 
 /// `record` with its `which` count moved by `delta` (never below zero), written back.
-fn bump<C: Engaged>(tx: &WriteTransaction, record: C, which: Count, delta: i64) -> StoreResult<C> {
+fn bump<C: Engaged>(tx: &Tx, record: C, which: Count, delta: i64) -> StoreResult<C> {
     let mut new = record.clone();
     let Some(n) = new.count_mut(which) else { return Ok(record) };
     *n = (*n as i64 + delta).max(0) as u64;
@@ -64,7 +64,7 @@ fn bump<C: Engaged>(tx: &WriteTransaction, record: C, which: Count, delta: i64) 
 }
 
 /// Credits (or withdraws) a like received by `author`: the count and the reputation.
-fn credit_like(tx: &WriteTransaction, author: UserId, liked: bool) -> StoreResult<()> {
+fn credit_like(tx: &Tx, author: UserId, liked: bool) -> StoreResult<()> {
     stats::adjust_stats(tx, author, |s| {
         if liked {
             s.likes_received += 1;
@@ -229,6 +229,6 @@ pub async fn delete_draft<F: DraftFields>(state: &AppState, ctx: AuthContext, id
 pub fn discard_draft<F: DraftFields>(
     id: DraftId,
     author: UserId,
-) -> impl FnOnce(&WriteTransaction) -> AppResult<()> + Send + 'static {
+) -> impl FnOnce(&Tx) -> AppResult<()> + Send + 'static {
     move |tx| Ok(store::remove_draft(tx, &own_draft::<F>(tx, id, author)?)?)
 }

@@ -1,7 +1,7 @@
 //! Invitations: admins invite an address of their organization's domain with a role; the
 //! emailed token is valid seven days, once, for that address only.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{caller, denied, email_task, now, sessions::AuthContext};
 use crate::error::ErrorCode;
@@ -160,7 +160,7 @@ pub async fn preview(state: &AppState, token: &str) -> AppResult<InvitationPrevi
 /// Inside the signup transaction: checks `token` for `user` and, when valid, makes the user
 /// an active member with the invited role and spends the invitation. An unverified earlier
 /// signup by the same address that already spent it (`replaced`) may use it again.
-pub fn redeem(tx: &WriteTransaction, token: &str, user: &mut User, replaced: Option<&User>) -> AppResult<Organization> {
+pub fn redeem(tx: &Tx, token: &str, user: &mut User, replaced: Option<&User>) -> AppResult<Organization> {
     let invalid = || AppError::field("invitation_token", "is invalid or has expired");
     let mut inv = invitations::by_token(tx, &sha256(token.trim().as_bytes()))?.ok_or_else(invalid)?;
     let t = now();

@@ -1,7 +1,7 @@
 //! Login: generic failures, lockout after consecutive failures, new-device verification
 //! with an emailed code, and trusted-device tokens.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{ClientMeta, codes, limit_ip, now, sessions};
 use crate::error::ErrorCode;
@@ -142,7 +142,7 @@ async fn is_trusted(state: &AppState, user: UserId, token: Option<String>) -> Ap
 }
 
 /// Stores a new trusted-device token for `user`; returns the token for the cookie.
-pub fn trust_device(tx: &WriteTransaction, state: &AppState, user: UserId) -> AppResult<String> {
+pub fn trust_device(tx: &Tx, state: &AppState, user: UserId) -> AppResult<String> {
     let token = random_token(32);
     let expires_at = now() + (state.config.auth.trusted_device_days * 86_400_000) as i64;
     security::put_trusted_device(
@@ -153,7 +153,7 @@ pub fn trust_device(tx: &WriteTransaction, state: &AppState, user: UserId) -> Ap
     Ok(token)
 }
 
-fn record_login(tx: &WriteTransaction, id: UserId) -> AppResult<User> {
+fn record_login(tx: &Tx, id: UserId) -> AppResult<User> {
     let mut user = users::get(tx, id)?.ok_or_else(invalid_credentials)?;
     user.last_login_at = Some(now());
     users::update(tx, &user)?;

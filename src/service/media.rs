@@ -171,7 +171,7 @@ fn read_error(e: std::io::Error) -> AppError {
 pub async fn commit<T: Send + 'static>(
     state: &AppState,
     media: Media,
-    attach: impl FnOnce(&redb::WriteTransaction, &Media) -> AppResult<(T, Option<MediaId>)> + Send + 'static,
+    attach: impl FnOnce(&crate::store::Tx, &Media) -> AppResult<(T, Option<MediaId>)> + Send + 'static,
 ) -> AppResult<T> {
     let key = media.key();
     let record = media.clone();

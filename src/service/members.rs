@@ -2,7 +2,7 @@
 //! admins. An organization always keeps at least one active admin; a deactivated member's
 //! sessions end at once.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{
     caller, denied, now,
@@ -48,7 +48,7 @@ fn last_admin() -> AppError {
 }
 
 /// Loads a member of `org` for an admin's change (404 for anyone outside it).
-fn member(tx: &WriteTransaction, org: OrgId, id: UserId) -> AppResult<(User, Organization)> {
+fn member(tx: &Tx, org: OrgId, id: UserId) -> AppResult<(User, Organization)> {
     let user = users::get(tx, id)?
         .filter(|u| u.org_id == Some(org) && u.org_role.is_some() && u.status != UserStatus::Deleted);
     let user = user.or_not_found("Member")?;

@@ -292,7 +292,7 @@ pub async fn revoke_all(state: &AppState, user: UserId, keep: Option<SessionId>)
 /// Revokes sessions inside an existing transaction; the caller must pass the returned ids to
 /// `end_sessions` after the commit.
 pub fn revoke_all_in(
-    tx: &redb::WriteTransaction,
+    tx: &crate::store::Tx,
     user: UserId,
     keep: Option<SessionId>,
 ) -> store::StoreResult<Vec<SessionId>> {

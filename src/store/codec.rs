@@ -4,7 +4,7 @@
 //! `#[serde(default)]`; the version byte lets a migration recognise older layouts. Decoding
 //! never panics: anything unexpected becomes `StoreError::Corrupt` naming table and key.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{Reader, StoreError, StoreResult, Table, put_raw};
@@ -37,7 +37,7 @@ pub fn get<T: DeserializeOwned>(r: &impl Reader, table: Table, key: &[u8]) -> St
 }
 
 /// Encodes and writes the record at `key`.
-pub fn put<T: Serialize>(tx: &WriteTransaction, table: Table, key: &[u8], value: &T) -> StoreResult<()> {
+pub fn put<T: Serialize>(tx: &Tx, table: Table, key: &[u8], value: &T) -> StoreResult<()> {
     put_raw(tx, table, key, &encode(table, value)?)
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, scan_prefix, tables::*};
 use crate::domain::{
@@ -12,7 +12,7 @@ use crate::domain::{
 };
 
 /// Adds (`on`) or removes `table`'s entry at `key`; true when that changed anything.
-fn set(tx: &WriteTransaction, table: Table, key: &[u8], on: bool, value: &[u8]) -> StoreResult<bool> {
+fn set(tx: &Tx, table: Table, key: &[u8], on: bool, value: &[u8]) -> StoreResult<bool> {
     let had = tx.get_raw(table, key)?.is_some();
     match (on, had) {
         (true, false) => put_raw(tx, table, key, value).map(|()| true),
@@ -22,7 +22,7 @@ fn set(tx: &WriteTransaction, table: Table, key: &[u8], on: bool, value: &[u8]) 
 }
 
 /// Records (`on`) or withdraws `user`'s like of `target`; true when that changed anything.
-pub fn set_like(tx: &WriteTransaction, target: Target, user: UserId, on: bool) -> StoreResult<bool> {
+pub fn set_like(tx: &Tx, target: Target, user: UserId, on: bool) -> StoreResult<bool> {
     set(tx, LIKES, &key2(&target.key(), &user.key()), on, &[])
 }
 
@@ -32,7 +32,7 @@ pub fn liked(r: &impl Reader, target: Target, user: UserId) -> StoreResult<bool>
 }
 
 /// Marks `target` viewed by `user`; true the first time only (views count once per person).
-pub fn mark_viewed(tx: &WriteTransaction, target: Target, user: UserId) -> StoreResult<bool> {
+pub fn mark_viewed(tx: &Tx, target: Target, user: UserId) -> StoreResult<bool> {
     set(tx, VIEWS, &key2(&target.key(), &user.key()), true, &[])
 }
 
@@ -43,7 +43,7 @@ pub fn viewed(r: &impl Reader, target: Target, user: UserId) -> StoreResult<bool
 
 /// Removes every like and view of `target` (when it is deleted). Bookmarks stay with their
 /// owners and are skipped when read, as the target no longer loads.
-pub fn forget(tx: &WriteTransaction, target: Target) -> StoreResult<()> {
+pub fn forget(tx: &Tx, target: Target) -> StoreResult<()> {
     for table in [LIKES, VIEWS] {
         for (k, _) in scan_prefix(tx, table, &target.key(), usize::MAX)? {
             delete_raw(tx, table, &k)?;
@@ -59,7 +59,7 @@ pub fn forget(tx: &WriteTransaction, target: Target) -> StoreResult<()> {
 
 /// Adds (`on`) or removes `user`'s bookmark of `target` made at `at`; true when that
 /// changed anything. The reverse entry and the person's count per kind move with it.
-pub fn set_bookmark(tx: &WriteTransaction, user: UserId, target: Target, on: bool, at: i64) -> StoreResult<bool> {
+pub fn set_bookmark(tx: &Tx, user: UserId, target: Target, on: bool, at: i64) -> StoreResult<bool> {
     let changed = set(tx, BOOKMARKS, &key2(&user.key(), &target.key()), on, &at.to_be_bytes())?;
     if changed {
         set(tx, BOOKMARKERS, &key2(&target.key(), &user.key()), on, &[])?;
@@ -149,7 +149,7 @@ pub fn counter(r: &impl Reader, counter: &Counter) -> StoreResult<u64> {
 }
 
 /// Adds `delta` to a counter (never below zero); returns the new value.
-pub fn add(tx: &WriteTransaction, c: &Counter, delta: i64) -> StoreResult<u64> {
+pub fn add(tx: &Tx, c: &Counter, delta: i64) -> StoreResult<u64> {
     let value = (counter(tx, c)? as i64 + delta).max(0) as u64;
     put_raw(tx, COUNTERS, c.key().as_bytes(), &value.to_be_bytes())?;
     Ok(value)
@@ -180,13 +180,13 @@ pub fn draft<F: DraftFields>(r: &impl Reader, id: DraftId) -> StoreResult<Option
 }
 
 /// Writes a draft and its per-user index entry.
-pub fn put_draft<F: DraftFields>(tx: &WriteTransaction, d: &Draft<F>) -> StoreResult<()> {
+pub fn put_draft<F: DraftFields>(tx: &Tx, d: &Draft<F>) -> StoreResult<()> {
     put_raw(tx, USER_DRAFTS, &user_draft_key(d), &[])?;
     codec::put(tx, DRAFTS, &draft_key::<F>(d.id), d)
 }
 
 /// Removes a draft.
-pub fn remove_draft<F: DraftFields>(tx: &WriteTransaction, d: &Draft<F>) -> StoreResult<()> {
+pub fn remove_draft<F: DraftFields>(tx: &Tx, d: &Draft<F>) -> StoreResult<()> {
     delete_raw(tx, USER_DRAFTS, &user_draft_key(d))?;
     delete_raw(tx, DRAFTS, &draft_key::<F>(d.id)).map(drop)
 }

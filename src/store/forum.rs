@@ -8,7 +8,7 @@ use crate::domain::{
     forum::{Reply, Topic},
     ids::{ReplyId, TopicId, UserId},
 };
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 fn be(n: u64) -> [u8; 8] {
     n.to_be_bytes()
@@ -32,7 +32,7 @@ pub fn topic(r: &impl Reader, id: TopicId) -> StoreResult<Option<Topic>> {
 }
 
 /// Writes a new topic with every index.
-pub fn insert_topic(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
+pub fn insert_topic(tx: &Tx, t: &Topic) -> StoreResult<()> {
     put_raw(tx, CATEGORY_TOPICS, &text_key(&t.category, &t.id), &[])?;
     for tag in &t.tags {
         put_raw(tx, TAG_TOPICS, &text_key(&tag.to_lowercase(), &t.id), &[])?;
@@ -44,7 +44,7 @@ pub fn insert_topic(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
 }
 
 /// Rewrites a topic, moving the index entries whose keys changed.
-pub fn update_topic(tx: &WriteTransaction, old: &Topic, new: &Topic) -> StoreResult<()> {
+pub fn update_topic(tx: &Tx, old: &Topic, new: &Topic) -> StoreResult<()> {
     if old.category != new.category {
         delete_raw(tx, CATEGORY_TOPICS, &text_key(&old.category, &old.id))?;
         put_raw(tx, CATEGORY_TOPICS, &text_key(&new.category, &new.id), &[])?;
@@ -73,7 +73,7 @@ pub fn update_topic(tx: &WriteTransaction, old: &Topic, new: &Topic) -> StoreRes
 }
 
 /// Removes a topic and every index entry, view and like of it (not its replies).
-pub fn remove_topic(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
+pub fn remove_topic(tx: &Tx, t: &Topic) -> StoreResult<()> {
     delete_raw(tx, CATEGORY_TOPICS, &text_key(&t.category, &t.id))?;
     for tag in &t.tags {
         delete_raw(tx, TAG_TOPICS, &text_key(&tag.to_lowercase(), &t.id))?;
@@ -97,13 +97,13 @@ pub fn reply(r: &impl Reader, id: ReplyId) -> StoreResult<Option<Reply>> {
 }
 
 /// Writes a reply (new or edited) and its topic index entry.
-pub fn put_reply(tx: &WriteTransaction, reply: &Reply) -> StoreResult<()> {
+pub fn put_reply(tx: &Tx, reply: &Reply) -> StoreResult<()> {
     put_raw(tx, TOPIC_REPLIES, &key2(&reply.topic.key(), &reply.id.key()), &[])?;
     codec::put(tx, REPLIES, &reply.id.key(), reply)
 }
 
 /// Removes a reply, its index entry and its likes.
-pub fn remove_reply(tx: &WriteTransaction, reply: &Reply) -> StoreResult<()> {
+pub fn remove_reply(tx: &Tx, reply: &Reply) -> StoreResult<()> {
     delete_raw(tx, TOPIC_REPLIES, &key2(&reply.topic.key(), &reply.id.key()))?;
     super::engagement::forget(tx, Target::Reply(reply.id))?;
     delete_raw(tx, REPLIES, &reply.id.key()).map(drop)

@@ -1,6 +1,6 @@
 //! Typed access to invitations, their token index and the per-organization index.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{
     Reader, StoreResult, codec, key2, put_raw, scan_prefix,
@@ -25,7 +25,7 @@ pub fn by_token(r: &impl Reader, hash: &[u8; 32]) -> StoreResult<Option<Invitati
 }
 
 /// Writes an invitation and both indexes.
-pub fn put(tx: &WriteTransaction, inv: &Invitation) -> StoreResult<()> {
+pub fn put(tx: &Tx, inv: &Invitation) -> StoreResult<()> {
     put_raw(tx, INVITATION_TOKENS, &inv.token_hash, &inv.id.key())?;
     put_raw(tx, ORG_INVITATIONS, &key2(&inv.org_id.key(), &inv.id.key()), &[])?;
     codec::put(tx, INVITATIONS, &inv.id.key(), inv)

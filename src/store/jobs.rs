@@ -3,7 +3,7 @@
 //! A job is claimed by moving its due entry forward by a lease; if the process dies while
 //! running it, the lease expires and the job runs again (at-least-once delivery).
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -31,13 +31,13 @@ fn due_key(run_at: i64, id: JobId) -> Vec<u8> {
 
 /// Queues `job` to run at `job.run_at` (in the caller's transaction, so a job is queued
 /// exactly when the write that caused it commits).
-pub fn enqueue(tx: &WriteTransaction, job: &Job) -> StoreResult<()> {
+pub fn enqueue(tx: &Tx, job: &Job) -> StoreResult<()> {
     put_raw(tx, JOBS_DUE, &due_key(job.run_at, job.id), &[])?;
     codec::put(tx, JOBS, &job.id.key(), job)
 }
 
 /// Claims up to `limit` jobs due at `now`, pushing each one's due time to `now + lease_ms`.
-pub fn claim_due(tx: &WriteTransaction, now: i64, lease_ms: i64, limit: usize) -> StoreResult<Vec<Job>> {
+pub fn claim_due(tx: &Tx, now: i64, lease_ms: i64, limit: usize) -> StoreResult<Vec<Job>> {
     let end = due_key(now, JobId(uuid::Uuid::max()));
     let due = tx.range_raw(JOBS_DUE, &[], &end, limit)?;
     let mut claimed = Vec::with_capacity(due.len());
@@ -56,20 +56,20 @@ pub fn claim_due(tx: &WriteTransaction, now: i64, lease_ms: i64, limit: usize) -
 }
 
 /// Removes a finished job.
-pub fn complete(tx: &WriteTransaction, job: &Job) -> StoreResult<()> {
+pub fn complete(tx: &Tx, job: &Job) -> StoreResult<()> {
     delete_raw(tx, JOBS_DUE, &due_key(job.run_at, job.id))?;
     delete_raw(tx, JOBS, &job.id.key())?;
     Ok(())
 }
 
 /// Reschedules a failed job at `retry_at` (`claimed_run_at` is the lease it held).
-pub fn retry(tx: &WriteTransaction, job: &Job, claimed_run_at: i64) -> StoreResult<()> {
+pub fn retry(tx: &Tx, job: &Job, claimed_run_at: i64) -> StoreResult<()> {
     delete_raw(tx, JOBS_DUE, &due_key(claimed_run_at, job.id))?;
     enqueue(tx, job)
 }
 
 /// Moves a job that exhausted its attempts to the dead letters.
-pub fn bury(tx: &WriteTransaction, job: &Job) -> StoreResult<()> {
+pub fn bury(tx: &Tx, job: &Job) -> StoreResult<()> {
     complete(tx, job)?;
     codec::put(tx, DEAD_JOBS, &job.id.key(), job)
 }

@@ -1,6 +1,6 @@
 //! Typed access to media metadata.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{Reader, StoreResult, codec, delete_raw, tables::MEDIA};
 use crate::domain::{ids::MediaId, media::Media};
@@ -11,11 +11,11 @@ pub fn get(r: &impl Reader, id: MediaId) -> StoreResult<Option<Media>> {
 }
 
 /// Writes a media record.
-pub fn put(tx: &WriteTransaction, m: &Media) -> StoreResult<()> {
+pub fn put(tx: &Tx, m: &Media) -> StoreResult<()> {
     codec::put(tx, MEDIA, &m.id.key(), m)
 }
 
 /// Removes a media record.
-pub fn remove(tx: &WriteTransaction, id: MediaId) -> StoreResult<()> {
+pub fn remove(tx: &Tx, id: MediaId) -> StoreResult<()> {
     delete_raw(tx, MEDIA, &id.key()).map(drop)
 }

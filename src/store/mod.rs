@@ -20,18 +20,18 @@ pub mod security;
 pub mod sessions;
 pub mod stats;
 pub mod tables;
+mod tx;
 pub mod use_case_filters;
 pub mod use_cases;
 pub mod users;
 mod writer;
 
+pub use tx::Tx;
 pub use writer::{TableTime, WriteStats, WriteTotals};
 
 use std::{cell::RefCell, path::Path, rc::Rc, sync::Arc};
 
-use redb::{
-    Database, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction,
-};
+use redb::{Database, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 
 pub use tables::Table;
 
@@ -130,7 +130,7 @@ impl Store {
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
     {
         self.writer.write(f).await
     }
@@ -141,9 +141,9 @@ impl Store {
     }
 
     /// Runs a write synchronously (start-up and CLI paths only, never on the runtime).
-    pub fn write_blocking<T>(&self, f: impl FnOnce(&WriteTransaction) -> StoreResult<T>) -> StoreResult<T> {
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&Tx) -> StoreResult<T>) -> StoreResult<T> {
         let tx = self.db.begin_write()?;
-        let out = f(&tx)?;
+        let out = f(&Tx::new(&tx))?;
         tx.commit()?;
         Ok(out)
     }
@@ -254,41 +254,18 @@ fn get_in<T>(
     t.get(key)?.map(|v| f(v.value())).transpose()
 }
 
-/// A write transaction reads its own uncommitted changes (tables are opened per call: a write
-/// closure may also hold a table open for writing).
-impl Reader for WriteTransaction {
-    fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>> {
-        get_in(&self.open_table(table.def())?, key, f)
-    }
-    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        collect_range(&self.open_table(table.def())?, start, end, limit, false)
-    }
-    fn range_rev_raw(
-        &self,
-        table: Table,
-        start: &[u8],
-        end: &[u8],
-        limit: usize,
-    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        collect_range(&self.open_table(table.def())?, start, end, limit, true)
-    }
-    fn len_raw(&self, table: Table) -> StoreResult<u64> {
-        Ok(self.open_table(table.def())?.len()?)
-    }
-}
-
 /// Writes `value` at `key`.
-pub fn put_raw(tx: &WriteTransaction, table: Table, key: &[u8], value: &[u8]) -> StoreResult<()> {
+pub fn put_raw(tx: &Tx, table: Table, key: &[u8], value: &[u8]) -> StoreResult<()> {
     let started = writer::recording().then(std::time::Instant::now);
-    tx.open_table(table.def())?.insert(key, value)?;
+    tx.with(table, |t| Ok(t.insert(key, value).map(drop)?))?;
     writer::record_put(table, key, value, started);
     Ok(())
 }
 
 /// Removes `key`; true when something was there.
-pub fn delete_raw(tx: &WriteTransaction, table: Table, key: &[u8]) -> StoreResult<bool> {
+pub fn delete_raw(tx: &Tx, table: Table, key: &[u8]) -> StoreResult<bool> {
     let started = writer::recording().then(std::time::Instant::now);
-    let removed = tx.open_table(table.def())?.remove(key)?.is_some();
+    let removed = tx.with(table, |t| Ok(t.remove(key)?.is_some()))?;
     writer::record_delete(table, key, started);
     Ok(removed)
 }

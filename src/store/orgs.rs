@@ -1,6 +1,6 @@
 //! Typed access to organizations, their domain index, members and join requests.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{
     Reader, StoreResult, codec, delete_raw, key2, put_raw, scan_after, scan_prefix,
@@ -25,7 +25,7 @@ pub fn by_domain(r: &impl Reader, domain: &str) -> StoreResult<Option<Organizati
 }
 
 /// Writes an organization and its domain index entry.
-pub fn put(tx: &WriteTransaction, org: &Organization) -> StoreResult<()> {
+pub fn put(tx: &Tx, org: &Organization) -> StoreResult<()> {
     put_raw(tx, DOMAIN_ORG, org.domain.as_bytes(), &org.id.key())?;
     let card = org.card();
     if self::card(tx, org.id)?.as_ref() != Some(&card) {
@@ -41,12 +41,12 @@ pub fn card(r: &impl Reader, id: OrgId) -> StoreResult<Option<OrgCard>> {
 }
 
 /// Records `user` as a member of `org` (the caller keeps the org's counters).
-pub fn add_member(tx: &WriteTransaction, org: OrgId, user: UserId) -> StoreResult<()> {
+pub fn add_member(tx: &Tx, org: OrgId, user: UserId) -> StoreResult<()> {
     put_raw(tx, ORG_MEMBERS, &key2(&org.key(), &user.key()), &[])
 }
 
 /// Removes `user` from the members of `org`.
-pub fn remove_member(tx: &WriteTransaction, org: OrgId, user: UserId) -> StoreResult<()> {
+pub fn remove_member(tx: &Tx, org: OrgId, user: UserId) -> StoreResult<()> {
     delete_raw(tx, ORG_MEMBERS, &key2(&org.key(), &user.key()))?;
     Ok(())
 }
@@ -57,7 +57,7 @@ pub fn member_ids(r: &impl Reader, org: OrgId, limit: usize) -> StoreResult<Vec<
 }
 
 /// Stores a join request and its per-organization index entry.
-pub fn put_join_request(tx: &WriteTransaction, req: &JoinRequest) -> StoreResult<()> {
+pub fn put_join_request(tx: &Tx, req: &JoinRequest) -> StoreResult<()> {
     put_raw(tx, ORG_JOIN_REQUESTS, &key2(&req.org_id.key(), &req.id.key()), &[])?;
     codec::put(tx, JOIN_REQUESTS, &req.id.key(), req)
 }

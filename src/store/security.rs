@@ -1,7 +1,7 @@
 //! Typed access to short-lived security records: one-time codes, login failure counters,
 //! trusted devices and password-reset tokens. Secrets are only ever stored hashed.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -51,12 +51,12 @@ pub fn code(r: &impl Reader, key: &str) -> StoreResult<Option<OneTimeCode>> {
 }
 
 /// Stores (replacing) the code under `key`.
-pub fn put_code(tx: &WriteTransaction, key: &str, code: &OneTimeCode) -> StoreResult<()> {
+pub fn put_code(tx: &Tx, key: &str, code: &OneTimeCode) -> StoreResult<()> {
     codec::put(tx, CODES, key.as_bytes(), code)
 }
 
 /// Deletes the code under `key`.
-pub fn delete_code(tx: &WriteTransaction, key: &str) -> StoreResult<()> {
+pub fn delete_code(tx: &Tx, key: &str) -> StoreResult<()> {
     delete_raw(tx, CODES, key.as_bytes()).map(drop)
 }
 
@@ -66,7 +66,7 @@ pub fn failures(r: &impl Reader, email_hash: &[u8; 32]) -> StoreResult<LoginFail
 }
 
 /// Writes (or clears, when `None`) the failure counter for an email hash.
-pub fn set_failures(tx: &WriteTransaction, email_hash: &[u8; 32], value: Option<&LoginFailures>) -> StoreResult<()> {
+pub fn set_failures(tx: &Tx, email_hash: &[u8; 32], value: Option<&LoginFailures>) -> StoreResult<()> {
     match value {
         Some(v) => codec::put(tx, LOGIN_FAILURES, email_hash, v),
         None => delete_raw(tx, LOGIN_FAILURES, email_hash).map(drop),
@@ -79,7 +79,7 @@ pub fn trusted_device(r: &impl Reader, token_hash: &[u8; 32]) -> StoreResult<Opt
 }
 
 /// Remembers a trusted device.
-pub fn put_trusted_device(tx: &WriteTransaction, token_hash: &[u8; 32], d: &TrustedDevice) -> StoreResult<()> {
+pub fn put_trusted_device(tx: &Tx, token_hash: &[u8; 32], d: &TrustedDevice) -> StoreResult<()> {
     codec::put(tx, TRUSTED_DEVICES, token_hash, d)
 }
 
@@ -89,11 +89,11 @@ pub fn reset_token(r: &impl Reader, token_hash: &[u8; 32]) -> StoreResult<Option
 }
 
 /// Stores a reset token.
-pub fn put_reset_token(tx: &WriteTransaction, token_hash: &[u8; 32], t: &ResetToken) -> StoreResult<()> {
+pub fn put_reset_token(tx: &Tx, token_hash: &[u8; 32], t: &ResetToken) -> StoreResult<()> {
     codec::put(tx, RESET_TOKENS, token_hash, t)
 }
 
 /// Consumes a reset token (single use).
-pub fn delete_reset_token(tx: &WriteTransaction, token_hash: &[u8; 32]) -> StoreResult<()> {
+pub fn delete_reset_token(tx: &Tx, token_hash: &[u8; 32]) -> StoreResult<()> {
     delete_raw(tx, RESET_TOKENS, token_hash).map(drop)
 }

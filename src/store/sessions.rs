@@ -1,6 +1,6 @@
 //! Typed access to sessions and the user → sessions index.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{
     Reader, StoreResult, codec, key2, put_raw, scan_prefix,
@@ -17,7 +17,7 @@ pub fn get(r: &impl Reader, id: SessionId) -> StoreResult<Option<Session>> {
 }
 
 /// Writes a session and its index entry.
-pub fn put(tx: &WriteTransaction, s: &Session) -> StoreResult<()> {
+pub fn put(tx: &Tx, s: &Session) -> StoreResult<()> {
     put_raw(tx, USER_SESSIONS, &key2(&s.user_id.key(), &s.id.key()), &[])?;
     codec::put(tx, SESSIONS, &s.id.key(), s)
 }
@@ -34,12 +34,7 @@ pub fn of_user(r: &impl Reader, user: UserId) -> StoreResult<Vec<Session>> {
 }
 
 /// Revokes every live session of `user` except `keep`; returns the ids revoked.
-pub fn revoke_all(
-    tx: &WriteTransaction,
-    user: UserId,
-    keep: Option<SessionId>,
-    now: i64,
-) -> StoreResult<Vec<SessionId>> {
+pub fn revoke_all(tx: &Tx, user: UserId, keep: Option<SessionId>, now: i64) -> StoreResult<Vec<SessionId>> {
     let mut revoked = Vec::new();
     for mut s in of_user(tx, user)? {
         if s.revoked_at.is_none() && Some(s.id) != keep {

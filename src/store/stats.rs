@@ -1,7 +1,7 @@
 //! Per-user activity counters (topics, replies, likes received, best answers) and the
 //! reputation they earn, with the reputation index the top-contributors list reads.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
 use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
@@ -30,7 +30,7 @@ pub fn stats(r: &impl Reader, user: UserId) -> StoreResult<UserStats> {
 }
 
 /// Changes a user's stats with `f`, keeping the reputation index in step.
-pub fn adjust_stats(tx: &WriteTransaction, user: UserId, f: impl FnOnce(&mut UserStats)) -> StoreResult<UserStats> {
+pub fn adjust_stats(tx: &Tx, user: UserId, f: impl FnOnce(&mut UserStats)) -> StoreResult<UserStats> {
     let before = stats(tx, user)?;
     let mut after = before.clone();
     f(&mut after);

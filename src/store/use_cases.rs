@@ -2,7 +2,7 @@
 //! viewed, most liked). Index entries move in the record's transaction; likes, views and
 //! bookmarks are the engagement store's.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
 use crate::domain::{
@@ -34,7 +34,7 @@ const LISTING_VERSION: &[u8] = b"use_case_listing_version";
 
 /// A change counter in `META`, bumped in the transaction that makes the change, so a reader
 /// that sees version `n` sees exactly the data of version `n`.
-fn bump(tx: &WriteTransaction, name: &[u8]) -> StoreResult<()> {
+fn bump(tx: &Tx, name: &[u8]) -> StoreResult<()> {
     let n = version(tx, name)?;
     put_raw(tx, META, name, &(n + 1).to_be_bytes())
 }
@@ -43,7 +43,7 @@ fn version(r: &impl Reader, name: &[u8]) -> StoreResult<u64> {
     Ok(r.get_raw(META, name)?.and_then(|v| v.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
 }
 
-fn bump_points_version(tx: &WriteTransaction) -> StoreResult<()> {
+fn bump_points_version(tx: &Tx) -> StoreResult<()> {
     bump(tx, POINTS_VERSION)
 }
 
@@ -54,7 +54,7 @@ pub fn points_version(r: &impl Reader) -> StoreResult<u64> {
 
 /// Records that something a listing shows changed: a use case, or the card of an author
 /// or organization.
-pub fn bump_listing_version(tx: &WriteTransaction) -> StoreResult<()> {
+pub fn bump_listing_version(tx: &Tx) -> StoreResult<()> {
     bump(tx, LISTING_VERSION)
 }
 
@@ -109,7 +109,7 @@ pub fn free_slug(r: &impl Reader, org_slug: &str, base: &str) -> StoreResult<Str
 }
 
 /// Writes a new use case with its slug and indexes.
-pub fn insert(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
+pub fn insert(tx: &Tx, u: &UseCase) -> StoreResult<()> {
     put_raw(tx, USE_CASE_SLUGS, format!("{}/{}", u.org_slug, u.slug).as_bytes(), &u.id.key())?;
     put_raw(tx, USE_CASE_VIEWS, &views_key(u), &[])?;
     put_raw(tx, USE_CASE_LIKES, &likes_key(u), &[])?;
@@ -122,7 +122,7 @@ pub fn insert(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
 }
 
 /// Rewrites a use case, moving the index entries whose keys changed.
-pub fn update(tx: &WriteTransaction, old: &UseCase, new: &UseCase) -> StoreResult<()> {
+pub fn update(tx: &Tx, old: &UseCase, new: &UseCase) -> StoreResult<()> {
     if old.view_count != new.view_count {
         delete_raw(tx, USE_CASE_VIEWS, &views_key(old))?;
         put_raw(tx, USE_CASE_VIEWS, &views_key(new), &[])?;
@@ -148,7 +148,7 @@ pub fn update(tx: &WriteTransaction, old: &UseCase, new: &UseCase) -> StoreResul
 }
 
 /// Removes a use case with its slug, indexes, views, likes and bookmarks' targets.
-pub fn remove(tx: &WriteTransaction, u: &UseCase) -> StoreResult<()> {
+pub fn remove(tx: &Tx, u: &UseCase) -> StoreResult<()> {
     delete_raw(tx, USE_CASE_SLUGS, format!("{}/{}", u.org_slug, u.slug).as_bytes())?;
     delete_raw(tx, USE_CASE_VIEWS, &views_key(u))?;
     delete_raw(tx, USE_CASE_LIKES, &likes_key(u))?;

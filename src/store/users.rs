@@ -1,6 +1,6 @@
 //! Typed access to users and the email → user index.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{
     Reader, StoreError, StoreResult, codec, delete_raw, put_raw, scan_after,
@@ -29,7 +29,7 @@ pub fn by_email(r: &impl Reader, email: &str) -> StoreResult<Option<User>> {
 }
 
 /// Inserts a new user and its email index entry; 409 when the email is taken.
-pub fn insert(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
+pub fn insert(tx: &Tx, user: &User) -> StoreResult<()> {
     if tx.get_raw(EMAIL_USER, user.email.as_bytes())?.is_some() {
         return Err(email_taken());
     }
@@ -45,7 +45,7 @@ pub fn author_card(r: &impl Reader, id: UserId) -> StoreResult<Option<AuthorCard
 }
 
 /// Rewrites an existing user, moving the email index entry when the email changed.
-pub fn update(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
+pub fn update(tx: &Tx, user: &User) -> StoreResult<()> {
     if let Some(old) = get(tx, user.id)?
         && old.email != user.email
     {
@@ -69,7 +69,7 @@ pub fn update(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
 }
 
 /// Keeps the directory index in step with the user: listed exactly while they can sign in.
-pub fn sync_listed(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
+pub fn sync_listed(tx: &Tx, user: &User) -> StoreResult<()> {
     if user.can_sign_in() {
         put_raw(tx, LISTED_USERS, &user.id.key(), &[])
     } else {
@@ -92,7 +92,7 @@ pub fn listed_count(r: &impl Reader) -> StoreResult<u64> {
 
 /// Removes a user record and its email index entry (used when an unverified signup is
 /// replaced by a new one for the same email).
-pub fn remove(tx: &WriteTransaction, user: &User) -> StoreResult<()> {
+pub fn remove(tx: &Tx, user: &User) -> StoreResult<()> {
     delete_raw(tx, EMAIL_USER, user.email.as_bytes())?;
     delete_raw(tx, LISTED_USERS, &user.id.key())?;
     delete_raw(tx, USER_CARDS, &user.id.key())?;

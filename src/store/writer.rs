@@ -7,7 +7,8 @@
 //! same for every create, so committing each closure on its own rewrote them once per write.
 //! The writer thread instead takes every job queued so far (up to `MAX_BATCH`), runs them one
 //! after another in one transaction — each sees the writes of those before it, exactly as if
-//! they had run alone in that order — and commits it with `Durability::Immediate`. Only then
+//! they had run alone in that order, through one `Tx`, so each table is opened once per
+//! batch — and commits it with `Durability::Immediate`. Only then
 //! are the callers answered, so an acknowledged write has reached the disk: a crash loses at
 //! most writes nobody was told succeeded.
 //!
@@ -38,7 +39,7 @@ use std::{
 use redb::{Database, WriteTransaction};
 use tokio::sync::oneshot;
 
-use super::{StoreError, StoreResult, Table, delete_raw, put_raw};
+use super::{StoreError, StoreResult, Table, Tx, delete_raw, put_raw};
 
 /// Most jobs in one transaction: bounds how long the first job of a batch waits.
 const MAX_BATCH: usize = 256;
@@ -49,7 +50,7 @@ type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 /// A queued write: runs in the batch's transaction; `Some` completion when it succeeded (its
 /// caller waits for the commit), `None` when it failed (its caller already has the error).
-type Job = Box<dyn FnOnce(&WriteTransaction) -> Option<Completion> + Send>;
+type Job = Box<dyn FnOnce(&Tx) -> Option<Completion> + Send>;
 
 /// One write a job made, kept so the job can be replayed into a new transaction.
 enum Op {
@@ -201,11 +202,11 @@ impl Writer {
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel::<Result<T, E>>();
         let span = tracing::Span::current();
-        let job: Job = Box::new(move |tx: &WriteTransaction| {
+        let job: Job = Box::new(move |tx: &Tx| {
             let _entered = span.enter();
             // A panic in `f` is an error for this caller only.
             let out = std::panic::catch_unwind(AssertUnwindSafe(|| f(tx))).unwrap_or_else(|_| {
@@ -249,7 +250,7 @@ fn stopped() -> StoreError {
 }
 
 /// Runs `job`, returning its completion (if it succeeded) and the writes it made.
-fn recorded(tx: &WriteTransaction, job: Job, stats: &WriteStats) -> (Option<Completion>, Vec<Op>) {
+fn recorded(tx: &Tx, job: Job, stats: &WriteStats) -> (Option<Completion>, Vec<Op>) {
     REDO.with(|r| *r.borrow_mut() = Some(Recording::default()));
     let done = job(tx);
     let Recording { ops, tables } = REDO.with(|r| r.borrow_mut().take()).unwrap_or_default();
@@ -270,18 +271,17 @@ fn recorded(tx: &WriteTransaction, job: Job, stats: &WriteStats) -> (Option<Comp
     (done, ops)
 }
 
-/// A new transaction holding the writes of the jobs that succeeded so far.
-fn replayed(db: &Database, kept: &[(Vec<Op>, Completion)]) -> StoreResult<WriteTransaction> {
-    let tx = db.begin_write()?;
+/// Writes the recorded writes of the jobs that succeeded so far into `tx`.
+fn replay(tx: &Tx, kept: &[(Vec<Op>, Completion)]) -> StoreResult<()> {
     for (ops, _) in kept {
         for op in ops {
             match op {
-                Op::Put(table, key, value) => put_raw(&tx, *table, key, value)?,
-                Op::Delete(table, key) => drop(delete_raw(&tx, *table, key)?),
+                Op::Put(table, key, value) => put_raw(tx, *table, key, value)?,
+                Op::Delete(table, key) => drop(delete_raw(tx, *table, key)?),
             }
         }
     }
-    Ok(tx)
+    Ok(())
 }
 
 /// The writer loop: wait for a job, take what else is queued, run them in one transaction,
@@ -322,26 +322,42 @@ type Kept = Vec<(Vec<Op>, Completion)>;
 /// one fails after writing; the transaction to commit and the jobs it holds.
 fn run_batch(db: &Database, jobs: Vec<Job>, stats: &WriteStats) -> Result<(WriteTransaction, Kept), (Kept, String)> {
     let mut kept: Kept = Vec::new();
-    let mut tx = match db.begin_write() {
-        Ok(tx) => tx,
-        // Nothing ran: dropping the jobs tells every caller the store cannot write.
-        Err(e) => return Err((kept, e.to_string())),
-    };
-    for job in jobs {
-        match recorded(&tx, job, stats) {
-            (Some(done), ops) => kept.push((ops, done)),
-            (None, ops) if ops.is_empty() => {}
-            (None, _) => {
-                WriteStats::add(&stats.replays, 1);
-                drop(tx);
-                tx = match replayed(db, &kept) {
-                    Ok(tx) => tx,
-                    Err(e) => return Err((kept, e.to_string())),
-                };
+    let mut jobs = jobs.into_iter();
+    loop {
+        // Nothing ran when the first cannot begin: dropping the jobs tells every caller the
+        // store cannot write.
+        let tx = db.begin_write().map_err(|e| e.to_string());
+        let tx = match tx {
+            Ok(tx) => tx,
+            Err(e) => return Err((kept, e)),
+        };
+        // The tables stay open for the whole batch and close when `open` is dropped, before
+        // the commit or the restart.
+        let failed = {
+            let open = Tx::new(&tx);
+            if let Err(e) = replay(&open, &kept) {
+                return Err((kept, e.to_string()));
             }
+            let mut failed = false;
+            for job in jobs.by_ref() {
+                match recorded(&open, job, stats) {
+                    (Some(done), ops) => kept.push((ops, done)),
+                    (None, ops) if ops.is_empty() => {}
+                    (None, _) => {
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            failed
+        };
+        if !failed {
+            return Ok((tx, kept));
         }
+        // The failed job's writes are in `tx`: drop it and replay the others into a new one.
+        WriteStats::add(&stats.replays, 1);
+        drop(tx);
     }
-    Ok((tx, kept))
 }
 
 fn nanos(d: std::time::Duration) -> u64 {

@@ -126,7 +126,7 @@ pub async fn remove(state: &AppState, ctx: AuthContext, id: MediaId) -> AppResul
 
 /// Removes the records of `ids` in the caller's transaction; the objects are deleted after
 /// the commit with `media::remove_objects`.
-pub fn drop_records(tx: &redb::WriteTransaction, ids: &[MediaId]) -> StoreResult<Vec<Media>> {
+pub fn drop_records(tx: &crate::store::Tx, ids: &[MediaId]) -> StoreResult<Vec<Media>> {
     let mut out = Vec::new();
     for id in ids {
         if let Some(m) = media_table::get(tx, *id)? {

@@ -1,7 +1,7 @@
 //! Topics and replies in the engagement flow: how each is found, which counts it keeps and
 //! how it is written back.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{reply_view, topic_view};
 use crate::{
@@ -42,7 +42,7 @@ impl Engaged for Topic {
             Count::Bookmarks => None,
         }
     }
-    fn update(tx: &WriteTransaction, old: &Self, new: &Self) -> StoreResult<()> {
+    fn update(tx: &Tx, old: &Self, new: &Self) -> StoreResult<()> {
         store::update_topic(tx, old, new)
     }
     fn view<R: Reader>(r: &R, record: Self, viewer: UserId) -> StoreResult<TopicView> {
@@ -74,7 +74,7 @@ impl Engaged for Reply {
     fn count_mut(&mut self, which: Count) -> Option<&mut u64> {
         (which == Count::Likes).then_some(&mut self.like_count)
     }
-    fn update(tx: &WriteTransaction, _old: &Self, new: &Self) -> StoreResult<()> {
+    fn update(tx: &Tx, _old: &Self, new: &Self) -> StoreResult<()> {
         store::put_reply(tx, new)
     }
     fn view<R: Reader>(r: &R, record: Self, viewer: UserId) -> StoreResult<ReplyView> {

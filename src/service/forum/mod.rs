@@ -10,7 +10,7 @@ pub mod replies;
 pub mod stats;
 pub mod topics;
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use crate::{
     domain::{
@@ -39,7 +39,7 @@ pub fn reply_view(r: &impl Reader, reply: Reply, best: bool, viewer: UserId) -> 
 }
 
 /// Moves the per-tag topic counts of `tags` by `delta`.
-pub(crate) fn count_tags(tx: &WriteTransaction, tags: &[String], delta: i64) -> StoreResult<()> {
+pub(crate) fn count_tags(tx: &Tx, tags: &[String], delta: i64) -> StoreResult<()> {
     for tag in tags {
         engagement::add(tx, &Counter::TopicsWithTag(tag.to_lowercase()), delta)?;
     }
@@ -47,12 +47,12 @@ pub(crate) fn count_tags(tx: &WriteTransaction, tags: &[String], delta: i64) -> 
 }
 
 /// Counts `user` as a contributor the first time they post.
-fn count_contribution(tx: &WriteTransaction, before_posts: u64) -> StoreResult<()> {
+fn count_contribution(tx: &Tx, before_posts: u64) -> StoreResult<()> {
     if before_posts == 0 { engagement::add(tx, &Counter::Contributors, 1).map(drop) } else { Ok(()) }
 }
 
 /// Applies the stats and counters of a new topic.
-fn topic_added(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
+fn topic_added(tx: &Tx, t: &Topic) -> StoreResult<()> {
     let before = user_stats::stats(tx, t.author)?;
     user_stats::adjust_stats(tx, t.author, |s| {
         s.topics += 1;
@@ -65,7 +65,7 @@ fn topic_added(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
 }
 
 /// Applies the stats and counters of a new reply.
-fn reply_added(tx: &WriteTransaction, r: &Reply) -> StoreResult<()> {
+fn reply_added(tx: &Tx, r: &Reply) -> StoreResult<()> {
     let before = user_stats::stats(tx, r.author)?;
     user_stats::adjust_stats(tx, r.author, |s| {
         s.replies += 1;
@@ -76,7 +76,7 @@ fn reply_added(tx: &WriteTransaction, r: &Reply) -> StoreResult<()> {
 }
 
 /// Reverses what a reply earned (its creation, its likes, a best answer).
-fn reply_removed(tx: &WriteTransaction, r: &Reply, was_best: bool) -> StoreResult<()> {
+fn reply_removed(tx: &Tx, r: &Reply, was_best: bool) -> StoreResult<()> {
     user_stats::adjust_stats(tx, r.author, |s| {
         s.replies = s.replies.saturating_sub(1);
         s.likes_received = s.likes_received.saturating_sub(r.like_count);
@@ -91,7 +91,7 @@ fn reply_removed(tx: &WriteTransaction, r: &Reply, was_best: bool) -> StoreResul
 }
 
 /// Reverses what a topic earned (its creation and likes) and its counters.
-fn topic_removed(tx: &WriteTransaction, t: &Topic) -> StoreResult<()> {
+fn topic_removed(tx: &Tx, t: &Topic) -> StoreResult<()> {
     user_stats::adjust_stats(tx, t.author, |s| {
         s.topics = s.topics.saturating_sub(1);
         s.likes_received = s.likes_received.saturating_sub(t.like_count);

@@ -66,7 +66,7 @@ pub async fn best_answer(
             if old.best_reply == reply {
                 return Ok(super::topic_view(tx, old, user.id)?);
             }
-            let award = |tx: &redb::WriteTransaction, r: ReplyId, give: bool| -> StoreResult<()> {
+            let award = |tx: &crate::store::Tx, r: ReplyId, give: bool| -> StoreResult<()> {
                 if let Some(x) = store::reply(tx, r)? {
                     stats::adjust_stats(tx, x.author, |s| {
                         if give {

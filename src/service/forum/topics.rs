@@ -1,7 +1,7 @@
 //! Topics: create, read (a view counted once per user), list with filters and sorts, edit,
 //! delete (replies go with it), pin and lock.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{topic_added, topic_removed, topic_view};
 use crate::error::ErrorCode;
@@ -76,7 +76,7 @@ pub async fn create_with(
     state: &AppState,
     ctx: AuthContext,
     form: TopicForm,
-    also: impl FnOnce(&WriteTransaction) -> AppResult<()> + Send + 'static,
+    also: impl FnOnce(&Tx) -> AppResult<()> + Send + 'static,
 ) -> AppResult<TopicView> {
     let user = caller(state, ctx).await?;
     let c = validated(state, &form, None)?;

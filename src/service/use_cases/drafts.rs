@@ -2,7 +2,7 @@
 //! through the engagement core, plus media uploaded before publishing — kept with the draft,
 //! removed with it, and adopted by the use case it is published as.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{UseCaseView, media::too_many};
 use crate::{
@@ -131,7 +131,7 @@ pub async fn publish(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResu
 }
 
 /// Makes the draft's media `ids` the media of `u`.
-fn adopt(tx: &WriteTransaction, u: &mut UseCase, ids: &[MediaId]) -> StoreResult<()> {
+fn adopt(tx: &Tx, u: &mut UseCase, ids: &[MediaId]) -> StoreResult<()> {
     for m in attachments::load(tx, ids)? {
         let mut m = m;
         m.context = MediaContext::UseCase(u.id);

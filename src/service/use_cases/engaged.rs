@@ -1,7 +1,7 @@
 //! Use cases in the engagement flow: found by id or slug, keeping like, view and bookmark
 //! counts, written back with their listing indexes.
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use super::{ReadKey, find_use_case, view};
 use crate::{
@@ -42,7 +42,7 @@ impl Engaged for UseCase {
             Count::Bookmarks => &mut self.bookmark_count,
         })
     }
-    fn update(tx: &WriteTransaction, old: &Self, new: &Self) -> StoreResult<()> {
+    fn update(tx: &Tx, old: &Self, new: &Self) -> StoreResult<()> {
         store::update(tx, old, new)
     }
     fn view<R: Reader>(r: &R, record: Self, viewer: UserId) -> StoreResult<UseCaseView> {

@@ -9,7 +9,7 @@ mod engaged;
 pub mod media;
 pub mod queries;
 
-use redb::WriteTransaction;
+use crate::store::Tx;
 
 use crate::error::ErrorCode;
 use crate::{
@@ -44,7 +44,7 @@ pub fn view(r: &impl Reader, u: UseCase, viewer: UserId) -> StoreResult<UseCaseV
     })
 }
 
-fn counted(tx: &WriteTransaction, u: &UseCase, delta: i64) -> StoreResult<()> {
+fn counted(tx: &Tx, u: &UseCase, delta: i64) -> StoreResult<()> {
     counters::add(tx, &Counter::UseCases, delta)?;
     counters::add(tx, &Counter::UseCasesInCategory(u.content.category.clone()), delta)?;
     let of_org = Counter::UseCasesOfOrg(u.org);
@@ -80,7 +80,7 @@ pub async fn create_with(
     state: &AppState,
     ctx: AuthContext,
     input: UseCaseInput,
-    also: impl FnOnce(&WriteTransaction, &mut UseCase) -> AppResult<()> + Send + 'static,
+    also: impl FnOnce(&Tx, &mut UseCase) -> AppResult<()> + Send + 'static,
 ) -> AppResult<UseCaseView> {
     let user = caller(state, ctx).await?;
     let org_id = authz::member_of(&user).map_err(denied)?;

@@ -5,7 +5,7 @@
 //! free-form names in the forum's table. This moves every entry into the tables keyed by
 //! `Target` and `Counter` (see `store::engagement`), then drops the old tables.
 
-use redb::{ReadableTableMetadata, WriteTransaction};
+use crate::store::Tx;
 use serde::Deserialize;
 
 use super::{each_entry, for_each};
@@ -69,7 +69,7 @@ fn legacy_counter(name: &str) -> Option<Counter> {
 
 /// The target a bare 16-byte id names, found by the record it belongs to (likes of
 /// deleted content are dropped).
-fn target_of(tx: &WriteTransaction, id: &[u8]) -> StoreResult<Option<Target>> {
+fn target_of(tx: &Tx, id: &[u8]) -> StoreResult<Option<Target>> {
     let candidates = [
         (tables::TOPICS, TopicId::from_key(id).map(Target::Topic)),
         (tables::REPLIES, ReplyId::from_key(id).map(Target::Reply)),
@@ -91,7 +91,7 @@ fn split(k: &[u8]) -> Option<(&[u8], UserId)> {
 }
 
 fn move_drafts<F: DraftFields, Old: serde::de::DeserializeOwned>(
-    tx: &WriteTransaction,
+    tx: &Tx,
     table: Table,
     convert: impl Fn(Old) -> Draft<F>,
 ) -> StoreResult<()> {
@@ -99,10 +99,10 @@ fn move_drafts<F: DraftFields, Old: serde::de::DeserializeOwned>(
 }
 
 /// Moves likes, views, bookmarks, drafts and counters into the engagement tables.
-pub(super) fn migration_008_engagement(tx: &WriteTransaction) -> StoreResult<()> {
+pub(super) fn migration_008_engagement(tx: &Tx) -> StoreResult<()> {
     use tables::*;
     for table in [LIKES, VIEWS, BOOKMARKS, COUNTERS, DRAFTS, USER_DRAFTS] {
-        tx.open_table(table.def())?;
+        tx.create(table)?;
     }
     each_entry(tx, retired::LIKES, |k, _| {
         if let Some((id, user)) = split(k)
@@ -176,8 +176,7 @@ pub(super) fn migration_008_engagement(tx: &WriteTransaction) -> StoreResult<()>
         retired::USE_CASE_DRAFTS,
         retired::USER_USE_CASE_DRAFTS,
     ] {
-        let moved = tx.open_table(table.def())?.len()?;
-        tx.delete_table(table.def())?;
+        let moved = tx.delete_table(table)?;
         tracing::info!(table = table.name, entries = moved, "engagement table moved and dropped");
     }
     Ok(())

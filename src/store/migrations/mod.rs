@@ -4,12 +4,12 @@
 
 mod engagement;
 
-use redb::{Database, WriteTransaction};
+use redb::Database;
 
 use crate::domain::now_ms;
-use crate::store::{self, StoreResult, put_raw, tables};
+use crate::store::{self, StoreResult, Tx, put_raw, tables};
 
-type Migration = fn(&WriteTransaction) -> StoreResult<()>;
+type Migration = fn(&Tx) -> StoreResult<()>;
 
 /// Every migration, in order.
 const MIGRATIONS_LIST: &[(&str, Migration)] = &[
@@ -26,24 +26,28 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("011_map_popups", migration_011_map_popups),
     ("012_bookmark_index", migration_012_bookmark_index),
     ("013_use_case_filter_counts", migration_013_use_case_filter_counts),
+    ("014_compact_use_case_filters", migration_014_compact_use_case_filters),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
 pub fn run(db: &Database) -> StoreResult<()> {
     // The catalogue of applied migrations must exist before it can be consulted.
     let tx = db.begin_write()?;
-    tx.open_table(tables::MIGRATIONS.def())?;
+    Tx::new(&tx).create(tables::MIGRATIONS)?;
     tx.commit()?;
     for (version, (name, migrate)) in MIGRATIONS_LIST.iter().enumerate() {
         let tx = db.begin_write()?;
-        let done = store::Reader::get_raw(&tx, tables::MIGRATIONS, name.as_bytes())?.is_some();
-        if done {
-            tracing::debug!(migration = name, "migration already applied");
-            continue;
+        {
+            // The migration's tables close before the commit.
+            let open = Tx::new(&tx);
+            if store::Reader::get_raw(&open, tables::MIGRATIONS, name.as_bytes())?.is_some() {
+                tracing::debug!(migration = name, "migration already applied");
+                continue;
+            }
+            migrate(&open)?;
+            put_raw(&open, tables::MIGRATIONS, name.as_bytes(), &now_ms().to_be_bytes())?;
+            put_raw(&open, tables::META, b"schema_version", &((version + 1) as u64).to_be_bytes())?;
         }
-        migrate(&tx)?;
-        put_raw(&tx, tables::MIGRATIONS, name.as_bytes(), &now_ms().to_be_bytes())?;
-        put_raw(&tx, tables::META, b"schema_version", &((version + 1) as u64).to_be_bytes())?;
         tx.commit()?;
         tracing::info!(migration = name, "migration applied");
     }
@@ -51,7 +55,7 @@ pub fn run(db: &Database) -> StoreResult<()> {
 }
 
 /// Creates the tables of the first release so read transactions never meet a missing table.
-fn migration_001_create_tables(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_001_create_tables(tx: &Tx) -> StoreResult<()> {
     use tables::*;
     let first = [
         META,
@@ -74,16 +78,16 @@ fn migration_001_create_tables(tx: &WriteTransaction) -> StoreResult<()> {
         DEAD_JOBS,
     ];
     for table in first {
-        tx.open_table(table.def())?;
+        tx.create(table)?;
     }
     Ok(())
 }
 
 /// Adds the invitation tables and the directory index, filled from the existing users.
-fn migration_002_directory_and_invitations(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_002_directory_and_invitations(tx: &Tx) -> StoreResult<()> {
     use tables::*;
     for table in [LISTED_USERS, INVITATIONS, INVITATION_TOKENS, ORG_INVITATIONS] {
-        tx.open_table(table.def())?;
+        tx.create(table)?;
     }
     let mut after = Vec::new();
     loop {
@@ -99,13 +103,13 @@ fn migration_002_directory_and_invitations(tx: &WriteTransaction) -> StoreResult
 }
 
 /// Adds the media metadata table.
-fn migration_003_media(tx: &WriteTransaction) -> StoreResult<()> {
-    tx.open_table(tables::MEDIA.def())?;
+fn migration_003_media(tx: &Tx) -> StoreResult<()> {
+    tx.create(tables::MEDIA)?;
     Ok(())
 }
 
 /// Adds the forum tables: topics, replies, their indexes, likes, bookmarks, stats, drafts.
-fn migration_004_forum(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_004_forum(tx: &Tx) -> StoreResult<()> {
     use tables::*;
     let forum = [
         TOPICS,
@@ -127,13 +131,13 @@ fn migration_004_forum(tx: &WriteTransaction) -> StoreResult<()> {
         retired::USER_DRAFTS,
     ];
     for table in forum {
-        tx.open_table(table.def())?;
+        tx.create(table)?;
     }
     Ok(())
 }
 
 /// Adds the use-case tables.
-fn migration_005_use_cases(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_005_use_cases(tx: &Tx) -> StoreResult<()> {
     use tables::*;
     for table in [
         USE_CASES,
@@ -144,25 +148,25 @@ fn migration_005_use_cases(tx: &WriteTransaction) -> StoreResult<()> {
         retired::USE_CASE_BOOKMARKS,
         USE_CASE_POINTS,
     ] {
-        tx.open_table(table.def())?;
+        tx.create(table)?;
     }
     Ok(())
 }
 
 /// Adds the use-case drafts.
-fn migration_006_use_case_drafts(tx: &WriteTransaction) -> StoreResult<()> {
-    tx.open_table(tables::retired::USE_CASE_DRAFTS.def())?;
-    tx.open_table(tables::retired::USER_USE_CASE_DRAFTS.def())?;
+fn migration_006_use_case_drafts(tx: &Tx) -> StoreResult<()> {
+    tx.create(tables::retired::USE_CASE_DRAFTS)?;
+    tx.create(tables::retired::USER_USE_CASE_DRAFTS)?;
     Ok(())
 }
 
 /// Adds what listings read instead of whole records — the use-case filter index and the
 /// use-case, author and organization cards — filled from the records already stored.
-fn migration_007_listing_projections(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_007_listing_projections(tx: &Tx) -> StoreResult<()> {
     use crate::domain::{org::Organization, use_case::UseCase, user::User};
     use tables::*;
     for table in [USE_CASE_FILTERS, USE_CASE_CARDS, USER_CARDS, ORG_CARDS] {
-        tx.open_table(table.def())?;
+        tx.create(table)?;
     }
     for_each(tx, USE_CASES, |k, u: UseCase| {
         store::use_case_filters::sync(tx, None, Some(&u))?;
@@ -173,7 +177,7 @@ fn migration_007_listing_projections(tx: &WriteTransaction) -> StoreResult<()> {
 }
 
 /// Counts each author's published use cases into their stats (kept on every write since).
-fn migration_009_use_cases_per_author(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_009_use_cases_per_author(tx: &Tx) -> StoreResult<()> {
     let mut per_author = std::collections::HashMap::new();
     for_each(tx, tables::USE_CASES, |_, u: crate::domain::use_case::UseCase| {
         *per_author.entry(u.author).or_insert(0u64) += 1;
@@ -186,7 +190,7 @@ fn migration_009_use_cases_per_author(tx: &WriteTransaction) -> StoreResult<()> 
 }
 
 /// Counts the topics of each tag (kept on every write since), so a tag's listing has a total.
-fn migration_010_topics_per_tag(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_010_topics_per_tag(tx: &Tx) -> StoreResult<()> {
     let mut per_tag = std::collections::HashMap::new();
     for_each(tx, tables::TOPICS, |_, t: crate::domain::forum::Topic| {
         for tag in t.tags {
@@ -202,7 +206,7 @@ fn migration_010_topics_per_tag(tx: &WriteTransaction) -> StoreResult<()> {
 
 /// Fills what a map point's popup shows (organization name, city, headline benefit), which
 /// points stored before did not hold.
-fn migration_011_map_popups(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_011_map_popups(tx: &Tx) -> StoreResult<()> {
     for_each(tx, tables::USE_CASES, |k, u: crate::domain::use_case::UseCase| {
         store::codec::put(tx, tables::USE_CASE_POINTS, k, &store::use_cases::point(tx, &u)?)
     })
@@ -211,7 +215,7 @@ fn migration_011_map_popups(tx: &WriteTransaction) -> StoreResult<()> {
 /// Adds who-bookmarked-what (so deleting content removes its bookmarks) and each person's
 /// bookmark counts, rebuilt from the bookmarks stored (whatever earlier migrations wrote of
 /// them); bookmarks of content already deleted go.
-fn migration_012_bookmark_index(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_012_bookmark_index(tx: &Tx) -> StoreResult<()> {
     use crate::domain::{engagement::Counter, engagement::Target, ids::UserId};
     for table in [tables::BOOKMARKERS, tables::COUNTERS] {
         let prefix: &[u8] = if table == tables::COUNTERS { b"bookmarks.user:" } else { b"" };
@@ -243,7 +247,23 @@ fn migration_012_bookmark_index(tx: &WriteTransaction) -> StoreResult<()> {
 
 /// Counts the use cases of every filter value (kept on every write since), so a filtered
 /// listing has its total; the index entries themselves are rewritten unchanged.
-fn migration_013_use_case_filter_counts(tx: &WriteTransaction) -> StoreResult<()> {
+fn migration_013_use_case_filter_counts(tx: &Tx) -> StoreResult<()> {
+    for_each(tx, tables::USE_CASES, |_, u: crate::domain::use_case::UseCase| {
+        store::use_case_filters::sync(tx, None, Some(&u))
+    })
+}
+
+/// Rewrites the use-case filter index in its compact form (one entry per value with the
+/// counts as its value, `featured` for `true` only) and recounts the use cases per value.
+fn migration_014_compact_use_case_filters(tx: &Tx) -> StoreResult<()> {
+    use crate::domain::engagement::USE_CASES_FILTERED_PREFIX;
+    for (table, prefix) in
+        [(tables::USE_CASE_FILTERS, &b""[..]), (tables::COUNTERS, USE_CASES_FILTERED_PREFIX.as_bytes())]
+    {
+        for (k, _) in store::scan_prefix(tx, table, prefix, usize::MAX)? {
+            store::delete_raw(tx, table, &k)?;
+        }
+    }
     for_each(tx, tables::USE_CASES, |_, u: crate::domain::use_case::UseCase| {
         store::use_case_filters::sync(tx, None, Some(&u))
     })
@@ -251,7 +271,7 @@ fn migration_013_use_case_filter_counts(tx: &WriteTransaction) -> StoreResult<()
 
 /// Calls `f` with every record of `table`, decoded.
 fn for_each<T: serde::de::DeserializeOwned>(
-    tx: &WriteTransaction,
+    tx: &Tx,
     table: tables::Table,
     mut f: impl FnMut(&[u8], T) -> StoreResult<()>,
 ) -> StoreResult<()> {
@@ -259,11 +279,7 @@ fn for_each<T: serde::de::DeserializeOwned>(
 }
 
 /// Calls `f` with every entry of `table` as stored, 500 at a time.
-fn each_entry(
-    tx: &WriteTransaction,
-    table: tables::Table,
-    mut f: impl FnMut(&[u8], &[u8]) -> StoreResult<()>,
-) -> StoreResult<()> {
+fn each_entry(tx: &Tx, table: tables::Table, mut f: impl FnMut(&[u8], &[u8]) -> StoreResult<()>) -> StoreResult<()> {
     let mut after = None;
     loop {
         let batch = store::scan_after(tx, table, after.take(), 500)?;
