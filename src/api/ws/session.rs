@@ -20,7 +20,7 @@ use tokio::{
 };
 
 use crate::{
-    auth::ratelimit::RateLimiter,
+    auth::ratelimit::Budget,
     domain::{
         ids::{ReplyId, TopicId},
         session::SessionEnd,
@@ -168,7 +168,7 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
             }
         }
     }
-    let limiter = RateLimiter::new(state.config.ws.frames_per_second.saturating_mul(2), Duration::from_secs(2));
+    let frames = Budget::new(state.config.ws.frames_per_second.saturating_mul(2), Duration::from_secs(2));
     let mut ping = interval(Duration::from_secs(state.config.ws.ping_secs));
     ping.tick().await;
     let mut last_heard = Instant::now();
@@ -194,7 +194,7 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
                     None | Some(Ok(Message::Close(_))) => break Outcome::Gone,
                     Some(Err(_)) => break Outcome::Close(CloseCode::Size, "frame too large or malformed"),
                     Some(Ok(Message::Text(text))) => {
-                        if limiter.hit("frames").is_err() {
+                        if !frames.spend() {
                             break Outcome::Close(CloseCode::Policy, "too many frames");
                         }
                         match session.handle(&text).await {
