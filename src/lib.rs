@@ -13,6 +13,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod console;
 pub mod domain;
 pub mod dto;
 pub mod error;

@@ -117,7 +117,8 @@ async fn seed(config: Config, demo: bool) -> anyhow::Result<()> {
     anyhow::ensure!(demo, "choose a data set: --demo");
     telemetry::init(&config);
     let state = app::open_state(config).await?;
-    let loaded = service::demo::load(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let progress = p2p_sandbox::console::ConsoleProgress::new();
+    let loaded = service::demo::load(&state, &progress).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if loaded.already {
         println!("the demo data set is already loaded; nothing added");
     } else {

@@ -93,7 +93,7 @@ fn cover(seed: usize) -> Vec<u8> {
 
 /// Loads the demo data set unless it was loaded before.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn load(state: &AppState) -> AppResult<Loaded> {
+pub async fn load(state: &AppState, progress: &dyn super::progress::Progress) -> AppResult<Loaded> {
     if state.store.read(|tx| crate::store::Reader::get_raw(tx, META, MARKER)).await?.is_some() {
         return Ok(Loaded { already: true, ..Loaded::default() });
     }
@@ -160,6 +160,7 @@ pub async fn load(state: &AppState) -> AppResult<Loaded> {
         })
         .collect();
     let (orgs_n, users_n) = (orgs_set.len(), records.len());
+    progress.stage("organizations and people", (orgs_n + users_n) as u64);
     state
         .store
         .write(move |tx| -> AppResult<_> {
@@ -176,10 +177,15 @@ pub async fn load(state: &AppState) -> AppResult<Loaded> {
         })
         .await?;
     (loaded.organizations, loaded.users) = (orgs_n, users_n);
+    progress.advance((orgs_n + users_n) as u64);
     // Content goes through the services, so counters and reputation are exact.
     let admin = super::accounts::create_admin(state, "admin@p2p-sandbox.local", set.password.clone()).await?.0;
+    progress.stage("use cases with their covers", set.use_cases.len() as u64);
     for (i, uc) in set.use_cases.into_iter().enumerate() {
-        let Some(&author) = by_email.get(&uc.author) else { continue };
+        let Some(&author) = by_email.get(&uc.author) else {
+            progress.advance(1);
+            continue;
+        };
         let view = use_cases::create(state, ctx(author), uc.raw).await?;
         let id = view.use_case.id;
         let file = super::media::IncomingFile {
@@ -194,8 +200,10 @@ pub async fn load(state: &AppState) -> AppResult<Loaded> {
             use_cases::set_flags(state, ctx(admin), id, Some(true), Some(true)).await?;
         }
         loaded.use_cases += 1;
+        progress.advance(1);
     }
     let people: Vec<UserId> = set.users.iter().filter_map(|u| by_email.get(&u.email).copied()).collect();
+    progress.stage("forum threads", set.threads.len() as u64);
     for (i, (title, category, body, replies)) in set.threads.into_iter().enumerate() {
         let asker = people[i % people.len()];
         let form =
@@ -215,6 +223,7 @@ pub async fn load(state: &AppState) -> AppResult<Loaded> {
             forum::reactions::best_answer(state, ctx(asker), topic, Some(best)).await?;
         }
         loaded.topics += 1;
+        progress.advance(1);
     }
     state.store.write(|tx| put_raw(tx, META, MARKER, &now_ms().to_be_bytes())).await?;
     Ok(loaded)

@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod password;
 pub mod people;
 pub mod profile;
+pub mod progress;
 pub mod sessions;
 pub mod subscriptions;
 pub mod thumbnail;

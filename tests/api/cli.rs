@@ -103,6 +103,13 @@ async fn seed_demo_loads_once_and_the_data_is_served() {
     let first = run();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     assert!(String::from_utf8(first.stdout).unwrap().contains("loaded 20 organizations, 25 people, 32 use cases"));
+    // Not on a terminal, progress is logged as lines: each stage starts at 0 and ends done.
+    let log = String::from_utf8(first.stderr).unwrap();
+    for (stage, total) in [("organizations and people", 45), ("use cases with their covers", 32), ("forum threads", 6)]
+    {
+        assert!(log.contains(&format!("{stage}: 0/{total} (")), "{log}");
+        assert!(log.contains(&format!("{stage}: {total}/{total} (")) && log.contains("done in"), "{log}");
+    }
     let second = run();
     assert!(String::from_utf8(second.stdout).unwrap().contains("nothing added"));
     let app = serve_in_process(dir.path()).await;
