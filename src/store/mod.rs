@@ -174,12 +174,28 @@ impl Snapshot {
     }
 }
 
-impl Reader for Snapshot {
+impl OpenTables for Snapshot {
+    type Open = BytesTable;
+    fn with_open<T>(&self, table: Table, f: impl FnOnce(&BytesTable) -> StoreResult<T>) -> StoreResult<T> {
+        f(&*self.table(table)?)
+    }
+}
+
+/// Where the `Reader` methods find an open table: a read `Snapshot`'s or a write `Tx`'s (each
+/// keeps the tables it opened), so the byte-level reads are written once for both.
+pub trait OpenTables {
+    /// An open table of the catalogue (bytes → bytes).
+    type Open: ReadableTable<&'static [u8], &'static [u8]>;
+    /// Runs `f` on `table`, opened on first use.
+    fn with_open<T>(&self, table: Table, f: impl FnOnce(&Self::Open) -> StoreResult<T>) -> StoreResult<T>;
+}
+
+impl<O: OpenTables> Reader for O {
     fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>> {
-        get_in(&*self.table(table)?, key, f)
+        self.with_open(table, |t| get_in(t, key, f))
     }
     fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        collect_range(&*self.table(table)?, start, end, limit, false)
+        self.with_open(table, |t| collect_range(t, start, end, limit, false))
     }
     fn range_rev_raw(
         &self,
@@ -188,10 +204,10 @@ impl Reader for Snapshot {
         end: &[u8],
         limit: usize,
     ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        collect_range(&*self.table(table)?, start, end, limit, true)
+        self.with_open(table, |t| collect_range(t, start, end, limit, true))
     }
     fn len_raw(&self, table: Table) -> StoreResult<u64> {
-        Ok(self.table(table)?.len()?)
+        self.with_open(table, |t| Ok(t.len()?))
     }
 }
 

@@ -12,9 +12,9 @@
 
 use std::cell::RefCell;
 
-use redb::{ReadableTableMetadata, WriteTransaction};
+use redb::WriteTransaction;
 
-use super::{Reader, StoreResult, Table, collect_range, get_in};
+use super::{OpenTables, Reader, StoreResult, Table};
 
 /// An open table of the catalogue (bytes → bytes), writable.
 type BytesTableMut<'t> = redb::Table<'t, &'static [u8], &'static [u8]>;
@@ -39,18 +39,13 @@ impl<'t> Tx<'t> {
         f: impl FnOnce(&mut BytesTableMut<'t>) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut open = self.open.borrow_mut();
-        let at = match open.iter().position(|(name, _)| *name == table.name) {
-            Some(at) => at,
-            None => {
-                open.push((table.name, self.tx.open_table(table.def())?));
-                open.len() - 1
-            }
-        };
-        // `at` was found or pushed just above.
-        match open.get_mut(at) {
-            Some((_, t)) => f(t),
-            None => Err(super::StoreError::Writer(format!("table {} is not open", table.name))),
+        if let Some((_, t)) = open.iter_mut().find(|(name, _)| *name == table.name) {
+            return f(t);
         }
+        let mut t = self.tx.open_table(table.def())?;
+        let out = f(&mut t);
+        open.push((table.name, t));
+        out
     }
 
     /// Creates `table` if it does not exist yet (migrations).
@@ -69,23 +64,9 @@ impl<'t> Tx<'t> {
 }
 
 /// A write transaction reads its own uncommitted changes, through the same open tables.
-impl Reader for Tx<'_> {
-    fn get_with<T>(&self, table: Table, key: &[u8], f: impl FnOnce(&[u8]) -> StoreResult<T>) -> StoreResult<Option<T>> {
-        self.with(table, |t| get_in(t, key, f))
-    }
-    fn range_raw(&self, table: Table, start: &[u8], end: &[u8], limit: usize) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.with(table, |t| collect_range(t, start, end, limit, false))
-    }
-    fn range_rev_raw(
-        &self,
-        table: Table,
-        start: &[u8],
-        end: &[u8],
-        limit: usize,
-    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.with(table, |t| collect_range(t, start, end, limit, true))
-    }
-    fn len_raw(&self, table: Table) -> StoreResult<u64> {
-        self.with(table, |t| Ok(t.len()?))
+impl<'t> OpenTables for Tx<'t> {
+    type Open = BytesTableMut<'t>;
+    fn with_open<T>(&self, table: Table, f: impl FnOnce(&BytesTableMut<'t>) -> StoreResult<T>) -> StoreResult<T> {
+        self.with(table, |t| f(t))
     }
 }

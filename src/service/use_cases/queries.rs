@@ -107,8 +107,9 @@ pub async fn list(
             let version = store::listing_version(tx)?;
             let source = Source::choose(tx, index.as_ref(), order, limit)?;
             // When the index answers the whole filter every entry is kept: read just one page.
-            let exact = index.as_ref().map_or(filter_is_empty(&filter), |(_, rest)| *rest == 0)
-                && !matches!(source, Source::Walk(_) if !filter_is_empty(&filter));
+            // (A walk of the whole catalogue checks every filter on each card.)
+            let answering = index.as_ref().filter(|_| !matches!(source, Source::Walk(_)));
+            let exact = answering.map_or(filter_is_empty(&filter), |(_, rest)| *rest == 0);
             let batch_size = if exact { limit + 1 } else { 256 };
             let mut items = Vec::new();
             let mut cursor_key = before;
