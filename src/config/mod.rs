@@ -1,32 +1,23 @@
-//! Configuration: embedded defaults < optional TOML file < `P2P_*` environment variables.
+//! Configuration: embedded defaults < optional TOML file < `P2P_*` environment variables,
+//! layered by figment (see `sources` for the variables).
 //!
-//! Every key must exist in `config/default.toml`; a key that does not, or a value of the
-//! wrong type, stops start-up with a message naming the key (or the variable).
+//! Every key must exist in `config/default.toml` (`deny_unknown_fields` on every section); a
+//! key that does not, or a value of the wrong type, stops start-up with a message naming the
+//! key and its source (the file, or the variable).
 
 use std::{net::SocketAddr, path::PathBuf};
 
 use anyhow::{Context, anyhow, bail};
+use figment::{
+    Figment,
+    providers::{Format, Toml},
+};
 use serde::Deserialize;
-use toml::{Table, Value};
+
+mod sources;
 
 /// The embedded defaults, documented key by key.
 pub const DEFAULTS: &str = include_str!("../../config/default.toml");
-
-/// Environment-variable aliases for the settings SPEC §0 names.
-const ALIASES: &[(&str, &str)] = &[
-    ("P2P_DATA_DIR", "data_dir"),
-    ("P2P_BIND", "bind"),
-    ("P2P_CORS_ORIGINS", "cors_origins"),
-    ("P2P_PUBLIC_URL", "public_url"),
-    ("P2P_LOG_FORMAT", "log_format"),
-    ("P2P_LOG_LEVEL", "log_level"),
-    ("P2P_MEDIA_URI", "media_uri"),
-    ("P2P_JWT_SECRET", "auth.jwt_secret"),
-    ("P2P_MAIL_TRANSPORT", "mail.transport"),
-];
-
-/// Variables that are read elsewhere and are not settings.
-const NOT_SETTINGS: &[&str] = &["P2P_CONFIG", "P2P_ADMIN_PASSWORD"];
 
 /// The whole configuration.
 #[derive(Clone, Debug, Deserialize)]
@@ -225,29 +216,16 @@ impl Config {
         file: Option<&std::path::Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Self> {
-        let mut table: Table = DEFAULTS.parse().context("embedded defaults are invalid")?;
+        let defaults = Figment::from(Toml::string(DEFAULTS));
+        let mut figment = defaults.clone();
         if let Some(path) = file {
-            let text =
-                std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-            let overlay: Table =
-                text.parse().with_context(|| format!("config file {} is not valid TOML", path.display()))?;
-            merge(&mut table, overlay, "")?;
+            // figment reads a missing file as empty; a file named on purpose must exist.
+            std::fs::metadata(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+            figment = figment.merge(Toml::file_exact(path));
         }
-        let mut vars: Vec<(String, String)> = env.into_iter().filter(|(k, _)| k.starts_with("P2P_")).collect();
-        vars.sort();
-        for (name, raw) in vars {
-            if NOT_SETTINGS.contains(&name.as_str()) {
-                continue;
-            }
-            let path = ALIASES
-                .iter()
-                .find(|(alias, _)| *alias == name)
-                .map(|(_, key)| (*key).to_owned())
-                .unwrap_or_else(|| name["P2P_".len()..].to_lowercase().replace("__", "."));
-            set_from_env(&mut table, &path, &raw).with_context(|| format!("environment variable {name}"))?;
-        }
-        check_choices(&table)?;
-        let config: Config = Value::Table(table).try_into().map_err(|e| anyhow!("invalid configuration: {e}"))?;
+        let env = sources::EnvVars::new(env, &defaults);
+        // Lossy: numbers and `yes`/`on` booleans are read from the variables' strings.
+        let config: Config = figment.merge(env).extract_lossy().map_err(|e| anyhow!(sources::describe(e)))?;
         config.validate()?;
         Ok(config)
     }
@@ -313,75 +291,6 @@ impl Config {
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
     }
-}
-
-/// Keys whose value is one of a fixed set, checked up front so the error names the key.
-const CHOICES: &[(&str, &str, &[&str])] = &[
-    ("", "log_format", &["pretty", "json"]),
-    ("mail", "transport", &["file", "smtp"]),
-    ("mail", "smtp_tls", &["none", "starttls", "tls"]),
-];
-
-fn check_choices(table: &Table) -> anyhow::Result<()> {
-    for (section, key, allowed) in CHOICES {
-        let scope = if section.is_empty() { Some(table) } else { table.get(*section).and_then(Value::as_table) };
-        let value = scope.and_then(|t| t.get(*key)).and_then(Value::as_str).unwrap_or_default();
-        if !allowed.contains(&value) {
-            let path = if section.is_empty() { (*key).to_owned() } else { format!("{section}.{key}") };
-            bail!("bad value for `{path}`: {value:?} is not one of {}", allowed.join(", "));
-        }
-    }
-    Ok(())
-}
-
-/// Deep-merges `overlay` into `base`, refusing keys `base` does not have and type changes.
-fn merge(base: &mut Table, overlay: Table, prefix: &str) -> anyhow::Result<()> {
-    for (key, value) in overlay {
-        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
-        let slot = base.get_mut(&key).ok_or_else(|| anyhow!("unknown configuration key `{path}`"))?;
-        match (slot, value) {
-            (Value::Table(b), Value::Table(o)) => merge(b, o, &path)?,
-            (slot, value) if std::mem::discriminant(slot) == std::mem::discriminant(&value) => *slot = value,
-            (slot, _) => bail!("bad value for `{path}`: expected {}", slot.type_str()),
-        }
-    }
-    Ok(())
-}
-
-/// Sets the key at dotted `path` from an environment string, parsed by the default's type.
-fn set_from_env(table: &mut Table, path: &str, raw: &str) -> anyhow::Result<()> {
-    let mut parts = path.split('.').peekable();
-    let mut current = table;
-    while let Some(part) = parts.next() {
-        let slot = current.get_mut(part).ok_or_else(|| anyhow!("unknown configuration key `{path}`"))?;
-        if parts.peek().is_none() {
-            *slot = match slot {
-                Value::String(_) => Value::String(raw.to_owned()),
-                Value::Integer(_) => Value::Integer(
-                    raw.trim().parse().map_err(|_| anyhow!("bad value for `{path}`: expected an integer"))?,
-                ),
-                Value::Boolean(_) => Value::Boolean(match raw.trim() {
-                    "true" | "1" | "yes" | "on" => true,
-                    "false" | "0" | "no" | "off" => false,
-                    _ => bail!("bad value for `{path}`: expected true or false"),
-                }),
-                Value::Array(_) => Value::Array(
-                    raw.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| Value::String(s.to_owned()))
-                        .collect(),
-                ),
-                other => bail!("`{path}` cannot be set from the environment ({})", other.type_str()),
-            };
-            return Ok(());
-        }
-        current = match slot {
-            Value::Table(t) => t,
-            _ => bail!("unknown configuration key `{path}`"),
-        };
-    }
-    bail!("unknown configuration key `{path}`")
 }
 
 #[cfg(test)]
