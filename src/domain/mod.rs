@@ -1,4 +1,5 @@
-//! Pure types and rules: identifiers, validated text, users, organizations and sessions.
+//! Pure types and rules: identifiers, validated text, users, organizations, sessions and
+//! the emails the platform sends.
 //!
 //! Nothing here performs I/O or knows about poem, redb or any other subsystem; every other
 //! layer may depend on this one.
@@ -9,6 +10,7 @@ pub mod engagement;
 pub mod forum;
 pub mod ids;
 pub mod invitation;
+pub mod mail;
 pub mod media;
 pub mod org;
 pub mod session;

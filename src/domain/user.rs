@@ -39,6 +39,21 @@ pub enum Language {
     Ar,
 }
 
+impl Language {
+    /// The BCP 47 code (`en`, `ar`), as used in template paths and `lang` attributes.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Ar => "ar",
+        }
+    }
+
+    /// Whether the language is written right to left.
+    pub fn is_rtl(self) -> bool {
+        matches!(self, Self::Ar)
+    }
+}
+
 /// A stored user account.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct User {

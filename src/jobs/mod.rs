@@ -3,7 +3,7 @@
 //! dead letters. Claimed jobs are leased, so a crash mid-job means it runs again
 //! (at-least-once); handlers must therefore be idempotent or harmless to repeat.
 
-use std::{collections::BTreeMap, future::Future, pin::Pin, sync::Arc, time::Duration};
+use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
@@ -12,6 +12,7 @@ use crate::{
     config::JobsConfig,
     domain::{
         ids::{JobId, MediaId},
+        mail::Mail,
         now_ms,
         user::Language,
     },
@@ -22,8 +23,15 @@ use crate::{
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Task {
-    /// Render a template and send it.
-    SendEmail { to: String, template: String, language: Language, vars: BTreeMap<String, String> },
+    /// Render an email in `language` and send it to `to`. The email is flattened so a job
+    /// stays `{"kind": "send_email", "to", "language", "template", "vars"}`, the shape jobs
+    /// queued before emails were typed have.
+    SendEmail {
+        to: String,
+        language: Language,
+        #[serde(flatten)]
+        mail: Mail,
+    },
     /// Make the thumbnail of an uploaded image.
     Thumbnail { media_id: MediaId },
 }
@@ -118,5 +126,67 @@ async fn run_one(store: &Store, config: &JobsConfig, handler: &Handler, mut job:
     };
     if let Err(e) = result {
         tracing::error!(job = %id, error = %e, "cannot record job outcome");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn email_jobs_keep_the_shape_older_binaries_queued() {
+        let mail = Mail::ResetPassword { name: "Ali".into(), link: "https://p2p.sa/reset-password?token=t".into() };
+        let task = Task::SendEmail { to: "ali@cement.sa".into(), language: Language::Ar, mail };
+        let expected = json!({
+            "kind": "send_email",
+            "to": "ali@cement.sa",
+            "language": "ar",
+            "template": "reset_password",
+            "vars": {"name": "Ali", "link": "https://p2p.sa/reset-password?token=t"},
+        });
+        assert_eq!(serde_json::to_value(&task).unwrap(), expected);
+        assert!(matches!(
+            serde_json::from_value(expected).unwrap(),
+            Task::SendEmail { mail: Mail::ResetPassword { .. }, .. }
+        ));
+    }
+
+    #[test]
+    fn email_jobs_queued_by_the_previous_binary_still_decode() {
+        // Older jobs gave every email a `name` and kept whatever extra keys the caller passed
+        // (the invitation an empty name, the refusal the public link): extra keys are ignored.
+        let old = json!({
+            "kind": "send_email",
+            "to": "new@cement.sa",
+            "template": "invitation",
+            "language": "en",
+            "vars": {"inviter": "Sara Ali", "organization": "Cement", "link": "https://p2p.sa/join?token=x", "name": ""},
+        });
+        let Ok(Task::SendEmail { to, language, mail }) = serde_json::from_value::<Task>(old) else {
+            panic!("an old invitation job no longer decodes");
+        };
+        assert_eq!((to.as_str(), language), ("new@cement.sa", Language::En));
+        let invitation = Mail::Invitation {
+            inviter: "Sara Ali".into(),
+            organization: "Cement".into(),
+            link: "https://p2p.sa/join?token=x".into(),
+        };
+        assert_eq!(mail, invitation);
+        let rejected = json!({
+            "kind": "send_email", "to": "a@b.sa", "template": "join_rejected", "language": "ar",
+            "vars": {"organization": "Cement", "link": "https://p2p.sa", "name": "علي"},
+        });
+        let task: Task = serde_json::from_value(rejected).unwrap();
+        assert!(matches!(task, Task::SendEmail { mail: Mail::JoinRejected { ref name, .. }, .. } if name == "علي"));
+        let code = json!({
+            "kind": "send_email", "to": "a@b.sa", "template": "verify_email", "language": "en",
+            "vars": {"code": "123456", "minutes": "10", "name": "Ali"},
+        });
+        let task: Task = serde_json::from_value(code).unwrap();
+        assert!(matches!(task, Task::SendEmail { mail: Mail::VerifyEmail { ref code, .. }, .. } if code == "123456"));
+        let thumbnail = json!({"kind": "thumbnail", "media_id": MediaId::new()});
+        assert!(matches!(serde_json::from_value(thumbnail).unwrap(), Task::Thumbnail { .. }));
     }
 }

@@ -1,16 +1,17 @@
 //! Outgoing email through lettre: the `file` transport (one `.eml` per message in the data
 //! dir's outbox, plus a log line) or `smtp` (plain, STARTTLS or TLS, optional auth).
-//! Messages are rendered from embedded English and Arabic templates.
+//! Messages are rendered from embedded English and Arabic templates (see [`templates`]) and
+//! sent as multipart/alternative: a plain-text part, then an HTML part.
 
 pub mod templates;
-
-use std::collections::BTreeMap;
+#[cfg(test)]
+mod tests;
 
 use anyhow::Context;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Body, Mailbox,
+        Body, Mailbox, MultiPart, SinglePart,
         header::{ContentTransferEncoding, ContentType},
     },
     transport::smtp::authentication::Credentials,
@@ -18,7 +19,7 @@ use lettre::{
 
 use crate::{
     config::{Config, MailTransport, SmtpTls},
-    domain::user::Language,
+    domain::{mail::Mail, user::Language},
 };
 
 enum Transport {
@@ -60,26 +61,19 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
-    /// Renders `template` in `language` with `vars` and sends it to `to`.
-    pub async fn send(
-        &self,
-        to: &str,
-        template: &str,
-        language: Language,
-        vars: &BTreeMap<String, String>,
-    ) -> anyhow::Result<()> {
-        let (subject, body) = templates::render(template, language, vars)?;
+    /// Renders `mail` in `language` and sends it to `to`.
+    pub async fn send(&self, to: &str, language: Language, mail: &Mail) -> anyhow::Result<()> {
+        let template = mail.template();
+        let rendered = templates::render(language, mail)?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to.parse().context("bad recipient address")?)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN);
-        // 8bit keeps links and Arabic text readable in the raw message (and in the outbox
-        // files); lettre refuses it only for over-long lines, where its own choice is kept.
-        let message = match Body::new_with_encoding(body, ContentTransferEncoding::EightBit) {
-            Ok(b) => message.body(b)?,
-            Err(raw) => message.body(String::from_utf8_lossy(&raw).into_owned())?,
-        };
+            .subject(rendered.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(part(ContentType::TEXT_PLAIN, rendered.text))
+                    .singlepart(part(ContentType::TEXT_HTML, rendered.html)),
+            )?;
         match &self.transport {
             Transport::File(dir) => {
                 let nanos =
@@ -99,4 +93,17 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// One part of an email, in 8bit when lettre allows it, so links, codes and Arabic text stay
+/// readable in the raw message (and in the outbox files). lettre refuses 8bit for any line
+/// of 76 bytes or more (RFC 5322's advice, stricter than its 998-byte limit), which long
+/// paragraphs and links often reach: its own choice, quoted-printable or base64, is kept then.
+fn part(content_type: ContentType, body: String) -> SinglePart {
+    let body = match Body::new_with_encoding(body, ContentTransferEncoding::EightBit) {
+        Ok(b) => b,
+        // Given as text (it was a String), so lettre may pick quoted-printable over base64.
+        Err(raw) => Body::new(String::from_utf8_lossy(&raw).into_owned()),
+    };
+    SinglePart::builder().header(content_type).body(body)
 }

@@ -12,6 +12,7 @@ use crate::error::ErrorCode;
 use crate::{
     domain::{
         ids::{JoinRequestId, OrgId, UserId},
+        mail::{CodeMail, Mail},
         org::{JoinRequest, JoinRequestStatus, Organization},
         text::{self, Email, Validator},
         user::{Language, OrgRole, User, UserStatus},
@@ -166,7 +167,8 @@ pub async fn signup(state: &AppState, meta: &ClientMeta, form: SignupForm) -> Ap
                 },
             };
             users::insert(tx, &user)?;
-            codes::send(tx, &st, &verify_key(email.as_str()), &user, &user.email, "verify_email", String::new())?;
+            let key = verify_key(email.as_str());
+            codes::send(tx, &st, &key, &user, &user.email, CodeMail::VerifyEmail, String::new())?;
             Ok(SignupResult { user, organization })
         })
         .await?;
@@ -262,9 +264,13 @@ fn activate_membership(tx: &Tx, state: &AppState, user: &mut User) -> StoreResul
                 else {
                     continue;
                 };
-                let vars =
-                    [("requester", user.display_name()), ("organization", org.name.clone()), ("link", link.clone())];
-                queue::enqueue(tx, &email_task(&a, &a.email, "join_request", &vars).into_job())?;
+                let mail = Mail::JoinRequest {
+                    name: a.first_name.clone(),
+                    requester: user.display_name(),
+                    organization: org.name.clone(),
+                    link: link.clone(),
+                };
+                queue::enqueue(tx, &email_task(&a, &a.email, mail).into_job())?;
             }
             Ok(())
         }
@@ -288,7 +294,7 @@ pub async fn resend_verification(state: &AppState, meta: &ClientMeta, email: &st
             if let Some(user) =
                 users::by_email(tx, email.as_str())?.filter(|u| !u.email_verified && u.status != UserStatus::Deleted)
             {
-                codes::send(tx, &st, &key, &user, &user.email, "verify_email", String::new())?;
+                codes::send(tx, &st, &key, &user, &user.email, CodeMail::VerifyEmail, String::new())?;
             }
             Ok(())
         })

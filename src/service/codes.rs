@@ -7,8 +7,7 @@ use crate::store::Tx;
 use crate::error::ErrorCode;
 use crate::{
     auth::secrets::{keyed_hash, same, six_digit_code},
-    domain::user::User,
-    domain::{ids::UserId, now_ms},
+    domain::{ids::UserId, mail::CodeMail, now_ms, user::User},
     error::{AppError, AppResult},
     state::AppState,
     store::{StoreResult, jobs as queue, security},
@@ -24,7 +23,7 @@ pub enum CodeCheck {
     Missing,
 }
 
-/// Issues a code under `key` for `user` and queues `template` with it to `to`, in the
+/// Issues a code under `key` for `user` and queues the `mail` carrying it to `to`, in the
 /// caller's transaction (so the email goes out exactly when the code exists).
 pub fn send(
     tx: &Tx,
@@ -32,12 +31,13 @@ pub fn send(
     key: &str,
     user: &User,
     to: &str,
-    template: &str,
+    mail: CodeMail,
     payload: String,
 ) -> StoreResult<()> {
     let code = issue(tx, state, key, user.id, payload)?;
     let minutes = (state.config.auth.code_ttl_secs / 60).max(1).to_string();
-    queue::enqueue(tx, &super::email_task(user, to, template, &[("code", code), ("minutes", minutes)]).into_job())
+    let mail = mail.with(user.first_name.clone(), code, minutes);
+    queue::enqueue(tx, &super::email_task(user, to, mail).into_job())
 }
 
 /// Counts a (re)send under `key`; 429 while the cooldown runs.

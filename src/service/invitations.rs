@@ -11,6 +11,7 @@ use crate::{
         authz,
         ids::InvitationId,
         invitation::{Invitation, InvitationState},
+        mail::Mail,
         org::Organization,
         text::Email,
         user::{AuthorCard, OrgRole, User},
@@ -80,14 +81,9 @@ pub async fn send(
             };
             invitations::put(tx, &inv)?;
             let link = format!("{public_url}/join?token={token}");
-            let vars = [
-                ("inviter", admin.display_name()),
-                ("organization", org.name.clone()),
-                ("link", link),
-                ("name", String::new()),
-            ];
+            let mail = Mail::Invitation { inviter: admin.display_name(), organization: org.name.clone(), link };
             // The invitee has no account yet: the email follows the inviter's language.
-            queue::enqueue(tx, &email_task(&admin, email.as_str(), "invitation", &vars).into_job())?;
+            queue::enqueue(tx, &email_task(&admin, email.as_str(), mail).into_job())?;
             Ok(inv)
         })
         .await?;

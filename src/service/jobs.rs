@@ -15,7 +15,7 @@ pub fn handler(state: AppState, mailer: Arc<Mailer>) -> Handler {
         let state = state.clone();
         Box::pin(async move {
             match task {
-                Task::SendEmail { to, template, language, vars } => mailer.send(&to, &template, language, &vars).await,
+                Task::SendEmail { to, language, mail } => mailer.send(&to, language, &mail).await,
                 Task::Thumbnail { media_id } => super::media::make_thumbnail(&state, media_id).await,
             }
         })

@@ -7,6 +7,7 @@ use crate::{
     domain::{
         authz,
         ids::JoinRequestId,
+        mail::Mail,
         org::{JoinRequest, JoinRequestStatus},
         user::{OrgRole, User, UserStatus},
     },
@@ -64,7 +65,6 @@ pub async fn decide(
             let t = now();
             req.status = if approve { JoinRequestStatus::Approved } else { JoinRequestStatus::Rejected };
             orgs::put_join_request(tx, &req)?;
-            let vars = [("organization", org.name.clone()), ("link", link)];
             if approve {
                 user.status = UserStatus::Active;
                 user.org_role = Some(OrgRole::Member);
@@ -73,9 +73,11 @@ pub async fn decide(
                 org.updated_at = t;
                 orgs::put(tx, &org)?;
                 orgs::add_member(tx, org_id, user.id)?;
-                queue::enqueue(tx, &email_task(&user, &user.email, "join_approved", &vars).into_job())?;
+                let mail = Mail::JoinApproved { name: user.first_name.clone(), organization: org.name.clone(), link };
+                queue::enqueue(tx, &email_task(&user, &user.email, mail).into_job())?;
             } else {
-                queue::enqueue(tx, &email_task(&user, &user.email, "join_rejected", &vars).into_job())?;
+                let mail = Mail::JoinRejected { name: user.first_name.clone(), organization: org.name.clone() };
+                queue::enqueue(tx, &email_task(&user, &user.email, mail).into_job())?;
                 // Erasing empties the email, which frees the address for a later signup.
                 user.erase(t);
                 user.org_id = None;

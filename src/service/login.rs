@@ -9,6 +9,7 @@ use crate::{
     auth::secrets::{random_token, sha256},
     domain::{
         ids::{ChallengeId, UserId},
+        mail::CodeMail,
         text::{self, Email},
         user::{User, UserStatus},
     },
@@ -102,7 +103,7 @@ pub async fn login(
     state
         .store
         .write(move |tx| {
-            codes::send(tx, &st, &device_key(challenge_id), &user, &user.email, "login_code", String::new())
+            codes::send(tx, &st, &device_key(challenge_id), &user, &user.email, CodeMail::LoginCode, String::new())
         })
         .await?;
     state.jobs.wake();

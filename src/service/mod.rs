@@ -27,13 +27,11 @@ pub mod subscriptions;
 pub mod thumbnail;
 pub mod use_cases;
 
-use std::collections::BTreeMap;
-
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use crate::error::ErrorCode;
 use crate::{
-    domain::{authz::Denied, now_ms, user::User},
+    domain::{authz::Denied, mail::Mail, now_ms, user::User},
     error::{AppError, AppResult, OptionExt},
     jobs::Task,
     state::AppState,
@@ -134,11 +132,10 @@ pub fn limit_ip(state: &AppState, meta: &ClientMeta) -> AppResult<()> {
         .map_err(|secs| AppError::rate_limited(ErrorCode::RateLimited, "Too many requests; try again later", secs))
 }
 
-/// An email job for `user` rendered from `template`.
-pub fn email_task(user: &User, to: &str, template: &str, vars: &[(&str, String)]) -> Task {
-    let mut all: BTreeMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
-    all.entry("name".into()).or_insert_with(|| user.first_name.clone());
-    Task::SendEmail { to: to.to_owned(), template: template.to_owned(), language: user.language, vars: all }
+/// A job sending `mail` to `to` in `user`'s language (the recipient's, or for an invitation
+/// the inviter's: the invitee has no account yet).
+pub fn email_task(user: &User, to: &str, mail: Mail) -> Task {
+    Task::SendEmail { to: to.to_owned(), language: user.language, mail }
 }
 
 /// Current time in milliseconds (re-exported for the service modules).

@@ -8,6 +8,7 @@ use crate::error::ErrorCode;
 use crate::{
     auth::secrets::{random_token, sha256},
     domain::{
+        mail::Mail,
         text::{self, Email},
         user::UserStatus,
     },
@@ -39,7 +40,8 @@ pub async fn change(state: &AppState, ctx: AuthContext, current: String, new: St
             user.password_hash = hash;
             user.updated_at = now();
             users::update(tx, &user)?;
-            queue::enqueue(tx, &email_task(&user, &user.email, "password_changed", &[("link", link)]).into_job())?;
+            let mail = Mail::PasswordChanged { name: user.first_name.clone(), link };
+            queue::enqueue(tx, &email_task(&user, &user.email, mail).into_job())?;
             Ok(sessions::revoke_all_in(tx, id, Some(ctx.session_id))?)
         })
         .await?;
@@ -70,7 +72,8 @@ pub async fn forgot(state: &AppState, meta: &ClientMeta, email: &str) -> AppResu
             };
             let record = security::ResetToken { user_id: user.id, expires_at: now() + ttl_ms };
             security::put_reset_token(tx, &sha256(token.as_bytes()), &record)?;
-            queue::enqueue(tx, &email_task(&user, &user.email, "reset_password", &[("link", link)]).into_job())
+            let mail = Mail::ResetPassword { name: user.first_name.clone(), link };
+            queue::enqueue(tx, &email_task(&user, &user.email, mail).into_job())
         })
         .await?;
     state.jobs.wake();

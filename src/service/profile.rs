@@ -7,6 +7,7 @@ use super::{
 use crate::error::ErrorCode;
 use crate::{
     domain::{
+        mail::CodeMail,
         org::Organization,
         text::{self, Email, Validator},
         user::{Language, OrgRole, User},
@@ -124,7 +125,7 @@ pub async fn request_email_change(
                 return Err(AppError::conflict(ErrorCode::EmailTaken, "Another account uses this email"));
             }
             let to = new_email.as_str();
-            Ok(codes::send(tx, &st, &email_change_key(&ctx), &user, to, "email_change", to.to_owned())?)
+            Ok(codes::send(tx, &st, &email_change_key(&ctx), &user, to, CodeMail::EmailChange, to.to_owned())?)
         })
         .await?;
     state.jobs.wake();

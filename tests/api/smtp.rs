@@ -7,7 +7,10 @@ use tokio::{
     sync::mpsc,
 };
 
-use crate::support::{PASSWORD, TestApp, mail::six_digits_after};
+use crate::support::{
+    PASSWORD, TestApp,
+    mail::{decode_transfer_encoding, six_digits_after},
+};
 
 /// A minimal SMTP server: accepts every message and hands its DATA to the channel.
 async fn smtp_listener() -> (u16, mpsc::UnboundedReceiver<String>) {
@@ -66,9 +69,15 @@ async fn verification_codes_go_out_over_smtp() {
     ])
     .await;
     app.signup("smtp@cement.sa", PASSWORD).await;
-    let message = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.unwrap().unwrap();
+    let raw = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.unwrap().unwrap();
+    let message = decode_transfer_encoding(&raw);
     assert!(message.contains("To: smtp@cement.sa"), "{message}");
     assert!(message.contains("Subject: Your P2P Sandbox verification code"));
+    // Both parts, the plain text first: the last part of an alternative is the preferred one.
+    assert!(message.contains("Content-Type: multipart/alternative"), "{message}");
+    let text = message.find("Content-Type: text/plain; charset=utf-8").expect("a plain-text part");
+    let html = message.find("Content-Type: text/html; charset=utf-8").expect("an HTML part");
+    assert!(text < html && message.contains("<html lang=\"en\" dir=\"ltr\">"), "{message}");
     let code = six_digits_after(&message, "verification code is").unwrap();
     assert_eq!(app.verify_email("smtp@cement.sa", &code).await.status(), StatusCode::OK);
     assert!(

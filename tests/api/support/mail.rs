@@ -45,14 +45,50 @@ pub async fn nth_email_in(outbox: &Path, to: &str, marker: &str, n: usize) -> St
     }
 }
 
-/// Undoes quoted-printable or base64 body encoding (lettre picks one for long lines), so
-/// tests can search the text a person would read.
+/// Undoes quoted-printable or base64 body encoding (lettre picks one for lines over 76
+/// bytes), in each part of a multipart message, so tests can search the text a person would
+/// read. Headers and part boundaries are kept.
 pub fn decode_transfer_encoding(raw: &str) -> String {
-    let Some((head, body)) = raw.split_once("\r\n\r\n").or_else(|| raw.split_once("\n\n")) else {
+    let Some((head, body)) = split_head(raw) else {
         return raw.to_owned();
     };
+    let Some(boundary) = boundary(head) else {
+        return format!("{head}\n\n{}", decode_body(head, body));
+    };
+    let delimiter = format!("--{boundary}");
+    let parts: Vec<String> = body
+        .split(&delimiter)
+        .map(|part| {
+            let part = part.strip_prefix("\r\n").or_else(|| part.strip_prefix('\n')).unwrap_or(part);
+            match split_head(part) {
+                // The preamble and the closing `--` have no head of their own.
+                Some((h, b)) if !part.starts_with("--") => format!("{h}\n\n{}", decode_body(h, b)),
+                _ => part.to_owned(),
+            }
+        })
+        .collect();
+    format!("{head}\n\n{}", parts.join(&format!("{delimiter}\n")))
+}
+
+fn split_head(raw: &str) -> Option<(&str, &str)> {
+    raw.split_once("\r\n\r\n").or_else(|| raw.split_once("\n\n"))
+}
+
+/// The boundary of a multipart head (`boundary="..."` in its Content-Type).
+fn boundary(head: &str) -> Option<&str> {
     let lower = head.to_lowercase();
-    let decoded = if lower.contains("content-transfer-encoding: quoted-printable") {
+    if !lower.contains("content-type: multipart/") {
+        return None;
+    }
+    let rest = &head[lower.find("boundary=")? + "boundary=".len()..];
+    let rest = rest.strip_prefix('"').unwrap_or(rest);
+    rest.split(|c: char| c == '"' || c == ';' || c.is_whitespace()).next().filter(|b| !b.is_empty())
+}
+
+/// One body decoded according to its head's Content-Transfer-Encoding.
+fn decode_body(head: &str, body: &str) -> String {
+    let lower = head.to_lowercase();
+    if lower.contains("content-transfer-encoding: quoted-printable") {
         let joined = body.replace("=\r\n", "").replace("=\n", "");
         let bytes = joined.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());
@@ -76,8 +112,7 @@ pub fn decode_transfer_encoding(raw: &str) -> String {
         String::from_utf8_lossy(&bytes).into_owned()
     } else {
         body.to_owned()
-    };
-    format!("{head}\n\n{decoded}")
+    }
 }
 
 /// The first run of six digits after `marker`.
