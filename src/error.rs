@@ -18,6 +18,7 @@ closed_set! {
         AlreadyRegistered = "already_registered",
         BadOrigin = "bad_origin",
         BadRequest = "bad_request",
+        CannotMessage = "cannot_message",
         Conflict = "conflict",
         CodeExpired = "code_expired",
         EmailNotVerified = "email_not_verified",
@@ -54,6 +55,7 @@ closed_set! {
         UnsupportedMediaType = "unsupported_media_type",
         ValidationFailed = "validation_failed",
         WrongPassword = "wrong_password",
+        YouBlocked = "you_blocked",
     }
 }
 

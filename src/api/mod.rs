@@ -12,6 +12,7 @@ pub mod health;
 pub mod json_body;
 pub mod json_bytes;
 pub mod media;
+pub mod messages;
 pub mod metrics;
 pub mod middleware;
 pub mod orgs;
@@ -57,6 +58,7 @@ pub type Api = (
         forum::drafts::ForumDraftsApi,
     ),
     (use_cases::UseCasesApi, use_cases::media::UseCaseMediaApi, use_cases::drafts::UseCaseDraftsApi),
+    (messages::MessagesApi, messages::conversations::ConversationsApi, messages::blocks::BlocksApi),
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root). Its operations

@@ -13,7 +13,8 @@ use poem_openapi::{
 };
 
 use crate::domain::ids::{
-    DraftId, InvitationId, JoinRequestId, MediaId, OrgId, ReplyId, SessionId, TopicId, UseCaseId, UserId,
+    ConversationId, DraftId, InvitationId, JoinRequestId, MediaId, MessageId, OrgId, ReplyId, SessionId, TopicId,
+    UseCaseId, UserId,
 };
 
 /// The subject ("Topic") of an id parameter that did not parse, from the reason
@@ -70,6 +71,8 @@ path_ids! {
     InvitationId => "Invitation",
     JoinRequestId => "Join request",
     SessionId => "Session",
+    ConversationId => "Conversation",
+    MessageId => "Message",
 }
 
 #[cfg(test)]

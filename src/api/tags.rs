@@ -19,6 +19,8 @@ pub enum ApiTags {
     Forum,
     /// Use cases: structured case studies, their map, likes and bookmarks.
     UseCases,
+    /// Private messages, conversations, blocks and notification settings.
+    Messages,
     /// Avatars, logos and media downloads.
     Media,
     /// Liveness and readiness.

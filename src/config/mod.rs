@@ -38,6 +38,18 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub ws: WsConfig,
     pub forum: ForumConfig,
+    pub messages: MessagesConfig,
+}
+
+/// Private messaging.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessagesConfig {
+    pub away_email_delay_secs: u64,
+    pub away_email_cooldown_secs: u64,
+    pub typing_per_10s: u32,
+    pub unsent_upload_ttl_secs: u64,
+    pub max_blocks: usize,
 }
 
 /// WebSocket limits.
@@ -255,6 +267,8 @@ impl Config {
             ("ws.max_sockets_per_user", self.ws.max_sockets_per_user as u64),
             ("jobs.poll_interval_ms", self.jobs.poll_interval_ms),
             ("store.cache_mib", self.store.cache_mib),
+            ("messages.typing_per_10s", self.messages.typing_per_10s as u64),
+            ("messages.max_blocks", self.messages.max_blocks as u64),
         ];
         for (key, v) in positive {
             if v == 0 {

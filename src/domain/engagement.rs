@@ -121,6 +121,10 @@ pub enum Counter {
     /// Use cases with one filter value: the filter index's key prefix (see
     /// `store::use_case_filters`).
     UseCasesFiltered(Vec<u8>),
+    /// A person's unread private messages, over all conversations (the badge).
+    UnreadMessages(UserId),
+    /// A person's conversations in the inbox (`false`) or archived (`true`).
+    Conversations(UserId, bool),
 }
 
 /// Key prefix of `Counter::UseCasesOfOrg`, for listing organizations by their count.
@@ -145,6 +149,8 @@ impl Counter {
             Self::UseCasesOfOrg(o) => format!("{USE_CASES_OF_ORG_PREFIX}{o}"),
             Self::BookmarksOf(u, kind) => format!("bookmarks.user:{u}:{}", kind.byte()),
             Self::UseCasesFiltered(prefix) => format!("{USE_CASES_FILTERED_PREFIX}{}", hex::encode(prefix)),
+            Self::UnreadMessages(u) => format!("messages.unread:{u}"),
+            Self::Conversations(u, archived) => format!("messages.conversations:{u}:{}", u8::from(*archived)),
         }
     }
 }

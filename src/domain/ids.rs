@@ -96,6 +96,14 @@ id_type!(
     /// Identifies a new-device login challenge.
     ChallengeId
 );
+id_type!(
+    /// Identifies a private conversation between two people.
+    ConversationId
+);
+id_type!(
+    /// Identifies a private message.
+    MessageId
+);
 
 #[cfg(test)]
 mod tests {

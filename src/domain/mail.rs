@@ -29,6 +29,8 @@ pub enum Mail {
     PasswordChanged { name: String, link: String },
     /// A single-use link to choose a new password.
     ResetPassword { name: String, link: String },
+    /// A private message came while the recipient was away; `preview` is its start.
+    NewMessage { name: String, sender: String, preview: String, link: String },
 }
 
 impl Mail {
@@ -44,6 +46,7 @@ impl Mail {
             Self::JoinRequest { .. } => "join_request",
             Self::PasswordChanged { .. } => "password_changed",
             Self::ResetPassword { .. } => "reset_password",
+            Self::NewMessage { .. } => "new_message",
         }
     }
 
@@ -63,7 +66,8 @@ impl Mail {
             Self::Invitation { link, .. }
             | Self::JoinRequest { link, .. }
             | Self::PasswordChanged { link, .. }
-            | Self::ResetPassword { link, .. } => Some(link.clone()),
+            | Self::ResetPassword { link, .. }
+            | Self::NewMessage { link, .. } => Some(link.clone()),
             // Stored jobs hold the bare public URL here; the sign-in page is added when sending.
             Self::JoinApproved { link, .. } => Some(format!("{}/login", link.trim_end_matches('/'))),
             Self::VerifyEmail { .. }

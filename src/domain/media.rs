@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{DraftId, MediaId, OrgId, ReplyId, TopicId, UseCaseId, UserId};
+use super::ids::{DraftId, MediaId, MessageId, OrgId, ReplyId, TopicId, UseCaseId, UserId};
 
 /// A file type we accept, identified by content, never by name or declared type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +114,10 @@ pub enum MediaContext {
     UseCase(UseCaseId),
     /// A photo, video or document of a use-case draft, adopted by the use case it becomes.
     UseCaseDraft(DraftId),
+    /// Uploaded by this person for a private message not sent yet (only they may see it).
+    MessageUpload(UserId),
+    /// An attachment of a private message (its two participants may see it).
+    Message(MessageId),
 }
 
 impl MediaContext {
@@ -122,7 +126,12 @@ impl MediaContext {
         match self {
             Self::Avatar(_) | Self::Logo(_) => matches!(t, MediaType::Jpeg | MediaType::Png | MediaType::Webp),
             // Forum posts take every accepted type: images, videos and PDFs.
-            Self::Topic(_) | Self::Reply(_) | Self::UseCase(_) | Self::UseCaseDraft(_) => true,
+            Self::Topic(_)
+            | Self::Reply(_)
+            | Self::UseCase(_)
+            | Self::UseCaseDraft(_)
+            | Self::MessageUpload(_)
+            | Self::Message(_) => true,
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Pure types and rules: identifiers, validated text, users, organizations, sessions and
-//! the emails the platform sends.
+//! Pure types and rules: identifiers, validated text, users, organizations, sessions,
+//! content, messaging and the emails the platform sends.
 //!
 //! Nothing here performs I/O or knows about poem, redb or any other subsystem; every other
 //! layer may depend on this one.
@@ -12,6 +12,7 @@ pub mod ids;
 pub mod invitation;
 pub mod mail;
 pub mod media;
+pub mod messages;
 pub mod org;
 pub mod session;
 pub mod text;

@@ -5,7 +5,10 @@
 
 use poem_openapi::{Object, types::ToJSON};
 
-use super::forum::{ForumReply, ForumTopic};
+use super::{
+    forum::{ForumReply, ForumTopic},
+    messages::{ConversationRead, MessageRemoved, PrivateMessage, Typing},
+};
 
 /// A topic that is gone.
 #[derive(Object, Debug, Clone)]
@@ -52,6 +55,11 @@ pub enum Event {
     ReplyUpdated(ForumReply),
     RepliesDeleted(RepliesRemoved),
     ReplyLiked(ReplyLikes),
+    MessageCreated(PrivateMessage),
+    MessageDeleted(MessageRemoved),
+    ConversationRead(ConversationRead),
+    /// Ephemeral: published with `Hub::signal` (no seq, no backlog).
+    Typing(Typing),
 }
 
 impl Event {
@@ -67,6 +75,10 @@ impl Event {
             Self::ReplyUpdated(_) => "reply.updated",
             Self::RepliesDeleted(_) => "reply.deleted",
             Self::ReplyLiked(_) => "reply.liked",
+            Self::MessageCreated(_) => "message.created",
+            Self::MessageDeleted(_) => "message.deleted",
+            Self::ConversationRead(_) => "conversation.read",
+            Self::Typing(_) => "typing",
         }
     }
 
@@ -79,6 +91,10 @@ impl Event {
             Self::ReplyCreated(r) | Self::ReplyUpdated(r) => r.to_json(),
             Self::RepliesDeleted(r) => r.to_json(),
             Self::ReplyLiked(l) => l.to_json(),
+            Self::MessageCreated(m) => m.to_json(),
+            Self::MessageDeleted(m) => m.to_json(),
+            Self::ConversationRead(r) => r.to_json(),
+            Self::Typing(t) => t.to_json(),
         };
         json.unwrap_or_default()
     }

@@ -7,6 +7,7 @@
 
 pub mod events;
 pub mod forum;
+pub mod messages;
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;

@@ -11,7 +11,7 @@ use tokio::sync::{Notify, watch};
 use crate::{
     config::JobsConfig,
     domain::{
-        ids::{JobId, MediaId},
+        ids::{ConversationId, JobId, MediaId, MessageId, UserId},
         mail::Mail,
         now_ms,
         user::Language,
@@ -34,6 +34,10 @@ pub enum Task {
     },
     /// Make the thumbnail of an uploaded image.
     Thumbnail { media_id: MediaId },
+    /// Email `recipient` about `message` if it is still unread (they were away when it came).
+    MessageEmail { conversation: ConversationId, recipient: UserId, message: MessageId },
+    /// Delete a file uploaded for a message if the message was never sent.
+    DiscardUnsent { media_id: MediaId },
 }
 
 impl Task {
@@ -48,6 +52,13 @@ impl Task {
             created_at: now,
             last_error: None,
         }
+    }
+
+    /// A job running this task `delay_ms` from now.
+    pub fn into_job_after(self, delay_ms: i64) -> Job {
+        let mut job = self.into_job();
+        job.run_at += delay_ms.max(0);
+        job
     }
 }
 

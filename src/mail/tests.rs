@@ -30,6 +30,12 @@ fn samples() -> Vec<Mail> {
         },
         Mail::PasswordChanged { name: name(), link: "https://p2p.example/forgot-password".into() },
         Mail::ResetPassword { name: name(), link: "https://p2p.example/reset-password?token=rst-TOKEN_2".into() },
+        Mail::NewMessage {
+            name: name(),
+            sender: "Omar Haddad".into(),
+            preview: "Can you share the pump curve for the new line? متى يصل الطلب؟".into(),
+            link: "https://p2p.example/messages/0190b6a2-7c1e-7000-8000-000000000001".into(),
+        },
     ]
 }
 

@@ -162,6 +162,26 @@ impl Hub {
         })
     }
 
+    /// Sends an ephemeral event (e.g. typing) to the current subscribers of `channel`: no
+    /// `seq` on the wire, not kept in the backlog, so a reconnecting client never replays it.
+    pub fn signal(&self, channel: &Channel, kind: &str, data: serde_json::Value) -> usize {
+        let channel = channel.to_string();
+        self.with(|map| {
+            let Some(tx) = map.get(&channel).and_then(|c| c.tx.as_ref()) else { return 0 };
+            let at = timestamp();
+            let wire = serde_json::json!({"type": kind, "channel": channel, "data": data, "at": at}).to_string();
+            let event = Event { kind: kind.to_owned(), channel: channel.clone(), seq: 0, data, at, wire: wire.into() };
+            let reached = tx.send(Arc::new(event)).unwrap_or(0);
+            self.0.traffic.delivered.fetch_add(reached as u64, Ordering::Relaxed);
+            reached
+        })
+    }
+
+    /// Whether `user` has a socket open now (messaging emails people who are away).
+    pub fn is_online(&self, user: UserId) -> bool {
+        self.0.sockets.holds(user)
+    }
+
     /// Subscribes to `channel`, replaying what came after `last_seq`. Taken under the same
     /// lock as `publish`, so replay and live stream neither overlap nor leave a gap.
     pub fn subscribe(&self, channel: &Channel, last_seq: Option<u64>) -> Subscription {

@@ -80,6 +80,11 @@ impl Sockets {
         })
     }
 
+    /// Whether `user` holds at least one open socket.
+    pub fn holds(&self, user: UserId) -> bool {
+        self.with(|inner| inner.per_user.contains_key(&user))
+    }
+
     /// Open sockets (for metrics).
     pub fn open(&self) -> usize {
         self.with(|inner| inner.per_user.values().sum())

@@ -221,10 +221,26 @@ pub async fn remove_objects(state: &AppState, m: &Media) {
     }
 }
 
-/// A media record the caller may see (avatars and logos: any signed-in user).
+/// A media record the caller may see: public content's files to any signed-in user; a
+/// private message's files to its two people only, and a file uploaded for a message not
+/// sent yet to its uploader only (404 to everyone else, as for anything they may not see).
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
-pub async fn visible(state: &AppState, _ctx: AuthContext, id: MediaId) -> AppResult<Media> {
-    state.store.read(move |tx| table::get(tx, id)).await?.or_not_found("Media")
+pub async fn visible(state: &AppState, ctx: AuthContext, id: MediaId) -> AppResult<Media> {
+    let user = ctx.user_id;
+    state
+        .store
+        .read(move |tx| -> AppResult<_> {
+            let m = table::get(tx, id)?.or_not_found("Media")?;
+            let may = match m.context {
+                MediaContext::MessageUpload(owner) => owner == user,
+                MediaContext::Message(message) => {
+                    super::messages::conversations::may_see_attachment(tx, message, user)?
+                }
+                _ => true,
+            };
+            if may { Ok(m) } else { Err(AppError::not_found("Media")) }
+        })
+        .await
 }
 
 /// Makes the thumbnail of an image (a background job).

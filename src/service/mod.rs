@@ -16,6 +16,7 @@ pub mod join_requests;
 pub mod login;
 pub mod media;
 pub mod members;
+pub mod messages;
 pub mod operations;
 pub mod orgs;
 pub mod password;

@@ -14,6 +14,7 @@ pub mod forum;
 pub mod invitations;
 pub mod jobs;
 pub mod media;
+pub mod messages;
 pub mod migrations;
 pub mod orgs;
 pub mod security;
@@ -133,6 +134,20 @@ impl Store {
         F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
     {
         self.writer.write(f).await
+    }
+
+    /// As `write`, then `after` runs with the result on the writer thread once the commit is
+    /// durable, in commit order across writes (events that must reach subscribers in the
+    /// order their writes committed are published from it). Keep it short: it holds the
+    /// writer thread.
+    pub async fn write_then<T, E, F, A>(&self, f: F, after: A) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
+        self.writer.write_then(f, after).await
     }
 
     /// The writer thread's running totals (closures, batches, time in each).

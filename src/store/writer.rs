@@ -204,6 +204,19 @@ impl Writer {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
     {
+        self.write_then(f, |_: &T| {}).await
+    }
+
+    /// As `write`, and `after` runs with the result on the writer thread once the commit is
+    /// durable, before the caller is answered: the `after`s of successive writes run in
+    /// commit order (what events published from them need).
+    pub(super) async fn write_then<T, E, F, A>(&self, f: F, after: A) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
+        A: FnOnce(&T) + Send + 'static,
+    {
         let (answer, answered) = oneshot::channel::<Result<T, E>>();
         let span = tracing::Span::current();
         let job: Job = Box::new(move |tx: &Tx| {
@@ -214,6 +227,10 @@ impl Writer {
             });
             match out {
                 Ok(out) => Some(Box::new(move |synced: Result<(), String>| {
+                    if synced.is_ok() {
+                        // A panic here must not take the writer thread down with it.
+                        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| after(&out)));
+                    }
                     let _ = answer.send(synced.map(|()| out).map_err(|e| StoreError::Writer(e).into()));
                 }) as Completion),
                 Err(e) => {

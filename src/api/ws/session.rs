@@ -22,7 +22,7 @@ use tokio::{
 use crate::{
     auth::ratelimit::Budget,
     domain::{
-        ids::{ReplyId, TopicId},
+        ids::{ConversationId, ReplyId, TopicId},
         session::SessionEnd,
     },
     dto::forum::ForumReply,
@@ -30,6 +30,7 @@ use crate::{
     realtime::{Channel, hub},
     service::{
         forum::replies,
+        messages::conversations,
         sessions::{self, Activity, AuthContext},
         subscriptions,
     },
@@ -63,6 +64,10 @@ enum ClientFrame {
         #[serde(alias = "content")]
         body: String,
         parent_reply_id: Option<String>,
+    },
+    /// The caller is typing in a conversation: relayed to the other person, never stored.
+    Typing {
+        conversation_id: String,
     },
 }
 
@@ -154,7 +159,9 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(state.config.ws.queue);
     let (slow_tx, mut slow_rx) = mpsc::channel::<()>(1);
     let mut subs: HashMap<String, JoinHandle<()>> = HashMap::new();
-    let mut session = Session { state: &state, ctx, out: out_tx, slow: slow_tx, subs: &mut subs, topic: None };
+    let typing = Budget::new(state.config.messages.typing_per_10s, Duration::from_secs(10));
+    let mut session =
+        Session { state: &state, ctx, out: out_tx, slow: slow_tx, subs: &mut subs, topic: None, typing };
     session.subscribe(&Channel::User(ctx.user_id), None);
     if let Mode::Topic(topic, last_seq) = mode {
         match topic {
@@ -244,6 +251,8 @@ struct Session<'a> {
     slow: mpsc::Sender<()>,
     subs: &'a mut HashMap<String, JoinHandle<()>>,
     topic: Option<TopicId>,
+    /// Typing indicators this socket may still relay (excess ones are dropped silently).
+    typing: Budget,
 }
 
 impl Session<'_> {
@@ -259,6 +268,17 @@ impl Session<'_> {
         match frame {
             ClientFrame::Auth { .. } => self.send(json!({"type": "error", "code": ErrorCode::AlreadyAuthenticated, "message": "This socket is already signed in"})),
             ClientFrame::Ping => self.send(json!({"type": "pong"})),
+            ClientFrame::Typing { conversation_id } => {
+                let Ok(id) = conversation_id.parse::<ConversationId>() else {
+                    self.push(error_frame(&AppError::not_found("Conversation")));
+                    return Ok(Some(deadline));
+                };
+                if self.typing.spend()
+                    && let Err(e) = conversations::typing(self.state, self.ctx, id).await
+                {
+                    self.push(error_frame(&e));
+                }
+            }
             ClientFrame::Subscribe { channel, last_seq } => {
                 let followed = match Channel::parse(&channel) {
                     Some(c) => subscriptions::may_follow(self.state, self.ctx, &c).await.map(|()| c),

@@ -27,6 +27,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("012_bookmark_index", migration_012_bookmark_index),
     ("013_use_case_filter_counts", migration_013_use_case_filter_counts),
     ("014_compact_use_case_filters", migration_014_compact_use_case_filters),
+    ("015_messaging", migration_015_messaging),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -98,6 +99,25 @@ fn migration_002_directory_and_invitations(tx: &Tx) -> StoreResult<()> {
             let user: crate::domain::user::User = store::codec::decode(USERS, key, bytes)?;
             store::users::sync_listed(tx, &user)?;
         }
+    }
+    Ok(())
+}
+
+/// Adds the messaging tables: conversations, their members and messages, blocks, and
+/// people's notification preferences.
+fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
+    use tables::*;
+    for table in [
+        CONVERSATIONS,
+        PAIR_CONVERSATIONS,
+        PARTICIPANTS,
+        USER_CONVERSATIONS,
+        MESSAGES,
+        CONVERSATION_MESSAGES,
+        BLOCKS,
+        PREFERENCES,
+    ] {
+        tx.create(table)?;
     }
     Ok(())
 }

@@ -1,0 +1,231 @@
+//! Private messaging between two people: sending (the first message makes the
+//! conversation), deleting one's own message (a tombstone stays in order), and the events
+//! both people's sockets receive.
+//!
+//! Events are published from the store's commit hook (`Store::write_then`), so every socket
+//! sees a conversation's messages, deletions and read markers in the order they committed.
+//! Unread counts, list order and previews are updated in the message's own transaction.
+
+pub mod attachments;
+pub mod away;
+pub mod blocks;
+pub mod conversations;
+
+use std::collections::HashMap;
+
+use crate::{
+    domain::{
+        engagement::Counter,
+        ids::{ConversationId, MediaId, MessageId, UserId},
+        media::{Media, MediaContext},
+        messages::{self, Conversation, Message, MessageView, Participant, Refusal},
+        user::AuthorCard,
+    },
+    dto::{events::Event, messages::MessageRemoved},
+    error::{AppError, AppResult, ErrorCode, OptionExt},
+    jobs::Task,
+    realtime::Channel,
+    service::{events::publish, forum::attachments as files, media, now, sessions::AuthContext},
+    state::AppState,
+    store::{Reader, StoreResult, Tx, engagement, jobs as queue, media as media_table, messages as store, users},
+};
+
+/// The refusal as the client hears it: a block by the recipient is not told apart from an
+/// account that cannot receive messages.
+fn refused(r: Refusal) -> AppError {
+    match r {
+        Refusal::Yourself => AppError::field("recipient_id", "you cannot message yourself"),
+        Refusal::CannotMessage => AppError::forbidden(ErrorCode::CannotMessage, "You cannot message this user"),
+        Refusal::YouBlocked => {
+            AppError::forbidden(ErrorCode::YouBlocked, "You blocked this user; unblock them to send a message")
+        }
+    }
+}
+
+/// Sends a message to `recipient` with files uploaded for it beforehand.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, recipient = %recipient))]
+pub async fn send(
+    state: &AppState,
+    ctx: AuthContext,
+    recipient: UserId,
+    text: &str,
+    attachment_ids: Vec<MediaId>,
+) -> AppResult<MessageView> {
+    let text = messages::message_text(text).map_err(|why| AppError::field("text", why))?;
+    let mut seen = std::collections::HashSet::new();
+    if attachment_ids.len() > messages::MAX_ATTACHMENTS || !attachment_ids.iter().all(|id| seen.insert(*id)) {
+        let why = format!("at most {} different files per message", messages::MAX_ATTACHMENTS);
+        return Err(AppError::field("attachment_ids", why));
+    }
+    let sender = ctx.user_id;
+    let away = !state.hub.is_online(recipient);
+    let config = state.config.messages.clone();
+    let published = state.clone();
+    let view = state
+        .store
+        .write_then(
+            move |tx| -> AppResult<_> {
+                let from = users::get(tx, sender)?.or_not_found("User")?;
+                let to = users::get(tx, recipient)?.or_not_found("User")?;
+                let blocked_by_recipient = store::blocked(tx, recipient, sender)?;
+                let blocked_by_sender = store::blocked(tx, sender, recipient)?;
+                messages::may_message(&from, &to, blocked_by_recipient, blocked_by_sender).map_err(refused)?;
+                let t = now();
+                let id = MessageId::new();
+                let attachments = adopt(tx, sender, id, &attachment_ids)?;
+                let pair = Conversation::pair(sender, recipient);
+                let mut c = match store::conversation_of_pair(tx, &pair)? {
+                    Some(cid) => store::conversation(tx, cid)?.or_not_found("Conversation")?,
+                    None => {
+                        Conversation { id: ConversationId::new(), members: pair, sent: [0, 0], last_message: id, created_at: t }
+                    }
+                };
+                let side = c.side(sender).unwrap_or(0);
+                c.sent[side] += 1;
+                c.last_message = id;
+                let message =
+                    Message { id, conversation: c.id, sender, text, attachments, sent: c.sent, created_at: t, deleted_at: None };
+                store::put_message(tx, &message)?;
+                store::put_conversation(tx, &c)?;
+                // Sending reads everything before it; the recipient has one more unread.
+                let mine = participant_or_new(tx, &c, sender)?;
+                let mut me = mine.clone().unwrap_or_else(|| new_participant(&c, sender));
+                let newly_read = message.read_count_for(&c, sender).saturating_sub(me.read_count);
+                (me.read_up_to, me.read_count, me.archived, me.listed_at) =
+                    (Some(id), me.read_count + newly_read, false, id);
+                store::put_participant(tx, mine.as_ref(), &me)?;
+                engagement::add(tx, &Counter::UnreadMessages(sender), -(newly_read as i64))?;
+                let theirs = participant_or_new(tx, &c, recipient)?;
+                let mut them = theirs.clone().unwrap_or_else(|| new_participant(&c, recipient));
+                (them.archived, them.listed_at) = (false, id);
+                if away && wants_email(tx, &them, recipient, t, config.away_email_cooldown_secs)? {
+                    them.emailed_at = Some(t);
+                    let task = Task::MessageEmail { conversation: c.id, recipient, message: id };
+                    queue::enqueue(tx, &task.into_job_after(config.away_email_delay_secs as i64 * 1000))?;
+                }
+                store::put_participant(tx, theirs.as_ref(), &them)?;
+                engagement::add(tx, &Counter::UnreadMessages(recipient), 1)?;
+                Ok(message_view(tx, message)?)
+            },
+            move |view: &MessageView| {
+                let event = Event::MessageCreated(view.clone().into());
+                publish(&published, &[Channel::User(sender), Channel::User(recipient)], &event);
+            },
+        )
+        .await?;
+    state.jobs.wake();
+    Ok(view)
+}
+
+fn participant_or_new(tx: &Tx, c: &Conversation, user: UserId) -> StoreResult<Option<Participant>> {
+    store::participant(tx, c.id, user)
+}
+
+fn new_participant(c: &Conversation, user: UserId) -> Participant {
+    Participant {
+        conversation: c.id,
+        user,
+        read_up_to: None,
+        read_count: 0,
+        muted: false,
+        archived: false,
+        emailed_at: None,
+        listed_at: c.last_message,
+    }
+}
+
+/// Whether a message to `p` (away) should be emailed: not muted, emails on, and none
+/// queued for this conversation within the cool-down.
+fn wants_email(tx: &Tx, p: &Participant, user: UserId, t: i64, cooldown_secs: u64) -> StoreResult<bool> {
+    let cooled = p.emailed_at.is_none_or(|at| t - at >= cooldown_secs as i64 * 1000);
+    Ok(!p.muted && cooled && store::preferences(tx, user)?.message_emails)
+}
+
+/// Takes the files `sender` uploaded for a message (not sent yet) into message `id`.
+fn adopt(tx: &Tx, sender: UserId, id: MessageId, ids: &[MediaId]) -> AppResult<Vec<MediaId>> {
+    for media_id in ids {
+        let mut m = media_table::get(tx, *media_id)?
+            .filter(|m| m.context == MediaContext::MessageUpload(sender))
+            .ok_or_else(|| AppError::field("attachment_ids", format!("{media_id} is not a file you uploaded for a message")))?;
+        m.context = MediaContext::Message(id);
+        media_table::put(tx, &m)?;
+    }
+    Ok(ids.to_vec())
+}
+
+/// A message with its sender's card and attachments.
+fn message_view(r: &impl Reader, message: Message) -> StoreResult<MessageView> {
+    let sender = users::author_card(r, message.sender)?;
+    let attachments = files::load(r, &message.attachments)?;
+    Ok(MessageView { message, sender, attachments })
+}
+
+/// Views of messages of one conversation: each sender's card is read once.
+fn message_views(r: &impl Reader, batch: Vec<Message>) -> StoreResult<Vec<MessageView>> {
+    let mut cards: HashMap<UserId, Option<AuthorCard>> = HashMap::new();
+    let mut out = Vec::with_capacity(batch.len());
+    for message in batch {
+        let sender = match cards.get(&message.sender) {
+            Some(c) => c.clone(),
+            None => {
+                let c = users::author_card(r, message.sender)?;
+                cards.insert(message.sender, c.clone());
+                c
+            }
+        };
+        let attachments = files::load(r, &message.attachments)?;
+        out.push(MessageView { message, sender, attachments });
+    }
+    Ok(out)
+}
+
+/// The conversation `id` if `user` is one of its two members (else 404: strangers learn
+/// nothing, not even that it exists).
+fn member_of(r: &impl Reader, id: ConversationId, user: UserId) -> AppResult<Conversation> {
+    store::conversation(r, id)?.filter(|c| c.side(user).is_some()).or_not_found("Conversation")
+}
+
+/// What a deletion removed: the attachment records (their objects go after the commit) and,
+/// when it changed anything, the conversation and its members to tell.
+type Deleted = (Vec<Media>, Option<(ConversationId, [UserId; 2])>);
+
+/// Deletes a message (its sender): the text and files go, a tombstone keeps its place.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
+pub async fn delete(state: &AppState, ctx: AuthContext, id: MessageId) -> AppResult<()> {
+    let user = ctx.user_id;
+    let published = state.clone();
+    let (removed, _): Deleted = state
+        .store
+        .write_then(
+            move |tx| -> AppResult<Deleted> {
+                let mut m = store::message(tx, id)?.or_not_found("Message")?;
+                let c = member_of(tx, m.conversation, user).map_err(|_| AppError::not_found("Message"))?;
+                if m.sender != user {
+                    return Err(AppError::forbidden(ErrorCode::NotAuthor, "Only its sender may delete a message"));
+                }
+                if m.deleted_at.is_some() {
+                    return Ok((Vec::new(), None));
+                }
+                let removed = files::drop_records(tx, &m.attachments)?;
+                m.text.clear();
+                m.attachments.clear();
+                m.deleted_at = Some(now());
+                store::put_message(tx, &m)?;
+                Ok((removed, Some((c.id, c.members))))
+            },
+            move |(_, told): &Deleted| {
+                if let Some((conversation, members)) = told {
+                    let event = Event::MessageDeleted(MessageRemoved {
+                        id: id.to_string(),
+                        conversation_id: conversation.to_string(),
+                    });
+                    publish(&published, &members.map(Channel::User), &event);
+                }
+            },
+        )
+        .await?;
+    for m in &removed {
+        media::remove_objects(state, m).await;
+    }
+    Ok(())
+}
