@@ -153,6 +153,14 @@ pub enum Reason {
     /// 429 `resend_cooldown` / `too_many_attempts`: one-time codes' resend cooldown and
     /// attempt limit, `service::codes`.
     CodeLimits,
+    /// 404 `not_found`: the user a body names does not exist, `service::messages::send`.
+    UnknownRecipient,
+    /// 422 `validation_failed`: the path names the caller, who cannot block themselves,
+    /// `service::messages::blocks`.
+    BlockYourself,
+    /// 409 `conflict`: a person blocks at most `messages.max_blocks` people,
+    /// `service::messages::blocks`.
+    BlockLimit,
 }
 
 impl Reason {
@@ -165,8 +173,10 @@ impl Reason {
             | Self::AlreadyDecided
             | Self::AlreadyRegistered
             | Self::InvitationClosed
-            | Self::TopicLocked => 409,
-            Self::DraftContent => 422,
+            | Self::TopicLocked
+            | Self::BlockLimit => 409,
+            Self::DraftContent | Self::BlockYourself => 422,
+            Self::UnknownRecipient => 404,
             Self::IpLimit | Self::LoginLocked | Self::CodeLimits => 429,
         }
     }
@@ -200,6 +210,8 @@ pub const BUSINESS: &[(&str, &[Reason])] = {
         ("createReply", &[TopicLocked]),
         ("publishDraft", &[DraftContent]),
         ("publishUseCaseDraft", &[DraftContent]),
+        ("sendMessage", &[UnknownRecipient]),
+        ("blockUser", &[BlockYourself, BlockLimit]),
     ]
 };
 
