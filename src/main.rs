@@ -123,8 +123,14 @@ async fn seed(config: Config, demo: bool) -> anyhow::Result<()> {
         println!("the demo data set is already loaded; nothing added");
     } else {
         println!(
-            "loaded {} organizations, {} people, {} use cases, {} forum topics with {} replies",
-            loaded.organizations, loaded.users, loaded.use_cases, loaded.topics, loaded.replies
+            "loaded {} organizations, {} people, {} use cases, {} forum topics with {} replies, {} conversations with {} messages",
+            loaded.organizations,
+            loaded.users,
+            loaded.use_cases,
+            loaded.topics,
+            loaded.replies,
+            loaded.conversations,
+            loaded.messages
         );
     }
     Ok(())

@@ -1,12 +1,13 @@
 //! The demo data set (`p2p-sandbox seed --demo`): bilingual organizations, people, use cases
-//! with generated cover images, and forum threads with replies, likes and best answers. It is
-//! embedded in the binary, loaded through the same services as the API (so every counter is
-//! right), and loaded once: a second run adds nothing.
+//! with generated cover images, forum threads with replies, likes and best answers, and a few
+//! private conversations in both languages. It is embedded in the binary, loaded through the
+//! same services as the API (so every counter is right), and loaded once: a second run adds
+//! nothing.
 
 use rust_embed::RustEmbed;
 use serde::Deserialize;
 
-use super::{forum, sessions::AuthContext, use_cases};
+use super::{forum, messages, sessions::AuthContext, use_cases};
 use crate::{
     domain::{
         ids::{OrgId, SessionId, UserId},
@@ -34,6 +35,9 @@ struct DemoSet {
     users: Vec<DemoUser>,
     use_cases: Vec<DemoUseCase>,
     threads: Vec<(String, String, String, Vec<String>)>,
+    /// (first sender's email, the other's email, the messages, alternating from the first).
+    #[serde(default)]
+    conversations: Vec<(String, String, Vec<String>)>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +78,8 @@ pub struct Loaded {
     pub use_cases: usize,
     pub topics: usize,
     pub replies: usize,
+    pub conversations: usize,
+    pub messages: usize,
 }
 
 fn ctx(user: UserId) -> AuthContext {
@@ -223,6 +229,25 @@ pub async fn load(state: &AppState, progress: &dyn super::progress::Progress) ->
             forum::reactions::best_answer(state, ctx(asker), topic, Some(best)).await?;
         }
         loaded.topics += 1;
+        progress.advance(1);
+    }
+    progress.stage("conversations", set.conversations.len() as u64);
+    for (first, second, texts) in set.conversations {
+        let (Some(&a), Some(&b)) = (by_email.get(&first), by_email.get(&second)) else { continue };
+        let mut conversation = None;
+        for (k, text) in texts.iter().enumerate() {
+            let (from, to) = if k % 2 == 0 { (a, b) } else { (b, a) };
+            conversation = Some(messages::send(state, ctx(from), to, text, Vec::new()).await?.message.conversation);
+            loaded.messages += 1;
+        }
+        // Both have read everything: the away emails the messages queued then send nothing
+        // (demo addresses must never receive mail).
+        if let Some(c) = conversation {
+            for reader in [a, b] {
+                messages::conversations::read(state, ctx(reader), c, None).await?;
+            }
+            loaded.conversations += 1;
+        }
         progress.advance(1);
     }
     state.store.write(|tx| put_raw(tx, META, MARKER, &now_ms().to_be_bytes())).await?;

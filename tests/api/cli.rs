@@ -105,8 +105,13 @@ async fn seed_demo_loads_once_and_the_data_is_served() {
     assert!(String::from_utf8(first.stdout).unwrap().contains("loaded 20 organizations, 25 people, 32 use cases"));
     // Not on a terminal, progress is logged as lines: each stage starts at 0 and ends done.
     let log = String::from_utf8(first.stderr).unwrap();
-    for (stage, total) in [("organizations and people", 45), ("use cases with their covers", 32), ("forum threads", 6)]
-    {
+    let stages = [
+        ("organizations and people", 45),
+        ("use cases with their covers", 32),
+        ("forum threads", 6),
+        ("conversations", 4),
+    ];
+    for (stage, total) in stages {
         assert!(log.contains(&format!("{stage}: 0/{total} (")), "{log}");
         assert!(log.contains(&format!("{stage}: {total}/{total} (")) && log.contains("done in"), "{log}");
     }
@@ -126,4 +131,11 @@ async fn seed_demo_loads_once_and_the_data_is_served() {
     let cities: std::collections::HashSet<&str> =
         map["items"].as_array().unwrap().iter().filter_map(|p| p["slug"].as_str()).collect();
     assert_eq!(cities.len(), 32);
+    let conversations: Value = app.get_json("/api/v1/conversations", &t).await;
+    assert_eq!(conversations["total"], 1, "demo1 talks with demo4");
+    let c = &conversations["items"][0];
+    assert_eq!((c["unread_count"].clone(), c["peer"]["organization"].is_string()), (json!(0), true));
+    let thread: Value = app.get_json(&format!("/api/v1/conversations/{}/messages", c["id"].as_str().unwrap()), &t).await;
+    assert_eq!(thread["total"], 4);
+    assert!(thread["items"][0]["text"].as_str().unwrap().contains("استأجرناه"), "newest first, Arabic kept");
 }

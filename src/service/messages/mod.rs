@@ -88,14 +88,14 @@ pub async fn send(
                 store::put_message(tx, &message)?;
                 store::put_conversation(tx, &c)?;
                 // Sending reads everything before it; the recipient has one more unread.
-                let mine = participant_or_new(tx, &c, sender)?;
+                let mine = store::participant(tx, c.id, sender)?;
                 let mut me = mine.clone().unwrap_or_else(|| new_participant(&c, sender));
                 let newly_read = message.read_count_for(&c, sender).saturating_sub(me.read_count);
                 (me.read_up_to, me.read_count, me.archived, me.listed_at) =
                     (Some(id), me.read_count + newly_read, false, id);
                 store::put_participant(tx, mine.as_ref(), &me)?;
                 engagement::add(tx, &Counter::UnreadMessages(sender), -(newly_read as i64))?;
-                let theirs = participant_or_new(tx, &c, recipient)?;
+                let theirs = store::participant(tx, c.id, recipient)?;
                 let mut them = theirs.clone().unwrap_or_else(|| new_participant(&c, recipient));
                 (them.archived, them.listed_at) = (false, id);
                 if away && wants_email(tx, &them, recipient, t, config.away_email_cooldown_secs)? {
@@ -115,10 +115,6 @@ pub async fn send(
         .await?;
     state.jobs.wake();
     Ok(view)
-}
-
-fn participant_or_new(tx: &Tx, c: &Conversation, user: UserId) -> StoreResult<Option<Participant>> {
-    store::participant(tx, c.id, user)
 }
 
 fn new_participant(c: &Conversation, user: UserId) -> Participant {
