@@ -152,7 +152,12 @@ pub enum Refusal {
 }
 
 /// Whether `sender` may message `recipient`, given the blocks between them.
-pub fn may_message(sender: &User, recipient: &User, blocked_by_recipient: bool, blocked_by_sender: bool) -> Result<(), Refusal> {
+pub fn may_message(
+    sender: &User,
+    recipient: &User,
+    blocked_by_recipient: bool,
+    blocked_by_sender: bool,
+) -> Result<(), Refusal> {
     if sender.id == recipient.id {
         return Err(Refusal::Yourself);
     }
@@ -192,7 +197,13 @@ mod tests {
     fn unread_is_the_others_messages_past_the_marker() {
         let (a, b) = (UserId::new(), UserId::new());
         let members = Conversation::pair(a, b);
-        let mut c = Conversation { id: ConversationId::new(), members, sent: [0, 0], last_message: MessageId::new(), created_at: 0 };
+        let mut c = Conversation {
+            id: ConversationId::new(),
+            members,
+            sent: [0, 0],
+            last_message: MessageId::new(),
+            created_at: 0,
+        };
         let side_b = c.side(b).unwrap();
         c.sent[side_b] = 3;
         let mut pa = Participant {

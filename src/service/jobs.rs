@@ -21,13 +21,16 @@ pub fn handler(state: AppState, mailer: Arc<Mailer>) -> Handler {
                 Task::MessageEmail { conversation, recipient, message } => {
                     match super::messages::away::due(&state, conversation, recipient, message).await? {
                         Some(m) => {
-                            let mail = Mail::NewMessage { name: m.name, sender: m.sender, preview: m.preview, link: m.link };
+                            let mail =
+                                Mail::NewMessage { name: m.name, sender: m.sender, preview: m.preview, link: m.link };
                             mailer.send(&m.to, m.language, &mail).await
                         }
                         None => Ok(()),
                     }
                 }
-                Task::DiscardUnsent { media_id } => super::messages::attachments::discard_unsent(&state, media_id).await,
+                Task::DiscardUnsent { media_id } => {
+                    super::messages::attachments::discard_unsent(&state, media_id).await
+                }
             }
         })
     })

@@ -87,7 +87,13 @@ pub struct Listed {
 
 /// `user`'s conversations in `folder`, most recent activity first, strictly before the key
 /// `before`; at most `limit`.
-pub fn listed(r: &impl Reader, user: UserId, folder: Folder, before: Option<&[u8]>, limit: usize) -> StoreResult<Vec<Listed>> {
+pub fn listed(
+    r: &impl Reader,
+    user: UserId,
+    folder: Folder,
+    before: Option<&[u8]>,
+    limit: usize,
+) -> StoreResult<Vec<Listed>> {
     let prefix = list_prefix(user, folder);
     let end = match before {
         Some(b) if b.starts_with(&prefix) => b.to_vec(),
@@ -114,7 +120,12 @@ pub fn put_message(tx: &Tx, m: &Message) -> StoreResult<()> {
 }
 
 /// A conversation's messages, newest first, strictly before `before`; at most `limit`.
-pub fn messages(r: &impl Reader, c: ConversationId, before: Option<MessageId>, limit: usize) -> StoreResult<Vec<Message>> {
+pub fn messages(
+    r: &impl Reader,
+    c: ConversationId,
+    before: Option<MessageId>,
+    limit: usize,
+) -> StoreResult<Vec<Message>> {
     let start = c.key();
     let end = match before {
         Some(b) => key2(&c.key(), &b.key()),

@@ -135,7 +135,8 @@ async fn seed_demo_loads_once_and_the_data_is_served() {
     assert_eq!(conversations["total"], 1, "demo1 talks with demo4");
     let c = &conversations["items"][0];
     assert_eq!((c["unread_count"].clone(), c["peer"]["organization"].is_string()), (json!(0), true));
-    let thread: Value = app.get_json(&format!("/api/v1/conversations/{}/messages", c["id"].as_str().unwrap()), &t).await;
+    let thread: Value =
+        app.get_json(&format!("/api/v1/conversations/{}/messages", c["id"].as_str().unwrap()), &t).await;
     assert_eq!(thread["total"], 4);
     assert!(thread["items"][0]["text"].as_str().unwrap().contains("استأجرناه"), "newest first, Arabic kept");
 }

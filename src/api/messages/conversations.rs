@@ -156,7 +156,12 @@ impl ConversationsApi {
 
     /// Archive a conversation (back to the inbox with the next message)
     #[oai(path = "/:id/archive", method = "put", operation_id = "archiveConversation")]
-    async fn archive(&self, state: State<'_>, auth: Auth, id: Path<ConversationId>) -> ApiResult<Success<Conversation>> {
+    async fn archive(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        id: Path<ConversationId>,
+    ) -> ApiResult<Success<Conversation>> {
         ok(conversations::archive(&state, auth.ctx(), id.0, true).await?.into())
     }
 

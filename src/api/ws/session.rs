@@ -160,8 +160,7 @@ pub async fn run(state: AppState, socket: WebSocketStream, token: Option<String>
     let (slow_tx, mut slow_rx) = mpsc::channel::<()>(1);
     let mut subs: HashMap<String, JoinHandle<()>> = HashMap::new();
     let typing = Budget::new(state.config.messages.typing_per_10s, Duration::from_secs(10));
-    let mut session =
-        Session { state: &state, ctx, out: out_tx, slow: slow_tx, subs: &mut subs, topic: None, typing };
+    let mut session = Session { state: &state, ctx, out: out_tx, slow: slow_tx, subs: &mut subs, topic: None, typing };
     session.subscribe(&Channel::User(ctx.user_id), None);
     if let Mode::Topic(topic, last_seq) = mode {
         match topic {

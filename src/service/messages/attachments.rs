@@ -21,7 +21,11 @@ use crate::{
 
 /// Stores a file the caller will attach to a message they have not sent yet.
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
-pub async fn upload<R: AsyncRead + Unpin>(state: &AppState, ctx: AuthContext, file: IncomingFile<R>) -> AppResult<Media> {
+pub async fn upload<R: AsyncRead + Unpin>(
+    state: &AppState,
+    ctx: AuthContext,
+    file: IncomingFile<R>,
+) -> AppResult<Media> {
     let stored = media::store_object(state, ctx.user_id, MediaContext::MessageUpload(ctx.user_id), file).await?;
     let ttl_ms = state.config.messages.unsent_upload_ttl_secs as i64 * 1000;
     media::commit(state, stored, move |tx, m| {

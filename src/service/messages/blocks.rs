@@ -84,7 +84,11 @@ pub async fn preferences(state: &AppState, ctx: AuthContext) -> AppResult<Prefer
 
 /// Changes the caller's notification preferences (`None` keeps a setting).
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
-pub async fn set_preferences(state: &AppState, ctx: AuthContext, message_emails: Option<bool>) -> AppResult<Preferences> {
+pub async fn set_preferences(
+    state: &AppState,
+    ctx: AuthContext,
+    message_emails: Option<bool>,
+) -> AppResult<Preferences> {
     let user = ctx.user_id;
     state
         .store

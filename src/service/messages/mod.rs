@@ -76,15 +76,27 @@ pub async fn send(
                 let pair = Conversation::pair(sender, recipient);
                 let mut c = match store::conversation_of_pair(tx, &pair)? {
                     Some(cid) => store::conversation(tx, cid)?.or_not_found("Conversation")?,
-                    None => {
-                        Conversation { id: ConversationId::new(), members: pair, sent: [0, 0], last_message: id, created_at: t }
-                    }
+                    None => Conversation {
+                        id: ConversationId::new(),
+                        members: pair,
+                        sent: [0, 0],
+                        last_message: id,
+                        created_at: t,
+                    },
                 };
                 let side = c.side(sender).unwrap_or(0);
                 c.sent[side] += 1;
                 c.last_message = id;
-                let message =
-                    Message { id, conversation: c.id, sender, text, attachments, sent: c.sent, created_at: t, deleted_at: None };
+                let message = Message {
+                    id,
+                    conversation: c.id,
+                    sender,
+                    text,
+                    attachments,
+                    sent: c.sent,
+                    created_at: t,
+                    deleted_at: None,
+                };
                 store::put_message(tx, &message)?;
                 store::put_conversation(tx, &c)?;
                 // Sending reads everything before it; the recipient has one more unread.
@@ -140,9 +152,10 @@ fn wants_email(tx: &Tx, p: &Participant, user: UserId, t: i64, cooldown_secs: u6
 /// Takes the files `sender` uploaded for a message (not sent yet) into message `id`.
 fn adopt(tx: &Tx, sender: UserId, id: MessageId, ids: &[MediaId]) -> AppResult<Vec<MediaId>> {
     for media_id in ids {
-        let mut m = media_table::get(tx, *media_id)?
-            .filter(|m| m.context == MediaContext::MessageUpload(sender))
-            .ok_or_else(|| AppError::field("attachment_ids", format!("{media_id} is not a file you uploaded for a message")))?;
+        let mut m =
+            media_table::get(tx, *media_id)?.filter(|m| m.context == MediaContext::MessageUpload(sender)).ok_or_else(
+                || AppError::field("attachment_ids", format!("{media_id} is not a file you uploaded for a message")),
+            )?;
         m.context = MediaContext::Message(id);
         media_table::put(tx, &m)?;
     }
