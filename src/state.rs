@@ -49,6 +49,8 @@ pub struct Inner {
     pub ip_limiter: RateLimiter,
     /// Code (re)sends per email address.
     pub resend_limiter: RateLimiter,
+    /// Private messages sent per person (`messages.sends_per_minute`).
+    pub message_limiter: RateLimiter,
     pub started_at: Instant,
 }
 
@@ -88,6 +90,7 @@ impl AppState {
         let ip_limiter = RateLimiter::new(config.http.auth_ip_rate_per_minute.max(1), Duration::from_secs(60));
         let uploads = config.media.upload_concurrency.max(1);
         let resend_limiter = RateLimiter::new(1, Duration::from_secs(a.code_resend_cooldown_secs.max(1)));
+        let message_limiter = RateLimiter::new(config.messages.sends_per_minute.max(1), Duration::from_secs(60));
         Self(Arc::new(Inner {
             config,
             store,
@@ -103,6 +106,7 @@ impl AppState {
             jobs: JobSignal::default(),
             ip_limiter,
             resend_limiter,
+            message_limiter,
             started_at: Instant::now(),
         }))
     }

@@ -161,6 +161,8 @@ pub enum Reason {
     /// 409 `conflict`: a person blocks at most `messages.max_blocks` people,
     /// `service::messages::blocks`.
     BlockLimit,
+    /// 429 `rate_limited`: messages a person may send per minute, `service::messages::send`.
+    SendLimit,
 }
 
 impl Reason {
@@ -177,7 +179,7 @@ impl Reason {
             | Self::BlockLimit => 409,
             Self::DraftContent | Self::BlockYourself => 422,
             Self::UnknownRecipient => 404,
-            Self::IpLimit | Self::LoginLocked | Self::CodeLimits => 429,
+            Self::IpLimit | Self::LoginLocked | Self::CodeLimits | Self::SendLimit => 429,
         }
     }
 }
@@ -210,7 +212,7 @@ pub const BUSINESS: &[(&str, &[Reason])] = {
         ("createReply", &[TopicLocked]),
         ("publishDraft", &[DraftContent]),
         ("publishUseCaseDraft", &[DraftContent]),
-        ("sendMessage", &[UnknownRecipient]),
+        ("sendMessage", &[UnknownRecipient, SendLimit]),
         ("blockUser", &[BlockYourself, BlockLimit]),
     ]
 };

@@ -48,6 +48,7 @@ pub struct MessagesConfig {
     pub away_email_delay_secs: u64,
     pub away_email_cooldown_secs: u64,
     pub typing_per_10s: u32,
+    pub sends_per_minute: u32,
     pub unsent_upload_ttl_secs: u64,
     pub max_blocks: usize,
 }
@@ -268,6 +269,7 @@ impl Config {
             ("jobs.poll_interval_ms", self.jobs.poll_interval_ms),
             ("store.cache_mib", self.store.cache_mib),
             ("messages.typing_per_10s", self.messages.typing_per_10s as u64),
+            ("messages.sends_per_minute", self.messages.sends_per_minute as u64),
             ("messages.max_blocks", self.messages.max_blocks as u64),
         ];
         for (key, v) in positive {

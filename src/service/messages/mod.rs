@@ -58,6 +58,9 @@ pub async fn send(
         return Err(AppError::field("attachment_ids", why));
     }
     let sender = ctx.user_id;
+    state.message_limiter.hit(&sender.to_string()).map_err(|secs| {
+        AppError::rate_limited(ErrorCode::RateLimited, "Too many messages; try again in a moment", secs)
+    })?;
     let away = !state.hub.is_online(recipient);
     let config = state.config.messages.clone();
     let published = state.clone();
