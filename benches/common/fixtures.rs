@@ -1,10 +1,16 @@
 //! Records the benchmarks write straight into redb: an organization and an active, verified
-//! account with every field set once, so a bench states only the fields it varies.
+//! account with every field set once, so a bench states only the fields it varies; and a
+//! private conversation built message by message as `service::messages::send` leaves it.
 
-use p2p_sandbox::domain::{
-    ids::{OrgId, UserId},
-    org::Organization,
-    user::{Language, OrgRole, User, UserStatus},
+use p2p_sandbox::{
+    domain::{
+        engagement::Counter,
+        ids::{ConversationId, MessageId, OrgId, UserId},
+        messages::{Conversation, Message, Participant},
+        org::Organization,
+        user::{Language, OrgRole, User, UserStatus},
+    },
+    store::{StoreResult, Tx, engagement, messages},
 };
 
 /// An organization of `members` members, one of them its admin.
@@ -65,4 +71,80 @@ pub fn user(email: String, org: Option<(&Organization, bool)>, hash: &str, now: 
 pub fn industry(i: usize) -> &'static str {
     use p2p_sandbox::domain::closed::{ClosedSet, Industry};
     Industry::ALL[i % Industry::ALL.len()].name()
+}
+
+/// A time-ordered (UUIDv7) id for `at_ms` (Unix ms) with random bits from `rng`: records
+/// back-dated by a bench sort as if they had been created then.
+pub fn uuid_at(at_ms: i64, rng: &mut impl rand::RngCore) -> uuid::Uuid {
+    let mut random = [0u8; 10];
+    rng.fill_bytes(&mut random);
+    uuid::Builder::from_unix_timestamp_millis(at_ms.max(0) as u64, &random).into_uuid()
+}
+
+/// A conversation between two people with its messages and both members' state, as
+/// `service::messages::send` leaves them: per-side `sent` counts, each message's snapshot of
+/// them, the sender's read marker on their own message, both list entries at the newest
+/// message; nobody muted or archived, no away email queued.
+pub struct Thread {
+    pub conversation: Conversation,
+    /// Both members' state, in `conversation.members` order.
+    pub participants: [Participant; 2],
+    pub messages: Vec<Message>,
+}
+
+impl Thread {
+    /// A conversation between `a` and `b` with no message yet (`send` adds the first).
+    pub fn new(id: ConversationId, a: UserId, b: UserId, created_at: i64) -> Self {
+        let members = Conversation::pair(a, b);
+        // Replaced by the first message.
+        let placeholder = MessageId(uuid::Uuid::nil());
+        let conversation = Conversation { id, members, sent: [0, 0], last_message: placeholder, created_at };
+        let participant = |user| Participant {
+            conversation: id,
+            user,
+            read_up_to: None,
+            read_count: 0,
+            muted: false,
+            archived: false,
+            emailed_at: None,
+            listed_at: placeholder,
+        };
+        Self { participants: members.map(participant), conversation, messages: Vec::new() }
+    }
+
+    /// Adds message `id` from `sender` (a member), newer than every message so far: what
+    /// `send` does to the records (sending reads everything before it).
+    pub fn send(&mut self, id: MessageId, sender: UserId, text: String, at: i64) {
+        let c = &mut self.conversation;
+        let side = c.side(sender).expect("the sender is a member");
+        c.sent[side] += 1;
+        c.last_message = id;
+        let message =
+            Message { id, conversation: c.id, sender, text, attachments: Vec::new(), sent: c.sent, created_at: at, deleted_at: None };
+        let me = &mut self.participants[side];
+        (me.read_up_to, me.read_count, me.listed_at) = (Some(id), message.read_count_for(c, sender), id);
+        self.participants[1 - side].listed_at = id;
+        self.messages.push(message);
+    }
+
+    /// Unread messages of each member, in `members` order.
+    pub fn unread(&self) -> [u64; 2] {
+        self.participants.each_ref().map(|p| p.unread(&self.conversation))
+    }
+
+    /// Writes every record and index entry, and adds the conversation to both members'
+    /// inbox counts (`put_participant` does) and their unread messages to their badges.
+    pub fn write(&self, tx: &Tx) -> StoreResult<()> {
+        for m in &self.messages {
+            messages::put_message(tx, m)?;
+        }
+        messages::put_conversation(tx, &self.conversation)?;
+        for (p, unread) in self.participants.iter().zip(self.unread()) {
+            messages::put_participant(tx, None, p)?;
+            if unread > 0 {
+                engagement::add(tx, &Counter::UnreadMessages(p.user), unread as i64)?;
+            }
+        }
+        Ok(())
+    }
 }

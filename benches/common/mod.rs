@@ -44,7 +44,7 @@ pub fn server_bin() -> PathBuf {
 }
 
 /// Starts `bin` on `127.0.0.1:port` with data in `data`: device verification off, the per-IP
-/// auth rate limit lifted, logging at `warn`; other `P2P_*` variables but `P2P_BIN` pass through.
+/// auth and per-person message rate limits lifted, logging at `warn`; other `P2P_*` variables but `P2P_BIN` pass through.
 pub fn start_server(bin: &Path, data: &Path, port: u16) -> Proc {
     Proc(
         Command::new(bin)
@@ -54,6 +54,7 @@ pub fn start_server(bin: &Path, data: &Path, port: u16) -> Proc {
             .env("P2P_BIND", format!("127.0.0.1:{port}"))
             .env("P2P_AUTH__DEVICE_VERIFICATION", "false")
             .env("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "1000000")
+            .env("P2P_MESSAGES__SENDS_PER_MINUTE", "1000000")
             .env("P2P_LOG_LEVEL", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
