@@ -155,7 +155,7 @@ pub enum Reason {
     CodeLimits,
     /// 404 `not_found`: the user a body names does not exist, `service::messages::send`.
     UnknownRecipient,
-    /// 422 `validation_failed`: the path names the caller, who cannot block themselves,
+    /// 422 `validation_failed`: the path names the caller, who cannot (un)block themselves,
     /// `service::messages::blocks`.
     BlockYourself,
     /// 409 `conflict`: a person blocks at most `messages.max_blocks` people,
@@ -214,6 +214,7 @@ pub const BUSINESS: &[(&str, &[Reason])] = {
         ("publishUseCaseDraft", &[DraftContent]),
         ("sendMessage", &[UnknownRecipient, SendLimit]),
         ("blockUser", &[BlockYourself, BlockLimit]),
+        ("unblockUser", &[BlockYourself]),
     ]
 };
 

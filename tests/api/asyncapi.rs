@@ -8,7 +8,10 @@
 use std::collections::BTreeSet;
 
 use p2p_sandbox::{
-    dto::events::{RepliesRemoved, ReplyLikes, TopicLikes, TopicRemoved},
+    dto::{
+        events::{RepliesRemoved, ReplyLikes, TopicLikes, TopicRemoved},
+        messages::{ConversationRead, MessageRemoved, Typing},
+    },
     realtime::hub::BACKLOG,
 };
 use poem_openapi::{registry::Registry, types::Type};
@@ -55,9 +58,14 @@ fn the_document_is_asyncapi_3_with_every_message_and_field_described() {
     let c = contract();
     assert_eq!(c.doc["asyncapi"], "3.0.0");
     let messages = c.doc["components"]["messages"].as_object().unwrap();
+    let names: BTreeSet<&str> = messages.values().map(|m| m["name"].as_str().unwrap()).collect();
     for (key, m) in messages {
         let name = m["name"].as_str().unwrap();
-        assert_eq!(m["payload"]["properties"]["type"]["const"], name, "message {key}: its name is its type");
+        let kind = m["payload"]["properties"]["type"]["const"].as_str().unwrap();
+        // A message's name is its type. Names are unique, so a server frame that has the type
+        // of a client frame (`typing`, relayed to the other person) is named `<type>_event`.
+        let twin = name.strip_suffix("_event").is_some_and(|k| k == kind && names.contains(k));
+        assert!(name == kind || twin, "message {key}: its name is its type");
         for field in ["title", "summary"] {
             assert!(m[field].as_str().is_some_and(|s| !s.is_empty() && !s.contains('\n')), "{name}: one-line {field}");
         }
@@ -86,6 +94,9 @@ fn the_document_is_asyncapi_3_with_every_message_and_field_described() {
         ("TopicLikes", rust_schema::<TopicLikes>()),
         ("RepliesRemoved", rust_schema::<RepliesRemoved>()),
         ("ReplyLikes", rust_schema::<ReplyLikes>()),
+        ("MessageRemoved", rust_schema::<MessageRemoved>()),
+        ("ConversationRead", rust_schema::<ConversationRead>()),
+        ("Typing", rust_schema::<Typing>()),
     ] {
         assert_eq!(schemas[name]["properties"], rust["properties"], "{name}'s fields");
         assert_eq!(schemas[name]["required"], rust["required"], "{name}'s required fields");
@@ -97,6 +108,7 @@ async fn the_server_sends_every_frame_of_the_document_and_accepts_every_client_f
     let app = TestApp::spawn().await;
     let author = app.signed_in_token("author@asyncapi.sa").await;
     let reader = app.signed_in_token("reader@asyncapi2.sa").await;
+    let reader_id = app.me(&reader).await.json::<Value>().await.unwrap()["user"]["id"].as_str().unwrap().to_owned();
     let tid = app.any_topic(&author).await;
     let topic_channel = format!("forum.topic.{tid}");
 
@@ -142,6 +154,19 @@ async fn the_server_sends_every_frame_of_the_document_and_accepts_every_client_f
     assert_eq!(app.delete_topic(&author, &other).await.status(), StatusCode::NO_CONTENT);
     main.until("topic.deleted").await;
 
+    // A private message on the reader's own channel: sent, typed at, read, deleted.
+    let message = app.message(&author, &reader_id, "A private word about the reply").await;
+    main.until("message.created").await;
+    let conversation = message["conversation_id"].as_str().unwrap();
+    let mut typist = Ws::open(&app, &author).await;
+    typist.send_typing(conversation).await;
+    main.until("typing").await;
+    assert_eq!(app.read_conversation(&reader, conversation, None).await.status(), StatusCode::OK);
+    main.until("conversation.read").await;
+    assert_eq!(app.delete_message(&author, &id_of(&message)).await.status(), StatusCode::NO_CONTENT);
+    main.until("message.deleted").await;
+    seen.extend(typist.seen().iter().cloned());
+
     // Unsubscribe; then more events than the backlog holds, so a resume from 0 must resync.
     main.send_json(json!({"type": "unsubscribe", "channel": topic_channel})).await;
     main.until("unsubscribed").await;
@@ -155,7 +180,7 @@ async fn the_server_sends_every_frame_of_the_document_and_accepts_every_client_f
     seen.extend(main.seen().iter().cloned());
     assert_eq!(seen, contract().message_names(), "every message of the document, and only those, was seen");
     let sent: BTreeSet<&str> = contract().routes().filter(|r| r.1 == Dir::ToServer).flat_map(|r| r.2).collect();
-    assert_eq!(sent, ["auth", "new_post", "ping", "subscribe", "unsubscribe"].into(), "the client frames");
+    assert_eq!(sent, ["auth", "new_post", "ping", "subscribe", "typing", "unsubscribe"].into(), "the client frames");
 }
 
 /// A way to break a valid frame, and what it breaks.
@@ -184,6 +209,21 @@ fn the_checks_refuse_frames_the_document_does_not_allow() {
         mutate(&mut frame);
         assert!(c.validate("/ws", Dir::ToClient, &frame).is_err(), "{what} passed: {frame}");
     }
+    // `typing` both ways: the client's frame, and the relayed one, which never has a seq.
+    let typing = json!({
+        "type": "typing", "channel": "user.0195f1a2-7b3c-7d4e-8f90-123456789abc",
+        "data": {"conversation_id": "c", "user_id": "u"}, "at": "2026-11-26T09:00:00.000Z",
+    });
+    assert_eq!(c.validate("/ws", Dir::ToClient, &typing).as_deref(), Ok("typing_event"));
+    let mut numbered = typing.clone();
+    numbered["seq"] = json!(4);
+    assert!(c.validate("/ws", Dir::ToClient, &numbered).is_err(), "typing is never numbered");
+    let mut elsewhere = typing.clone();
+    elsewhere["channel"] = json!("forum.topic.0195f1a2-7b3c-7d4e-8f90-123456789abc");
+    assert!(c.validate("/ws", Dir::ToClient, &elsewhere).is_err(), "typing is on a user channel");
+    let frame = json!({"type": "typing", "conversation_id": "c"});
+    assert_eq!(c.validate("/ws/forum/{topic_id}", Dir::ToServer, &frame).as_deref(), Ok("typing"));
+    assert!(c.validate("/ws", Dir::ToClient, &frame).is_err(), "the client's frame is not the server's");
     let post = json!({"type": "new_post", "body": "Over the socket"});
     assert!(c.validate("/ws/forum/{topic_id}", Dir::ToServer, &post).is_ok());
     assert!(c.validate("/ws", Dir::ToServer, &post).is_err(), "new_post is for topic sockets only");

@@ -229,6 +229,35 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         ),
         (M::POST, "/api/v1/use-cases/drafts/{uc_draft_id}/publish", None, [401, 404, 422, 404, 404]),
         (M::DELETE, "/api/v1/use-cases/drafts/{uc_draft_id}", None, [401, 404, 204, 404, 404]),
+        // Messages: the conversation is the member's with the other organization's admin, so
+        // the organization's admin and the platform admin are strangers to it.
+        (
+            M::POST,
+            "/api/v1/messages",
+            Some(json!({"recipient_id": "{member_id}", "text": "Hello from {actor}"})),
+            [401, 201, 422, 201, 201],
+        ),
+        (M::POST, "/api/v1/messages/attachments", png_upload(), signed_in(201)),
+        (M::DELETE, "/api/v1/messages/{doomed_message_id}", None, [401, 403, 204, 404, 404]),
+        (M::GET, "/api/v1/conversations", None, signed_in(200)),
+        (M::GET, "/api/v1/conversations/unread", None, signed_in(200)),
+        (M::GET, "/api/v1/conversations/{conversation_id}", None, [401, 200, 200, 404, 404]),
+        (M::GET, "/api/v1/conversations/{conversation_id}/messages", None, [401, 200, 200, 404, 404]),
+        (
+            M::POST,
+            "/api/v1/conversations/{conversation_id}/read",
+            Some(json!({"message_id": "{message_id}"})),
+            [401, 200, 200, 404, 404],
+        ),
+        (M::PUT, "/api/v1/conversations/{conversation_id}/mute", None, [401, 200, 200, 404, 404]),
+        (M::DELETE, "/api/v1/conversations/{conversation_id}/mute", None, [401, 200, 200, 404, 404]),
+        (M::PUT, "/api/v1/conversations/{conversation_id}/archive", None, [401, 200, 200, 404, 404]),
+        (M::DELETE, "/api/v1/conversations/{conversation_id}/archive", None, [401, 200, 200, 404, 404]),
+        (M::POST, "/api/v1/users/{target_id}/block", None, signed_in(204)),
+        (M::DELETE, "/api/v1/users/{target_id}/block", None, signed_in(204)),
+        (M::GET, "/api/v1/users/me/blocks", None, signed_in(200)),
+        (M::GET, "/api/v1/users/me/notification-settings", None, signed_in(200)),
+        (M::PUT, "/api/v1/users/me/notification-settings", Some(json!({"message_emails": false})), signed_in(200)),
     ]
 }
 
@@ -238,7 +267,7 @@ struct Fixture {
 
 async fn fixture(app: &TestApp) -> Fixture {
     let team = app.team("matrix.sa").await;
-    app.signed_in_user("admin@rival.sa", PASSWORD).await;
+    let rival = app.signed_in_user("admin@rival.sa", PASSWORD).await;
     app.platform_admin("root@platform.sa").await;
     let spare = app.login_json("member@matrix.sa", PASSWORD).await;
     let target = app.invited_member(&team.admin, "target@matrix.sa").await;
@@ -257,6 +286,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     // A media object no row of the matrix replaces: the target member's avatar.
     let avatar: Value = app.upload_avatar(&token(&target), png_form()).await.json().await.unwrap();
     // Forum content: topics by the member, a reply by the other organization's admin.
+    let rival_id = rival["user"]["id"].as_str().unwrap().to_owned();
     let rival = app.login_token("admin@rival.sa").await;
     let topic = app.new_topic(&team.member, "Matrix fixture topic", "automation", &[]).await;
     let doomed_topic = app.new_topic(&team.member, "Matrix fixture topic", "automation", &[]).await;
@@ -277,8 +307,14 @@ async fn fixture(app: &TestApp) -> Fixture {
     let doomed_uc = app.new_use_case(&team.member, use_case_body("Matrix fixture use case")).await;
     let draft: Value =
         app.create_forum_draft(&team.member, json!({"title": "Member draft"})).await.json().await.unwrap();
+    // A conversation between the member and the other organization's admin.
+    let message = app.message(&team.member, &rival_id, "Matrix fixture message").await;
+    let doomed_message = app.message(&team.member, &rival_id, "Matrix message to delete").await;
     Fixture {
         vars: vec![
+            ("{conversation_id}", message["conversation_id"].as_str().unwrap().to_owned()),
+            ("{message_id}", id_of(&message)),
+            ("{doomed_message_id}", id_of(&doomed_message)),
             ("{topic_id}", id_of(&topic)),
             ("{doomed_topic_id}", id_of(&doomed_topic)),
             ("{reply_id}", id_of(&reply)),

@@ -24,6 +24,8 @@ mod login;
 mod media;
 mod media_faults;
 mod members;
+mod messages;
+mod messages_live;
 mod metrics;
 mod migrations;
 mod openapi;

@@ -47,6 +47,9 @@ pub async fn block(state: &AppState, ctx: AuthContext, whom: UserId) -> AppResul
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, whom = %whom))]
 pub async fn unblock(state: &AppState, ctx: AuthContext, whom: UserId) -> AppResult<()> {
     let user = ctx.user_id;
+    if whom == user {
+        return Err(AppError::field("id", "you cannot unblock yourself"));
+    }
     state
         .store
         .write(move |tx| -> AppResult<_> {
