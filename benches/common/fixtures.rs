@@ -119,8 +119,16 @@ impl Thread {
         let side = c.side(sender).expect("the sender is a member");
         c.sent[side] += 1;
         c.last_message = id;
-        let message =
-            Message { id, conversation: c.id, sender, text, attachments: Vec::new(), sent: c.sent, created_at: at, deleted_at: None };
+        let message = Message {
+            id,
+            conversation: c.id,
+            sender,
+            text,
+            attachments: Vec::new(),
+            sent: c.sent,
+            created_at: at,
+            deleted_at: None,
+        };
         let me = &mut self.participants[side];
         (me.read_up_to, me.read_count, me.listed_at) = (Some(id), message.read_count_for(c, sender), id);
         self.participants[1 - side].listed_at = id;
