@@ -6,7 +6,7 @@ use p2p_sandbox::{
     domain::{
         engagement::Counter,
         ids::{ConversationId, MessageId, OrgId, UserId},
-        messages::{Conversation, Message, Participant},
+        messages::{Conversation, LastMessage, Message},
         org::Organization,
         user::{Language, OrgRole, User, UserStatus},
     },
@@ -83,12 +83,10 @@ pub fn uuid_at(at_ms: i64, rng: &mut impl rand::RngCore) -> uuid::Uuid {
 
 /// A conversation between two people with its messages and both members' state, as
 /// `service::messages::send` leaves them: per-side `sent` counts, each message's snapshot of
-/// them, the sender's read marker on their own message, both list entries at the newest
-/// message; nobody muted or archived, no away email queued.
+/// them, the sender's read marker on their own message, the newest message's preview;
+/// nobody muted or archived, no away email queued.
 pub struct Thread {
     pub conversation: Conversation,
-    /// Both members' state, in `conversation.members` order.
-    pub participants: [Participant; 2],
     pub messages: Vec<Message>,
 }
 
@@ -97,19 +95,15 @@ impl Thread {
     pub fn new(id: ConversationId, a: UserId, b: UserId, created_at: i64) -> Self {
         let members = Conversation::pair(a, b);
         // Replaced by the first message.
-        let placeholder = MessageId(uuid::Uuid::nil());
-        let conversation = Conversation { id, members, sent: [0, 0], last_message: placeholder, created_at };
-        let participant = |user| Participant {
-            conversation: id,
-            user,
-            read_up_to: None,
-            read_count: 0,
-            muted: false,
-            archived: false,
-            emailed_at: None,
-            listed_at: placeholder,
+        let last = LastMessage {
+            id: MessageId(uuid::Uuid::nil()),
+            sender: a,
+            preview: String::new(),
+            created_at,
+            deleted: false,
         };
-        Self { participants: members.map(participant), conversation, messages: Vec::new() }
+        let conversation = Conversation { id, members, sent: [0, 0], state: Default::default(), last, created_at };
+        Self { conversation, messages: Vec::new() }
     }
 
     /// Adds message `id` from `sender` (a member), newer than every message so far: what
@@ -118,7 +112,6 @@ impl Thread {
         let c = &mut self.conversation;
         let side = c.side(sender).expect("the sender is a member");
         c.sent[side] += 1;
-        c.last_message = id;
         let message = Message {
             id,
             conversation: c.id,
@@ -129,28 +122,27 @@ impl Thread {
             created_at: at,
             deleted_at: None,
         };
-        let me = &mut self.participants[side];
-        (me.read_up_to, me.read_count, me.listed_at) = (Some(id), message.read_count_for(c, sender), id);
-        self.participants[1 - side].listed_at = id;
+        c.last = LastMessage::of(&message);
+        let me = &mut c.state[side];
+        (me.read_up_to, me.read_count) = (Some(id), message.sent[1 - side]);
         self.messages.push(message);
     }
 
     /// Unread messages of each member, in `members` order.
     pub fn unread(&self) -> [u64; 2] {
-        self.participants.each_ref().map(|p| p.unread(&self.conversation))
+        self.conversation.members.map(|m| self.conversation.unread(m))
     }
 
     /// Writes every record and index entry, and adds the conversation to both members'
-    /// inbox counts (`put_participant` does) and their unread messages to their badges.
+    /// inbox counts (`put_conversation` does) and their unread messages to their badges.
     pub fn write(&self, tx: &Tx) -> StoreResult<()> {
         for m in &self.messages {
             messages::put_message(tx, m)?;
         }
-        messages::put_conversation(tx, &self.conversation)?;
-        for (p, unread) in self.participants.iter().zip(self.unread()) {
-            messages::put_participant(tx, None, p)?;
+        messages::put_conversation(tx, None, &self.conversation)?;
+        for (user, unread) in self.conversation.members.iter().zip(self.unread()) {
             if unread > 0 {
-                engagement::add(tx, &Counter::UnreadMessages(p.user), unread as i64)?;
+                engagement::add(tx, &Counter::UnreadMessages(*user), unread as i64)?;
             }
         }
         Ok(())

@@ -192,8 +192,8 @@ pub fn conversations(store: &Store, users: &[UserId], n: usize, g: Group) -> Loa
                 loaded.talked.insert((s, r - g.senders));
             }
             loaded.messages += thread.messages.len();
-            for (p, unread) in thread.participants.iter().zip(thread.unread()) {
-                let u = &mut loaded.per_user[index[&p.user]];
+            for (user, unread) in thread.conversation.members.iter().zip(thread.unread()) {
+                let u = &mut loaded.per_user[index[user]];
                 (u.0, u.1) = (u.0 + 1, u.1 + unread);
             }
             threads.push(thread);

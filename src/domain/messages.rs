@@ -21,7 +21,9 @@ pub const MAX_ATTACHMENTS: usize = super::forum::MAX_ATTACHMENTS;
 /// Characters of the last message shown in a conversation list.
 pub const PREVIEW_CHARS: usize = 140;
 
-/// A conversation between two people, created by the first message between them.
+/// A conversation between two people, created by the first message between them. The
+/// record carries all a conversation list shows of it (both members' state and the newest
+/// message's preview), so a list reads one small record per conversation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: ConversationId,
@@ -29,8 +31,10 @@ pub struct Conversation {
     pub members: [UserId; 2],
     /// Messages each member sent, in `members` order.
     pub sent: [u64; 2],
+    /// Each member's state, in `members` order.
+    pub state: [Participant; 2],
     /// The newest message (deleted or not); it orders the conversation lists.
-    pub last_message: MessageId,
+    pub last: LastMessage,
     pub created_at: i64,
 }
 
@@ -49,13 +53,21 @@ impl Conversation {
     pub fn peer(&self, user: UserId) -> UserId {
         if self.members[0] == user { self.members[1] } else { self.members[0] }
     }
+
+    /// `user`'s state, if a member.
+    pub fn member(&self, user: UserId) -> Option<&Participant> {
+        self.side(user).map(|s| &self.state[s])
+    }
+
+    /// `user`'s unread messages: the other's messages past the read marker.
+    pub fn unread(&self, user: UserId) -> u64 {
+        self.side(user).map_or(0, |s| self.sent[1 - s].saturating_sub(self.state[s].read_count))
+    }
 }
 
 /// One member's state in a conversation.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Participant {
-    pub conversation: ConversationId,
-    pub user: UserId,
     /// The newest message this member has read, if any.
     pub read_up_to: Option<MessageId>,
     /// The other member's messages this member has read (at or before `read_up_to`).
@@ -66,15 +78,29 @@ pub struct Participant {
     pub archived: bool,
     /// When an "away" email was last queued for this conversation, for the cool-down.
     pub emailed_at: Option<i64>,
-    /// The message whose id orders this conversation in the member's list (the key's part).
-    pub listed_at: MessageId,
 }
 
-impl Participant {
-    /// This member's unread messages in `c` (the other's messages past the read marker).
-    pub fn unread(&self, c: &Conversation) -> u64 {
-        let other = c.side(self.user).map_or(0, |s| c.sent[1 - s]);
-        other.saturating_sub(self.read_count)
+/// What a conversation list shows of the newest message.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LastMessage {
+    pub id: MessageId,
+    pub sender: UserId,
+    /// The start of its text (empty once deleted).
+    pub preview: String,
+    pub created_at: i64,
+    pub deleted: bool,
+}
+
+impl LastMessage {
+    /// The preview of `m`.
+    pub fn of(m: &Message) -> Self {
+        Self {
+            id: m.id,
+            sender: m.sender,
+            preview: m.preview(),
+            created_at: m.created_at,
+            deleted: m.deleted_at.is_some(),
+        }
     }
 }
 
@@ -122,15 +148,12 @@ pub struct MessageView {
 #[derive(Clone, Debug)]
 pub struct ConversationView {
     pub conversation: Conversation,
-    /// The viewer's own state (unread, mute, archive).
-    pub me: Participant,
-    /// How far the other member has read.
-    pub peer_read_up_to: Option<MessageId>,
-    /// The other member's card and organization name; `None` card for a deleted account.
+    /// Who is looking (one of the two members).
+    pub viewer: UserId,
+    /// The other member's card; `None` for a deleted account ("Deleted user").
     pub peer: Option<AuthorCard>,
+    /// The other member's organization's name.
     pub peer_org: Option<String>,
-    /// The newest message.
-    pub last: Option<Message>,
 }
 
 /// A validated message text: trimmed, 1–5,000 characters, no control characters.
@@ -197,26 +220,19 @@ mod tests {
     fn unread_is_the_others_messages_past_the_marker() {
         let (a, b) = (UserId::new(), UserId::new());
         let members = Conversation::pair(a, b);
+        let last =
+            LastMessage { id: MessageId::new(), sender: b, preview: String::new(), created_at: 0, deleted: false };
         let mut c = Conversation {
             id: ConversationId::new(),
             members,
             sent: [0, 0],
-            last_message: MessageId::new(),
+            state: Default::default(),
+            last,
             created_at: 0,
         };
         let side_b = c.side(b).unwrap();
         c.sent[side_b] = 3;
-        let mut pa = Participant {
-            conversation: c.id,
-            user: a,
-            read_up_to: None,
-            read_count: 0,
-            muted: false,
-            archived: false,
-            emailed_at: None,
-            listed_at: c.last_message,
-        };
-        assert_eq!(pa.unread(&c), 3);
+        assert_eq!(c.unread(a), 3);
         let mut sent = [0, 0];
         sent[side_b] = 2;
         let second = Message {
@@ -229,8 +245,9 @@ mod tests {
             created_at: 0,
             deleted_at: None,
         };
-        pa.read_count = second.read_count_for(&c, a);
-        assert_eq!(pa.unread(&c), 1);
+        let side_a = c.side(a).unwrap();
+        c.state[side_a].read_count = second.read_count_for(&c, a);
+        assert_eq!((c.unread(a), c.unread(b)), (1, 0));
     }
 
     #[test]

@@ -101,7 +101,10 @@ impl User {
 
     /// What content by this user shows of them.
     pub fn author_card(&self) -> AuthorCard {
-        AuthorCard { name: self.display_name(), title: self.title.clone(), avatar: self.avatar }
+        // A deleted account keeps its organization id (content stays counted there), but
+        // people are no longer shown as belonging to it.
+        let org = if self.status == UserStatus::Deleted { None } else { self.org_id };
+        AuthorCard { name: self.display_name(), title: self.title.clone(), avatar: self.avatar, org }
     }
 
     /// Erases personal data; the record stays so content keeps an author.
@@ -130,4 +133,7 @@ pub struct AuthorCard {
     /// Job title.
     pub title: String,
     pub avatar: Option<super::ids::MediaId>,
+    /// Their organization (shown as its name beside theirs, e.g. in conversation lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<OrgId>,
 }

@@ -83,7 +83,7 @@ pub struct Conversation {
     /// The other person.
     pub peer: ConversationPeer,
     /// The newest message.
-    pub last_message: Option<MessagePreview>,
+    pub last_message: MessagePreview,
     /// Messages from the other person the caller has not read.
     pub unread_count: u64,
     /// The newest message the other person has read (for "seen" marks).
@@ -101,8 +101,9 @@ pub struct Conversation {
 impl From<ConversationView> for Conversation {
     fn from(v: ConversationView) -> Self {
         let c = &v.conversation;
-        let peer_id = c.peer(v.me.user);
+        let peer_id = c.peer(v.viewer);
         let card = author_from_card(peer_id, v.peer);
+        let me = c.member(v.viewer).cloned().unwrap_or_default();
         Self {
             id: c.id.to_string(),
             peer: ConversationPeer {
@@ -112,18 +113,18 @@ impl From<ConversationView> for Conversation {
                 organization: v.peer_org,
                 avatar_url: card.avatar_url,
             },
-            last_message: v.last.as_ref().map(|m| MessagePreview {
-                id: m.id.to_string(),
-                sender_id: m.sender.to_string(),
-                preview: m.preview(),
-                created_at: ts(m.created_at),
-                deleted: m.deleted_at.is_some(),
-            }),
-            unread_count: v.me.unread(c),
-            read_up_to: v.peer_read_up_to.map(|m| m.to_string()),
-            my_read_up_to: v.me.read_up_to.map(|m| m.to_string()),
-            muted: v.me.muted,
-            archived: v.me.archived,
+            last_message: MessagePreview {
+                id: c.last.id.to_string(),
+                sender_id: c.last.sender.to_string(),
+                preview: c.last.preview.clone(),
+                created_at: ts(c.last.created_at),
+                deleted: c.last.deleted,
+            },
+            unread_count: c.unread(v.viewer),
+            read_up_to: c.member(peer_id).and_then(|p| p.read_up_to).map(|m| m.to_string()),
+            my_read_up_to: me.read_up_to.map(|m| m.to_string()),
+            muted: me.muted,
+            archived: me.archived,
             created_at: ts(c.created_at),
         }
     }

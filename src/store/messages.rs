@@ -1,12 +1,13 @@
-//! Typed access to the messaging tables: conversations (one per pair of people), their
-//! members' state with the per-person list index, messages in conversation order, blocks and
-//! preferences. Every index entry is written in the same transaction as its record.
+//! Typed access to the messaging tables: conversations (one per pair of people, carrying both
+//! members' state and the newest message's preview) with each person's list index, messages
+//! in conversation order, blocks and preferences. Every index entry is written in the same
+//! transaction as its record.
 
 use super::{Reader, StoreResult, codec, delete_raw, engagement, key2, prefix_end, put_raw, tables::*};
 use crate::domain::{
     engagement::Counter,
     ids::{ConversationId, MessageId, UserId},
-    messages::{Conversation, Message, Participant, Preferences},
+    messages::{Conversation, Message, Preferences},
 };
 use crate::store::Tx;
 
@@ -18,8 +19,8 @@ pub enum Folder {
 }
 
 impl Folder {
-    fn of(p: &Participant) -> Self {
-        if p.archived { Self::Archived } else { Self::Inbox }
+    fn of(archived: bool) -> Self {
+        if archived { Self::Archived } else { Self::Inbox }
     }
 }
 
@@ -28,8 +29,10 @@ pub fn list_prefix(user: UserId, folder: Folder) -> Vec<u8> {
     key2(&user.key(), &[folder as u8])
 }
 
-fn list_key(p: &Participant) -> Vec<u8> {
-    key2(&key2(&list_prefix(p.user, Folder::of(p)), &p.listed_at.key()), &p.conversation.key())
+/// The list entry of member `side` of `c`.
+fn list_key(c: &Conversation, side: usize) -> Vec<u8> {
+    let prefix = list_prefix(c.members[side], Folder::of(c.state[side].archived));
+    key2(&key2(&prefix, &c.last.id.key()), &c.id.key())
 }
 
 fn pair_key(members: &[UserId; 2]) -> Vec<u8> {
@@ -46,37 +49,34 @@ pub fn conversation_of_pair(r: &impl Reader, members: &[UserId; 2]) -> StoreResu
     Ok(codec::get_id(r, PAIR_CONVERSATIONS, &pair_key(members))?.map(|k| ConversationId(uuid::Uuid::from_bytes(k))))
 }
 
-/// Writes a conversation (new or changed); the pair index is written with it.
-pub fn put_conversation(tx: &Tx, c: &Conversation) -> StoreResult<()> {
-    put_raw(tx, PAIR_CONVERSATIONS, &pair_key(&c.members), &c.id.key())?;
-    codec::put(tx, CONVERSATIONS, &c.id.key(), c)
-}
-
-/// `user`'s state in a conversation.
-pub fn participant(r: &impl Reader, c: ConversationId, user: UserId) -> StoreResult<Option<Participant>> {
-    codec::get(r, PARTICIPANTS, &key2(&c.key(), &user.key()))
-}
-
-/// Writes a member's state, moving their list entry (and the folder counts) when its folder
-/// or place changed.
-pub fn put_participant(tx: &Tx, old: Option<&Participant>, p: &Participant) -> StoreResult<()> {
-    let key = list_key(p);
-    match old {
-        Some(old) if list_key(old) == key => {}
-        Some(old) => {
-            delete_raw(tx, USER_CONVERSATIONS, &list_key(old))?;
-            put_raw(tx, USER_CONVERSATIONS, &key, &[])?;
-            if old.archived != p.archived {
-                engagement::add(tx, &Counter::Conversations(p.user, old.archived), -1)?;
-                engagement::add(tx, &Counter::Conversations(p.user, p.archived), 1)?;
+/// Writes a conversation (`old` is what was stored, `None` for a new one), moving both
+/// members' list entries and their folder counts where its newest message or a member's
+/// archive flag changed.
+pub fn put_conversation(tx: &Tx, old: Option<&Conversation>, c: &Conversation) -> StoreResult<()> {
+    for side in 0..2 {
+        let key = list_key(c, side);
+        let archived = c.state[side].archived;
+        match old {
+            Some(old) if list_key(old, side) == key => {}
+            Some(old) => {
+                delete_raw(tx, USER_CONVERSATIONS, &list_key(old, side))?;
+                put_raw(tx, USER_CONVERSATIONS, &key, &[])?;
+                let was = old.state[side].archived;
+                if was != archived {
+                    engagement::add(tx, &Counter::Conversations(c.members[side], was), -1)?;
+                    engagement::add(tx, &Counter::Conversations(c.members[side], archived), 1)?;
+                }
+            }
+            None => {
+                put_raw(tx, USER_CONVERSATIONS, &key, &[])?;
+                engagement::add(tx, &Counter::Conversations(c.members[side], archived), 1)?;
             }
         }
-        None => {
-            put_raw(tx, USER_CONVERSATIONS, &key, &[])?;
-            engagement::add(tx, &Counter::Conversations(p.user, p.archived), 1)?;
-        }
     }
-    codec::put(tx, PARTICIPANTS, &key2(&p.conversation.key(), &p.user.key()), p)
+    if old.is_none() {
+        put_raw(tx, PAIR_CONVERSATIONS, &pair_key(&c.members), &c.id.key())?;
+    }
+    codec::put(tx, CONVERSATIONS, &c.id.key(), c)
 }
 
 /// One entry of a person's conversation list: its key (the paging cursor) and conversation.
@@ -108,15 +108,18 @@ pub fn listed(
         .collect())
 }
 
-/// The message with `id`.
+/// The message with `id`, wherever it is.
 pub fn message(r: &impl Reader, id: MessageId) -> StoreResult<Option<Message>> {
-    codec::get(r, MESSAGES, &id.key())
+    match codec::get_id(r, MESSAGE_CONVERSATIONS, &id.key())? {
+        Some(c) => codec::get(r, MESSAGES, &key2(&c, &id.key())),
+        None => Ok(None),
+    }
 }
 
-/// Writes a message (new or changed) and its place in the conversation.
+/// Writes a message (new or changed) in its conversation.
 pub fn put_message(tx: &Tx, m: &Message) -> StoreResult<()> {
-    put_raw(tx, CONVERSATION_MESSAGES, &key2(&m.conversation.key(), &m.id.key()), &[])?;
-    codec::put(tx, MESSAGES, &m.id.key(), m)
+    put_raw(tx, MESSAGE_CONVERSATIONS, &m.id.key(), &m.conversation.key())?;
+    codec::put(tx, MESSAGES, &key2(&m.conversation.key(), &m.id.key()), m)
 }
 
 /// A conversation's messages, newest first, strictly before `before`; at most `limit`.
@@ -126,17 +129,8 @@ pub fn messages(
     before: Option<MessageId>,
     limit: usize,
 ) -> StoreResult<Vec<Message>> {
-    let start = c.key();
-    let end = match before {
-        Some(b) => key2(&c.key(), &b.key()),
-        None => key2(&c.key(), &[0xff; 16]),
-    };
-    r.range_rev_raw(CONVERSATION_MESSAGES, &start, &end, limit)?
-        .into_iter()
-        .filter_map(|(key, _)| MessageId::from_key(&key[16..]))
-        .map(|id| message(r, id))
-        .filter_map(Result::transpose)
-        .collect()
+    let end = key2(&c.key(), &before.map_or([0xff; 16], |b| b.key()));
+    r.range_rev_raw(MESSAGES, &c.key(), &end, limit)?.iter().map(|(k, v)| codec::decode(MESSAGES, k, v)).collect()
 }
 
 /// Whether `blocker` blocked `blocked`.
@@ -156,7 +150,7 @@ pub fn set_block(tx: &Tx, blocker: UserId, blocked: UserId, on: bool, at: i64) -
     }
 }
 
-/// The people `blocker` blocked, with when, newest block last in key order (at most `limit`).
+/// The people `blocker` blocked, with when (at most `limit`).
 pub fn blocks(r: &impl Reader, blocker: UserId, limit: usize) -> StoreResult<Vec<(UserId, i64)>> {
     let prefix = blocker.key();
     let end = prefix_end(&prefix).unwrap_or_else(|| vec![0xff; 16]);

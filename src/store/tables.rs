@@ -129,20 +129,21 @@ pub const JOBS_DUE: Table = Table { name: "runat_jobid-1" };
 /// Key: JobId (16). / Value: `store::jobs::Job` that exhausted its attempts.
 pub const DEAD_JOBS: Table = Table { name: "jobid_deadjob-1" };
 
-/// Key: ConversationId (16). / Value: `domain::messages::Conversation`.
+/// Key: ConversationId (16). / Value: `domain::messages::Conversation` (with both members'
+/// state and the newest message's preview).
 pub const CONVERSATIONS: Table = Table { name: "conversationid_conversation-1" };
 /// Key: the smaller UserId (16) ++ the larger (16). / Value: ConversationId (16). One
 /// conversation per pair of people.
 pub const PAIR_CONVERSATIONS: Table = Table { name: "userid_userid_conversationid-1" };
-/// Key: ConversationId (16) ++ UserId (16). / Value: `domain::messages::Participant`.
-pub const PARTICIPANTS: Table = Table { name: "conversationid_userid_participant-1" };
-/// Key: UserId (16) ++ folder (1: 0 inbox, 1 archived) ++ MessageId of the latest activity
-/// (16) ++ ConversationId (16). / Value: empty. A person's conversations, most recent last.
+/// Key: UserId (16) ++ folder (1: 0 inbox, 1 archived) ++ MessageId of the conversation's
+/// newest message (16) ++ ConversationId (16). / Value: empty. A person's conversations,
+/// most recent last.
 pub const USER_CONVERSATIONS: Table = Table { name: "userid_folder_messageid_conversationid-1" };
-/// Key: MessageId (16). / Value: `domain::messages::Message`.
-pub const MESSAGES: Table = Table { name: "messageid_message-1" };
-/// Key: ConversationId (16) ++ MessageId (16). / Value: empty. A conversation's messages.
-pub const CONVERSATION_MESSAGES: Table = Table { name: "conversationid_messageid-1" };
+/// Key: ConversationId (16) ++ MessageId (16). / Value: `domain::messages::Message`. A
+/// conversation's messages in order, read as one range.
+pub const MESSAGES: Table = Table { name: "conversationid_messageid_message-1" };
+/// Key: MessageId (16). / Value: ConversationId (16). Finds a message by its id alone.
+pub const MESSAGE_CONVERSATIONS: Table = Table { name: "messageid_conversationid-1" };
 /// Key: blocker UserId (16) ++ blocked UserId (16). / Value: block time, i64 BE ms.
 pub const BLOCKS: Table = Table { name: "userid_userid_blocked-1" };
 /// Key: UserId (16). / Value: `domain::messages::Preferences`.

@@ -40,7 +40,9 @@ pub async fn due(
     let found = state
         .store
         .write(move |tx| -> AppResult<_> {
-            let Some(mut p) = store::participant(tx, conversation, recipient)? else { return Ok(None) };
+            let Some(old) = store::conversation(tx, conversation)? else { return Ok(None) };
+            let Some(side) = old.side(recipient) else { return Ok(None) };
+            let p = &old.state[side];
             let m = store::message(tx, message)?.or_not_found("Message")?;
             let to = users::get(tx, recipient)?.filter(|u| u.can_sign_in());
             let wanted = store::preferences(tx, recipient)?.message_emails && !p.muted;
@@ -59,9 +61,9 @@ pub async fn due(
                 }
                 _ => {
                     // Nothing goes out: the next message may email again.
-                    let old = p.clone();
-                    p.emailed_at = None;
-                    store::put_participant(tx, Some(&old), &p)?;
+                    let mut c = old.clone();
+                    c.state[side].emailed_at = None;
+                    store::put_conversation(tx, Some(&old), &c)?;
                     Ok(None)
                 }
             }

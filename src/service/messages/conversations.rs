@@ -20,22 +20,15 @@ use crate::{
     store::{Reader, StoreResult, engagement, messages as store, orgs, users},
 };
 
-/// The conversation `c` as `viewer` sees it (their state, the other's card and marker).
-fn view(r: &impl Reader, c: Conversation, viewer: UserId) -> AppResult<ConversationView> {
-    let me = store::participant(r, c.id, viewer)?.or_not_found("Conversation")?;
-    let peer_id = c.peer(viewer);
-    let peer_read_up_to = store::participant(r, c.id, peer_id)?.and_then(|p| p.read_up_to);
-    let peer_user = users::get(r, peer_id)?.filter(|u| u.status != crate::domain::user::UserStatus::Deleted);
-    let peer_org = match peer_user.as_ref().and_then(|u| u.org_id) {
+/// The conversation `c` as `viewer` sees it: two more small reads, the other person's card
+/// and their organization's.
+fn view(r: &impl Reader, conversation: Conversation, viewer: UserId) -> AppResult<ConversationView> {
+    let peer = users::author_card(r, conversation.peer(viewer))?;
+    let peer_org = match peer.as_ref().and_then(|p| p.org) {
         Some(org) => orgs::card(r, org)?.map(|o| o.name),
         None => None,
     };
-    let peer = match peer_user {
-        Some(_) => users::author_card(r, peer_id)?,
-        None => None,
-    };
-    let last = store::message(r, c.last_message)?;
-    Ok(ConversationView { conversation: c, me, peer_read_up_to, peer, peer_org, last })
+    Ok(ConversationView { conversation, viewer, peer, peer_org })
 }
 
 /// The caller's conversations in the inbox or the archive, most recent activity first.
@@ -120,19 +113,20 @@ pub async fn read(
         .store
         .write_then(
             move |tx| -> AppResult<_> {
-                let c = member_of(tx, id, user)?;
-                let target = up_to.unwrap_or(c.last_message);
+                let old = member_of(tx, id, user)?;
+                let side = old.side(user).unwrap_or(0);
+                let target = up_to.unwrap_or(old.last.id);
                 let message = store::message(tx, target)?
                     .filter(|m| m.conversation == id)
                     .ok_or_else(|| AppError::field("message_id", "is not a message of this conversation"))?;
-                let old = store::participant(tx, id, user)?.or_not_found("Conversation")?;
-                let moved = old.read_up_to.is_none_or(|r| r < target);
+                let was = &old.state[side];
+                let moved = was.read_up_to.is_none_or(|r| r < target);
+                let mut c = old.clone();
                 if moved {
-                    let mut p = old.clone();
-                    let count = message.read_count_for(&c, user).max(old.read_count);
-                    engagement::add(tx, &Counter::UnreadMessages(user), -((count - old.read_count) as i64))?;
-                    (p.read_up_to, p.read_count) = (Some(target), count);
-                    store::put_participant(tx, Some(&old), &p)?;
+                    let count = message.read_count_for(&c, user).max(was.read_count);
+                    engagement::add(tx, &Counter::UnreadMessages(user), -((count - was.read_count) as i64))?;
+                    (c.state[side].read_up_to, c.state[side].read_count) = (Some(target), count);
+                    store::put_conversation(tx, Some(&old), &c)?;
                 }
                 Ok((view(tx, c, user)?, moved.then_some(target)))
             },
@@ -162,11 +156,10 @@ async fn set(
     state
         .store
         .write(move |tx| -> AppResult<_> {
-            let c = member_of(tx, id, user)?;
-            let old = store::participant(tx, id, user)?.or_not_found("Conversation")?;
-            let mut p = old.clone();
-            change(&mut p);
-            store::put_participant(tx, Some(&old), &p)?;
+            let old = member_of(tx, id, user)?;
+            let mut c = old.clone();
+            change(&mut c.state[old.side(user).unwrap_or(0)]);
+            store::put_conversation(tx, Some(&old), &c)?;
             view(tx, c, user)
         })
         .await

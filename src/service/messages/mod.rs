@@ -18,7 +18,7 @@ use crate::{
         engagement::Counter,
         ids::{ConversationId, MediaId, MessageId, UserId},
         media::{Media, MediaContext},
-        messages::{self, Conversation, Message, MessageView, Participant, Refusal},
+        messages::{self, Conversation, LastMessage, Message, MessageView, Participant, Refusal},
         user::AuthorCard,
     },
     dto::{events::Event, messages::MessageRemoved},
@@ -77,19 +77,21 @@ pub async fn send(
                 let id = MessageId::new();
                 let attachments = adopt(tx, sender, id, &attachment_ids)?;
                 let pair = Conversation::pair(sender, recipient);
-                let mut c = match store::conversation_of_pair(tx, &pair)? {
-                    Some(cid) => store::conversation(tx, cid)?.or_not_found("Conversation")?,
-                    None => Conversation {
-                        id: ConversationId::new(),
-                        members: pair,
-                        sent: [0, 0],
-                        last_message: id,
-                        created_at: t,
-                    },
+                let old = match store::conversation_of_pair(tx, &pair)? {
+                    Some(cid) => Some(store::conversation(tx, cid)?.or_not_found("Conversation")?),
+                    None => None,
                 };
+                let first = || Conversation {
+                    id: ConversationId::new(),
+                    members: pair,
+                    sent: [0, 0],
+                    state: Default::default(),
+                    last: LastMessage { id, sender, preview: String::new(), created_at: t, deleted: false },
+                    created_at: t,
+                };
+                let mut c = old.clone().unwrap_or_else(first);
                 let side = c.side(sender).unwrap_or(0);
                 c.sent[side] += 1;
-                c.last_message = id;
                 let message = Message {
                     id,
                     conversation: c.id,
@@ -100,25 +102,22 @@ pub async fn send(
                     created_at: t,
                     deleted_at: None,
                 };
-                store::put_message(tx, &message)?;
-                store::put_conversation(tx, &c)?;
-                // Sending reads everything before it; the recipient has one more unread.
-                let mine = store::participant(tx, c.id, sender)?;
-                let mut me = mine.clone().unwrap_or_else(|| new_participant(&c, sender));
-                let newly_read = message.read_count_for(&c, sender).saturating_sub(me.read_count);
-                (me.read_up_to, me.read_count, me.archived, me.listed_at) =
-                    (Some(id), me.read_count + newly_read, false, id);
-                store::put_participant(tx, mine.as_ref(), &me)?;
-                engagement::add(tx, &Counter::UnreadMessages(sender), -(newly_read as i64))?;
-                let theirs = store::participant(tx, c.id, recipient)?;
-                let mut them = theirs.clone().unwrap_or_else(|| new_participant(&c, recipient));
-                (them.archived, them.listed_at) = (false, id);
-                if away && wants_email(tx, &them, recipient, t, config.away_email_cooldown_secs)? {
+                c.last = LastMessage::of(&message);
+                // Sending reads everything before it (and brings the conversation back to
+                // both inboxes); the recipient has one more unread.
+                let me = &mut c.state[side];
+                let newly_read = message.sent[1 - side].saturating_sub(me.read_count);
+                (me.read_up_to, me.read_count, me.archived) = (Some(id), me.read_count + newly_read, false);
+                let them = &mut c.state[1 - side];
+                them.archived = false;
+                if away && wants_email(tx, them, recipient, t, config.away_email_cooldown_secs)? {
                     them.emailed_at = Some(t);
                     let task = Task::MessageEmail { conversation: c.id, recipient, message: id };
                     queue::enqueue(tx, &task.into_job_after(config.away_email_delay_secs as i64 * 1000))?;
                 }
-                store::put_participant(tx, theirs.as_ref(), &them)?;
+                store::put_message(tx, &message)?;
+                store::put_conversation(tx, old.as_ref(), &c)?;
+                engagement::add(tx, &Counter::UnreadMessages(sender), -(newly_read as i64))?;
                 engagement::add(tx, &Counter::UnreadMessages(recipient), 1)?;
                 Ok(message_view(tx, message)?)
             },
@@ -130,19 +129,6 @@ pub async fn send(
         .await?;
     state.jobs.wake();
     Ok(view)
-}
-
-fn new_participant(c: &Conversation, user: UserId) -> Participant {
-    Participant {
-        conversation: c.id,
-        user,
-        read_up_to: None,
-        read_count: 0,
-        muted: false,
-        archived: false,
-        emailed_at: None,
-        listed_at: c.last_message,
-    }
 }
 
 /// Whether a message to `p` (away) should be emailed: not muted, emails on, and none
@@ -211,7 +197,7 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: MessageId) -> AppRes
         .write_then(
             move |tx| -> AppResult<Deleted> {
                 let mut m = store::message(tx, id)?.or_not_found("Message")?;
-                let c = member_of(tx, m.conversation, user).map_err(|_| AppError::not_found("Message"))?;
+                let old = member_of(tx, m.conversation, user).map_err(|_| AppError::not_found("Message"))?;
                 if m.sender != user {
                     return Err(AppError::forbidden(ErrorCode::NotAuthor, "Only its sender may delete a message"));
                 }
@@ -223,7 +209,11 @@ pub async fn delete(state: &AppState, ctx: AuthContext, id: MessageId) -> AppRes
                 m.attachments.clear();
                 m.deleted_at = Some(now());
                 store::put_message(tx, &m)?;
-                Ok((removed, Some((c.id, c.members))))
+                if old.last.id == m.id {
+                    let c = Conversation { last: LastMessage::of(&m), ..old.clone() };
+                    store::put_conversation(tx, Some(&old), &c)?;
+                }
+                Ok((removed, Some((old.id, old.members))))
             },
             move |(_, told): &Deleted| {
                 if let Some((conversation, members)) = told {

@@ -103,21 +103,25 @@ fn migration_002_directory_and_invitations(tx: &Tx) -> StoreResult<()> {
     Ok(())
 }
 
-/// Adds the messaging tables: conversations, their members and messages, blocks, and
-/// people's notification preferences.
+/// Adds the messaging tables: conversations, their messages, blocks, and people's
+/// notification preferences; and rewrites every author card with its organization (which
+/// conversation lists show beside the other person's name).
 fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
     use tables::*;
-    for table in [
-        CONVERSATIONS,
-        PAIR_CONVERSATIONS,
-        PARTICIPANTS,
-        USER_CONVERSATIONS,
-        MESSAGES,
-        CONVERSATION_MESSAGES,
-        BLOCKS,
-        PREFERENCES,
-    ] {
+    for table in
+        [CONVERSATIONS, PAIR_CONVERSATIONS, USER_CONVERSATIONS, MESSAGES, MESSAGE_CONVERSATIONS, BLOCKS, PREFERENCES]
+    {
         tx.create(table)?;
+    }
+    let mut after = Vec::new();
+    loop {
+        let batch = store::Reader::range_raw(tx, USERS, &after, &[0xff; 17], 1000)?;
+        let Some((last, _)) = batch.last() else { break };
+        after = store::key2(last, &[0]);
+        for (key, bytes) in &batch {
+            let user: crate::domain::user::User = store::codec::decode(USERS, key, bytes)?;
+            store::codec::put(tx, USER_CARDS, key, &user.author_card())?;
+        }
     }
     Ok(())
 }
