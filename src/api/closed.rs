@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::domain::{
     closed::{ClosedSet, CompanySize, Industry},
+    notifications::NotificationKind,
     use_case::Category,
 };
 use crate::error::ErrorCode;
@@ -74,4 +75,4 @@ macro_rules! closed_types {
     )*};
 }
 
-closed_types!(Category, Industry, CompanySize, ErrorCode);
+closed_types!(Category, Industry, CompanySize, ErrorCode, NotificationKind);

@@ -15,6 +15,7 @@ pub mod media;
 pub mod messages;
 pub mod metrics;
 pub mod middleware;
+pub mod notifications;
 pub mod orgs;
 pub mod origin;
 pub mod params;
@@ -58,7 +59,12 @@ pub type Api = (
         forum::drafts::ForumDraftsApi,
     ),
     (use_cases::UseCasesApi, use_cases::media::UseCaseMediaApi, use_cases::drafts::UseCaseDraftsApi),
-    (messages::MessagesApi, messages::conversations::ConversationsApi, messages::blocks::BlocksApi),
+    (
+        messages::MessagesApi,
+        messages::conversations::ConversationsApi,
+        messages::blocks::BlocksApi,
+        notifications::NotificationsApi,
+    ),
 );
 
 /// The OpenAPI service (paths are absolute, so it is mounted at the root). Its operations

@@ -21,6 +21,8 @@ pub enum ApiTags {
     UseCases,
     /// Private messages, conversations, blocks and notification settings.
     Messages,
+    /// Notifications and the bell.
+    Notifications,
     /// Avatars, logos and media downloads.
     Media,
     /// Liveness and readiness.

@@ -43,7 +43,8 @@ impl TargetKind {
 }
 
 /// A piece of content people can like, bookmark or view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Target {
     Topic(TopicId),
     Reply(ReplyId),
@@ -125,6 +126,8 @@ pub enum Counter {
     UnreadMessages(UserId),
     /// A person's conversations in the inbox (`false`) or archived (`true`).
     Conversations(UserId, bool),
+    /// A person's unread notifications (the bell).
+    UnreadNotifications(UserId),
 }
 
 /// Key prefix of `Counter::UseCasesOfOrg`, for listing organizations by their count.
@@ -151,6 +154,7 @@ impl Counter {
             Self::UseCasesFiltered(prefix) => format!("{USE_CASES_FILTERED_PREFIX}{}", hex::encode(prefix)),
             Self::UnreadMessages(u) => format!("messages.unread:{u}"),
             Self::Conversations(u, archived) => format!("messages.conversations:{u}:{}", u8::from(*archived)),
+            Self::UnreadNotifications(u) => format!("notifications.unread:{u}"),
         }
     }
 }

@@ -104,6 +104,10 @@ id_type!(
     /// Identifies a private message.
     MessageId
 );
+id_type!(
+    /// Identifies a notification.
+    NotificationId
+);
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ pub mod invitation;
 pub mod mail;
 pub mod media;
 pub mod messages;
+pub mod notifications;
 pub mod org;
 pub mod session;
 pub mod text;

@@ -8,6 +8,7 @@ use poem_openapi::{Object, types::ToJSON};
 use super::{
     forum::{ForumReply, ForumTopic},
     messages::{ConversationRead, MessageRemoved, PrivateMessage, Typing},
+    notifications::{NotificationDto, NotificationsRead},
 };
 
 /// A topic that is gone.
@@ -60,6 +61,9 @@ pub enum Event {
     ConversationRead(ConversationRead),
     /// Ephemeral: published with `Hub::signal` (no seq, no backlog).
     Typing(Typing),
+    NotificationCreated(NotificationDto),
+    NotificationUpdated(NotificationDto),
+    NotificationsRead(NotificationsRead),
 }
 
 impl Event {
@@ -79,6 +83,9 @@ impl Event {
             Self::MessageDeleted(_) => "message.deleted",
             Self::ConversationRead(_) => "conversation.read",
             Self::Typing(_) => "typing",
+            Self::NotificationCreated(_) => "notification.created",
+            Self::NotificationUpdated(_) => "notification.updated",
+            Self::NotificationsRead(_) => "notification.read",
         }
     }
 
@@ -95,6 +102,8 @@ impl Event {
             Self::MessageDeleted(m) => m.to_json(),
             Self::ConversationRead(r) => r.to_json(),
             Self::Typing(t) => t.to_json(),
+            Self::NotificationCreated(n) | Self::NotificationUpdated(n) => n.to_json(),
+            Self::NotificationsRead(r) => r.to_json(),
         };
         json.unwrap_or_default()
     }

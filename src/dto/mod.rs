@@ -8,6 +8,7 @@
 pub mod events;
 pub mod forum;
 pub mod messages;
+pub mod notifications;
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;

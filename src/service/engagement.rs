@@ -15,7 +15,7 @@ use crate::{
         ids::{DraftId, UserId},
     },
     error::{AppError, AppResult, OptionExt},
-    service::{now, sessions::AuthContext},
+    service::{notifications, now, sessions::AuthContext},
     state::AppState,
     store::{Reader, StoreResult, engagement as store, stats},
 };
@@ -82,17 +82,20 @@ fn credit_like(tx: &Tx, author: UserId, liked: bool) -> StoreResult<()> {
 #[tracing::instrument(level = "debug", skip_all, fields(kind = ?C::KIND, user = %ctx.user_id, on = on))]
 pub async fn like<C: Engaged>(state: &AppState, ctx: AuthContext, key: C::Key, on: bool) -> AppResult<C> {
     let user = ctx.user_id;
-    state
+    let (record, told) = state
         .store
-        .write(move |tx| -> AppResult<C> {
+        .write(move |tx| -> AppResult<_> {
             let record = C::find(tx, &key)?.or_not_found(C::WHAT)?;
             if !store::set_like(tx, record.target(), user, on)? {
-                return Ok(record);
+                return Ok((record, None));
             }
             credit_like(tx, record.author(), on)?;
-            Ok(bump(tx, record, Count::Likes, if on { 1 } else { -1 })?)
+            let told = notifications::liked(tx, record.author(), record.target(), user, on)?;
+            Ok((bump(tx, record, Count::Likes, if on { 1 } else { -1 })?, told))
         })
-        .await
+        .await?;
+    notifications::publish(state, told.as_slice());
+    Ok(record)
 }
 
 /// Bookmarks (`on`) or un-bookmarks content for the caller; returns it as it is now.

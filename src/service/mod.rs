@@ -17,6 +17,7 @@ pub mod login;
 pub mod media;
 pub mod members;
 pub mod messages;
+pub mod notifications;
 pub mod operations;
 pub mod orgs;
 pub mod password;

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod media;
 pub mod messages;
 pub mod migrations;
+pub mod notifications;
 pub mod orgs;
 pub mod security;
 pub mod sessions;

@@ -149,6 +149,19 @@ pub const BLOCKS: Table = Table { name: "userid_userid_blocked-1" };
 /// Key: UserId (16). / Value: `domain::messages::Preferences`.
 pub const PREFERENCES: Table = Table { name: "userid_preferences-1" };
 
+/// Key: UserId (16) ++ NotificationId (16). / Value: `domain::notifications::Notification`.
+/// A person's notifications, newest last.
+pub const NOTIFICATIONS: Table = Table { name: "userid_notificationid_notification-1" };
+/// Key: UserId (16) ++ NotificationId (16). / Value: empty. The unread ones.
+pub const UNREAD_NOTIFICATIONS: Table = Table { name: "userid_notificationid_unread-1" };
+/// Key: UserId (16) ++ target (17). / Value: NotificationId (16). The grouped notification
+/// (likes) of a person about one piece of content.
+pub const NOTIFICATION_GROUPS: Table = Table { name: "userid_target_notificationid-1" };
+
+/// Key: target (17) ++ UserId (16) ++ NotificationId (16). / Value: empty. Every
+/// notification about a piece of content, removed with it.
+pub const TARGET_NOTIFICATIONS: Table = Table { name: "target_userid_notificationid-1" };
+
 /// Tables of earlier layouts, kept only so the migrations that created them and the one that
 /// moved their data (`008_engagement`) still name them; nothing else reads them.
 pub mod retired {

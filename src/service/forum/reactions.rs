@@ -4,13 +4,15 @@
 use crate::error::ErrorCode;
 use crate::{
     domain::{
+        engagement::Target,
         forum::{self, Reply, Topic, TopicView, points},
         ids::{ReplyId, TopicId},
+        notifications::NotificationKind,
     },
     dto::events::{Event, ReplyLikes, TopicLikes},
     error::{AppError, AppResult, OptionExt},
     realtime::Channel,
-    service::{caller, engagement, events::publish, sessions::AuthContext},
+    service::{caller, engagement, events::publish, notifications, sessions::AuthContext},
     state::AppState,
     store::{StoreResult, forum as store, stats},
 };
@@ -64,7 +66,7 @@ pub async fn best_answer(
                 return Err(AppError::field("reply_id", "is not a reply of this topic"));
             }
             if old.best_reply == reply {
-                return Ok(super::topic_view(tx, old, user.id)?);
+                return Ok((super::topic_view(tx, old, user.id)?, None));
             }
             let award = |tx: &crate::store::Tx, r: ReplyId, give: bool| -> StoreResult<()> {
                 if let Some(x) = store::reply(tx, r)? {
@@ -83,14 +85,23 @@ pub async fn best_answer(
             if let Some(previous) = old.best_reply {
                 award(tx, previous, false)?;
             }
+            let mut told = None;
             if let Some(r) = reply {
                 award(tx, r, true)?;
+                if let Some(x) = store::reply(tx, r)? {
+                    let best = NotificationKind::BestAnswer;
+                    told = notifications::notify(tx, x.author, best, Target::Reply(r), Some(id), user.id)?;
+                }
             }
             let mut topic = old.clone();
             topic.best_reply = reply;
             store::update_topic(tx, &old, &topic)?;
-            Ok(super::topic_view(tx, topic, user.id)?)
+            Ok((super::topic_view(tx, topic, user.id)?, told))
         })
         .await
-        .inspect(|view| super::events::topic(state, Event::BestAnswerChanged, view))
+        .map(|(view, told)| {
+            super::events::topic(state, Event::BestAnswerChanged, &view);
+            notifications::publish(state, told.as_slice());
+            view
+        })
 }

@@ -5,14 +5,15 @@ use super::{reply_added, reply_removed, reply_view};
 use crate::error::ErrorCode;
 use crate::{
     domain::{
-        engagement::Counter,
+        engagement::{Counter, Target},
         forum::{self, Reply, ReplyView},
         ids::{ReplyId, TopicId},
+        notifications::NotificationKind,
     },
     dto::events::{Event, RepliesRemoved},
     error::{AppError, AppResult, OptionExt},
     realtime::Channel,
-    service::{Page, caller, decode_cursor, encode_cursor, events::publish, now, sessions::AuthContext},
+    service::{Page, caller, decode_cursor, encode_cursor, events::publish, notifications, now, sessions::AuthContext},
     state::AppState,
     store::{StoreResult, engagement, forum as store},
 };
@@ -28,13 +29,14 @@ pub async fn create(
 ) -> AppResult<ReplyView> {
     let body = forum::reply_body(body).map_err(|why| AppError::field("body", why))?;
     let author = ctx.user_id;
-    let view = state
+    let (view, told) = state
         .store
         .write(move |tx| -> AppResult<_> {
             let old = store::topic(tx, topic_id)?.or_not_found("Topic")?;
             if old.locked {
                 return Err(AppError::conflict(ErrorCode::TopicLocked, "This topic is locked and takes no replies"));
             }
+            let mut answered = None;
             if let Some(p) = parent {
                 let parent = store::reply(tx, p)?.filter(|r| r.topic == topic_id);
                 let parent =
@@ -42,6 +44,7 @@ pub async fn create(
                 if parent.parent.is_some() {
                     return Err(AppError::field("parent_reply_id", "answers may nest one level only"));
                 }
+                answered = Some(parent.author);
             }
             let t = now();
             let reply = Reply {
@@ -64,10 +67,29 @@ pub async fn create(
                 engagement::add(tx, &Counter::AnsweredTopics, 1)?;
             }
             reply_added(tx, &reply)?;
-            Ok(reply_view(tx, reply, false, author)?)
+            // The answered reply's author hears of an answer; the topic's author of a reply
+            // (once, when they wrote the answered reply too).
+            let target = Target::Reply(reply.id);
+            let mut told = Vec::new();
+            if let Some(a) = answered {
+                told.extend(notifications::notify(
+                    tx,
+                    a,
+                    NotificationKind::ReplyAnswer,
+                    target,
+                    Some(topic_id),
+                    author,
+                )?);
+            }
+            if answered != Some(old.author) {
+                let kind = NotificationKind::TopicReply;
+                told.extend(notifications::notify(tx, old.author, kind, target, Some(topic_id), author)?);
+            }
+            Ok((reply_view(tx, reply, false, author)?, told))
         })
         .await?;
     super::events::reply(state, Event::ReplyCreated, &view);
+    notifications::publish(state, &told);
     Ok(view)
 }
 

@@ -28,6 +28,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("013_use_case_filter_counts", migration_013_use_case_filter_counts),
     ("014_compact_use_case_filters", migration_014_compact_use_case_filters),
     ("015_messaging", migration_015_messaging),
+    ("016_notifications", migration_016_notifications),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -122,6 +123,15 @@ fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
             let user: crate::domain::user::User = store::codec::decode(USERS, key, bytes)?;
             store::codec::put(tx, USER_CARDS, key, &user.author_card())?;
         }
+    }
+    Ok(())
+}
+
+/// Adds the notification tables.
+fn migration_016_notifications(tx: &Tx) -> StoreResult<()> {
+    use tables::*;
+    for table in [NOTIFICATIONS, UNREAD_NOTIFICATIONS, NOTIFICATION_GROUPS, TARGET_NOTIFICATIONS] {
+        tx.create(table)?;
     }
     Ok(())
 }

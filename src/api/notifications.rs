@@ -1,0 +1,102 @@
+//! `/api/v1/notifications`: the caller's notifications, the bell's count, and marking read.
+
+use poem_openapi::{Object, OpenApi, param::Query};
+
+use crate::api::{
+    error::{ApiResult, Success, ok},
+    json_body::JsonBody,
+    security::{Auth, State},
+    tags::ApiTags,
+};
+use crate::{
+    domain::ids::NotificationId,
+    dto::notifications::NotificationDto,
+    error::AppError,
+    service::{self, notifications},
+};
+
+/// Notification endpoints.
+#[derive(Default)]
+pub struct NotificationsApi;
+
+/// A page of notifications, newest first.
+#[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
+pub struct NotificationPage {
+    /// Notifications (those about deleted content are left out).
+    pub items: Vec<NotificationDto>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// Unread notifications in all (with `unread_only`; 0 otherwise).
+    pub total: u64,
+}
+
+/// Unread notifications.
+#[derive(Object, Debug)]
+pub struct UnreadNotifications {
+    /// For the bell.
+    pub unread_count: u64,
+}
+
+/// Which notifications to mark read.
+#[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MarkReadRequest {
+    /// These (≤ 100); absent means every unread one.
+    pub ids: Option<Vec<String>>,
+}
+
+#[OpenApi(prefix_path = "/api/v1/notifications", tag = "ApiTags::Notifications")]
+impl NotificationsApi {
+    /// The caller's notifications, newest first
+    #[oai(path = "/", method = "get", operation_id = "listNotifications")]
+    async fn list(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        /// Only the unread ones.
+        unread_only: Query<Option<bool>>,
+        /// Cursor from the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+    ) -> ApiResult<Success<NotificationPage>> {
+        let (unread, size) = (unread_only.0.unwrap_or(false), service::page_size(limit.0));
+        let page = notifications::list(&state, auth.ctx(), unread, cursor.0.as_deref(), size).await?;
+        ok(NotificationPage {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+            total: page.total,
+        })
+    }
+
+    /// The caller's unread notifications (for the bell)
+    #[oai(path = "/unread", method = "get", operation_id = "unreadNotificationCount")]
+    async fn unread(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<UnreadNotifications>> {
+        ok(UnreadNotifications { unread_count: notifications::unread(&state, auth.ctx()).await? })
+    }
+
+    /// Mark notifications read, some or all
+    ///
+    /// The caller's sockets receive `notification.read`, so other tabs clear their badge.
+    /// Answers what is still unread.
+    #[oai(path = "/read", method = "post", operation_id = "markNotificationsRead")]
+    async fn read(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        body: JsonBody<MarkReadRequest>,
+    ) -> ApiResult<Success<UnreadNotifications>> {
+        let ids = match &body.ids {
+            Some(ids) => Some(
+                ids.iter()
+                    .map(|i| {
+                        i.parse::<NotificationId>().map_err(|_| AppError::field("ids", "is not a notification id"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None => None,
+        };
+        ok(UnreadNotifications { unread_count: notifications::mark_read(&state, auth.ctx(), ids).await? })
+    }
+}

@@ -1,0 +1,125 @@
+//! Typed access to a person's notifications: the records (newest last), the index of unread
+//! ones with the bell's counter, and the group of a grouped notification (likes of one item).
+
+use super::{Reader, StoreResult, codec, delete_raw, engagement, key2, prefix_end, put_raw, tables::*};
+use crate::domain::{
+    engagement::{Counter, Target},
+    ids::{NotificationId, UserId},
+    notifications::Notification,
+};
+use crate::store::Tx;
+
+fn key(user: UserId, id: NotificationId) -> Vec<u8> {
+    key2(&user.key(), &id.key())
+}
+
+/// `user`'s notification `id`.
+pub fn get(r: &impl Reader, user: UserId, id: NotificationId) -> StoreResult<Option<Notification>> {
+    codec::get(r, NOTIFICATIONS, &key(user, id))
+}
+
+fn target_key(n: &Notification) -> Vec<u8> {
+    key2(&key2(&n.target.key(), &n.user.key()), &n.id.key())
+}
+
+/// Writes a notification (`old` as stored, `None` when new), keeping the unread index, the
+/// bell's count and the index by content in step.
+pub fn put(tx: &Tx, old: Option<&Notification>, n: &Notification) -> StoreResult<()> {
+    if old.is_none() {
+        put_raw(tx, TARGET_NOTIFICATIONS, &target_key(n), &[])?;
+    }
+    let (was_unread, is_unread) = (old.is_some_and(|o| !o.read), !n.read);
+    if was_unread != is_unread {
+        let k = key(n.user, n.id);
+        if n.read {
+            delete_raw(tx, UNREAD_NOTIFICATIONS, &k)?;
+        } else {
+            put_raw(tx, UNREAD_NOTIFICATIONS, &k, &[])?;
+        }
+        engagement::add(tx, &Counter::UnreadNotifications(n.user), if n.read { -1 } else { 1 })?;
+    }
+    codec::put(tx, NOTIFICATIONS, &key(n.user, n.id), n)
+}
+
+/// Deletes a notification with its index entries.
+pub fn remove(tx: &Tx, n: &Notification) -> StoreResult<()> {
+    let k = key(n.user, n.id);
+    if !n.read {
+        delete_raw(tx, UNREAD_NOTIFICATIONS, &k)?;
+        engagement::add(tx, &Counter::UnreadNotifications(n.user), -1)?;
+    }
+    delete_raw(tx, NOTIFICATION_GROUPS, &key2(&n.user.key(), &n.target.key()))?;
+    delete_raw(tx, TARGET_NOTIFICATIONS, &target_key(n))?;
+    delete_raw(tx, NOTIFICATIONS, &k)?;
+    Ok(())
+}
+
+/// Removes every notification about `target` (it was deleted), unread ones from the bells.
+pub fn forget(tx: &Tx, target: Target) -> StoreResult<()> {
+    for (k, _) in super::scan_prefix(tx, TARGET_NOTIFICATIONS, &target.key(), usize::MAX)? {
+        let (Some(user), Some(id)) =
+            (k.get(17..33).and_then(UserId::from_key), k.get(33..49).and_then(NotificationId::from_key))
+        else {
+            continue;
+        };
+        match get(tx, user, id)? {
+            Some(n) => remove(tx, &n)?,
+            None => {
+                delete_raw(tx, TARGET_NOTIFICATIONS, &k)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The grouped notification of `user` about `target`, if any.
+pub fn group(r: &impl Reader, user: UserId, target: Target) -> StoreResult<Option<Notification>> {
+    match codec::get_id(r, NOTIFICATION_GROUPS, &key2(&user.key(), &target.key()))? {
+        Some(id) => get(r, user, NotificationId(uuid::Uuid::from_bytes(id))),
+        None => Ok(None),
+    }
+}
+
+/// Makes `n` the grouped notification of its person about its target.
+pub fn set_group(tx: &Tx, n: &Notification) -> StoreResult<()> {
+    put_raw(tx, NOTIFICATION_GROUPS, &key2(&n.user.key(), &n.target.key()), &n.id.key())
+}
+
+/// `user`'s notifications (only the unread ones with `unread_only`), newest first, strictly
+/// before `before`; at most `limit`.
+pub fn page(
+    r: &impl Reader,
+    user: UserId,
+    unread_only: bool,
+    before: Option<NotificationId>,
+    limit: usize,
+) -> StoreResult<Vec<Notification>> {
+    let prefix = user.key();
+    let end = match before {
+        Some(b) => key(user, b),
+        None => prefix_end(&prefix).unwrap_or_else(|| vec![0xff; 16]),
+    };
+    if unread_only {
+        let mut out = Vec::new();
+        for (k, _) in r.range_rev_raw(UNREAD_NOTIFICATIONS, &prefix, &end, limit)? {
+            if let Some(n) = codec::get(r, NOTIFICATIONS, &k)? {
+                out.push(n);
+            }
+        }
+        return Ok(out);
+    }
+    r.range_rev_raw(NOTIFICATIONS, &prefix, &end, limit)?
+        .iter()
+        .map(|(k, v)| codec::decode(NOTIFICATIONS, k, v))
+        .collect()
+}
+
+/// Ids of `user`'s unread notifications (at most `limit`), newest first.
+pub fn unread_ids(r: &impl Reader, user: UserId, limit: usize) -> StoreResult<Vec<NotificationId>> {
+    let prefix = user.key();
+    let end = prefix_end(&prefix).unwrap_or_else(|| vec![0xff; 16]);
+    Ok(r.range_rev_raw(UNREAD_NOTIFICATIONS, &prefix, &end, limit)?
+        .iter()
+        .filter_map(|(k, _)| NotificationId::from_key(k.get(16..32)?))
+        .collect())
+}
