@@ -64,6 +64,7 @@ pub type Api = (
         messages::conversations::ConversationsApi,
         messages::blocks::BlocksApi,
         notifications::NotificationsApi,
+        notifications::WatchApi,
     ),
 );
 

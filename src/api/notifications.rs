@@ -1,6 +1,10 @@
-//! `/api/v1/notifications`: the caller's notifications, the bell's count, and marking read.
+//! `/api/v1/notifications`: the caller's notifications, the bell's count, and marking read;
+//! `/api/v1/forum/topics/{id}/watch`: watching a topic (its replies notify the watchers).
 
-use poem_openapi::{Object, OpenApi, param::Query};
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+};
 
 use crate::api::{
     error::{ApiResult, Success, ok},
@@ -9,15 +13,29 @@ use crate::api::{
     tags::ApiTags,
 };
 use crate::{
-    domain::ids::NotificationId,
+    domain::ids::{NotificationId, TopicId},
     dto::notifications::NotificationDto,
     error::AppError,
-    service::{self, notifications},
+    service::{
+        self,
+        notifications::{self, watchers},
+    },
 };
 
 /// Notification endpoints.
 #[derive(Default)]
 pub struct NotificationsApi;
+
+/// Topic watching endpoints.
+#[derive(Default)]
+pub struct WatchApi;
+
+/// Whether the caller watches a topic.
+#[derive(Object, Debug)]
+pub struct WatchState {
+    /// Replies to the topic notify the caller.
+    pub watching: bool,
+}
 
 /// A page of notifications, newest first.
 #[derive(Object, Debug)]
@@ -98,5 +116,28 @@ impl NotificationsApi {
             None => None,
         };
         ok(UnreadNotifications { unread_count: notifications::mark_read(&state, auth.ctx(), ids).await? })
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/forum/topics", tag = "ApiTags::Forum")]
+impl WatchApi {
+    /// Whether the caller watches a topic
+    ///
+    /// People watch the topics they create or reply to, unless they unwatched one.
+    #[oai(path = "/:id/watch", method = "get", operation_id = "getTopicWatch")]
+    async fn get(&self, state: State<'_>, auth: Auth, id: Path<TopicId>) -> ApiResult<Success<WatchState>> {
+        ok(WatchState { watching: watchers::get(&state, auth.ctx(), id.0).await? })
+    }
+
+    /// Watch a topic: its replies notify the caller (idempotent)
+    #[oai(path = "/:id/watch", method = "put", operation_id = "watchTopic")]
+    async fn watch(&self, state: State<'_>, auth: Auth, id: Path<TopicId>) -> ApiResult<Success<WatchState>> {
+        ok(WatchState { watching: watchers::set(&state, auth.ctx(), id.0, true).await? })
+    }
+
+    /// Stop watching a topic (replying again does not watch it again; idempotent)
+    #[oai(path = "/:id/watch", method = "delete", operation_id = "unwatchTopic")]
+    async fn unwatch(&self, state: State<'_>, auth: Auth, id: Path<TopicId>) -> ApiResult<Success<WatchState>> {
+        ok(WatchState { watching: watchers::set(&state, auth.ctx(), id.0, false).await? })
     }
 }

@@ -12,10 +12,11 @@ use super::{
 };
 
 closed_set! {
-    #[doc = "What a notification is about: a reply to your topic, an answer to your reply, your reply chosen as best answer, likes of your content (grouped per item)."]
+    #[doc = "What a notification is about: a reply to your topic, an answer to your reply, a reply in a topic you watch, your reply chosen as best answer, likes of your content (grouped per item)."]
     "NotificationKind", pub enum NotificationKind {
         TopicReply = "topic_reply",
         ReplyAnswer = "reply_answer",
+        WatchedReply = "watched_reply",
         BestAnswer = "best_answer",
         Liked = "liked",
     }

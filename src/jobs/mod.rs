@@ -11,7 +11,7 @@ use tokio::sync::{Notify, watch};
 use crate::{
     config::JobsConfig,
     domain::{
-        ids::{ConversationId, JobId, MediaId, MessageId, UserId},
+        ids::{ConversationId, JobId, MediaId, MessageId, ReplyId, TopicId, UserId},
         mail::Mail,
         now_ms,
         user::Language,
@@ -38,6 +38,9 @@ pub enum Task {
     MessageEmail { conversation: ConversationId, recipient: UserId, message: MessageId },
     /// Delete a file uploaded for a message if the message was never sent.
     DiscardUnsent { media_id: MediaId },
+    /// Notify the watchers of `topic` of `reply` by `author`, except the people in `skip`
+    /// (told directly in the reply's transaction).
+    NotifyWatchers { topic: TopicId, reply: ReplyId, author: UserId, skip: Vec<UserId> },
 }
 
 impl Task {

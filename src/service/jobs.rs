@@ -31,6 +31,9 @@ pub fn handler(state: AppState, mailer: Arc<Mailer>) -> Handler {
                 Task::DiscardUnsent { media_id } => {
                     super::messages::attachments::discard_unsent(&state, media_id).await
                 }
+                Task::NotifyWatchers { topic, reply, author, skip } => {
+                    super::notifications::watchers::fan_out(&state, topic, reply, author, &skip).await
+                }
             }
         })
     })

@@ -4,7 +4,7 @@
 use super::{Reader, StoreResult, codec, delete_raw, engagement, key2, prefix_end, put_raw, tables::*};
 use crate::domain::{
     engagement::{Counter, Target},
-    ids::{NotificationId, UserId},
+    ids::{NotificationId, TopicId, UserId},
     notifications::Notification,
 };
 use crate::store::Tx;
@@ -54,8 +54,14 @@ pub fn remove(tx: &Tx, n: &Notification) -> StoreResult<()> {
     Ok(())
 }
 
-/// Removes every notification about `target` (it was deleted), unread ones from the bells.
+/// Removes every notification about `target` (it was deleted), unread ones from the bells,
+/// and a topic's watchers.
 pub fn forget(tx: &Tx, target: Target) -> StoreResult<()> {
+    if let Target::Topic(topic) = target {
+        for (k, _) in super::scan_prefix(tx, WATCHERS, &topic.key(), usize::MAX)? {
+            delete_raw(tx, WATCHERS, &k)?;
+        }
+    }
     for (k, _) in super::scan_prefix(tx, TARGET_NOTIFICATIONS, &target.key(), usize::MAX)? {
         let (Some(user), Some(id)) =
             (k.get(17..33).and_then(UserId::from_key), k.get(33..49).and_then(NotificationId::from_key))
@@ -122,4 +128,46 @@ pub fn unread_ids(r: &impl Reader, user: UserId, limit: usize) -> StoreResult<Ve
         .iter()
         .filter_map(|(k, _)| NotificationId::from_key(k.get(16..32)?))
         .collect())
+}
+
+/// Watches (`on`) or unwatches `topic` for `user`, on purpose.
+pub fn set_watch(tx: &Tx, topic: TopicId, user: UserId, on: bool) -> StoreResult<()> {
+    put_raw(tx, WATCHERS, &key2(&topic.key(), &user.key()), &[u8::from(on)])
+}
+
+/// Watches `topic` for `user` who wrote in it, unless they unwatched it on purpose.
+pub fn auto_watch(tx: &Tx, topic: TopicId, user: UserId) -> StoreResult<()> {
+    let k = key2(&topic.key(), &user.key());
+    if tx.get_raw(WATCHERS, &k)?.is_none() {
+        put_raw(tx, WATCHERS, &k, &[1])?;
+    }
+    Ok(())
+}
+
+/// Whether `user` watches `topic`.
+pub fn watching(r: &impl Reader, topic: TopicId, user: UserId) -> StoreResult<bool> {
+    Ok(r.get_raw(WATCHERS, &key2(&topic.key(), &user.key()))?.is_some_and(|v| v.first() == Some(&1)))
+}
+
+/// The people watching `topic` among the next `limit` entries after `after`, in id order,
+/// with the last entry read (where the next batch starts; `None` at the end).
+pub fn watchers(
+    r: &impl Reader,
+    topic: TopicId,
+    after: Option<UserId>,
+    limit: usize,
+) -> StoreResult<(Vec<UserId>, Option<UserId>)> {
+    let start = match after {
+        Some(u) => key2(&key2(&topic.key(), &u.key()), &[0]),
+        None => topic.key().to_vec(),
+    };
+    let end = prefix_end(&topic.key()).unwrap_or_else(|| vec![0xff; 16]);
+    let batch = r.range_raw(WATCHERS, &start, &end, limit)?;
+    let last = batch.last().and_then(|(k, _)| UserId::from_key(k.get(16..32)?));
+    let on = batch
+        .into_iter()
+        .filter(|(_, v)| v.first() == Some(&1))
+        .filter_map(|(k, _)| UserId::from_key(k.get(16..32)?))
+        .collect();
+    Ok((on, last))
 }

@@ -162,6 +162,10 @@ pub const NOTIFICATION_GROUPS: Table = Table { name: "userid_target_notification
 /// notification about a piece of content, removed with it.
 pub const TARGET_NOTIFICATIONS: Table = Table { name: "target_userid_notificationid-1" };
 
+/// Key: TopicId (16) ++ UserId (16). / Value: 1 byte, 1 watching, 0 unwatched on purpose
+/// (so replying again does not watch again).
+pub const WATCHERS: Table = Table { name: "topicid_userid_watching-1" };
+
 /// Tables of earlier layouts, kept only so the migrations that created them and the one that
 /// moved their data (`008_engagement`) still name them; nothing else reads them.
 pub mod retired {

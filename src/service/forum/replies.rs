@@ -12,10 +12,11 @@ use crate::{
     },
     dto::events::{Event, RepliesRemoved},
     error::{AppError, AppResult, OptionExt},
+    jobs::Task,
     realtime::Channel,
     service::{Page, caller, decode_cursor, encode_cursor, events::publish, notifications, now, sessions::AuthContext},
     state::AppState,
-    store::{StoreResult, engagement, forum as store},
+    store::{StoreResult, engagement, forum as store, jobs as queue, notifications as notes},
 };
 
 /// Adds a reply to a topic, optionally answering a top-level reply of it.
@@ -85,9 +86,15 @@ pub async fn create(
                 let kind = NotificationKind::TopicReply;
                 told.extend(notifications::notify(tx, old.author, kind, target, Some(topic_id), author)?);
             }
+            // Everyone else watching hears of it through a job, never inside this request.
+            notes::auto_watch(tx, topic_id, author)?;
+            let skip = [Some(old.author), answered].into_iter().flatten().collect();
+            let task = Task::NotifyWatchers { topic: topic_id, reply: reply.id, author, skip };
+            queue::enqueue(tx, &task.into_job())?;
             Ok((reply_view(tx, reply, false, author)?, told))
         })
         .await?;
+    state.jobs.wake();
     super::events::reply(state, Event::ReplyCreated, &view);
     notifications::publish(state, &told);
     Ok(view)

@@ -107,6 +107,7 @@ pub async fn create_with(
             also(tx)?;
             store::insert_topic(tx, &topic)?;
             topic_added(tx, &topic)?;
+            crate::store::notifications::auto_watch(tx, topic.id, topic.author)?;
             Ok(topic_view(tx, topic, viewer)?)
         })
         .await?;

@@ -2,7 +2,10 @@
 //! one's own action), listed newest first, counted for the bell, marked read, and pushed to
 //! the person's sockets (`notification.created`, `notification.updated`,
 //! `notification.read`) once the action has committed. Likes of one item are one grouped
-//! notification that changes in place.
+//! notification that changes in place. A reply reaches the topic's watchers through a job
+//! (`watchers`), never inside the request.
+
+pub mod watchers;
 
 use crate::{
     domain::{

@@ -127,10 +127,10 @@ fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
     Ok(())
 }
 
-/// Adds the notification tables.
+/// Adds the notification tables and topic watchers.
 fn migration_016_notifications(tx: &Tx) -> StoreResult<()> {
     use tables::*;
-    for table in [NOTIFICATIONS, UNREAD_NOTIFICATIONS, NOTIFICATION_GROUPS, TARGET_NOTIFICATIONS] {
+    for table in [NOTIFICATIONS, UNREAD_NOTIFICATIONS, NOTIFICATION_GROUPS, TARGET_NOTIFICATIONS, WATCHERS] {
         tx.create(table)?;
     }
     Ok(())
