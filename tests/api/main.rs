@@ -28,6 +28,7 @@ mod messages;
 mod messages_live;
 mod metrics;
 mod migrations;
+mod notifications;
 mod openapi;
 mod operations;
 mod orgs;

@@ -87,10 +87,16 @@ pub async fn create(
                 told.extend(notifications::notify(tx, old.author, kind, target, Some(topic_id), author)?);
             }
             // Everyone else watching hears of it through a job, never inside this request.
+            // (A job is queued only when someone beyond those is watching: most replies
+            // then cost no second transaction.)
             notes::auto_watch(tx, topic_id, author)?;
-            let skip = [Some(old.author), answered].into_iter().flatten().collect();
-            let task = Task::NotifyWatchers { topic: topic_id, reply: reply.id, author, skip };
-            queue::enqueue(tx, &task.into_job())?;
+            let skip: Vec<_> = [Some(old.author), answered].into_iter().flatten().collect();
+            let (first, last) = notes::watchers(tx, topic_id, None, 16)?;
+            let more = last.is_some() && notes::watchers(tx, topic_id, last, 1)?.1.is_some();
+            if more || first.iter().any(|w| *w != author && !skip.contains(w)) {
+                let task = Task::NotifyWatchers { topic: topic_id, reply: reply.id, author, skip };
+                queue::enqueue(tx, &task.into_job())?;
+            }
             Ok((reply_view(tx, reply, false, author)?, told))
         })
         .await?;

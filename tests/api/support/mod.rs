@@ -9,7 +9,8 @@
 //!   answered is documented for its operation.
 //! - `accounts`: signup, verification, login, sessions, the caller's profile and password.
 //! - `orgs`: the `Team` fixture, invitations, members, join requests.
-//! - `forum`, `use_cases`, `media`, `messages`: those areas' endpoints and request bodies.
+//! - `forum`, `use_cases`, `media`, `messages`, `notifications`: those areas' endpoints and
+//!   request bodies.
 //! - `errors`: assertions on the uniform error body.
 //! - `mail`: the file transport's outbox (emails, codes, link tokens).
 //! - `ws`: the WebSocket client, checking every frame against `asyncapi`, the protocol
@@ -29,6 +30,7 @@ pub mod logs;
 pub mod mail;
 pub mod media;
 pub mod messages;
+pub mod notifications;
 pub mod orgs;
 pub mod s3;
 pub mod use_cases;
