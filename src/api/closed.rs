@@ -12,6 +12,7 @@ use poem_openapi::{
 use serde_json::Value;
 
 use crate::domain::{
+    activity::ActivityKind,
     closed::{ClosedSet, CompanySize, Industry},
     notifications::NotificationKind,
     use_case::Category,
@@ -75,4 +76,4 @@ macro_rules! closed_types {
     )*};
 }
 
-closed_types!(Category, Industry, CompanySize, ErrorCode, NotificationKind);
+closed_types!(Category, Industry, CompanySize, ErrorCode, NotificationKind, ActivityKind);

@@ -2,6 +2,7 @@
 //! and the middleware stack. Handlers parse input, call one service function, and map the
 //! result; they never touch storage.
 
+pub mod activity;
 pub mod auth;
 pub mod closed;
 pub mod compression;
@@ -65,6 +66,7 @@ pub type Api = (
         messages::blocks::BlocksApi,
         notifications::NotificationsApi,
         notifications::WatchApi,
+        activity::ActivityApi,
     ),
 );
 

@@ -21,7 +21,7 @@ pub enum ApiTags {
     UseCases,
     /// Private messages, conversations, blocks and notification settings.
     Messages,
-    /// Notifications and the bell.
+    /// Notifications, the bell and the activity feed.
     Notifications,
     /// Avatars, logos and media downloads.
     Media,

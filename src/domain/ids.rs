@@ -108,6 +108,10 @@ id_type!(
     /// Identifies a notification.
     NotificationId
 );
+id_type!(
+    /// Identifies an entry of the activity feed.
+    ActivityId
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! Nothing here performs I/O or knows about poem, redb or any other subsystem; every other
 //! layer may depend on this one.
 
+pub mod activity;
 pub mod authz;
 pub mod closed;
 pub mod engagement;

@@ -2,6 +2,7 @@
 //! admins; the requester is told by email either way.
 
 use super::{caller, denied, email_task, now, sessions::AuthContext};
+use crate::domain::activity::ActivityKind;
 use crate::error::ErrorCode;
 use crate::{
     domain::{
@@ -73,6 +74,7 @@ pub async fn decide(
                 org.updated_at = t;
                 orgs::put(tx, &org)?;
                 orgs::add_member(tx, org_id, user.id)?;
+                super::activity::record(tx, user.id, Some(org_id), ActivityKind::Joined, None, None)?;
                 let mail = Mail::JoinApproved { name: user.first_name.clone(), organization: org.name.clone(), link };
                 queue::enqueue(tx, &email_task(&user, &user.email, mail).into_job())?;
             } else {

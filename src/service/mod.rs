@@ -3,6 +3,7 @@
 //! jobs inside it), and only after the commit touches caches or wakes workers.
 
 pub mod accounts;
+pub mod activity;
 pub mod bookmarks;
 pub mod codes;
 pub mod demo;

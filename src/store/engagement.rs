@@ -41,9 +41,11 @@ pub fn viewed(r: &impl Reader, target: Target, user: UserId) -> StoreResult<bool
     Ok(r.get_raw(VIEWS, &key2(&target.key(), &user.key()))?.is_some())
 }
 
-/// Removes every like, view, bookmark and notification of `target` (when it is deleted).
+/// Removes every like, view, bookmark, notification and feed entry of `target` (when it is
+/// deleted).
 pub fn forget(tx: &Tx, target: Target) -> StoreResult<()> {
     super::notifications::forget(tx, target)?;
+    super::activity::forget(tx, target)?;
     for table in [LIKES, VIEWS] {
         for (k, _) in scan_prefix(tx, table, &target.key(), usize::MAX)? {
             delete_raw(tx, table, &k)?;

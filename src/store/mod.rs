@@ -8,6 +8,7 @@
 //! and side effects that callers perform after `write` returns happen only for committed,
 //! durable data.
 
+pub mod activity;
 pub mod codec;
 pub mod engagement;
 pub mod forum;

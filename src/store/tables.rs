@@ -166,6 +166,14 @@ pub const TARGET_NOTIFICATIONS: Table = Table { name: "target_userid_notificatio
 /// (so replying again does not watch again).
 pub const WATCHERS: Table = Table { name: "topicid_userid_watching-1" };
 
+/// Key: ActivityId (16). / Value: `domain::activity::Activity`. The community feed.
+pub const ACTIVITY: Table = Table { name: "activityid_activity-1" };
+/// Key: OrgId (16) ++ ActivityId (16). / Value: empty. An organization's feed.
+pub const ORG_ACTIVITY: Table = Table { name: "orgid_activityid-1" };
+/// Key: target (17) ++ ActivityId (16). / Value: empty. Entries about a piece of content,
+/// removed with it.
+pub const TARGET_ACTIVITY: Table = Table { name: "target_activityid-1" };
+
 /// Tables of earlier layouts, kept only so the migrations that created them and the one that
 /// moved their data (`008_engagement`) still name them; nothing else reads them.
 pub mod retired {

@@ -4,6 +4,7 @@
 use crate::error::ErrorCode;
 use crate::{
     domain::{
+        activity::ActivityKind,
         engagement::Target,
         forum::{self, Reply, Topic, TopicView, points},
         ids::{ReplyId, TopicId},
@@ -12,7 +13,7 @@ use crate::{
     dto::events::{Event, ReplyLikes, TopicLikes},
     error::{AppError, AppResult, OptionExt},
     realtime::Channel,
-    service::{caller, engagement, events::publish, notifications, sessions::AuthContext},
+    service::{activity, caller, engagement, events::publish, notifications, sessions::AuthContext},
     state::AppState,
     store::{StoreResult, forum as store, stats},
 };
@@ -91,6 +92,8 @@ pub async fn best_answer(
                 if let Some(x) = store::reply(tx, r)? {
                     let best = NotificationKind::BestAnswer;
                     told = notifications::notify(tx, x.author, best, Target::Reply(r), Some(id), user.id)?;
+                    let kind = ActivityKind::BestAnswer;
+                    activity::record(tx, user.id, user.org_id, kind, Some(Target::Reply(r)), Some(id))?;
                 }
             }
             let mut topic = old.clone();

@@ -5,6 +5,7 @@ use super::{reply_added, reply_removed, reply_view};
 use crate::error::ErrorCode;
 use crate::{
     domain::{
+        activity::ActivityKind,
         engagement::{Counter, Target},
         forum::{self, Reply, ReplyView},
         ids::{ReplyId, TopicId},
@@ -14,7 +15,10 @@ use crate::{
     error::{AppError, AppResult, OptionExt},
     jobs::Task,
     realtime::Channel,
-    service::{Page, caller, decode_cursor, encode_cursor, events::publish, notifications, now, sessions::AuthContext},
+    service::{
+        Page, activity, caller, decode_cursor, encode_cursor, events::publish, notifications, now,
+        sessions::AuthContext,
+    },
     state::AppState,
     store::{StoreResult, engagement, forum as store, jobs as queue, notifications as notes},
 };
@@ -68,6 +72,8 @@ pub async fn create(
                 engagement::add(tx, &Counter::AnsweredTopics, 1)?;
             }
             reply_added(tx, &reply)?;
+            let org = crate::store::users::get(tx, author)?.and_then(|u| u.org_id);
+            activity::record(tx, author, org, ActivityKind::Answered, Some(Target::Reply(reply.id)), Some(topic_id))?;
             // The answered reply's author hears of an answer; the topic's author of a reply
             // (once, when they wrote the answered reply too).
             let target = Target::Reply(reply.id);

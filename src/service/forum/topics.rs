@@ -1,6 +1,9 @@
 //! Topics: create, read (a view counted once per user), list with filters and sorts, edit,
 //! delete (replies go with it), pin and lock.
 
+use crate::domain::activity::ActivityKind;
+use crate::domain::engagement::Target;
+use crate::service::activity;
 use crate::store::Tx;
 
 use super::{topic_added, topic_removed, topic_view};
@@ -108,6 +111,8 @@ pub async fn create_with(
             store::insert_topic(tx, &topic)?;
             topic_added(tx, &topic)?;
             crate::store::notifications::auto_watch(tx, topic.id, topic.author)?;
+            let asked = ActivityKind::Asked;
+            activity::record(tx, topic.author, topic.org, asked, Some(Target::Topic(topic.id)), Some(topic.id))?;
             Ok(topic_view(tx, topic, viewer)?)
         })
         .await?;

@@ -32,7 +32,7 @@ pub enum Change {
 }
 
 /// The title of what `target` is about, `None` once it is gone.
-fn title(r: &impl Reader, target: Target) -> StoreResult<Option<String>> {
+pub fn title(r: &impl Reader, target: Target) -> StoreResult<Option<String>> {
     Ok(match target {
         Target::Topic(id) => forum::topic(r, id)?.map(|t| t.title),
         Target::Reply(id) => match forum::reply(r, id)? {

@@ -9,6 +9,7 @@ mod engaged;
 pub mod media;
 pub mod queries;
 
+use crate::domain::activity::ActivityKind;
 use crate::store::Tx;
 
 use crate::error::ErrorCode;
@@ -112,6 +113,8 @@ pub async fn create_with(
             also(tx, &mut u)?;
             store::insert(tx, &u)?;
             counted(tx, &u, 1)?;
+            let kind = ActivityKind::PublishedUseCase;
+            super::activity::record(tx, u.author, Some(u.org), kind, Some(Target::UseCase(u.id)), None)?;
             Ok(view(tx, u, user.id)?)
         })
         .await

@@ -127,10 +127,20 @@ fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
     Ok(())
 }
 
-/// Adds the notification tables and topic watchers.
+/// Adds the notification tables, topic watchers and the activity feed.
 fn migration_016_notifications(tx: &Tx) -> StoreResult<()> {
     use tables::*;
-    for table in [NOTIFICATIONS, UNREAD_NOTIFICATIONS, NOTIFICATION_GROUPS, TARGET_NOTIFICATIONS, WATCHERS] {
+    let tables = [
+        NOTIFICATIONS,
+        UNREAD_NOTIFICATIONS,
+        NOTIFICATION_GROUPS,
+        TARGET_NOTIFICATIONS,
+        WATCHERS,
+        ACTIVITY,
+        ORG_ACTIVITY,
+        TARGET_ACTIVITY,
+    ];
+    for table in tables {
         tx.create(table)?;
     }
     Ok(())
