@@ -82,19 +82,24 @@ fn credit_like(tx: &Tx, author: UserId, liked: bool) -> StoreResult<()> {
 #[tracing::instrument(level = "debug", skip_all, fields(kind = ?C::KIND, user = %ctx.user_id, on = on))]
 pub async fn like<C: Engaged>(state: &AppState, ctx: AuthContext, key: C::Key, on: bool) -> AppResult<C> {
     let user = ctx.user_id;
-    let (record, told) = state
+    let published = state.clone();
+    // The owner's grouped notification changes with every like: its events go out from the
+    // commit hook, so they reach the sockets in the order the likes committed.
+    let (record, _) = state
         .store
-        .write(move |tx| -> AppResult<_> {
-            let record = C::find(tx, &key)?.or_not_found(C::WHAT)?;
-            if !store::set_like(tx, record.target(), user, on)? {
-                return Ok((record, None));
-            }
-            credit_like(tx, record.author(), on)?;
-            let told = notifications::liked(tx, record.author(), record.target(), user, on)?;
-            Ok((bump(tx, record, Count::Likes, if on { 1 } else { -1 })?, told))
-        })
+        .write_then(
+            move |tx| -> AppResult<_> {
+                let record = C::find(tx, &key)?.or_not_found(C::WHAT)?;
+                if !store::set_like(tx, record.target(), user, on)? {
+                    return Ok((record, None));
+                }
+                credit_like(tx, record.author(), on)?;
+                let told = notifications::liked(tx, record.author(), record.target(), user, on)?;
+                Ok((bump(tx, record, Count::Likes, if on { 1 } else { -1 })?, told))
+            },
+            move |(_, told): &(C, Option<notifications::Change>)| notifications::publish(&published, told.as_slice()),
+        )
         .await?;
-    notifications::publish(state, told.as_slice());
     Ok(record)
 }
 

@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 use p2p_sandbox::{
     dto::{
         events::{RepliesRemoved, ReplyLikes, TopicLikes, TopicRemoved},
-        messages::{ConversationRead, MessageRemoved, Typing},
+        messages::{ConversationRead, MessageRemoved, PrivateMessage, Typing},
+        notifications::{NotificationDto, NotificationsRead},
     },
     realtime::hub::BACKLOG,
 };
@@ -97,9 +98,24 @@ fn the_document_is_asyncapi_3_with_every_message_and_field_described() {
         ("MessageRemoved", rust_schema::<MessageRemoved>()),
         ("ConversationRead", rust_schema::<ConversationRead>()),
         ("Typing", rust_schema::<Typing>()),
+        ("NotificationsRead", rust_schema::<NotificationsRead>()),
     ] {
         assert_eq!(schemas[name]["properties"], rust["properties"], "{name}'s fields");
         assert_eq!(schemas[name]["required"], rust["required"], "{name}'s required fields");
+    }
+    // The payloads REST returns too are `$ref`s into openapi.json, to the Rust type the server
+    // sends as the event's data.
+    let openapi: Value = serde_json::from_str(&p2p_sandbox::api::spec_json()).unwrap();
+    for (message, name, rust) in [
+        ("messageCreated", "PrivateMessage", rust_schema::<PrivateMessage>()),
+        ("notificationCreated", "NotificationDto", rust_schema::<NotificationDto>()),
+        ("notificationUpdated", "NotificationDto", rust_schema::<NotificationDto>()),
+    ] {
+        let data = &c.doc["components"]["messages"][message]["payload"]["properties"]["data"];
+        assert_eq!(data["allOf"][0]["$ref"], format!("./openapi.json#/components/schemas/{name}"), "{message}'s data");
+        let served = &openapi["components"]["schemas"][name];
+        assert_eq!(served["properties"], rust["properties"], "{name}'s fields");
+        assert_eq!(served["required"], rust["required"], "{name}'s required fields");
     }
 }
 
@@ -166,6 +182,17 @@ async fn the_server_sends_every_frame_of_the_document_and_accepts_every_client_f
     assert_eq!(app.delete_message(&author, &id_of(&message)).await.status(), StatusCode::NO_CONTENT);
     main.until("message.deleted").await;
     seen.extend(typist.seen().iter().cloned());
+
+    // Notifications on the reader's own channel: a like of their reply, a second like of it
+    // (the grouped notification changes), and the reader marking everything read.
+    let third = app.signed_in_token("third@asyncapi3.sa").await;
+    let mine = id_of(&app.new_reply(&reader, &tid, "A reply of the reader's to like").await);
+    assert_eq!(app.like_reply(&author, &mine).await.status(), StatusCode::OK);
+    assert_eq!(main.until("notification.created").await.1["data"]["target_id"], mine.as_str());
+    assert_eq!(app.like_reply(&third, &mine).await.status(), StatusCode::OK);
+    assert_eq!(main.until("notification.updated").await.1["data"]["actor_count"], 2);
+    assert_eq!(app.mark_notifications_read(&reader, None).await, 0);
+    assert_eq!(main.until("notification.read").await.1["data"]["all"], true);
 
     // Unsubscribe; then more events than the backlog holds, so a resume from 0 must resync.
     main.send_json(json!({"type": "unsubscribe", "channel": topic_channel})).await;

@@ -258,6 +258,18 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::GET, "/api/v1/users/me/blocks", None, signed_in(200)),
         (M::GET, "/api/v1/users/me/notification-settings", None, signed_in(200)),
         (M::PUT, "/api/v1/users/me/notification-settings", Some(json!({"message_emails": false})), signed_in(200)),
+        // Notifications are the caller's own: anyone signed in lists theirs, and naming
+        // someone else's in a mark-read marks nothing (the member's is theirs to mark).
+        (M::GET, "/api/v1/notifications", None, signed_in(200)),
+        (M::GET, "/api/v1/notifications/unread", None, signed_in(200)),
+        (M::POST, "/api/v1/notifications/read", Some(json!({"ids": ["{notification_id}"]})), signed_in(200)),
+        // Anyone who may read a topic may watch it; the activity feeds are open to anyone
+        // signed in.
+        (M::GET, "/api/v1/forum/topics/{topic_id}/watch", None, signed_in(200)),
+        (M::PUT, "/api/v1/forum/topics/{topic_id}/watch", None, signed_in(200)),
+        (M::DELETE, "/api/v1/forum/topics/{topic_id}/watch", None, signed_in(200)),
+        (M::GET, "/api/v1/activity", None, signed_in(200)),
+        (M::GET, "/api/v1/organizations/{org_id}/activity", None, signed_in(200)),
     ]
 }
 
@@ -310,10 +322,13 @@ async fn fixture(app: &TestApp) -> Fixture {
     // A conversation between the member and the other organization's admin.
     let message = app.message(&team.member, &rival_id, "Matrix fixture message").await;
     let doomed_message = app.message(&team.member, &rival_id, "Matrix message to delete").await;
+    // The member's notification of the rival's reply to their topic.
+    let notification = app.notifications(&team.member, "").await["items"][0].clone();
     Fixture {
         vars: vec![
             ("{conversation_id}", message["conversation_id"].as_str().unwrap().to_owned()),
             ("{message_id}", id_of(&message)),
+            ("{notification_id}", id_of(&notification)),
             ("{doomed_message_id}", id_of(&doomed_message)),
             ("{topic_id}", id_of(&topic)),
             ("{doomed_topic_id}", id_of(&doomed_topic)),

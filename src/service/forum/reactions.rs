@@ -51,60 +51,65 @@ pub async fn best_answer(
     reply: Option<ReplyId>,
 ) -> AppResult<TopicView> {
     let user = caller(state, ctx).await?;
+    let published = state.clone();
     state
         .store
-        .write(move |tx| -> AppResult<_> {
-            let old = store::topic(tx, id)?.or_not_found("Topic")?;
-            if !forum::may_choose_best(&user, &old) {
-                return Err(AppError::forbidden(
-                    ErrorCode::NotAuthor,
-                    "Only the topic's author or a moderator may choose the best answer",
-                ));
-            }
-            if let Some(r) = reply
-                && store::reply(tx, r)?.filter(|x| x.topic == id).is_none()
-            {
-                return Err(AppError::field("reply_id", "is not a reply of this topic"));
-            }
-            if old.best_reply == reply {
-                return Ok((super::topic_view(tx, old, user.id)?, None));
-            }
-            let award = |tx: &crate::store::Tx, r: ReplyId, give: bool| -> StoreResult<()> {
-                if let Some(x) = store::reply(tx, r)? {
-                    stats::adjust_stats(tx, x.author, |s| {
-                        if give {
-                            s.best_answers += 1;
-                            s.reputation += points::BEST_ANSWER;
-                        } else {
-                            s.best_answers = s.best_answers.saturating_sub(1);
-                            s.reputation = s.reputation.saturating_sub(points::BEST_ANSWER);
-                        }
-                    })?;
+        .write_then(
+            move |tx| -> AppResult<_> {
+                let old = store::topic(tx, id)?.or_not_found("Topic")?;
+                if !forum::may_choose_best(&user, &old) {
+                    return Err(AppError::forbidden(
+                        ErrorCode::NotAuthor,
+                        "Only the topic's author or a moderator may choose the best answer",
+                    ));
                 }
-                Ok(())
-            };
-            if let Some(previous) = old.best_reply {
-                award(tx, previous, false)?;
-            }
-            let mut told = None;
-            if let Some(r) = reply {
-                award(tx, r, true)?;
-                if let Some(x) = store::reply(tx, r)? {
-                    let best = NotificationKind::BestAnswer;
-                    told = notifications::notify(tx, x.author, best, Target::Reply(r), Some(id), user.id)?;
-                    let kind = ActivityKind::BestAnswer;
-                    activity::record(tx, user.id, user.org_id, kind, Some(Target::Reply(r)), Some(id))?;
+                if let Some(r) = reply
+                    && store::reply(tx, r)?.filter(|x| x.topic == id).is_none()
+                {
+                    return Err(AppError::field("reply_id", "is not a reply of this topic"));
                 }
-            }
-            let mut topic = old.clone();
-            topic.best_reply = reply;
-            store::update_topic(tx, &old, &topic)?;
-            Ok((super::topic_view(tx, topic, user.id)?, told))
-        })
+                if old.best_reply == reply {
+                    return Ok((super::topic_view(tx, old, user.id)?, None));
+                }
+                let award = |tx: &crate::store::Tx, r: ReplyId, give: bool| -> StoreResult<()> {
+                    if let Some(x) = store::reply(tx, r)? {
+                        stats::adjust_stats(tx, x.author, |s| {
+                            if give {
+                                s.best_answers += 1;
+                                s.reputation += points::BEST_ANSWER;
+                            } else {
+                                s.best_answers = s.best_answers.saturating_sub(1);
+                                s.reputation = s.reputation.saturating_sub(points::BEST_ANSWER);
+                            }
+                        })?;
+                    }
+                    Ok(())
+                };
+                if let Some(previous) = old.best_reply {
+                    award(tx, previous, false)?;
+                }
+                let mut told = None;
+                if let Some(r) = reply {
+                    award(tx, r, true)?;
+                    if let Some(x) = store::reply(tx, r)? {
+                        let best = NotificationKind::BestAnswer;
+                        told = notifications::notify(tx, x.author, best, Target::Reply(r), Some(id), user.id)?;
+                        let kind = ActivityKind::BestAnswer;
+                        activity::record(tx, user.id, user.org_id, kind, Some(Target::Reply(r)), Some(id))?;
+                    }
+                }
+                let mut topic = old.clone();
+                topic.best_reply = reply;
+                store::update_topic(tx, &old, &topic)?;
+                Ok((super::topic_view(tx, topic, user.id)?, told))
+            },
+            move |(_, told): &(TopicView, Option<notifications::Change>)| {
+                notifications::publish(&published, told.as_slice())
+            },
+        )
         .await
-        .map(|(view, told)| {
+        .map(|(view, _)| {
             super::events::topic(state, Event::BestAnswerChanged, &view);
-            notifications::publish(state, told.as_slice());
             view
         })
 }

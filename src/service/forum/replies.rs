@@ -34,81 +34,94 @@ pub async fn create(
 ) -> AppResult<ReplyView> {
     let body = forum::reply_body(body).map_err(|why| AppError::field("body", why))?;
     let author = ctx.user_id;
-    let (view, told) = state
+    let published = state.clone();
+    let (view, _) = state
         .store
-        .write(move |tx| -> AppResult<_> {
-            let old = store::topic(tx, topic_id)?.or_not_found("Topic")?;
-            if old.locked {
-                return Err(AppError::conflict(ErrorCode::TopicLocked, "This topic is locked and takes no replies"));
-            }
-            let mut answered = None;
-            if let Some(p) = parent {
-                let parent = store::reply(tx, p)?.filter(|r| r.topic == topic_id);
-                let parent =
-                    parent.ok_or_else(|| AppError::field("parent_reply_id", "is not a reply of this topic"))?;
-                if parent.parent.is_some() {
-                    return Err(AppError::field("parent_reply_id", "answers may nest one level only"));
+        .write_then(
+            move |tx| -> AppResult<_> {
+                let old = store::topic(tx, topic_id)?.or_not_found("Topic")?;
+                if old.locked {
+                    return Err(AppError::conflict(
+                        ErrorCode::TopicLocked,
+                        "This topic is locked and takes no replies",
+                    ));
                 }
-                answered = Some(parent.author);
-            }
-            let t = now();
-            let reply = Reply {
-                id: ReplyId::new(),
-                topic: topic_id,
-                parent,
-                author,
-                body,
-                created_at: t,
-                edited_at: None,
-                like_count: 0,
-                attachments: Vec::new(),
-            };
-            store::put_reply(tx, &reply)?;
-            let mut topic = old.clone();
-            topic.reply_count += 1;
-            topic.last_activity_at = t;
-            store::update_topic(tx, &old, &topic)?;
-            if old.reply_count == 0 {
-                engagement::add(tx, &Counter::AnsweredTopics, 1)?;
-            }
-            reply_added(tx, &reply)?;
-            let org = crate::store::users::get(tx, author)?.and_then(|u| u.org_id);
-            activity::record(tx, author, org, ActivityKind::Answered, Some(Target::Reply(reply.id)), Some(topic_id))?;
-            // The answered reply's author hears of an answer; the topic's author of a reply
-            // (once, when they wrote the answered reply too).
-            let target = Target::Reply(reply.id);
-            let mut told = Vec::new();
-            if let Some(a) = answered {
-                told.extend(notifications::notify(
-                    tx,
-                    a,
-                    NotificationKind::ReplyAnswer,
-                    target,
-                    Some(topic_id),
+                let mut answered = None;
+                if let Some(p) = parent {
+                    let parent = store::reply(tx, p)?.filter(|r| r.topic == topic_id);
+                    let parent =
+                        parent.ok_or_else(|| AppError::field("parent_reply_id", "is not a reply of this topic"))?;
+                    if parent.parent.is_some() {
+                        return Err(AppError::field("parent_reply_id", "answers may nest one level only"));
+                    }
+                    answered = Some(parent.author);
+                }
+                let t = now();
+                let reply = Reply {
+                    id: ReplyId::new(),
+                    topic: topic_id,
+                    parent,
                     author,
-                )?);
-            }
-            if answered != Some(old.author) {
-                let kind = NotificationKind::TopicReply;
-                told.extend(notifications::notify(tx, old.author, kind, target, Some(topic_id), author)?);
-            }
-            // Everyone else watching hears of it through a job, never inside this request.
-            // (A job is queued only when someone beyond those is watching: most replies
-            // then cost no second transaction.)
-            notes::auto_watch(tx, topic_id, author)?;
-            let skip: Vec<_> = [Some(old.author), answered].into_iter().flatten().collect();
-            let (first, last) = notes::watchers(tx, topic_id, None, 16)?;
-            let more = last.is_some() && notes::watchers(tx, topic_id, last, 1)?.1.is_some();
-            if more || first.iter().any(|w| *w != author && !skip.contains(w)) {
-                let task = Task::NotifyWatchers { topic: topic_id, reply: reply.id, author, skip };
-                queue::enqueue(tx, &task.into_job())?;
-            }
-            Ok((reply_view(tx, reply, false, author)?, told))
-        })
+                    body,
+                    created_at: t,
+                    edited_at: None,
+                    like_count: 0,
+                    attachments: Vec::new(),
+                };
+                store::put_reply(tx, &reply)?;
+                let mut topic = old.clone();
+                topic.reply_count += 1;
+                topic.last_activity_at = t;
+                store::update_topic(tx, &old, &topic)?;
+                if old.reply_count == 0 {
+                    engagement::add(tx, &Counter::AnsweredTopics, 1)?;
+                }
+                reply_added(tx, &reply)?;
+                let org = crate::store::users::get(tx, author)?.and_then(|u| u.org_id);
+                activity::record(
+                    tx,
+                    author,
+                    org,
+                    ActivityKind::Answered,
+                    Some(Target::Reply(reply.id)),
+                    Some(topic_id),
+                )?;
+                // The answered reply's author hears of an answer; the topic's author of a reply
+                // (once, when they wrote the answered reply too).
+                let target = Target::Reply(reply.id);
+                let mut told = Vec::new();
+                if let Some(a) = answered {
+                    told.extend(notifications::notify(
+                        tx,
+                        a,
+                        NotificationKind::ReplyAnswer,
+                        target,
+                        Some(topic_id),
+                        author,
+                    )?);
+                }
+                if answered != Some(old.author) {
+                    let kind = NotificationKind::TopicReply;
+                    told.extend(notifications::notify(tx, old.author, kind, target, Some(topic_id), author)?);
+                }
+                // Everyone else watching hears of it through a job, never inside this request.
+                // (A job is queued only when someone beyond those is watching: most replies
+                // then cost no second transaction.)
+                notes::auto_watch(tx, topic_id, author)?;
+                let skip: Vec<_> = [Some(old.author), answered].into_iter().flatten().collect();
+                let (first, last) = notes::watchers(tx, topic_id, None, 16)?;
+                let more = last.is_some() && notes::watchers(tx, topic_id, last, 1)?.1.is_some();
+                if more || first.iter().any(|w| *w != author && !skip.contains(w)) {
+                    let task = Task::NotifyWatchers { topic: topic_id, reply: reply.id, author, skip };
+                    queue::enqueue(tx, &task.into_job())?;
+                }
+                Ok((reply_view(tx, reply, false, author)?, told))
+            },
+            move |(_, told): &(ReplyView, Vec<notifications::Change>)| notifications::publish(&published, told),
+        )
         .await?;
     state.jobs.wake();
     super::events::reply(state, Event::ReplyCreated, &view);
-    notifications::publish(state, &told);
     Ok(view)
 }
 
