@@ -6,6 +6,7 @@ pub mod activity;
 pub mod auth;
 pub mod closed;
 pub mod compression;
+pub mod dashboard;
 pub mod dto;
 pub mod error;
 pub mod forum;
@@ -67,6 +68,7 @@ pub type Api = (
         notifications::NotificationsApi,
         notifications::WatchApi,
         activity::ActivityApi,
+        dashboard::DashboardApi,
     ),
 );
 

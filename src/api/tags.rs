@@ -21,7 +21,7 @@ pub enum ApiTags {
     UseCases,
     /// Private messages, conversations, blocks and notification settings.
     Messages,
-    /// Notifications, the bell and the activity feed.
+    /// Notifications, the bell, the activity feed and the dashboard.
     Notifications,
     /// Avatars, logos and media downloads.
     Media,

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activity;
 pub mod bookmarks;
 pub mod codes;
+pub mod dashboard;
 pub mod demo;
 pub mod engagement;
 pub mod events;

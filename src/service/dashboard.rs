@@ -1,0 +1,73 @@
+//! The dashboard (SPEC §7): one response with the caller's figures and the latest activity,
+//! every figure read from a counter or record kept up to date by the writes themselves
+//! (never a scan of content), all in one read transaction.
+
+use crate::{
+    domain::{
+        activity::ActivityView,
+        engagement::{Counter, TargetKind},
+        forum::TopicDraft,
+        use_case::UseCaseDraft,
+    },
+    error::AppResult,
+    service::{activity, sessions::AuthContext},
+    state::AppState,
+    store::{engagement, stats},
+};
+
+/// Entries of the activity feed on the dashboard.
+const RECENT: usize = 10;
+
+/// The caller's own figures.
+#[derive(Clone, Debug, Default)]
+pub struct UserFigures {
+    pub questions_asked: u64,
+    pub answers_given: u64,
+    pub best_answers: u64,
+    pub likes_received: u64,
+    pub reputation: u64,
+    pub use_cases_published: u64,
+    pub bookmarks: u64,
+    pub drafts: u64,
+    pub unread_notifications: u64,
+    pub unread_messages: u64,
+}
+
+impl UserFigures {
+    /// 0.0–10.0, one decimal: the reputation on a log scale (10 at 1,023 points and more),
+    /// so a first contribution shows and a long-standing contributor does not run off the end.
+    pub fn activity_level(&self) -> f64 {
+        let level = ((self.reputation + 1) as f64).log2().min(10.0);
+        (level * 10.0).round() / 10.0
+    }
+}
+
+/// The caller's figures and the community's latest activity.
+#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
+pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<(UserFigures, Vec<ActivityView>)> {
+    let user = ctx.user_id;
+    let figures = state
+        .store
+        .read(move |tx| -> AppResult<_> {
+            let s = stats::stats(tx, user)?;
+            let counter = |c: Counter| engagement::counter(tx, &c);
+            let bookmarks = counter(Counter::BookmarksOf(user, TargetKind::Topic))?
+                + counter(Counter::BookmarksOf(user, TargetKind::UseCase))?;
+            let drafts = engagement::drafts::<TopicDraft>(tx, user)?.len() + engagement::drafts::<UseCaseDraft>(tx, user)?.len();
+            Ok(UserFigures {
+                questions_asked: s.topics,
+                answers_given: s.replies,
+                best_answers: s.best_answers,
+                likes_received: s.likes_received,
+                reputation: s.reputation,
+                use_cases_published: s.use_cases,
+                bookmarks,
+                drafts: drafts as u64,
+                unread_notifications: counter(Counter::UnreadNotifications(user))?,
+                unread_messages: counter(Counter::UnreadMessages(user))?,
+            })
+        })
+        .await?;
+    let recent = activity::list(state, ctx, None, None, RECENT).await?.items;
+    Ok((figures, recent))
+}
