@@ -53,7 +53,8 @@ pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<(UserFigures
             let counter = |c: Counter| engagement::counter(tx, &c);
             let bookmarks = counter(Counter::BookmarksOf(user, TargetKind::Topic))?
                 + counter(Counter::BookmarksOf(user, TargetKind::UseCase))?;
-            let drafts = engagement::drafts::<TopicDraft>(tx, user)?.len() + engagement::drafts::<UseCaseDraft>(tx, user)?.len();
+            let drafts =
+                engagement::drafts::<TopicDraft>(tx, user)?.len() + engagement::drafts::<UseCaseDraft>(tx, user)?.len();
             Ok(UserFigures {
                 questions_asked: s.topics,
                 answers_given: s.replies,

@@ -270,6 +270,7 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::DELETE, "/api/v1/forum/topics/{topic_id}/watch", None, signed_in(200)),
         (M::GET, "/api/v1/activity", None, signed_in(200)),
         (M::GET, "/api/v1/organizations/{org_id}/activity", None, signed_in(200)),
+        (M::GET, "/api/v1/dashboard/stats", None, signed_in(200)),
     ]
 }
 

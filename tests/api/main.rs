@@ -6,11 +6,13 @@
 mod support;
 
 mod accounts;
+mod activity;
 mod asyncapi;
 mod authz;
 mod cli;
 mod compression;
 mod crash;
+mod dashboard;
 mod developer;
 mod errors;
 mod events;
@@ -42,5 +44,6 @@ mod thumbnail_memory;
 mod use_case_drafts;
 mod use_case_listings;
 mod use_cases;
+mod watching;
 mod ws;
 mod ws_sessions;

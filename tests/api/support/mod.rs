@@ -11,6 +11,8 @@
 //! - `orgs`: the `Team` fixture, invitations, members, join requests.
 //! - `forum`, `use_cases`, `media`, `messages`, `notifications`: those areas' endpoints and
 //!   request bodies.
+//! - `activity`: the activity feed, watching topics, a crowd of people made at once, and a
+//!   mail server that holds the job worker until released.
 //! - `errors`: assertions on the uniform error body.
 //! - `mail`: the file transport's outbox (emails, codes, link tokens).
 //! - `ws`: the WebSocket client, checking every frame against `asyncapi`, the protocol
@@ -20,6 +22,7 @@
 //! - `logs`: server logs captured on the test's thread instead of printed.
 
 pub mod accounts;
+pub mod activity;
 pub mod app;
 pub mod asyncapi;
 pub mod child;
