@@ -1,5 +1,6 @@
 //! `/api/v1/dashboard/stats`: the home screen's figures in one response.
 
+use chrono::{DateTime, Utc};
 use poem_openapi::{Object, OpenApi};
 
 use crate::api::{
@@ -8,7 +9,11 @@ use crate::api::{
     security::{Auth, State},
     tags::ApiTags,
 };
-use crate::service::dashboard::{self, UserFigures};
+use crate::{
+    domain::forum::Topic,
+    dto::ts,
+    service::dashboard::{self, UserFigures},
+};
 
 /// Dashboard endpoints.
 #[derive(Default)]
@@ -59,6 +64,39 @@ impl From<UserFigures> for UserStats {
     }
 }
 
+/// A topic with much engagement lately.
+#[derive(Object, Debug)]
+pub struct TrendingTopic {
+    /// Topic id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Category id.
+    pub category: String,
+    /// Replies.
+    pub reply_count: u64,
+    /// Likes.
+    pub like_count: u64,
+    /// Distinct viewers.
+    pub view_count: u64,
+    /// Last reply (or creation).
+    pub last_activity_at: DateTime<Utc>,
+}
+
+impl From<Topic> for TrendingTopic {
+    fn from(t: Topic) -> Self {
+        Self {
+            id: t.id.to_string(),
+            title: t.title,
+            category: t.category,
+            reply_count: t.reply_count,
+            like_count: t.like_count,
+            view_count: t.view_count,
+            last_activity_at: ts(t.last_activity_at),
+        }
+    }
+}
+
 /// The home screen.
 #[derive(Object, Debug)]
 pub struct DashboardStats {
@@ -66,16 +104,23 @@ pub struct DashboardStats {
     pub user_stats: UserStats,
     /// The latest 10 entries of the community's activity feed.
     pub recent_activity: Vec<ActivityItem>,
+    /// The 10 topics with the most engagement lately: replies, likes and first views, each
+    /// counting half as much per day of age.
+    pub trending_topics: Vec<TrendingTopic>,
 }
 
 #[OpenApi(prefix_path = "/api/v1/dashboard", tag = "ApiTags::Notifications")]
 impl DashboardApi {
-    /// The caller's figures and the latest community activity, in one response
+    /// The caller's figures, the latest community activity and trending topics, in one response
     ///
     /// Every figure is a counter kept by the writes themselves, read in one transaction.
     #[oai(path = "/stats", method = "get", operation_id = "dashboardStats")]
     async fn stats(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<DashboardStats>> {
-        let (figures, recent) = dashboard::stats(&state, auth.ctx()).await?;
-        ok(DashboardStats { user_stats: figures.into(), recent_activity: recent.into_iter().map(Into::into).collect() })
+        let d = dashboard::stats(&state, auth.ctx()).await?;
+        ok(DashboardStats {
+            user_stats: d.figures.into(),
+            recent_activity: d.recent.into_iter().map(Into::into).collect(),
+            trending_topics: d.trending.into_iter().map(Into::into).collect(),
+        })
     }
 }

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod org;
 pub mod session;
 pub mod text;
+pub mod trending;
 pub mod use_case;
 pub mod user;
 

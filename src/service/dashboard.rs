@@ -1,4 +1,5 @@
-//! The dashboard (SPEC §7): one response with the caller's figures and the latest activity,
+//! The dashboard (SPEC §7): one response with the caller's figures, the latest activity and
+//! the trending topics,
 //! every figure read from a counter or record kept up to date by the writes themselves
 //! (never a scan of content), all in one read transaction.
 
@@ -6,16 +7,16 @@ use crate::{
     domain::{
         activity::ActivityView,
         engagement::{Counter, TargetKind},
-        forum::TopicDraft,
+        forum::{Topic, TopicDraft},
         use_case::UseCaseDraft,
     },
     error::AppResult,
     service::{activity, sessions::AuthContext},
     state::AppState,
-    store::{engagement, stats},
+    store::{engagement, forum, stats, trending},
 };
 
-/// Entries of the activity feed on the dashboard.
+/// Entries of the activity feed, and trending topics, on the dashboard.
 const RECENT: usize = 10;
 
 /// The caller's own figures.
@@ -42,11 +43,20 @@ impl UserFigures {
     }
 }
 
-/// The caller's figures and the community's latest activity.
+/// What the dashboard shows.
+#[derive(Clone, Debug)]
+pub struct Dashboard {
+    pub figures: UserFigures,
+    pub recent: Vec<ActivityView>,
+    /// The topics with the most engagement lately (see `domain::trending`), best first.
+    pub trending: Vec<Topic>,
+}
+
+/// The caller's figures, the community's latest activity and the trending topics.
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
-pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<(UserFigures, Vec<ActivityView>)> {
+pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<Dashboard> {
     let user = ctx.user_id;
-    let figures = state
+    let (figures, trending) = state
         .store
         .read(move |tx| -> AppResult<_> {
             let s = stats::stats(tx, user)?;
@@ -55,7 +65,11 @@ pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<(UserFigures
                 + counter(Counter::BookmarksOf(user, TargetKind::UseCase))?;
             let drafts =
                 engagement::drafts::<TopicDraft>(tx, user)?.len() + engagement::drafts::<UseCaseDraft>(tx, user)?.len();
-            Ok(UserFigures {
+            let mut trending = Vec::with_capacity(RECENT);
+            for id in trending::top(tx, RECENT)? {
+                trending.extend(forum::topic(tx, id)?);
+            }
+            let figures = UserFigures {
                 questions_asked: s.topics,
                 answers_given: s.replies,
                 best_answers: s.best_answers,
@@ -66,9 +80,10 @@ pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<(UserFigures
                 drafts: drafts as u64,
                 unread_notifications: counter(Counter::UnreadNotifications(user))?,
                 unread_messages: counter(Counter::UnreadMessages(user))?,
-            })
+            };
+            Ok((figures, trending))
         })
         .await?;
     let recent = activity::list(state, ctx, None, None, RECENT).await?.items;
-    Ok((figures, recent))
+    Ok(Dashboard { figures, recent, trending })
 }

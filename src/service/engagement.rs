@@ -13,11 +13,12 @@ use crate::{
         engagement::{Draft, DraftFields, Target, TargetKind},
         forum::points,
         ids::{DraftId, UserId},
+        trending::Engagement,
     },
     error::{AppError, AppResult, OptionExt},
     service::{notifications, now, sessions::AuthContext},
     state::AppState,
-    store::{Reader, StoreResult, engagement as store, stats},
+    store::{Reader, StoreResult, engagement as store, stats, trending},
 };
 
 /// A count that content keeps in its record.
@@ -94,6 +95,9 @@ pub async fn like<C: Engaged>(state: &AppState, ctx: AuthContext, key: C::Key, o
                     return Ok((record, None));
                 }
                 credit_like(tx, record.author(), on)?;
+                if on {
+                    trending::engaged(tx, record.target(), Engagement::Liked, now())?;
+                }
                 let told = notifications::liked(tx, record.author(), record.target(), user, on)?;
                 Ok((bump(tx, record, Count::Likes, if on { 1 } else { -1 })?, told))
             },
@@ -161,6 +165,7 @@ pub async fn read_counting_view<C: Engaged>(state: &AppState, viewer: UserId, ke
             let mut record = C::find(tx, &key)?.or_not_found(C::WHAT)?;
             if store::mark_viewed(tx, record.target(), viewer)? {
                 record = bump(tx, record, Count::Views, 1)?;
+                trending::engaged(tx, record.target(), Engagement::Viewed, now())?;
             }
             Ok(C::view(tx, record, viewer)?)
         })

@@ -46,6 +46,9 @@ pub fn viewed(r: &impl Reader, target: Target, user: UserId) -> StoreResult<bool
 pub fn forget(tx: &Tx, target: Target) -> StoreResult<()> {
     super::notifications::forget(tx, target)?;
     super::activity::forget(tx, target)?;
+    if let Target::Topic(topic) = target {
+        super::trending::forget(tx, topic)?;
+    }
     for table in [LIKES, VIEWS] {
         for (k, _) in scan_prefix(tx, table, &target.key(), usize::MAX)? {
             delete_raw(tx, table, &k)?;

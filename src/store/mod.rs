@@ -23,6 +23,7 @@ pub mod security;
 pub mod sessions;
 pub mod stats;
 pub mod tables;
+pub mod trending;
 mod tx;
 pub mod use_case_filters;
 pub mod use_cases;

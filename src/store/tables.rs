@@ -174,6 +174,13 @@ pub const ORG_ACTIVITY: Table = Table { name: "orgid_activityid-1" };
 /// removed with it.
 pub const TARGET_ACTIVITY: Table = Table { name: "target_activityid-1" };
 
+/// Key: TopicId (16). / Value: the topic's trending log-score, f64 BE bits (see
+/// `domain::trending`).
+pub const TOPIC_TRENDING: Table = Table { name: "topicid_trendingscore-1" };
+/// Key: trending score sort key (8) ++ TopicId (16). / Value: empty. Trending topics when read
+/// backwards.
+pub const TRENDING_TOPICS: Table = Table { name: "trendingscore_topicid-1" };
+
 /// Tables of earlier layouts, kept only so the migrations that created them and the one that
 /// moved their data (`008_engagement`) still name them; nothing else reads them.
 pub mod retired {

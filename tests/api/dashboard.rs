@@ -1,5 +1,6 @@
 //! The dashboard: every figure equals the truth after a scripted sequence of actions,
-//! deletions and undone likes included, and the recent activity drops deleted content.
+//! deletions and undone likes included; the recent activity drops deleted content; trending
+//! ranks the topic with the most engagement first.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -20,7 +21,9 @@ async fn every_figure_equals_the_truth_after_a_scripted_sequence() {
     assert_eq!(empty["user_stats"]["reputation"], 0);
     assert_eq!(empty["user_stats"]["activity_level"], 0.0);
 
-    // a asks twice and deletes one; b answers twice and deletes one; a picks b's answer.
+    // c asks a question nobody answers; a asks twice and deletes one; b answers twice and
+    // deletes one; a picks b's answer.
+    let quiet = id_of(&app.new_topic(&c.token, "Anyone using solar on factory roofs?", "automation", &[]).await);
     let t1 = id_of(&app.new_topic(&a.token, "How do we cut compressor leaks?", "automation", &[]).await);
     let t2 = id_of(&app.new_topic(&a.token, "A question asked by mistake", "automation", &[]).await);
     assert_eq!(app.delete_topic(&a.token, &t2).await.status(), StatusCode::NO_CONTENT);
@@ -67,7 +70,12 @@ async fn every_figure_equals_the_truth_after_a_scripted_sequence() {
         .iter()
         .map(|i| (i["kind"].as_str().unwrap().to_owned(), i["actor"]["id"].as_str().unwrap().to_owned()))
         .collect();
-    let want = [("best_answer", &a.id), ("answered", &b.id), ("asked", &a.id)];
+    let want = [("best_answer", &a.id), ("answered", &b.id), ("asked", &a.id), ("asked", &c.id)];
     let want: Vec<(String, String)> = want.iter().map(|(k, id)| ((*k).to_owned(), (*id).clone())).collect();
     assert_eq!(recent, want);
+    // Trending: the answered, liked topic above the quiet one; the deleted one is gone.
+    let trending: Vec<&str> =
+        mine["trending_topics"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(trending, [t1.as_str(), quiet.as_str()]);
+    assert_eq!(mine["trending_topics"][0]["reply_count"], 1);
 }

@@ -10,6 +10,7 @@ use crate::{
         forum::{self, Reply, ReplyView},
         ids::{ReplyId, TopicId},
         notifications::NotificationKind,
+        trending::Engagement,
     },
     dto::events::{Event, RepliesRemoved},
     error::{AppError, AppResult, OptionExt},
@@ -20,7 +21,7 @@ use crate::{
         sessions::AuthContext,
     },
     state::AppState,
-    store::{StoreResult, engagement, forum as store, jobs as queue, notifications as notes},
+    store::{StoreResult, engagement, forum as store, jobs as queue, notifications as notes, trending},
 };
 
 /// Adds a reply to a topic, optionally answering a top-level reply of it.
@@ -77,6 +78,7 @@ pub async fn create(
                     engagement::add(tx, &Counter::AnsweredTopics, 1)?;
                 }
                 reply_added(tx, &reply)?;
+                trending::engaged(tx, Target::Topic(topic_id), Engagement::Replied, t)?;
                 let org = crate::store::users::get(tx, author)?.and_then(|u| u.org_id);
                 activity::record(
                     tx,

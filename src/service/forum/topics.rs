@@ -111,6 +111,8 @@ pub async fn create_with(
             store::insert_topic(tx, &topic)?;
             topic_added(tx, &topic)?;
             crate::store::notifications::auto_watch(tx, topic.id, topic.author)?;
+            let started = crate::domain::trending::Engagement::Started;
+            crate::store::trending::engaged(tx, Target::Topic(topic.id), started, topic.created_at)?;
             let asked = ActivityKind::Asked;
             activity::record(tx, topic.author, topic.org, asked, Some(Target::Topic(topic.id)), Some(topic.id))?;
             Ok(topic_view(tx, topic, viewer)?)

@@ -127,7 +127,8 @@ fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
     Ok(())
 }
 
-/// Adds the notification tables, topic watchers and the activity feed.
+/// Adds the notification tables, topic watchers, the activity feed and trending scores
+/// (topics gain a score with their next event).
 fn migration_016_notifications(tx: &Tx) -> StoreResult<()> {
     use tables::*;
     let tables = [
@@ -139,6 +140,8 @@ fn migration_016_notifications(tx: &Tx) -> StoreResult<()> {
         ACTIVITY,
         ORG_ACTIVITY,
         TARGET_ACTIVITY,
+        TOPIC_TRENDING,
+        TRENDING_TOPICS,
     ];
     for table in tables {
         tx.create(table)?;
