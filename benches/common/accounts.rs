@@ -14,11 +14,40 @@ use serde_json::{Value, json};
 /// Signups in flight at once (each hashes a password).
 const SIGNUP_CONCURRENCY: usize = 8;
 
-/// Recipient and 6-digit code of a verification email written by the file transport.
-fn parse_eml(text: &str) -> Option<(String, String)> {
+/// Undoes quoted-printable (what lettre picks for the English emails' parts): soft line
+/// breaks and `=XX` escapes. The rest of the message passes through unchanged.
+fn unquote(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Recipient and 6-digit code of a verification email written by the file transport (the
+/// code is the first run of six digits after the phrase, in the text part).
+fn parse_eml(raw: &str) -> Option<(String, String)> {
+    let text = unquote(raw);
     let to = text.lines().find_map(|l| l.strip_prefix("To:"))?;
     let to = to.trim().trim_matches(['<', '>']).to_lowercase();
-    let code: String = text.split("verification code is ").nth(1)?.chars().take_while(char::is_ascii_digit).collect();
+    let after = text.split("verification code is").nth(1)?;
+    let code: String = after.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
     (code.len() == 6).then_some((to, code))
 }
 
