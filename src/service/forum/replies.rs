@@ -80,7 +80,7 @@ pub async fn create(
                 reply_added(tx, &reply)?;
                 trending::engaged(tx, Target::Topic(topic_id), Engagement::Replied, t)?;
                 // The card (a few bytes) carries the organization; the account record is larger.
-            let org = crate::store::users::author_card(tx, author)?.and_then(|c| c.org);
+                let org = crate::store::users::author_card(tx, author)?.and_then(|c| c.org);
                 activity::record(
                     tx,
                     author,
