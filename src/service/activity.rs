@@ -39,6 +39,27 @@ fn view(r: &impl Reader, activity: Activity) -> StoreResult<Option<ActivityView>
     Ok(Some(ActivityView { activity, actor, title }))
 }
 
+/// A page of the feed of the community, or of one organization, newest first, read in the
+/// caller's transaction (the dashboard reads it with its figures).
+pub fn page(
+    r: &impl Reader,
+    org: Option<OrgId>,
+    before: Option<ActivityId>,
+    limit: usize,
+) -> AppResult<Page<ActivityView>> {
+    if let Some(o) = org {
+        orgs::get(r, o)?.or_not_found("Organization")?;
+    }
+    let batch = store::page(r, org, before, limit + 1)?;
+    let more = batch.len() > limit;
+    let next_cursor = if more { batch.get(limit - 1).map(|a| encode_cursor(&a.id.key())) } else { None };
+    let mut items = Vec::with_capacity(limit);
+    for a in batch.into_iter().take(limit) {
+        items.extend(view(r, a)?);
+    }
+    Ok(Page { items, next_cursor, total: 0 })
+}
+
 /// The feed of the community, or of one organization, newest first.
 #[tracing::instrument(level = "debug", skip_all, fields(user = %_ctx.user_id))]
 pub async fn list(
@@ -49,20 +70,5 @@ pub async fn list(
     limit: usize,
 ) -> AppResult<Page<ActivityView>> {
     let before = decode_cursor(cursor)?.and_then(|k| ActivityId::from_key(&k));
-    state
-        .store
-        .read(move |tx| -> AppResult<_> {
-            if let Some(o) = org {
-                orgs::get(tx, o)?.or_not_found("Organization")?;
-            }
-            let batch = store::page(tx, org, before, limit + 1)?;
-            let more = batch.len() > limit;
-            let next_cursor = if more { batch.get(limit - 1).map(|a| encode_cursor(&a.id.key())) } else { None };
-            let mut items = Vec::with_capacity(limit);
-            for a in batch.into_iter().take(limit) {
-                items.extend(view(tx, a)?);
-            }
-            Ok(Page { items, next_cursor, total: 0 })
-        })
-        .await
+    state.store.read(move |tx| page(tx, org, before, limit)).await
 }

@@ -56,7 +56,7 @@ pub struct Dashboard {
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
 pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<Dashboard> {
     let user = ctx.user_id;
-    let (figures, trending) = state
+    state
         .store
         .read(move |tx| -> AppResult<_> {
             let s = stats::stats(tx, user)?;
@@ -81,9 +81,8 @@ pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<Dashboard> {
                 unread_notifications: counter(Counter::UnreadNotifications(user))?,
                 unread_messages: counter(Counter::UnreadMessages(user))?,
             };
-            Ok((figures, trending))
+            let recent = activity::page(tx, None, None, RECENT)?.items;
+            Ok(Dashboard { figures, recent, trending })
         })
-        .await?;
-    let recent = activity::list(state, ctx, None, None, RECENT).await?.items;
-    Ok(Dashboard { figures, recent, trending })
+        .await
 }

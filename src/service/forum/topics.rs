@@ -1,25 +1,24 @@
 //! Topics: create, read (a view counted once per user), list with filters and sorts, edit,
 //! delete (replies go with it), pin and lock.
 
-use crate::domain::activity::ActivityKind;
-use crate::domain::engagement::Target;
-use crate::service::activity;
 use crate::store::Tx;
 
 use super::{topic_added, topic_removed, topic_view};
 use crate::error::ErrorCode;
 use crate::{
     domain::{
-        engagement::Counter,
+        activity::ActivityKind,
+        engagement::{Counter, Target},
         forum::{self, Category, Sort, Topic, TopicDraft, TopicView},
         ids::{DraftId, TopicId, UserId},
+        trending::Engagement,
     },
     dto::events::{Event, TopicRemoved},
     error::{AppError, AppResult, OptionExt},
     realtime::Channel,
-    service::{Page, caller, encode_cursor, engagement, events::publish, now, sessions::AuthContext},
+    service::{Page, activity, caller, encode_cursor, engagement, events::publish, now, sessions::AuthContext},
     state::AppState,
-    store::{Reader, StoreResult, engagement as engagement_store, forum as store},
+    store::{Reader, StoreResult, engagement as engagement_store, forum as store, notifications, trending},
 };
 
 /// What a topic is made of (also its edit: `None` keeps a field).
@@ -110,9 +109,8 @@ pub async fn create_with(
             also(tx)?;
             store::insert_topic(tx, &topic)?;
             topic_added(tx, &topic)?;
-            crate::store::notifications::auto_watch(tx, topic.id, topic.author)?;
-            let started = crate::domain::trending::Engagement::Started;
-            crate::store::trending::engaged(tx, Target::Topic(topic.id), started, topic.created_at)?;
+            notifications::auto_watch(tx, topic.id, topic.author)?;
+            trending::engaged(tx, Target::Topic(topic.id), Engagement::Started, topic.created_at)?;
             let asked = ActivityKind::Asked;
             activity::record(tx, topic.author, topic.org, asked, Some(Target::Topic(topic.id)), Some(topic.id))?;
             Ok(topic_view(tx, topic, viewer)?)

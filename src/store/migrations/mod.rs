@@ -114,17 +114,9 @@ fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
     {
         tx.create(table)?;
     }
-    let mut after = Vec::new();
-    loop {
-        let batch = store::Reader::range_raw(tx, USERS, &after, &[0xff; 17], 1000)?;
-        let Some((last, _)) = batch.last() else { break };
-        after = store::key2(last, &[0]);
-        for (key, bytes) in &batch {
-            let user: crate::domain::user::User = store::codec::decode(USERS, key, bytes)?;
-            store::codec::put(tx, USER_CARDS, key, &user.author_card())?;
-        }
-    }
-    Ok(())
+    for_each(tx, USERS, |key, user: crate::domain::user::User| {
+        store::codec::put(tx, USER_CARDS, key, &user.author_card())
+    })
 }
 
 /// Adds the notification tables, topic watchers, the activity feed and trending scores
