@@ -12,7 +12,7 @@ use crate::api::{
 use crate::{
     domain::forum::Topic,
     dto::ts,
-    service::dashboard::{self, UserFigures},
+    service::dashboard::{self, OrgFigures, UserFigures},
 };
 
 /// Dashboard endpoints.
@@ -97,11 +97,56 @@ impl From<Topic> for TrendingTopic {
     }
 }
 
+/// The figures of the caller's organization: what its people wrote and earned while in it.
+#[derive(Object, Debug)]
+pub struct OrganizationStats {
+    /// Organization id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Active members.
+    pub members: u64,
+    /// Forum topics its people started.
+    pub topics: u64,
+    /// Forum replies its people wrote.
+    pub replies: u64,
+    /// Use cases its people published.
+    pub use_cases: u64,
+    /// Likes its people's topics, replies and use cases received.
+    pub likes_received: u64,
+    /// Views of its use cases (each person counted once per use case).
+    pub use_case_views: u64,
+    /// Reputation its people earned while in it.
+    pub reputation: u64,
+    /// Its place among all organizations by that reputation (1 is first; ties share a place).
+    pub rank: u64,
+}
+
+impl From<OrgFigures> for OrganizationStats {
+    fn from(o: OrgFigures) -> Self {
+        Self {
+            id: o.id.to_string(),
+            name: o.name,
+            members: o.members,
+            topics: o.stats.topics,
+            replies: o.stats.replies,
+            use_cases: o.stats.use_cases,
+            likes_received: o.stats.likes_received,
+            use_case_views: o.stats.use_case_views,
+            reputation: o.stats.reputation,
+            rank: o.rank,
+        }
+    }
+}
+
 /// The home screen.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DashboardStats {
     /// The caller's figures.
     pub user_stats: UserStats,
+    /// The caller's organization's figures (absent for someone in none).
+    pub organization_stats: Option<OrganizationStats>,
     /// The latest 10 entries of the community's activity feed.
     pub recent_activity: Vec<ActivityItem>,
     /// The 10 topics with the most engagement lately: replies, likes and first views, each
@@ -119,6 +164,7 @@ impl DashboardApi {
         let d = dashboard::stats(&state, auth.ctx()).await?;
         ok(DashboardStats {
             user_stats: d.figures.into(),
+            organization_stats: d.organization.map(Into::into),
             recent_activity: d.recent.into_iter().map(Into::into).collect(),
             trending_topics: d.trending.into_iter().map(Into::into).collect(),
         })

@@ -67,6 +67,7 @@ pub type Api = (
         messages::blocks::BlocksApi,
         notifications::NotificationsApi,
         notifications::WatchApi,
+        notifications::NotificationSettingsApi,
         activity::ActivityApi,
         dashboard::DashboardApi,
     ),

@@ -1,5 +1,6 @@
 //! `/api/v1/notifications`: the caller's notifications, the bell's count, and marking read;
-//! `/api/v1/forum/topics/{id}/watch`: watching a topic (its replies notify the watchers).
+//! `/api/v1/forum/topics/{id}/watch`: watching a topic (its replies notify the watchers);
+//! `/api/v1/users/me/notification-settings`: which notifications reach the caller, and how.
 
 use poem_openapi::{
     Object, OpenApi,
@@ -13,12 +14,15 @@ use crate::api::{
     tags::ApiTags,
 };
 use crate::{
-    domain::ids::{NotificationId, TopicId},
+    domain::{
+        ids::{NotificationId, TopicId},
+        notifications::{Channels, NotificationKind},
+    },
     dto::notifications::NotificationDto,
     error::AppError,
     service::{
         self,
-        notifications::{self, watchers},
+        notifications::{self, settings, watchers},
     },
 };
 
@@ -29,6 +33,38 @@ pub struct NotificationsApi;
 /// Topic watching endpoints.
 #[derive(Default)]
 pub struct WatchApi;
+
+/// Notification settings endpoints.
+#[derive(Default)]
+pub struct NotificationSettingsApi;
+
+/// How one kind of notification reaches the person.
+#[derive(Object, Debug, Clone)]
+pub struct NotificationSetting {
+    /// The kind of notification.
+    pub kind: NotificationKind,
+    /// Shown in the app (the bell and the list) and pushed to open sockets.
+    pub in_app: bool,
+    /// Emailed: in the coalesced email (at most one per 15 minutes); a message while away
+    /// and a join request have emails of their own.
+    pub email: bool,
+}
+
+/// The caller's notification settings, one entry per kind.
+#[derive(Object, Debug)]
+pub struct NotificationSettings {
+    /// Every kind (on reading); the kinds to change (on writing — the others keep theirs).
+    #[oai(validator(max_items = 32))]
+    pub settings: Vec<NotificationSetting>,
+}
+
+impl NotificationSettings {
+    fn of(all: Vec<(NotificationKind, Channels)>) -> Self {
+        let settings =
+            all.into_iter().map(|(kind, c)| NotificationSetting { kind, in_app: c.in_app, email: c.email }).collect();
+        Self { settings }
+    }
+}
 
 /// Whether the caller watches a topic.
 #[derive(Object, Debug)]
@@ -139,5 +175,32 @@ impl WatchApi {
     #[oai(path = "/:id/watch", method = "delete", operation_id = "unwatchTopic")]
     async fn unwatch(&self, state: State<'_>, auth: Auth, id: Path<TopicId>) -> ApiResult<Success<WatchState>> {
         ok(WatchState { watching: watchers::set(&state, auth.ctx(), id.0, false).await? })
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/users/me/notification-settings", tag = "ApiTags::Notifications")]
+impl NotificationSettingsApi {
+    /// The caller's notification settings
+    ///
+    /// By default every kind is shown in the app, and a message while away, a join request
+    /// and a best answer are emailed too.
+    #[oai(path = "/", method = "get", operation_id = "getNotificationSettings")]
+    async fn get(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<NotificationSettings>> {
+        ok(NotificationSettings::of(settings::get(&state, auth.ctx()).await?))
+    }
+
+    /// Change how some kinds of notification reach the caller
+    ///
+    /// Kinds left out keep their settings; answers every kind's.
+    #[oai(path = "/", method = "put", operation_id = "setNotificationSettings")]
+    async fn set(
+        &self,
+        state: State<'_>,
+        auth: Auth,
+        body: JsonBody<NotificationSettings>,
+    ) -> ApiResult<Success<NotificationSettings>> {
+        let changes =
+            body.0.settings.into_iter().map(|s| (s.kind, Channels { in_app: s.in_app, email: s.email })).collect();
+        ok(NotificationSettings::of(settings::set(&state, auth.ctx(), changes).await?))
     }
 }

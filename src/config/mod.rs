@@ -39,6 +39,15 @@ pub struct Config {
     pub ws: WsConfig,
     pub forum: ForumConfig,
     pub messages: MessagesConfig,
+    pub notifications: NotificationsConfig,
+}
+
+/// Notification emails.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsConfig {
+    pub email_delay_secs: u64,
+    pub email_window_secs: u64,
 }
 
 /// Private messaging.

@@ -31,6 +31,19 @@ pub enum Mail {
     ResetPassword { name: String, link: String },
     /// A private message came while the recipient was away; `preview` is its start.
     NewMessage { name: String, sender: String, preview: String, link: String },
+    /// What happened while the person was away, one line each (see `DigestLine`).
+    NotificationDigest { name: String, items: Vec<DigestLine>, link: String },
+}
+
+/// One line of a notification digest: who did what (`kind`, a notification kind's name) to
+/// what (`title`), with how many others did the same.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestLine {
+    pub kind: String,
+    pub actor: String,
+    /// Others who did the same ("and 3 others"), "0" for none.
+    pub others: String,
+    pub title: String,
 }
 
 impl Mail {
@@ -47,6 +60,7 @@ impl Mail {
             Self::PasswordChanged { .. } => "password_changed",
             Self::ResetPassword { .. } => "reset_password",
             Self::NewMessage { .. } => "new_message",
+            Self::NotificationDigest { .. } => "notification_digest",
         }
     }
 
@@ -67,7 +81,8 @@ impl Mail {
             | Self::JoinRequest { link, .. }
             | Self::PasswordChanged { link, .. }
             | Self::ResetPassword { link, .. }
-            | Self::NewMessage { link, .. } => Some(link.clone()),
+            | Self::NewMessage { link, .. }
+            | Self::NotificationDigest { link, .. } => Some(link.clone()),
             // Stored jobs hold the bare public URL here; the sign-in page is added when sending.
             Self::JoinApproved { link, .. } => Some(format!("{}/login", link.trim_end_matches('/'))),
             Self::VerifyEmail { .. }

@@ -193,25 +193,6 @@ pub fn may_message(
     Ok(())
 }
 
-/// A person's notification choices (per kind of event and channel); messaging adds the
-/// first, notifications the rest.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Preferences {
-    /// Email me about new messages when I am away (no open socket).
-    #[serde(default = "yes")]
-    pub message_emails: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for Preferences {
-    fn default() -> Self {
-        Self { message_emails: true }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

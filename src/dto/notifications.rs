@@ -5,10 +5,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
 use super::{AuthorRef, author_from_card, ts};
-use crate::domain::{
-    engagement::Target,
-    notifications::{NotificationKind, NotificationView},
-};
+use crate::domain::notifications::{NotificationKind, NotificationView, Subject};
 
 /// A notification.
 #[derive(Object, Debug, Clone)]
@@ -20,15 +17,16 @@ pub struct NotificationDto {
     pub kind: NotificationKind,
     /// Who did it, latest first (at most 3; `actor_count` counts everyone).
     pub actors: Vec<AuthorRef>,
-    /// Everyone who did it ("Sara and 4 others" is 5).
+    /// How many times it happened: everyone who liked ("Sara and 4 others" is 5), or the
+    /// messages that came while away since it was last read.
     pub actor_count: u64,
-    /// What it is about: `topic`, `reply` or `use_case`.
+    /// What it is about: `topic`, `reply`, `use_case`, `conversation` or `organization`.
     pub target_type: String,
     /// The id of what it is about.
     pub target_id: String,
     /// The topic a reply belongs to (for the link).
     pub topic_id: Option<String>,
-    /// The topic's or use case's title.
+    /// The topic's, use case's or organization's title; a conversation's last message.
     pub title: String,
     /// When it first happened.
     pub created_at: DateTime<Utc>,
@@ -41,13 +39,9 @@ pub struct NotificationDto {
 impl From<NotificationView> for NotificationDto {
     fn from(v: NotificationView) -> Self {
         let n = v.notification;
-        let (target_type, target_id) = match n.target {
-            Target::Topic(id) => ("topic", id.to_string()),
-            Target::Reply(id) => ("reply", id.to_string()),
-            Target::UseCase(id) => ("use_case", id.to_string()),
-        };
+        let (target_type, target_id) = n.target.parts();
         let topic_id = match n.target {
-            Target::Topic(id) => Some(id.to_string()),
+            Subject::Topic(id) => Some(id.to_string()),
             _ => n.topic.map(|t| t.to_string()),
         };
         Self {

@@ -41,6 +41,8 @@ pub enum Task {
     /// Notify the watchers of `topic` of `reply` by `author`, except the people in `skip`
     /// (told directly in the reply's transaction).
     NotifyWatchers { topic: TopicId, reply: ReplyId, author: UserId, skip: Vec<UserId> },
+    /// Send `user` their coalesced notification email once it is due.
+    NotificationEmail { user: UserId },
 }
 
 impl Task {

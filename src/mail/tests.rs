@@ -3,7 +3,10 @@
 use std::collections::BTreeSet;
 
 use super::templates::{self, PRODUCT, Rendered, escape_html, load_embedded, render, render_with};
-use crate::domain::{mail::Mail, user::Language};
+use crate::domain::{
+    mail::{DigestLine, Mail},
+    user::Language,
+};
 
 const LANGUAGES: [Language; 2] = [Language::En, Language::Ar];
 
@@ -36,6 +39,29 @@ fn samples() -> Vec<Mail> {
             preview: "Can you share the pump curve for the new line? متى يصل الطلب؟".into(),
             link: "https://p2p.example/messages/0190b6a2-7c1e-7000-8000-000000000001".into(),
         },
+        Mail::NotificationDigest {
+            name: name(),
+            items: digest_lines(),
+            link: "https://p2p.example/notifications".into(),
+        },
+    ]
+}
+
+/// Two lines of a digest: a best answer, and likes by four people.
+fn digest_lines() -> Vec<DigestLine> {
+    vec![
+        DigestLine {
+            kind: "best_answer".into(),
+            actor: "Omar Haddad".into(),
+            others: "0".into(),
+            title: "Seal leaks on the filler valves".into(),
+        },
+        DigestLine {
+            kind: "liked".into(),
+            actor: "Sara O'Neil".into(),
+            others: "3".into(),
+            title: "تسرب الزيت من المضخة".into(),
+        },
     ]
 }
 
@@ -48,10 +74,22 @@ fn templates_of(language: Language) -> BTreeSet<String> {
         .collect()
 }
 
-/// The values of `mail`'s variables.
+/// The values of `mail`'s variables that show as they are (a digest line's `kind` shows as
+/// a phrase and its `others` as a count, so those are looked at in their own test).
 fn values(mail: &Mail) -> Vec<String> {
-    let json = serde_json::to_value(mail).unwrap();
-    json["vars"].as_object().unwrap().values().map(|v| v.as_str().unwrap().to_owned()).collect()
+    fn collect(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            serde_json::Value::Object(map) => {
+                map.iter().filter(|(k, _)| *k != "kind" && *k != "others").for_each(|(_, v)| collect(v, out))
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    collect(&serde_json::to_value(mail).unwrap()["vars"], &mut out);
+    out
 }
 
 fn escaped(s: &str) -> String {
@@ -168,4 +206,28 @@ fn a_button_label_without_a_link_fails() {
     });
     let mail = Mail::JoinRejected { name: "Layla".into(), organization: "O".into() };
     assert!(render_with(&env, Language::En, &mail).is_err());
+}
+
+#[test]
+fn a_digest_lists_each_line_as_a_paragraph_and_counts_the_others() {
+    let mail =
+        Mail::NotificationDigest { name: "Layla".into(), items: digest_lines(), link: "https://p2p.example".into() };
+    let en = render(Language::En, &mail).unwrap();
+    assert_eq!(en.subject, "2 new notifications on P2P Sandbox");
+    let best = "• Omar Haddad chose your reply as the best answer in “Seal leaks on the filler valves”";
+    let liked = "• Sara O'Neil and 3 others liked your post in “تسرب الزيت من المضخة”";
+    let lines: Vec<&str> = en.text.lines().collect();
+    let (b, l) = (lines.iter().position(|x| *x == best), lines.iter().position(|x| *x == liked));
+    assert!(b.is_some() && l.is_some() && b < l, "lines in order, each alone:\n{}", en.text);
+    assert!(en.html.contains("<p") && en.html.contains("Sara O&#39;Neil and 3 others liked"), "{}", en.html);
+    let ar = render(Language::Ar, &mail).unwrap();
+    assert!(ar.subject.starts_with("2 ") && ar.text.contains("Sara O'Neil و3 آخرون"), "{}", ar.text);
+
+    let one = Mail::NotificationDigest {
+        name: "Layla".into(),
+        items: digest_lines()[..1].to_vec(),
+        link: "https://p2p.example".into(),
+    };
+    let en = render(Language::En, &one).unwrap();
+    assert_eq!(en.subject, "Omar Haddad chose your reply as the best answer in “Seal leaks on the filler valves”");
 }

@@ -13,13 +13,18 @@ use crate::{
     domain::{
         ids::{JoinRequestId, OrgId, UserId},
         mail::{CodeMail, Mail},
+        notifications::{NotificationKind, Subject},
         org::{JoinRequest, JoinRequestStatus, Organization},
         text::{self, Email, Validator},
         user::{Language, OrgRole, User, UserStatus},
     },
     error::{AppError, AppResult},
+    service::notifications,
     state::AppState,
-    store::{StoreResult, jobs as queue, orgs, sessions as session_table, users},
+    store::{
+        StoreResult, invitations as invitations_store, jobs as queue, notifications as notifications_store, orgs,
+        sessions as session_table, users,
+    },
 };
 
 /// What a person submits to sign up.
@@ -200,29 +205,30 @@ pub async fn verify_email(state: &AppState, meta: &ClientMeta, email: &str, code
     let code = text::one_time_code(code).map_err(|why| AppError::field("code", why))?;
     let st = state.clone();
     let meta = meta.clone();
-    let outcome = state
+    let (outcome, told) = state
         .store
         .write(move |tx| -> AppResult<_> {
             let check = codes::check(tx, &st, &verify_key(email.as_str()), &code)?;
             let codes::CodeCheck::Valid(record) = check else {
-                return Ok(Err(check));
+                return Ok((Err(check), Vec::new()));
             };
             let Some(mut user) = users::get(tx, record.user_id)?.filter(|u| u.email == email.as_str()) else {
-                return Ok(Err(codes::CodeCheck::Missing));
+                return Ok((Err(codes::CodeCheck::Missing), Vec::new()));
             };
             user.email_verified = true;
             user.updated_at = now();
-            activate_membership(tx, &st, &mut user)?;
+            let told = activate_membership(tx, &st, &mut user)?;
             users::update(tx, &user)?;
             if !user.can_sign_in() {
-                return Ok(Ok(None));
+                return Ok((Ok(None), told));
             }
             let (session, refresh) = sessions::new_session(user.id, &meta);
             session_table::put(tx, &session)?;
             let device = super::login::trust_device(tx, &st, user.id)?;
-            Ok(Ok(Some((session, refresh, user, device))))
+            Ok((Ok(Some((session, refresh, user, device))), told))
         })
         .await?;
+    notifications::publish(state, &told);
     state.jobs.wake();
     match outcome {
         Err(check) => Err(codes::error(&check, state.config.auth.code_resend_cooldown_secs)),
@@ -235,10 +241,11 @@ pub async fn verify_email(state: &AppState, meta: &ClientMeta, email: &str, code
 
 /// On verification: a domain's first admin is counted in, or a pending signup asks the
 /// organization's admins to approve it.
-fn activate_membership(tx: &Tx, state: &AppState, user: &mut User) -> StoreResult<()> {
+fn activate_membership(tx: &Tx, state: &AppState, user: &mut User) -> StoreResult<Vec<notifications::Change>> {
     let Some(mut org) = user.org_id.map(|id| orgs::get(tx, id)).transpose()?.flatten() else {
-        return Ok(());
+        return Ok(Vec::new());
     };
+    let mut told = Vec::new();
     match (user.status, user.org_role) {
         (UserStatus::Active, Some(role)) => {
             org.member_count += 1;
@@ -247,7 +254,22 @@ fn activate_membership(tx: &Tx, state: &AppState, user: &mut User) -> StoreResul
             }
             org.updated_at = now();
             orgs::put(tx, &org)?;
-            orgs::add_member(tx, org.id, user.id)
+            orgs::add_member(tx, org.id, user.id)?;
+            // Joined through an invitation: its sender hears of it.
+            let invited =
+                invitations_store::of_org(tx, org.id, 10_000)?.into_iter().find(|i| i.used_by == Some(user.id));
+            if let Some(inv) = invited {
+                let kind = NotificationKind::InvitationAccepted;
+                told.extend(notifications::notify(
+                    tx,
+                    inv.invited_by,
+                    kind,
+                    Subject::Organization(org.id),
+                    None,
+                    user.id,
+                )?);
+            }
+            Ok(told)
         }
         (UserStatus::PendingApproval, _) => {
             let req = JoinRequest {
@@ -264,6 +286,11 @@ fn activate_membership(tx: &Tx, state: &AppState, user: &mut User) -> StoreResul
                 else {
                     continue;
                 };
+                let subject = Subject::Organization(org.id);
+                told.extend(notifications::notify(tx, a.id, NotificationKind::JoinRequest, subject, None, user.id)?);
+                if !notifications_store::settings(tx, a.id)?.channels(NotificationKind::JoinRequest).email {
+                    continue;
+                }
                 let mail = Mail::JoinRequest {
                     name: a.first_name.clone(),
                     requester: user.display_name(),
@@ -272,9 +299,9 @@ fn activate_membership(tx: &Tx, state: &AppState, user: &mut User) -> StoreResul
                 };
                 queue::enqueue(tx, &email_task(&a, &a.email, mail).into_job())?;
             }
-            Ok(())
+            Ok(told)
         }
-        _ => Ok(()),
+        _ => Ok(told),
     }
 }
 

@@ -1,5 +1,5 @@
-//! The dashboard (SPEC §7): one response with the caller's figures, the latest activity and
-//! the trending topics,
+//! The dashboard (SPEC §7): one response with the caller's figures, their organization's,
+//! the latest activity and the trending topics,
 //! every figure read from a counter or record kept up to date by the writes themselves
 //! (never a scan of content), all in one read transaction.
 
@@ -8,12 +8,13 @@ use crate::{
         activity::ActivityView,
         engagement::{Counter, TargetKind},
         forum::{Topic, TopicDraft},
+        ids::OrgId,
         use_case::UseCaseDraft,
     },
     error::AppResult,
     service::{activity, sessions::AuthContext},
     state::AppState,
-    store::{engagement, forum, stats, trending},
+    store::{engagement, forum, org_stats, org_stats::OrgStats, orgs, stats, trending, users},
 };
 
 /// Entries of the activity feed, and trending topics, on the dashboard.
@@ -43,10 +44,23 @@ impl UserFigures {
     }
 }
 
+/// The caller's organization's figures.
+#[derive(Clone, Debug)]
+pub struct OrgFigures {
+    pub id: OrgId,
+    pub name: String,
+    pub members: u64,
+    pub stats: OrgStats,
+    /// 1 for the organization whose people earned the most reputation.
+    pub rank: u64,
+}
+
 /// What the dashboard shows.
 #[derive(Clone, Debug)]
 pub struct Dashboard {
     pub figures: UserFigures,
+    /// `None` for someone in no organization.
+    pub organization: Option<OrgFigures>,
     pub recent: Vec<ActivityView>,
     /// The topics with the most engagement lately (see `domain::trending`), best first.
     pub trending: Vec<Topic>,
@@ -81,8 +95,16 @@ pub async fn stats(state: &AppState, ctx: AuthContext) -> AppResult<Dashboard> {
                 unread_notifications: counter(Counter::UnreadNotifications(user))?,
                 unread_messages: counter(Counter::UnreadMessages(user))?,
             };
+            let organization = match users::author_card(tx, user)?.and_then(|c| c.org) {
+                Some(id) => orgs::get(tx, id)?.map(|o| -> AppResult<_> {
+                    let (stats, rank) = (org_stats::stats(tx, id)?, org_stats::rank(tx, id)?);
+                    Ok(OrgFigures { id, name: o.name, members: o.member_count, stats, rank })
+                }),
+                None => None,
+            }
+            .transpose()?;
             let recent = activity::page(tx, None, None, RECENT)?.items;
-            Ok(Dashboard { figures, recent, trending })
+            Ok(Dashboard { figures, organization, recent, trending })
         })
         .await
 }

@@ -212,13 +212,21 @@ pub async fn load(state: &AppState, progress: &dyn super::progress::Progress) ->
     progress.stage("forum threads", set.threads.len() as u64);
     for (i, (title, category, body, replies)) in set.threads.into_iter().enumerate() {
         let asker = people[i % people.len()];
-        let form =
-            forum::topics::TopicForm { title: Some(title), body: Some(body), category: Some(category), tags: None };
+        let form = forum::topics::TopicForm {
+            title: Some(title),
+            body: Some(body),
+            category: Some(category),
+            tags: None,
+            mentions: Vec::new(),
+        };
         let topic = forum::topics::create(state, ctx(asker), form).await?.topic.id;
         let mut first = None;
         for (j, text) in replies.iter().enumerate() {
             let who = people[(i + j + 3) % people.len()];
-            let r = forum::replies::create(state, ctx(who), topic, text, None).await?;
+            // The second reply brings in a colleague by @mention (the bell shows each kind).
+            let mentioned = people[(i + 1) % people.len()];
+            let mentions = if j == 1 && mentioned != who { vec![mentioned] } else { Vec::new() };
+            let r = forum::replies::create(state, ctx(who), topic, text, None, mentions).await?;
             first.get_or_insert(r.reply.id);
             loaded.replies += 1;
         }
@@ -250,6 +258,17 @@ pub async fn load(state: &AppState, progress: &dyn super::progress::Progress) ->
         }
         progress.advance(1);
     }
-    state.store.write(|tx| put_raw(tx, META, MARKER, &now_ms().to_be_bytes())).await?;
+    // Nor do the notification emails the threads queued: the demo people's pending emails
+    // are emptied, so their jobs find nothing to send.
+    let everyone = people.clone();
+    state
+        .store
+        .write(move |tx| -> AppResult<()> {
+            for p in &everyone {
+                crate::store::notifications::put_email_state(tx, *p, &Default::default())?;
+            }
+            Ok(put_raw(tx, META, MARKER, &now_ms().to_be_bytes())?)
+        })
+        .await?;
     Ok(loaded)
 }

@@ -12,13 +12,13 @@ use crate::{
     domain::{
         engagement::{Draft, DraftFields, Target, TargetKind},
         forum::points,
-        ids::{DraftId, UserId},
+        ids::{DraftId, OrgId, UserId},
         trending::Engagement,
     },
     error::{AppError, AppResult, OptionExt},
     service::{notifications, now, sessions::AuthContext},
     state::AppState,
-    store::{Reader, StoreResult, engagement as store, stats, trending},
+    store::{Reader, StoreResult, engagement as store, org_stats, stats, trending},
 };
 
 /// A count that content keeps in its record.
@@ -47,6 +47,10 @@ pub trait Engaged: Clone + Send + Sync + 'static {
     fn target(&self) -> Target;
     /// Who wrote it (credited for likes).
     fn author(&self) -> UserId;
+    /// The organization whose figures count its views (use cases), if any.
+    fn views_count_for(&self) -> Option<OrgId> {
+        None
+    }
     /// The kept count of `which`, when it keeps one.
     fn count_mut(&mut self, which: Count) -> Option<&mut u64>;
     /// Writes `new` over `old`, moving index entries whose keys changed.
@@ -165,6 +169,9 @@ pub async fn read_counting_view<C: Engaged>(state: &AppState, viewer: UserId, ke
             let mut record = C::find(tx, &key)?.or_not_found(C::WHAT)?;
             if store::mark_viewed(tx, record.target(), viewer)? {
                 record = bump(tx, record, Count::Views, 1)?;
+                if let Some(org) = record.views_count_for() {
+                    org_stats::adjust(tx, org, org_stats::Delta { use_case_views: 1, ..Default::default() })?;
+                }
                 trending::engaged(tx, record.target(), Engagement::Viewed, now())?;
             }
             Ok(C::view(tx, record, viewer)?)

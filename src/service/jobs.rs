@@ -34,6 +34,7 @@ pub fn handler(state: AppState, mailer: Arc<Mailer>) -> Handler {
                 Task::NotifyWatchers { topic, reply, author, skip } => {
                     super::notifications::watchers::fan_out(&state, topic, reply, author, &skip).await
                 }
+                Task::NotificationEmail { user } => super::notifications::email::run(&state, user).await,
             }
         })
     })

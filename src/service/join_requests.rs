@@ -1,7 +1,8 @@
 //! Join requests from pending signups: listed, approved or rejected by the organization's
-//! admins; the requester is told by email either way.
+//! admins; the requester is told by email either way, and an approved one by a
+//! notification too (a rejected account is erased, so nobody would read it).
 
-use super::{caller, denied, email_task, now, sessions::AuthContext};
+use super::{caller, denied, email_task, notifications, now, sessions::AuthContext};
 use crate::domain::activity::ActivityKind;
 use crate::error::ErrorCode;
 use crate::{
@@ -9,6 +10,7 @@ use crate::{
         authz,
         ids::JoinRequestId,
         mail::Mail,
+        notifications::{NotificationKind, Subject},
         org::{JoinRequest, JoinRequestStatus},
         user::{OrgRole, User, UserStatus},
     },
@@ -48,9 +50,11 @@ pub async fn decide(
     let admin = caller(state, ctx).await?;
     let org_id = authz::admin_of(&admin).map_err(denied)?;
     let link = state.config.public_url.clone();
-    let result = state
+    let admin_id = admin.id;
+    let (result, told) = state
         .store
         .write(move |tx| -> AppResult<_> {
+            let mut told = None;
             let mut req = orgs::join_request(tx, id)?.filter(|r| r.org_id == org_id).or_not_found("Join request")?;
             if req.status != JoinRequestStatus::Pending {
                 return Err(AppError::conflict(ErrorCode::AlreadyDecided, "This request has already been decided"));
@@ -75,6 +79,8 @@ pub async fn decide(
                 orgs::put(tx, &org)?;
                 orgs::add_member(tx, org_id, user.id)?;
                 super::activity::record(tx, user.id, Some(org_id), ActivityKind::Joined, None, None)?;
+                let kind = NotificationKind::JoinApproved;
+                told = notifications::notify(tx, user.id, kind, Subject::Organization(org_id), None, admin_id)?;
                 let mail = Mail::JoinApproved { name: user.first_name.clone(), organization: org.name.clone(), link };
                 queue::enqueue(tx, &email_task(&user, &user.email, mail).into_job())?;
             } else {
@@ -85,9 +91,10 @@ pub async fn decide(
                 user.org_id = None;
             }
             users::update(tx, &user)?;
-            Ok((req, user))
+            Ok(((req, user), told))
         })
         .await?;
+    notifications::publish(state, told.as_slice());
     state.jobs.wake();
     tracing::info!(request = %id, approve, by = %admin.id, "join request decided");
     Ok(result)

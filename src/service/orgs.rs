@@ -1,17 +1,19 @@
 //! Organizations: the caller's own, the public directory, edits by admins, and
 //! verification by platform admins.
 
-use super::{Page, caller, decode_cursor, denied, encode_cursor, now, sessions::AuthContext};
+use super::{Page, caller, decode_cursor, denied, encode_cursor, notifications, now, sessions::AuthContext};
 use crate::{
     domain::{
         authz,
         ids::OrgId,
+        notifications::{NotificationKind, Subject},
         org::Organization,
         text::{self, Validator},
+        user::OrgRole,
     },
     error::{AppError, AppResult, OptionExt},
     state::AppState,
-    store::orgs,
+    store::{orgs, users},
 };
 
 /// Fields of `PATCH /organizations/me`; `None` leaves a field unchanged.
@@ -149,16 +151,27 @@ pub async fn list(
 pub async fn set_verified(state: &AppState, ctx: AuthContext, id: OrgId, verified: bool) -> AppResult<Organization> {
     let user = caller(state, ctx).await?;
     authz::platform_admin(&user).map_err(denied)?;
-    let org = state
+    let by = user.id;
+    let (org, told) = state
         .store
         .write(move |tx| -> AppResult<_> {
             let mut org = orgs::get(tx, id)?.or_not_found("Organization")?;
+            let newly = verified && !org.verified;
             org.verified = verified;
             org.updated_at = now();
             orgs::put(tx, &org)?;
-            Ok(org)
+            // Its admins hear of it (once, when it becomes verified).
+            let mut told = Vec::new();
+            for member in orgs::member_ids(tx, id, 10_000)?.into_iter().filter(|_| newly) {
+                if users::get(tx, member)?.is_some_and(|u| u.org_role == Some(OrgRole::Admin) && u.can_sign_in()) {
+                    let kind = NotificationKind::OrgVerified;
+                    told.extend(notifications::notify(tx, member, kind, Subject::Organization(id), None, by)?);
+                }
+            }
+            Ok((org, told))
         })
         .await?;
+    notifications::publish(state, &told);
     tracing::info!(org = %id, verified, by = %user.id, "organization verification changed");
     Ok(org)
 }

@@ -1,13 +1,13 @@
 //! Typed access to the messaging tables: conversations (one per pair of people, carrying both
 //! members' state and the newest message's preview) with each person's list index, messages
-//! in conversation order, blocks and preferences. Every index entry is written in the same
+//! in conversation order, and blocks. Every index entry is written in the same
 //! transaction as its record.
 
 use super::{Reader, StoreResult, codec, delete_raw, engagement, key2, prefix_end, put_raw, tables::*};
 use crate::domain::{
     engagement::Counter,
     ids::{ConversationId, MessageId, UserId},
-    messages::{Conversation, Message, Preferences},
+    messages::{Conversation, Message},
 };
 use crate::store::Tx;
 
@@ -161,14 +161,4 @@ pub fn blocks(r: &impl Reader, blocker: UserId, limit: usize) -> StoreResult<Vec
             Some((UserId::from_key(key.get(16..32)?)?, at))
         })
         .collect())
-}
-
-/// A person's notification preferences (the defaults until they change one).
-pub fn preferences(r: &impl Reader, user: UserId) -> StoreResult<Preferences> {
-    Ok(codec::get(r, PREFERENCES, &user.key())?.unwrap_or_default())
-}
-
-/// Saves a person's notification preferences.
-pub fn put_preferences(tx: &Tx, user: UserId, p: &Preferences) -> StoreResult<()> {
-    codec::put(tx, PREFERENCES, &user.key(), p)
 }

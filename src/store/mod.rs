@@ -18,6 +18,7 @@ pub mod media;
 pub mod messages;
 pub mod migrations;
 pub mod notifications;
+pub mod org_stats;
 pub mod orgs;
 pub mod security;
 pub mod sessions;

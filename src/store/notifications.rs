@@ -1,11 +1,12 @@
 //! Typed access to a person's notifications: the records (newest last), the index of unread
-//! ones with the bell's counter, and the group of a grouped notification (likes of one item).
+//! ones with the bell's counter, the group of a grouped notification (likes of one item, the
+//! messages of one conversation), the person's settings and where their coalesced email stands.
 
 use super::{Reader, StoreResult, codec, delete_raw, engagement, key2, prefix_end, put_raw, tables::*};
 use crate::domain::{
     engagement::{Counter, Target},
     ids::{NotificationId, TopicId, UserId},
-    notifications::Notification,
+    notifications::{Notification, NotificationSettings, PendingEmail, Subject},
 };
 use crate::store::Tx;
 
@@ -62,7 +63,7 @@ pub fn forget(tx: &Tx, target: Target) -> StoreResult<()> {
             delete_raw(tx, WATCHERS, &k)?;
         }
     }
-    for (k, _) in super::scan_prefix(tx, TARGET_NOTIFICATIONS, &target.key(), usize::MAX)? {
+    for (k, _) in super::scan_prefix(tx, TARGET_NOTIFICATIONS, &Subject::from(target).key(), usize::MAX)? {
         let (Some(user), Some(id)) =
             (k.get(17..33).and_then(UserId::from_key), k.get(33..49).and_then(NotificationId::from_key))
         else {
@@ -78,9 +79,9 @@ pub fn forget(tx: &Tx, target: Target) -> StoreResult<()> {
     Ok(())
 }
 
-/// The grouped notification of `user` about `target`, if any.
-pub fn group(r: &impl Reader, user: UserId, target: Target) -> StoreResult<Option<Notification>> {
-    match codec::get_id(r, NOTIFICATION_GROUPS, &key2(&user.key(), &target.key()))? {
+/// The grouped notification of `user` about `subject`, if any.
+pub fn group(r: &impl Reader, user: UserId, subject: Subject) -> StoreResult<Option<Notification>> {
+    match codec::get_id(r, NOTIFICATION_GROUPS, &key2(&user.key(), &subject.key()))? {
         Some(id) => get(r, user, NotificationId(uuid::Uuid::from_bytes(id))),
         None => Ok(None),
     }
@@ -170,4 +171,24 @@ pub fn watchers(
         .filter_map(|(k, _)| UserId::from_key(k.get(16..32)?))
         .collect();
     Ok((on, last))
+}
+
+/// `user`'s notification settings (the defaults until they choose).
+pub fn settings(r: &impl Reader, user: UserId) -> StoreResult<NotificationSettings> {
+    Ok(codec::get(r, NOTIFICATION_SETTINGS, &user.key())?.unwrap_or_default())
+}
+
+/// Stores `user`'s notification settings.
+pub fn put_settings(tx: &Tx, user: UserId, settings: &NotificationSettings) -> StoreResult<()> {
+    codec::put(tx, NOTIFICATION_SETTINGS, &user.key(), settings)
+}
+
+/// Where `user`'s notification email stands.
+pub fn email_state(r: &impl Reader, user: UserId) -> StoreResult<PendingEmail> {
+    Ok(codec::get(r, NOTIFICATION_EMAILS, &user.key())?.unwrap_or_default())
+}
+
+/// Stores where `user`'s notification email stands.
+pub fn put_email_state(tx: &Tx, user: UserId, state: &PendingEmail) -> StoreResult<()> {
+    codec::put(tx, NOTIFICATION_EMAILS, &user.key(), state)
 }

@@ -1,10 +1,12 @@
 //! Per-user activity counters (topics, replies, likes received, best answers) and the
-//! reputation they earn, with the reputation index the top-contributors list reads.
+//! reputation they earn, with the reputation index the top-contributors list reads. Every
+//! change is passed on to the person's organization (`org_stats`), so its figures never need
+//! a scan either.
 
 use crate::store::Tx;
 use serde::{Deserialize, Serialize};
 
-use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
+use super::{Reader, StoreResult, codec, delete_raw, key2, org_stats, put_raw, tables::*};
 use crate::domain::ids::UserId;
 
 /// A user's activity counters; reputation is derived from events as they happen.
@@ -29,11 +31,24 @@ pub fn stats(r: &impl Reader, user: UserId) -> StoreResult<UserStats> {
     Ok(codec::get(r, USER_STATS, &user.key())?.unwrap_or_default())
 }
 
-/// Changes a user's stats with `f`, keeping the reputation index in step.
+/// Changes a user's stats with `f`, keeping the reputation index and their organization's
+/// figures in step.
 pub fn adjust_stats(tx: &Tx, user: UserId, f: impl FnOnce(&mut UserStats)) -> StoreResult<UserStats> {
     let before = stats(tx, user)?;
     let mut after = before.clone();
     f(&mut after);
+    if let Some(org) = super::users::author_card(tx, user)?.and_then(|c| c.org) {
+        let d = |a: u64, b: u64| a as i64 - b as i64;
+        let delta = org_stats::Delta {
+            topics: d(after.topics, before.topics),
+            replies: d(after.replies, before.replies),
+            use_cases: d(after.use_cases, before.use_cases),
+            likes_received: d(after.likes_received, before.likes_received),
+            use_case_views: 0,
+            reputation: d(after.reputation, before.reputation),
+        };
+        org_stats::adjust(tx, org, delta)?;
+    }
     if before.reputation != after.reputation {
         delete_raw(tx, REPUTATION, &key2(&be(before.reputation), &user.key()))?;
     }

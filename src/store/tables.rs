@@ -146,21 +146,30 @@ pub const MESSAGES: Table = Table { name: "conversationid_messageid_message-1" }
 pub const MESSAGE_CONVERSATIONS: Table = Table { name: "messageid_conversationid-1" };
 /// Key: blocker UserId (16) ++ blocked UserId (16). / Value: block time, i64 BE ms.
 pub const BLOCKS: Table = Table { name: "userid_userid_blocked-1" };
-/// Key: UserId (16). / Value: `domain::messages::Preferences`.
-pub const PREFERENCES: Table = Table { name: "userid_preferences-1" };
 
 /// Key: UserId (16) ++ NotificationId (16). / Value: `domain::notifications::Notification`.
 /// A person's notifications, newest last.
 pub const NOTIFICATIONS: Table = Table { name: "userid_notificationid_notification-1" };
 /// Key: UserId (16) ++ NotificationId (16). / Value: empty. The unread ones.
 pub const UNREAD_NOTIFICATIONS: Table = Table { name: "userid_notificationid_unread-1" };
-/// Key: UserId (16) ++ target (17). / Value: NotificationId (16). The grouped notification
-/// (likes) of a person about one piece of content.
+/// Key: UserId (16) ++ subject (17). / Value: NotificationId (16). The grouped notification
+/// (likes, messages) of a person about one subject.
 pub const NOTIFICATION_GROUPS: Table = Table { name: "userid_target_notificationid-1" };
 
-/// Key: target (17) ++ UserId (16) ++ NotificationId (16). / Value: empty. Every
-/// notification about a piece of content, removed with it.
+/// Key: subject (17) ++ UserId (16) ++ NotificationId (16). / Value: empty. Every
+/// notification about a subject (content is removed with it).
 pub const TARGET_NOTIFICATIONS: Table = Table { name: "target_userid_notificationid-1" };
+
+/// Key: UserId (16). / Value: `domain::notifications::NotificationSettings`.
+pub const NOTIFICATION_SETTINGS: Table = Table { name: "userid_notificationsettings-1" };
+/// Key: UserId (16). / Value: `domain::notifications::PendingEmail`. Where a person's
+/// coalesced notification email stands.
+pub const NOTIFICATION_EMAILS: Table = Table { name: "userid_notificationemail-1" };
+
+/// Key: OrgId (16). / Value: `store::org_stats::OrgStats`. An organization's figures.
+pub const ORG_STATS: Table = Table { name: "orgid_orgstats-1" };
+/// Key: score u64 BE (8) ++ OrgId (16). / Value: empty. Organizations by score, for their rank.
+pub const ORG_RANK: Table = Table { name: "score_orgid-1" };
 
 /// Key: TopicId (16) ++ UserId (16). / Value: 1 byte, 1 watching, 0 unwatched on purpose
 /// (so replying again does not watch again).
@@ -186,6 +195,9 @@ pub const TRENDING_TOPICS: Table = Table { name: "trendingscore_topicid-1" };
 pub mod retired {
     use super::Table;
 
+    /// Key: UserId (16). / Value: `{"message_emails": bool}`, messaging's one setting, moved
+    /// into `NOTIFICATION_SETTINGS` by `017_organization_stats`.
+    pub const PREFERENCES: Table = Table { name: "userid_preferences-1" };
     /// Key: TopicId (16) ++ UserId (16). / Value: empty. Topic views.
     pub const TOPIC_VIEWERS: Table = Table { name: "topicid_userid_viewed-1" };
     /// Key: TopicId, ReplyId or UseCaseId (16) ++ UserId (16). / Value: empty. Likes.

@@ -256,13 +256,18 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::POST, "/api/v1/users/{target_id}/block", None, signed_in(204)),
         (M::DELETE, "/api/v1/users/{target_id}/block", None, signed_in(204)),
         (M::GET, "/api/v1/users/me/blocks", None, signed_in(200)),
-        (M::GET, "/api/v1/users/me/notification-settings", None, signed_in(200)),
-        (M::PUT, "/api/v1/users/me/notification-settings", Some(json!({"message_emails": false})), signed_in(200)),
         // Notifications are the caller's own: anyone signed in lists theirs, and naming
         // someone else's in a mark-read marks nothing (the member's is theirs to mark).
         (M::GET, "/api/v1/notifications", None, signed_in(200)),
         (M::GET, "/api/v1/notifications/unread", None, signed_in(200)),
         (M::POST, "/api/v1/notifications/read", Some(json!({"ids": ["{notification_id}"]})), signed_in(200)),
+        (M::GET, "/api/v1/users/me/notification-settings", None, signed_in(200)),
+        (
+            M::PUT,
+            "/api/v1/users/me/notification-settings",
+            Some(json!({"settings": [{"kind": "liked", "in_app": true, "email": false}]})),
+            signed_in(200),
+        ),
         // Anyone who may read a topic may watch it; the activity feeds are open to anyone
         // signed in.
         (M::GET, "/api/v1/forum/topics/{topic_id}/watch", None, signed_in(200)),

@@ -267,19 +267,28 @@ async fn no_away_email_for_a_muted_conversation_or_with_message_emails_off() {
     assert_eq!(app.mute_conversation(&muter.token, &cid, false).await.status(), StatusCode::OK);
     assert_eq!(emails_after_a_message(&app, &s, &muter, "Unmuted reply").await, 1);
 
-    // Message emails off (the setting defaults to on), then on again.
-    assert_eq!(app.notification_settings(&opted_out.token).await, json!({"message_emails": true}));
-    let r = app.set_notification_settings(&opted_out.token, json!({"message_emails": false})).await;
-    assert_eq!(r.json::<Value>().await.unwrap(), json!({"message_emails": false}));
-    let r = app.set_notification_settings(&opted_out.token, json!({})).await;
-    assert_eq!(r.json::<Value>().await.unwrap(), json!({"message_emails": false}), "absent keeps");
-    expect_invalid(
-        app.set_notification_settings(&opted_out.token, json!({"message_emails": "no"})).await,
-        &["message_emails"],
-    )
-    .await;
+    // Message emails off (the `message` kind's email defaults to on), then on again.
+    let message_email = |settings: &Value| {
+        let all = settings["settings"].as_array().unwrap();
+        all.iter().find(|s| s["kind"] == "message").map(|s| (s["in_app"].clone(), s["email"].clone()))
+    };
+    let on = Some((json!(true), json!(true)));
+    assert_eq!(message_email(&app.notification_settings(&opted_out.token).await), on);
+    let off = json!({"settings": [{"kind": "message", "in_app": true, "email": false}]});
+    let r = app.set_notification_settings(&opted_out.token, off).await;
+    assert_eq!(message_email(&r.json::<Value>().await.unwrap()), Some((json!(true), json!(false))));
+    let r = app.set_notification_settings(&opted_out.token, json!({"settings": []})).await;
+    assert_eq!(message_email(&r.json::<Value>().await.unwrap()), Some((json!(true), json!(false))), "absent keeps");
+    // Inside the list, a wrong type or an unknown kind cannot be read (400, as any nested value).
+    let bad = json!({"settings": [{"kind": "message", "in_app": true, "email": "no"}]});
+    assert_eq!(app.set_notification_settings(&opted_out.token, bad).await.status(), StatusCode::BAD_REQUEST);
+    let unknown = json!({"settings": [{"kind": "gossip", "in_app": true, "email": true}]});
+    assert_eq!(app.set_notification_settings(&opted_out.token, unknown).await.status(), StatusCode::BAD_REQUEST);
+    expect_invalid(app.set_notification_settings(&opted_out.token, json!({"settings": "all"})).await, &["settings"])
+        .await;
     assert_eq!(emails_after_a_message(&app, &s, &opted_out, "Not emailed").await, 0);
-    app.set_notification_settings(&opted_out.token, json!({"message_emails": true})).await;
+    let on_again = json!({"settings": [{"kind": "message", "in_app": true, "email": true}]});
+    app.set_notification_settings(&opted_out.token, on_again).await;
     assert_eq!(emails_after_a_message(&app, &s, &opted_out, "Emailed").await, 1);
 }
 

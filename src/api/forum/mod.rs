@@ -71,6 +71,10 @@ pub struct TopicCreateRequest {
     pub category: String,
     /// Tags (≤ 5, 2–30 characters each).
     pub tags: Option<Vec<String>>,
+    /// People mentioned in the body, by user id as picked from `GET /api/v1/users?q=` (≤ 20);
+    /// each is notified.
+    #[oai(validator(max_items = 20))]
+    pub mentions: Option<Vec<String>>,
 }
 
 /// Topic changes (its author); omitted fields stay.
@@ -230,8 +234,13 @@ impl ForumApi {
         body: JsonBody<TopicCreateRequest>,
     ) -> ApiResult<TopicCreated> {
         let b = body.0;
-        let form =
-            topics::TopicForm { title: Some(b.title), body: Some(b.body), category: Some(b.category), tags: b.tags };
+        let form = topics::TopicForm {
+            title: Some(b.title),
+            body: Some(b.body),
+            category: Some(b.category),
+            tags: b.tags,
+            mentions: mention_ids(b.mentions)?,
+        };
         Ok(TopicCreated::Created(Json(topics::create(&state, auth.ctx(), form).await?.into())))
     }
 
@@ -251,7 +260,13 @@ impl ForumApi {
         body: JsonBody<TopicUpdateRequest>,
     ) -> ApiResult<Success<ForumTopic>> {
         let b = body.0;
-        let form = topics::TopicForm { title: b.title, body: b.body, category: b.category, tags: b.tags };
+        let form = topics::TopicForm {
+            title: b.title,
+            body: b.body,
+            category: b.category,
+            tags: b.tags,
+            mentions: Vec::new(),
+        };
         ok(topics::edit(&state, auth.ctx(), id.0, form).await?.into())
     }
 
@@ -369,4 +384,14 @@ pub enum TopicSort {
     Active,
     /// Most liked first.
     Top,
+}
+
+/// The user ids of a request's `mentions` (422 on one that is not an id).
+fn mention_ids(ids: Option<Vec<String>>) -> Result<Vec<UserId>, crate::error::AppError> {
+    ids.unwrap_or_default()
+        .iter()
+        .map(|i| {
+            i.parse::<UserId>().map_err(|_| crate::error::AppError::field("mentions", format!("{i} is not a user id")))
+        })
+        .collect()
 }

@@ -34,6 +34,10 @@ pub struct ReplyCreateRequest {
     pub body: String,
     /// Answer to this top-level reply of the same topic (one nesting level).
     pub parent_reply_id: Option<String>,
+    /// People mentioned in the body, by user id as picked from `GET /api/v1/users?q=` (≤ 20);
+    /// each is notified.
+    #[oai(validator(max_items = 20))]
+    pub mentions: Option<Vec<String>>,
 }
 
 /// A reply edit.
@@ -106,7 +110,8 @@ impl ForumRepliesApi {
             ),
             None => None,
         };
-        let view = replies::create(&state, auth.ctx(), topic, &body.body, parent).await?;
+        let mentions = super::mention_ids(body.0.mentions.clone())?;
+        let view = replies::create(&state, auth.ctx(), topic, &body.body, parent, mentions).await?;
         Ok(ReplyCreated::Created(Json(view.into())))
     }
 

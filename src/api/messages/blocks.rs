@@ -1,5 +1,4 @@
-//! `/api/v1/users/{id}/block`, `/api/v1/users/me/blocks` and
-//! `/api/v1/users/me/notification-settings`.
+//! `/api/v1/users/{id}/block` and `/api/v1/users/me/blocks`.
 
 use chrono::{DateTime, Utc};
 use poem_openapi::{Object, OpenApi, param::Path};
@@ -7,17 +6,16 @@ use poem_openapi::{Object, OpenApi, param::Path};
 use crate::api::{
     auth::NoContent,
     error::{ApiResult, Success, ok},
-    json_body::JsonBody,
     security::{Auth, State},
     tags::ApiTags,
 };
 use crate::{
-    domain::{ids::UserId, messages::Preferences},
+    domain::ids::UserId,
     dto::{AuthorRef, author_from_card, ts},
     service::messages::blocks,
 };
 
-/// Block and notification-settings endpoints.
+/// Block endpoints.
 #[derive(Default)]
 pub struct BlocksApi;
 
@@ -35,27 +33,6 @@ pub struct BlockedUser {
 pub struct BlockList {
     /// Blocked people (at most `messages.max_blocks`).
     pub items: Vec<BlockedUser>,
-}
-
-/// How the caller is told about things.
-#[derive(Object, Debug)]
-pub struct NotificationSettings {
-    /// Email about a new message when no socket of the caller is open (default true).
-    pub message_emails: bool,
-}
-
-impl From<Preferences> for NotificationSettings {
-    fn from(p: Preferences) -> Self {
-        Self { message_emails: p.message_emails }
-    }
-}
-
-/// A change of notification settings; absent fields stay.
-#[derive(Object, Debug)]
-#[oai(skip_serializing_if_is_none)]
-pub struct NotificationSettingsUpdate {
-    /// Email about a new message when no socket of the caller is open.
-    pub message_emails: Option<bool>,
 }
 
 #[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Messages")]
@@ -85,22 +62,5 @@ impl BlocksApi {
             .map(|b| BlockedUser { user: author_from_card(b.user, b.card), blocked_at: ts(b.at) })
             .collect();
         ok(BlockList { items })
-    }
-
-    /// The caller's notification settings
-    #[oai(path = "/me/notification-settings", method = "get", operation_id = "getNotificationSettings")]
-    async fn settings(&self, state: State<'_>, auth: Auth) -> ApiResult<Success<NotificationSettings>> {
-        ok(blocks::preferences(&state, auth.ctx()).await?.into())
-    }
-
-    /// Change the caller's notification settings
-    #[oai(path = "/me/notification-settings", method = "put", operation_id = "updateNotificationSettings")]
-    async fn update_settings(
-        &self,
-        state: State<'_>,
-        auth: Auth,
-        body: JsonBody<NotificationSettingsUpdate>,
-    ) -> ApiResult<Success<NotificationSettings>> {
-        ok(blocks::set_preferences(&state, auth.ctx(), body.message_emails).await?.into())
     }
 }

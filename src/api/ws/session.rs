@@ -306,7 +306,7 @@ impl Session<'_> {
                     Some(Ok(p)) => Some(p),
                     None => None,
                 };
-                match replies::create(self.state, self.ctx, topic, &body, parent).await {
+                match replies::create(self.state, self.ctx, topic, &body, parent, Vec::new()).await {
                     // The envelope of an event without a `seq`: this is the answer to this
                     // socket's frame, not an event of the channel. The `reply.created` every
                     // follower gets (this socket too) is the channel's event and has the seq.

@@ -8,7 +8,7 @@ use crate::{
         activity::ActivityKind,
         engagement::{Counter, Target},
         forum::{self, Reply, ReplyView},
-        ids::{ReplyId, TopicId},
+        ids::{ReplyId, TopicId, UserId},
         notifications::NotificationKind,
         trending::Engagement,
     },
@@ -32,6 +32,7 @@ pub async fn create(
     topic_id: TopicId,
     body: &str,
     parent: Option<ReplyId>,
+    mentions: Vec<UserId>,
 ) -> AppResult<ReplyView> {
     let body = forum::reply_body(body).map_err(|why| AppError::field("body", why))?;
     let author = ctx.user_id;
@@ -47,6 +48,7 @@ pub async fn create(
                         "This topic is locked and takes no replies",
                     ));
                 }
+                notifications::check_mentions(tx, &mentions)?;
                 let mut answered = None;
                 if let Some(p) = parent {
                     let parent = store::reply(tx, p)?.filter(|r| r.topic == topic_id);
@@ -107,11 +109,13 @@ pub async fn create(
                     let kind = NotificationKind::TopicReply;
                     told.extend(notifications::notify(tx, old.author, kind, target, Some(topic_id), author)?);
                 }
+                let heard: Vec<_> = [Some(old.author), answered].into_iter().flatten().collect();
+                told.extend(notifications::mentioned(tx, &mentions, target.into(), Some(topic_id), author, &heard)?);
                 // Everyone else watching hears of it through a job, never inside this request.
                 // (A job is queued only when someone beyond those is watching: most replies
                 // then cost no second transaction.)
                 notes::auto_watch(tx, topic_id, author)?;
-                let skip: Vec<_> = [Some(old.author), answered].into_iter().flatten().collect();
+                let skip: Vec<_> = heard.into_iter().chain(mentions).collect();
                 let (first, last) = notes::watchers(tx, topic_id, None, 16)?;
                 let more = last.is_some() && notes::watchers(tx, topic_id, last, 1)?.1.is_some();
                 if more || first.iter().any(|w| *w != author && !skip.contains(w)) {

@@ -11,14 +11,17 @@ use crate::{
         engagement::{Counter, Target},
         forum::{self, Category, Sort, Topic, TopicDraft, TopicView},
         ids::{DraftId, TopicId, UserId},
+        notifications::Subject,
         trending::Engagement,
     },
     dto::events::{Event, TopicRemoved},
     error::{AppError, AppResult, OptionExt},
     realtime::Channel,
-    service::{Page, activity, caller, encode_cursor, engagement, events::publish, now, sessions::AuthContext},
+    service::{
+        Page, activity, caller, encode_cursor, engagement, events::publish, notifications, now, sessions::AuthContext,
+    },
     state::AppState,
-    store::{Reader, StoreResult, engagement as engagement_store, forum as store, notifications, trending},
+    store::{Reader, StoreResult, engagement as engagement_store, forum as store, notifications as notes, trending},
 };
 
 /// What a topic is made of (also its edit: `None` keeps a field).
@@ -28,6 +31,8 @@ pub struct TopicForm {
     pub body: Option<String>,
     pub category: Option<String>,
     pub tags: Option<Vec<String>>,
+    /// People mentioned in a new topic (notified); edits leave mentions alone.
+    pub mentions: Vec<UserId>,
 }
 
 /// Listing filters.
@@ -103,20 +108,25 @@ pub async fn create_with(
         attachments: Vec::new(),
     };
     let viewer = user.id;
-    let view = state
+    let mentions = form.mentions;
+    let (view, told) = state
         .store
         .write(move |tx| -> AppResult<_> {
+            notifications::check_mentions(tx, &mentions)?;
             also(tx)?;
             store::insert_topic(tx, &topic)?;
             topic_added(tx, &topic)?;
-            notifications::auto_watch(tx, topic.id, topic.author)?;
+            notes::auto_watch(tx, topic.id, topic.author)?;
             trending::engaged(tx, Target::Topic(topic.id), Engagement::Started, topic.created_at)?;
             let asked = ActivityKind::Asked;
             activity::record(tx, topic.author, topic.org, asked, Some(Target::Topic(topic.id)), Some(topic.id))?;
-            Ok(topic_view(tx, topic, viewer)?)
+            let subject = Subject::Topic(topic.id);
+            let told = notifications::mentioned(tx, &mentions, subject, Some(topic.id), topic.author, &[])?;
+            Ok((topic_view(tx, topic, viewer)?, told))
         })
         .await?;
     super::events::topic(state, Event::TopicCreated, &view);
+    notifications::publish(state, &told);
     Ok(view)
 }
 
@@ -131,7 +141,13 @@ pub async fn get(state: &AppState, ctx: AuthContext, id: TopicId) -> AppResult<T
 #[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id, id = %id))]
 pub async fn publish_draft(state: &AppState, ctx: AuthContext, id: DraftId) -> AppResult<TopicView> {
     let d = engagement::draft::<TopicDraft>(state, ctx, id).await?.fields;
-    let form = TopicForm { title: Some(d.title), body: Some(d.body), category: Some(d.category), tags: Some(d.tags) };
+    let form = TopicForm {
+        title: Some(d.title),
+        body: Some(d.body),
+        category: Some(d.category),
+        tags: Some(d.tags),
+        mentions: Vec::new(),
+    };
     create_with(state, ctx, form, engagement::discard_draft::<TopicDraft>(id, ctx.user_id)).await
 }
 

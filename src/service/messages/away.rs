@@ -1,11 +1,13 @@
 //! The email to someone who was away (no open socket) when a message came: queued in the
 //! message's transaction to run after `messages.away_email_delay_secs`, and checked again
-//! when it runs — a message read, deleted or muted in the meantime sends nothing (and then
+//! when it runs — a message read, deleted or muted in the meantime (or the `message` kind's
+//! email turned off) sends nothing (and then
 //! does not count against the conversation's cool-down either).
 
 use crate::{
     domain::{
         ids::{ConversationId, MessageId, UserId},
+        notifications::NotificationKind,
         user::Language,
     },
     error::{AppResult, OptionExt},
@@ -45,7 +47,8 @@ pub async fn due(
             let p = &old.state[side];
             let m = store::message(tx, message)?.or_not_found("Message")?;
             let to = users::get(tx, recipient)?.filter(|u| u.can_sign_in());
-            let wanted = store::preferences(tx, recipient)?.message_emails && !p.muted;
+            let settings = crate::store::notifications::settings(tx, recipient)?;
+            let wanted = settings.channels(NotificationKind::Message).email && !p.muted;
             let unread = m.deleted_at.is_none() && p.read_up_to.is_none_or(|r| r < message);
             match to {
                 Some(to) if wanted && unread => {

@@ -1,10 +1,9 @@
 //! Blocking (a blocked person cannot message the blocker, and neither side's typing reaches
-//! the other) and a person's notification preferences.
+//! the other).
 
 use crate::{
     domain::{
         ids::UserId,
-        messages::Preferences,
         user::{AuthorCard, UserStatus},
     },
     error::{AppError, AppResult, ErrorCode, OptionExt},
@@ -74,34 +73,6 @@ pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<Vec<Blocked>>
             }
             out.sort_by_key(|b| std::cmp::Reverse(b.at));
             Ok(out)
-        })
-        .await
-}
-
-/// The caller's notification preferences.
-#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
-pub async fn preferences(state: &AppState, ctx: AuthContext) -> AppResult<Preferences> {
-    let user = ctx.user_id;
-    Ok(state.store.read(move |tx| store::preferences(tx, user)).await?)
-}
-
-/// Changes the caller's notification preferences (`None` keeps a setting).
-#[tracing::instrument(level = "debug", skip_all, fields(user = %ctx.user_id))]
-pub async fn set_preferences(
-    state: &AppState,
-    ctx: AuthContext,
-    message_emails: Option<bool>,
-) -> AppResult<Preferences> {
-    let user = ctx.user_id;
-    state
-        .store
-        .write(move |tx| -> AppResult<_> {
-            let mut p = store::preferences(tx, user)?;
-            if let Some(on) = message_emails {
-                p.message_emails = on;
-            }
-            store::put_preferences(tx, user, &p)?;
-            Ok(p)
         })
         .await
 }

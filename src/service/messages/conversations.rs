@@ -8,14 +8,18 @@ use crate::{
         engagement::Counter,
         ids::{ConversationId, MessageId, UserId},
         messages::{Conversation, ConversationView, MessageView, Participant},
+        notifications::Subject,
     },
     dto::{
         events::Event,
         messages::{ConversationRead, Typing},
+        notifications::NotificationsRead,
     },
     error::{AppError, AppResult, OptionExt},
     realtime::Channel,
-    service::{Page, decode_cursor, decode_key_cursor, encode_cursor, events::publish, sessions::AuthContext},
+    service::{
+        Page, decode_cursor, decode_key_cursor, encode_cursor, events::publish, notifications, sessions::AuthContext,
+    },
     state::AppState,
     store::{Reader, StoreResult, engagement, messages as store, orgs, users},
 };
@@ -109,7 +113,7 @@ pub async fn read(
 ) -> AppResult<ConversationView> {
     let user = ctx.user_id;
     let published = state.clone();
-    let (view, _) = state
+    let (view, _, _) = state
         .store
         .write_then(
             move |tx| -> AppResult<_> {
@@ -128,9 +132,17 @@ pub async fn read(
                     (c.state[side].read_up_to, c.state[side].read_count) = (Some(target), count);
                     store::put_conversation(tx, Some(&old), &c)?;
                 }
-                Ok((view(tx, c, user)?, moved.then_some(target)))
+                // Read to the end: the notification about messages while away is read too.
+                let seen = match moved && target == c.last.id {
+                    true => notifications::seen(tx, user, Subject::Conversation(id))?,
+                    false => None,
+                };
+                Ok((view(tx, c, user)?, moved.then_some(target), seen))
             },
-            move |(v, moved): &(ConversationView, Option<MessageId>)| {
+            move |(v, moved, seen): &(ConversationView, Option<MessageId>, Option<NotificationsRead>)| {
+                if let Some(read) = seen {
+                    notifications::publish_read(&published, user, read);
+                }
                 if let Some(target) = moved {
                     let event = Event::ConversationRead(ConversationRead {
                         conversation_id: id.to_string(),

@@ -19,13 +19,14 @@ use crate::{
         ids::{ConversationId, MediaId, MessageId, UserId},
         media::{Media, MediaContext},
         messages::{self, Conversation, LastMessage, Message, MessageView, Participant, Refusal},
+        notifications::NotificationKind,
         user::AuthorCard,
     },
     dto::{events::Event, messages::MessageRemoved},
     error::{AppError, AppResult, ErrorCode, OptionExt},
     jobs::Task,
     realtime::Channel,
-    service::{events::publish, forum::attachments as files, media, now, sessions::AuthContext},
+    service::{events::publish, forum::attachments as files, media, notifications, now, sessions::AuthContext},
     state::AppState,
     store::{Reader, StoreResult, Tx, engagement, jobs as queue, media as media_table, messages as store, users},
 };
@@ -64,7 +65,7 @@ pub async fn send(
     let away = !state.hub.is_online(recipient);
     let config = state.config.messages.clone();
     let published = state.clone();
-    let view = state
+    let (view, _) = state
         .store
         .write_then(
             move |tx| -> AppResult<_> {
@@ -115,15 +116,20 @@ pub async fn send(
                     let task = Task::MessageEmail { conversation: c.id, recipient, message: id };
                     queue::enqueue(tx, &task.into_job_after(config.away_email_delay_secs as i64 * 1000))?;
                 }
+                let told = match away {
+                    true => notifications::message_while_away(tx, recipient, c.id, sender)?,
+                    false => None,
+                };
                 store::put_message(tx, &message)?;
                 store::put_conversation(tx, old.as_ref(), &c)?;
                 engagement::add(tx, &Counter::UnreadMessages(sender), -(newly_read as i64))?;
                 engagement::add(tx, &Counter::UnreadMessages(recipient), 1)?;
-                Ok(message_view(tx, message)?)
+                Ok((message_view(tx, message)?, told))
             },
-            move |view: &MessageView| {
+            move |(view, told): &(MessageView, Option<notifications::Change>)| {
                 let event = Event::MessageCreated(view.clone().into());
                 publish(&published, &[Channel::User(sender), Channel::User(recipient)], &event);
+                notifications::publish(&published, told.as_slice());
             },
         )
         .await?;
@@ -135,7 +141,8 @@ pub async fn send(
 /// queued for this conversation within the cool-down.
 fn wants_email(tx: &Tx, p: &Participant, user: UserId, t: i64, cooldown_secs: u64) -> StoreResult<bool> {
     let cooled = p.emailed_at.is_none_or(|at| t - at >= cooldown_secs as i64 * 1000);
-    Ok(!p.muted && cooled && store::preferences(tx, user)?.message_emails)
+    let wanted = crate::store::notifications::settings(tx, user)?.channels(NotificationKind::Message).email;
+    Ok(!p.muted && cooled && wanted)
 }
 
 /// Takes the files `sender` uploaded for a message (not sent yet) into message `id`.

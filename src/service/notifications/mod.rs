@@ -2,23 +2,27 @@
 //! one's own action), listed newest first, counted for the bell, marked read, and pushed to
 //! the person's sockets (`notification.created`, `notification.updated`,
 //! `notification.read`) once the action has committed. Likes of one item are one grouped
-//! notification that changes in place. A reply reaches the topic's watchers through a job
-//! (`watchers`), never inside the request.
+//! notification that changes in place, as are the messages of one conversation that came
+//! while the person was away. A reply reaches the topic's watchers through a job
+//! (`watchers`), never inside the request. Each person's `settings` say per kind whether a
+//! notification is recorded for the app and whether it goes into their coalesced `email`.
 
+pub mod email;
+pub mod settings;
 pub mod watchers;
 
 use crate::{
     domain::{
         engagement::{Counter, Target},
-        ids::{NotificationId, TopicId, UserId},
-        notifications::{Notification, NotificationKind, NotificationView},
+        ids::{ConversationId, NotificationId, TopicId, UserId},
+        notifications::{Notification, NotificationKind, NotificationView, Subject},
     },
     dto::{events::Event, notifications::NotificationsRead},
     error::{AppError, AppResult},
     realtime::Channel,
     service::{Page, decode_cursor, encode_cursor, events::publish as publish_event, now, sessions::AuthContext},
     state::AppState,
-    store::{Reader, StoreResult, Tx, engagement, forum, notifications as store, use_cases, users},
+    store::{Reader, StoreResult, Tx, engagement, forum, messages, notifications as store, orgs, use_cases, users},
 };
 
 /// Most notifications marked read by one request naming none (everything unread).
@@ -31,15 +35,18 @@ pub enum Change {
     Updated(NotificationView),
 }
 
-/// The title of what `target` is about, `None` once it is gone.
-pub fn title(r: &impl Reader, target: Target) -> StoreResult<Option<String>> {
-    Ok(match target {
-        Target::Topic(id) => forum::topic(r, id)?.map(|t| t.title),
-        Target::Reply(id) => match forum::reply(r, id)? {
+/// The title of what `subject` is about (a conversation's: its last message), `None` once
+/// it is gone.
+pub fn title(r: &impl Reader, subject: impl Into<Subject>) -> StoreResult<Option<String>> {
+    Ok(match subject.into() {
+        Subject::Topic(id) => forum::topic(r, id)?.map(|t| t.title),
+        Subject::Reply(id) => match forum::reply(r, id)? {
             Some(reply) => forum::topic(r, reply.topic)?.map(|t| t.title),
             None => None,
         },
-        Target::UseCase(id) => use_cases::get(r, id)?.map(|u| u.content.title),
+        Subject::UseCase(id) => use_cases::get(r, id)?.map(|u| u.content.title),
+        Subject::Conversation(id) => messages::conversation(r, id)?.map(|c| c.last.preview),
+        Subject::Organization(id) => orgs::get(r, id)?.map(|o| o.name),
     })
 }
 
@@ -51,21 +58,111 @@ fn view(r: &impl Reader, notification: Notification) -> StoreResult<Option<Notif
     Ok(Some(NotificationView { notification, actors, title }))
 }
 
-/// Records a notification of `user` about `target` by `actor` (nothing for one's own action).
+/// Records a notification of `user` about `subject` by `actor` as their settings ask: for
+/// the app, and into their next email (nothing for one's own action).
 pub fn notify(
     tx: &Tx,
     user: UserId,
     kind: NotificationKind,
-    target: Target,
+    subject: impl Into<Subject>,
     topic: Option<TopicId>,
     actor: UserId,
 ) -> StoreResult<Option<Change>> {
     if user == actor {
         return Ok(None);
     }
-    let n = Notification::new(user, kind, target, topic, actor, now());
+    let subject = subject.into();
+    let channels = store::settings(tx, user)?.channels(kind);
+    if channels.email {
+        email::add(tx, user, kind, subject, actor)?;
+    }
+    if !channels.in_app {
+        return Ok(None);
+    }
+    let n = Notification::new(user, kind, subject, topic, actor, now());
     store::put(tx, None, &n)?;
     Ok(view(tx, n)?.map(Change::Created))
+}
+
+/// Most people one topic or reply may mention.
+pub const MAX_MENTIONS: usize = 20;
+
+/// Refuses mentions of more than `MAX_MENTIONS` people or of anyone who cannot sign in (422
+/// on `mentions`).
+pub fn check_mentions(r: &impl Reader, mentions: &[UserId]) -> AppResult<()> {
+    if mentions.len() > MAX_MENTIONS {
+        return Err(AppError::field("mentions", format!("at most {MAX_MENTIONS} people")));
+    }
+    for id in mentions {
+        if !users::get(r, *id)?.is_some_and(|u| u.can_sign_in()) {
+            return Err(AppError::field("mentions", format!("{id} is not a person who can be mentioned")));
+        }
+    }
+    Ok(())
+}
+
+/// Tells the people `mentioned` in `subject` by `author`, each once, except the author and
+/// those already told of it (`told`) in the same action.
+pub fn mentioned(
+    tx: &Tx,
+    mentioned: &[UserId],
+    subject: Subject,
+    topic: Option<TopicId>,
+    author: UserId,
+    told: &[UserId],
+) -> StoreResult<Vec<Change>> {
+    let mut changes = Vec::new();
+    let mut done: Vec<UserId> = told.to_vec();
+    for user in mentioned {
+        if !done.contains(user) {
+            done.push(*user);
+            changes.extend(notify(tx, *user, NotificationKind::Mention, subject, topic, author)?);
+        }
+    }
+    Ok(changes)
+}
+
+/// A message from `sender` to `recipient`, who is away: their notification about the
+/// conversation counts it and is unread again (one per conversation, changing in place).
+pub fn message_while_away(
+    tx: &Tx,
+    recipient: UserId,
+    conversation: ConversationId,
+    sender: UserId,
+) -> StoreResult<Option<Change>> {
+    let subject = Subject::Conversation(conversation);
+    if !store::settings(tx, recipient)?.channels(NotificationKind::Message).in_app {
+        return Ok(None);
+    }
+    match store::group(tx, recipient, subject)? {
+        Some(old) => {
+            let mut n = old.clone();
+            n.again(now());
+            store::put(tx, Some(&old), &n)?;
+            Ok(view(tx, n)?.map(Change::Updated))
+        }
+        None => {
+            let n = Notification::new(recipient, NotificationKind::Message, subject, None, sender, now());
+            store::put(tx, None, &n)?;
+            store::set_group(tx, &n)?;
+            Ok(view(tx, n)?.map(Change::Created))
+        }
+    }
+}
+
+/// `user` has read what `subject` is about (a conversation): its grouped notification is
+/// read too. Returns the ids marked and what is still unread, for `notification.read`.
+pub fn seen(tx: &Tx, user: UserId, subject: Subject) -> StoreResult<Option<NotificationsRead>> {
+    let Some(old) = store::group(tx, user, subject)?.filter(|n| !n.read) else { return Ok(None) };
+    let n = Notification { read: true, ..old.clone() };
+    store::put(tx, Some(&old), &n)?;
+    let unread_count = engagement::counter(tx, &Counter::UnreadNotifications(user))?;
+    Ok(Some(NotificationsRead { ids: vec![n.id.to_string()], all: false, unread_count }))
+}
+
+/// Pushes `notification.read` to `user`'s sockets (after the commit that marked them).
+pub fn publish_read(state: &AppState, user: UserId, read: &NotificationsRead) {
+    publish_event(state, &[Channel::User(user)], &Event::NotificationsRead(read.clone()));
 }
 
 /// A like (`on`) or unlike of `target`, owned by `owner`, by `liker`: the owner's grouped
@@ -74,8 +171,15 @@ pub fn liked(tx: &Tx, owner: UserId, target: Target, liker: UserId, on: bool) ->
     if owner == liker {
         return Ok(None);
     }
+    let channels = store::settings(tx, owner)?.channels(NotificationKind::Liked);
+    if on && channels.email {
+        email::add(tx, owner, NotificationKind::Liked, target.into(), liker)?;
+    }
+    if !channels.in_app {
+        return Ok(None);
+    }
     let t = now();
-    let changed = match (store::group(tx, owner, target)?, on) {
+    let changed = match (store::group(tx, owner, target.into())?, on) {
         (Some(old), true) => {
             let mut n = old.clone();
             n.add_actor(liker, t);
@@ -187,12 +291,8 @@ pub async fn mark_read(state: &AppState, ctx: AuthContext, ids: Option<Vec<Notif
                 Ok((marked, engagement::counter(tx, &Counter::UnreadNotifications(user))?))
             },
             move |(marked, left): &(Vec<NotificationId>, u64)| {
-                let event = Event::NotificationsRead(NotificationsRead {
-                    ids: marked.iter().map(ToString::to_string).collect(),
-                    all,
-                    unread_count: *left,
-                });
-                publish_event(&published, &[Channel::User(user)], &event);
+                let ids = marked.iter().map(ToString::to_string).collect();
+                publish_read(&published, user, &NotificationsRead { ids, all, unread_count: *left });
             },
         )
         .await?;

@@ -7,7 +7,7 @@ use super::{ReadKey, find_use_case, view};
 use crate::{
     domain::{
         engagement::{Target, TargetKind},
-        ids::UserId,
+        ids::{OrgId, UserId},
         use_case::{UseCase, UseCaseView},
     },
     service::engagement::{Count, Engaged},
@@ -34,6 +34,9 @@ impl Engaged for UseCase {
     }
     fn author(&self) -> UserId {
         self.author
+    }
+    fn views_count_for(&self) -> Option<OrgId> {
+        Some(self.org)
     }
     fn count_mut(&mut self, which: Count) -> Option<&mut u64> {
         Some(match which {

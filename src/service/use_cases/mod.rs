@@ -24,7 +24,7 @@ use crate::{
     error::{AppError, AppResult, OptionExt},
     service::{caller, denied, engagement, now, sessions::AuthContext},
     state::AppState,
-    store::{Reader, StoreResult, engagement as counters, orgs, stats, use_cases as store},
+    store::{Reader, StoreResult, engagement as counters, org_stats, orgs, stats, use_cases as store},
 };
 
 /// Loads the parts of a view for `viewer`.
@@ -59,12 +59,20 @@ fn counted(tx: &Tx, u: &UseCase, delta: i64) -> StoreResult<()> {
     if u.featured {
         counters::add(tx, &Counter::FeaturedUseCases, delta)?;
     }
+    // A deleted use case takes back what it earned, its likes included (as topics and
+    // replies do), and its views leave its organization's figures.
+    let likes = if delta < 0 { u.like_count } else { 0 };
     stats::adjust_stats(tx, u.author, |s| {
-        s.reputation =
-            if delta > 0 { s.reputation + points::USE_CASE } else { s.reputation.saturating_sub(points::USE_CASE) };
+        s.reputation = if delta > 0 {
+            s.reputation + points::USE_CASE
+        } else {
+            s.reputation.saturating_sub(points::USE_CASE + likes * points::LIKE)
+        };
+        s.likes_received = s.likes_received.saturating_sub(likes);
         s.use_cases = (s.use_cases as i64 + delta).max(0) as u64;
-    })
-    .map(drop)
+    })?;
+    let views = org_stats::Delta { use_case_views: delta.min(0) * u.view_count as i64, ..Default::default() };
+    org_stats::adjust(tx, u.org, views)
 }
 
 /// Publishes a use case for the caller's organization.

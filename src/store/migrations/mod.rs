@@ -3,6 +3,7 @@
 //! never edit one that has shipped.
 
 mod engagement;
+mod organizations;
 
 use redb::Database;
 
@@ -29,6 +30,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("014_compact_use_case_filters", migration_014_compact_use_case_filters),
     ("015_messaging", migration_015_messaging),
     ("016_notifications", migration_016_notifications),
+    ("017_organization_stats", organizations::migration_017_organization_stats),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -109,9 +111,15 @@ fn migration_002_directory_and_invitations(tx: &Tx) -> StoreResult<()> {
 /// conversation lists show beside the other person's name).
 fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
     use tables::*;
-    for table in
-        [CONVERSATIONS, PAIR_CONVERSATIONS, USER_CONVERSATIONS, MESSAGES, MESSAGE_CONVERSATIONS, BLOCKS, PREFERENCES]
-    {
+    for table in [
+        CONVERSATIONS,
+        PAIR_CONVERSATIONS,
+        USER_CONVERSATIONS,
+        MESSAGES,
+        MESSAGE_CONVERSATIONS,
+        BLOCKS,
+        retired::PREFERENCES,
+    ] {
         tx.create(table)?;
     }
     for_each(tx, USERS, |key, user: crate::domain::user::User| {

@@ -40,6 +40,10 @@ fn base_env(dir: &Path) -> Vec<(String, String)> {
         ("P2P_AUTH__DEVICE_VERIFICATION", "false"),
         ("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "100000"),
         ("P2P_JOBS__POLL_INTERVAL_MS", "100"),
+        // Notification emails go out at once (a waiting one would keep the job queue from
+        // ever emptying); the tests of their timing set their own.
+        ("P2P_NOTIFICATIONS__EMAIL_DELAY_SECS", "0"),
+        ("P2P_NOTIFICATIONS__EMAIL_WINDOW_SECS", "0"),
     ]
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
