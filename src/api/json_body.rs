@@ -90,6 +90,8 @@ struct Field {
     ty: Option<&'static str>,
     /// The values of a closed set (an enum), else empty.
     allowed: Vec<Value>,
+    /// For a list of objects: the fields of each item (checked the same way).
+    items: Vec<Field>,
 }
 
 type Shape = Arc<Vec<Field>>;
@@ -110,13 +112,17 @@ fn shape<T: Type>() -> Shape {
         .or_insert_with(|| {
             let mut registry = Registry::new();
             T::register(&mut registry);
-            let fields = registry.schemas.get(&name).map(|schema| describe(schema, &registry)).unwrap_or_default();
+            let fields = registry.schemas.get(&name).map(|schema| describe(schema, &registry, 0)).unwrap_or_default();
             Arc::new(fields)
         })
         .clone()
 }
 
-fn describe(schema: &MetaSchema, registry: &Registry) -> Vec<Field> {
+/// Lists of objects are looked into this deep (a body's list of entries; no recursive type
+/// can make it loop).
+const MAX_DEPTH: usize = 2;
+
+fn describe(schema: &MetaSchema, registry: &Registry, depth: usize) -> Vec<Field> {
     schema
         .properties
         .iter()
@@ -124,7 +130,12 @@ fn describe(schema: &MetaSchema, registry: &Registry) -> Vec<Field> {
             let resolved = resolve(property, registry);
             let allowed = resolved.map(|s| s.enum_items.clone()).unwrap_or_default();
             let ty = resolved.filter(|s| s.ty != "object").map(|s| s.ty);
-            Field { name: (*name).to_owned(), required: schema.required.contains(name), ty, allowed }
+            let item = resolved.and_then(|s| s.items.as_deref()).and_then(|i| resolve(i, registry));
+            let items = match item {
+                Some(item) if item.ty == "object" && depth < MAX_DEPTH => describe(item, registry, depth + 1),
+                _ => Vec::new(),
+            };
+            Field { name: (*name).to_owned(), required: schema.required.contains(name), ty, allowed, items }
         })
         .collect()
 }
@@ -143,27 +154,43 @@ fn resolve<'a>(r: &'a MetaSchemaRef, registry: &'a Registry) -> Option<&'a MetaS
     }
 }
 
-/// Every missing required field and every field whose JSON type is not its schema's.
+/// Every missing required field and every field whose JSON type is not its schema's (in
+/// lists of objects too, named like `settings[0].kind`).
 fn check_fields<T: Type>(fields: &serde_json::Map<String, Value>) -> FieldErrors {
     let mut wrong = FieldErrors::new();
-    for f in shape::<T>().iter() {
+    check(&shape::<T>(), fields, "", &mut wrong);
+    wrong
+}
+
+fn check(shape: &[Field], fields: &serde_json::Map<String, Value>, prefix: &str, wrong: &mut FieldErrors) {
+    for f in shape {
+        let name = format!("{prefix}{}", f.name);
         match fields.get(&f.name) {
             None | Some(Value::Null) if f.required => {
-                wrong.insert(f.name.clone(), "is required".into());
+                wrong.insert(name, "is required".into());
             }
             Some(v) if !v.is_null() && f.ty.is_some_and(|t| !fits(t, v)) => {
                 let ty = f.ty.unwrap_or_default();
                 let article = if ty.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-                wrong.insert(f.name.clone(), format!("must be {article} {ty}"));
+                wrong.insert(name, format!("must be {article} {ty}"));
             }
             Some(v) if !v.is_null() && !f.allowed.is_empty() && !f.allowed.contains(v) => {
                 let values: Vec<String> = f.allowed.iter().map(|a| a.as_str().unwrap_or_default().to_owned()).collect();
-                wrong.insert(f.name.clone(), format!("must be one of: {}", values.join(", ")));
+                wrong.insert(name, format!("must be one of: {}", values.join(", ")));
+            }
+            Some(Value::Array(list)) if !f.items.is_empty() => {
+                for (i, item) in list.iter().enumerate() {
+                    match item {
+                        Value::Object(fields) => check(&f.items, fields, &format!("{name}[{i}]."), wrong),
+                        _ => {
+                            wrong.insert(format!("{name}[{i}]"), "must be an object".into());
+                        }
+                    }
+                }
             }
             _ => {}
         }
     }
-    wrong
 }
 
 /// Whether `v` is a JSON value of the schema type `ty`.
@@ -193,11 +220,18 @@ mod tests {
     }
 
     #[derive(Object, Debug)]
+    struct Part {
+        size: Size,
+        count: u32,
+    }
+
+    #[derive(Object, Debug)]
     struct Sample {
         name: String,
         age: u32,
         tags: Option<Vec<String>>,
         size: Option<Size>,
+        parts: Option<Vec<Part>>,
     }
 
     #[test]
@@ -209,5 +243,15 @@ mod tests {
         assert_eq!(wrong.get("tags").map(String::as_str), Some("must be an array"));
         assert_eq!(wrong.get("size").map(String::as_str), Some("must be one of: Small, Large"));
         assert!(check_fields::<Sample>(json!({"name": "A", "age": 3}).as_object().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn entries_of_a_list_of_objects_are_checked_by_index() {
+        let body = json!({"name": "A", "age": 3, "parts": [{"size": "Small", "count": 1}, {"size": "Huge"}, 7]});
+        let wrong = check_fields::<Sample>(body.as_object().unwrap());
+        assert_eq!(wrong.get("parts[1].size").map(String::as_str), Some("must be one of: Small, Large"));
+        assert_eq!(wrong.get("parts[1].count").map(String::as_str), Some("is required"));
+        assert_eq!(wrong.get("parts[2]").map(String::as_str), Some("must be an object"));
+        assert_eq!(wrong.len(), 3, "{wrong:?}");
     }
 }

@@ -279,11 +279,12 @@ async fn no_away_email_for_a_muted_conversation_or_with_message_emails_off() {
     assert_eq!(message_email(&r.json::<Value>().await.unwrap()), Some((json!(true), json!(false))));
     let r = app.set_notification_settings(&opted_out.token, json!({"settings": []})).await;
     assert_eq!(message_email(&r.json::<Value>().await.unwrap()), Some((json!(true), json!(false))), "absent keeps");
-    // Inside the list, a wrong type or an unknown kind cannot be read (400, as any nested value).
+    // Entries of the list are checked like top-level fields: 422 naming the entry's field.
     let bad = json!({"settings": [{"kind": "message", "in_app": true, "email": "no"}]});
-    assert_eq!(app.set_notification_settings(&opted_out.token, bad).await.status(), StatusCode::BAD_REQUEST);
-    let unknown = json!({"settings": [{"kind": "gossip", "in_app": true, "email": true}]});
-    assert_eq!(app.set_notification_settings(&opted_out.token, unknown).await.status(), StatusCode::BAD_REQUEST);
+    expect_invalid(app.set_notification_settings(&opted_out.token, bad).await, &["settings[0].email"]).await;
+    let unknown = json!({"settings": [{"kind": "message", "in_app": true, "email": true}, {"kind": "gossip"}]});
+    let r = app.set_notification_settings(&opted_out.token, unknown).await;
+    expect_invalid(r, &["settings[1].kind", "settings[1].in_app", "settings[1].email"]).await;
     expect_invalid(app.set_notification_settings(&opted_out.token, json!({"settings": "all"})).await, &["settings"])
         .await;
     assert_eq!(emails_after_a_message(&app, &s, &opted_out, "Not emailed").await, 0);

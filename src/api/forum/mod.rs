@@ -73,7 +73,6 @@ pub struct TopicCreateRequest {
     pub tags: Option<Vec<String>>,
     /// People mentioned in the body, by user id as picked from `GET /api/v1/users?q=` (≤ 20);
     /// each is notified.
-    #[oai(validator(max_items = 20))]
     pub mentions: Option<Vec<String>>,
 }
 

@@ -36,7 +36,6 @@ pub struct ReplyCreateRequest {
     pub parent_reply_id: Option<String>,
     /// People mentioned in the body, by user id as picked from `GET /api/v1/users?q=` (≤ 20);
     /// each is notified.
-    #[oai(validator(max_items = 20))]
     pub mentions: Option<Vec<String>>,
 }
 

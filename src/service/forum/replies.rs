@@ -124,11 +124,14 @@ pub async fn create(
                 }
                 Ok((reply_view(tx, reply, false, author)?, told))
             },
-            move |(_, told): &(ReplyView, Vec<notifications::Change>)| notifications::publish(&published, told),
+            // From the commit hook: a topic's sockets hear of its replies in commit order.
+            move |(view, told): &(ReplyView, Vec<notifications::Change>)| {
+                super::events::reply(&published, Event::ReplyCreated, view);
+                notifications::publish(&published, told);
+            },
         )
         .await?;
     state.jobs.wake();
-    super::events::reply(state, Event::ReplyCreated, &view);
     Ok(view)
 }
 

@@ -109,24 +109,29 @@ pub async fn create_with(
     };
     let viewer = user.id;
     let mentions = form.mentions;
-    let (view, told) = state
+    let published = state.clone();
+    let (view, _) = state
         .store
-        .write(move |tx| -> AppResult<_> {
-            notifications::check_mentions(tx, &mentions)?;
-            also(tx)?;
-            store::insert_topic(tx, &topic)?;
-            topic_added(tx, &topic)?;
-            notes::auto_watch(tx, topic.id, topic.author)?;
-            trending::engaged(tx, Target::Topic(topic.id), Engagement::Started, topic.created_at)?;
-            let asked = ActivityKind::Asked;
-            activity::record(tx, topic.author, topic.org, asked, Some(Target::Topic(topic.id)), Some(topic.id))?;
-            let subject = Subject::Topic(topic.id);
-            let told = notifications::mentioned(tx, &mentions, subject, Some(topic.id), topic.author, &[])?;
-            Ok((topic_view(tx, topic, viewer)?, told))
-        })
+        .write_then(
+            move |tx| -> AppResult<_> {
+                notifications::check_mentions(tx, &mentions)?;
+                also(tx)?;
+                store::insert_topic(tx, &topic)?;
+                topic_added(tx, &topic)?;
+                notes::auto_watch(tx, topic.id, topic.author)?;
+                trending::engaged(tx, Target::Topic(topic.id), Engagement::Started, topic.created_at)?;
+                let asked = ActivityKind::Asked;
+                activity::record(tx, topic.author, topic.org, asked, Some(Target::Topic(topic.id)), Some(topic.id))?;
+                let subject = Subject::Topic(topic.id);
+                let told = notifications::mentioned(tx, &mentions, subject, Some(topic.id), topic.author, &[])?;
+                Ok((topic_view(tx, topic, viewer)?, told))
+            },
+            move |(view, told): &(TopicView, Vec<notifications::Change>)| {
+                super::events::topic(&published, Event::TopicCreated, view);
+                notifications::publish(&published, told);
+            },
+        )
         .await?;
-    super::events::topic(state, Event::TopicCreated, &view);
-    notifications::publish(state, &told);
     Ok(view)
 }
 

@@ -19,10 +19,10 @@ use crate::{
         ids::{ConversationId, MediaId, MessageId, UserId},
         media::{Media, MediaContext},
         messages::{self, Conversation, LastMessage, Message, MessageView, Participant, Refusal},
-        notifications::NotificationKind,
+        notifications::{NotificationKind, Subject},
         user::AuthorCard,
     },
-    dto::{events::Event, messages::MessageRemoved},
+    dto::{events::Event, messages::MessageRemoved, notifications::NotificationsRead},
     error::{AppError, AppResult, ErrorCode, OptionExt},
     jobs::Task,
     realtime::Channel,
@@ -65,7 +65,7 @@ pub async fn send(
     let away = !state.hub.is_online(recipient);
     let config = state.config.messages.clone();
     let published = state.clone();
-    let (view, _) = state
+    let (view, _, _) = state
         .store
         .write_then(
             move |tx| -> AppResult<_> {
@@ -116,20 +116,26 @@ pub async fn send(
                     let task = Task::MessageEmail { conversation: c.id, recipient, message: id };
                     queue::enqueue(tx, &task.into_job_after(config.away_email_delay_secs as i64 * 1000))?;
                 }
-                let told = match away {
+                // The recipient's bell rings only when they are away and did not mute it; the
+                // sender, who read everything by writing, has their own notification read.
+                let told = match away && !them.muted {
                     true => notifications::message_while_away(tx, recipient, c.id, sender)?,
                     false => None,
                 };
+                let seen = notifications::seen(tx, sender, Subject::Conversation(c.id))?;
                 store::put_message(tx, &message)?;
                 store::put_conversation(tx, old.as_ref(), &c)?;
                 engagement::add(tx, &Counter::UnreadMessages(sender), -(newly_read as i64))?;
                 engagement::add(tx, &Counter::UnreadMessages(recipient), 1)?;
-                Ok((message_view(tx, message)?, told))
+                Ok((message_view(tx, message)?, told, seen))
             },
-            move |(view, told): &(MessageView, Option<notifications::Change>)| {
+            move |(view, told, seen): &(MessageView, Option<notifications::Change>, Option<NotificationsRead>)| {
                 let event = Event::MessageCreated(view.clone().into());
                 publish(&published, &[Channel::User(sender), Channel::User(recipient)], &event);
                 notifications::publish(&published, told.as_slice());
+                if let Some(read) = seen {
+                    notifications::publish_read(&published, sender, read);
+                }
             },
         )
         .await?;

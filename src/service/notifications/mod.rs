@@ -68,10 +68,25 @@ pub fn notify(
     topic: Option<TopicId>,
     actor: UserId,
 ) -> StoreResult<Option<Change>> {
+    match record(tx, user, kind, subject.into(), topic, actor)? {
+        Some(n) => Ok(view(tx, n)?.map(Change::Created)),
+        None => Ok(None),
+    }
+}
+
+/// What `notify` stores, without the view (a fan-out to many people builds its one view's
+/// parts once).
+pub fn record(
+    tx: &Tx,
+    user: UserId,
+    kind: NotificationKind,
+    subject: Subject,
+    topic: Option<TopicId>,
+    actor: UserId,
+) -> StoreResult<Option<Notification>> {
     if user == actor {
         return Ok(None);
     }
-    let subject = subject.into();
     let channels = store::settings(tx, user)?.channels(kind);
     if channels.email {
         email::add(tx, user, kind, subject, actor)?;
@@ -81,7 +96,7 @@ pub fn notify(
     }
     let n = Notification::new(user, kind, subject, topic, actor, now());
     store::put(tx, None, &n)?;
-    Ok(view(tx, n)?.map(Change::Created))
+    Ok(Some(n))
 }
 
 /// Most people one topic or reply may mention.
@@ -175,7 +190,9 @@ pub fn liked(tx: &Tx, owner: UserId, target: Target, liker: UserId, on: bool) ->
     if on && channels.email {
         email::add(tx, owner, NotificationKind::Liked, target.into(), liker)?;
     }
-    if !channels.in_app {
+    // With likes off in the app nothing new is recorded, but an unlike still leaves the
+    // notification recorded before (it must not name someone who took their like back).
+    if on && !channels.in_app {
         return Ok(None);
     }
     let t = now();

@@ -3,17 +3,16 @@
 //! watcher is written by a background job in batches, so a topic with thousands of
 //! watchers costs the reply's request nothing.
 
-use super::{Change, notify, publish};
+use super::{Change, publish, record, title};
 use crate::{
     domain::{
-        engagement::Target,
         ids::{ReplyId, TopicId, UserId},
-        notifications::NotificationKind,
+        notifications::{NotificationKind, NotificationView, Subject},
     },
     error::{AppResult, OptionExt},
     service::sessions::AuthContext,
     state::AppState,
-    store::{forum, notifications as store},
+    store::{forum, notifications as store, users},
 };
 
 /// Watchers read and notified per write transaction.
@@ -62,14 +61,19 @@ pub async fn fan_out(
         let (changes, next) = state
             .store
             .write(move |tx| -> AppResult<(Vec<Change>, Option<UserId>)> {
-                if forum::reply(tx, reply)?.is_none() {
-                    return Ok((Vec::new(), None));
-                }
                 let (watchers, next) = store::watchers(tx, topic, after, BATCH)?;
+                // Nothing once the reply is gone; every watcher's notification shows the same
+                // title and actor, so they are read once.
+                let subject = Subject::Reply(reply);
+                let Some(title) = title(tx, subject)? else { return Ok((Vec::new(), None)) };
+                let actors = vec![(author, users::author_card(tx, author)?)];
                 let mut changes = Vec::new();
                 for w in watchers.into_iter().filter(|w| *w != author && !skip.contains(w)) {
                     let kind = NotificationKind::WatchedReply;
-                    changes.extend(notify(tx, w, kind, Target::Reply(reply), Some(topic), author)?);
+                    if let Some(notification) = record(tx, w, kind, subject, Some(topic), author)? {
+                        let (actors, title) = (actors.clone(), title.clone());
+                        changes.push(Change::Created(NotificationView { notification, actors, title }));
+                    }
                 }
                 Ok((changes, next))
             })
