@@ -83,6 +83,7 @@ impl App {
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Self { state, acceptor, mailer, metrics, .. } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
+        let stop_rx_indexer = stop_rx.clone();
         let worker = tokio::spawn(jobs::run_worker(
             state.store.clone(),
             state.config.jobs.clone(),
@@ -90,6 +91,7 @@ impl App {
             service::jobs::handler(state.clone(), mailer),
             stop_rx,
         ));
+        let indexer = tokio::spawn(service::search::indexer::run(state.clone(), stop_rx_indexer));
         let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
         let app = api::routes(state.clone(), metrics);
         // Sockets close with 1001 as soon as shutdown starts, so draining does not wait on them.
@@ -102,6 +104,7 @@ impl App {
         tracing::info!("http server stopped; stopping background work");
         let _ = stop_tx.send(true);
         worker.await.context("job worker panicked")?;
+        indexer.await.context("search indexer panicked")?;
         served.context("http server failed")
     }
 }
@@ -122,7 +125,15 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
     })
     .await??;
     let media = MediaStore::from_config(&config).context("cannot open the media store")?;
-    Ok(AppState::new(config, store, hasher, media, &secret))
+    let index_dir = config.index_dir();
+    let (search, fresh) = tokio::task::spawn_blocking(move || crate::search::SearchIndex::open(&index_dir))
+        .await?
+        .context("cannot open the search index")?;
+    let state = AppState::new(config, store, Arc::new(search), hasher, media, &secret);
+    if fresh {
+        service::search::indexer::rebuild(&state).await.context("cannot build the search index")?;
+    }
+    Ok(state)
 }
 
 /// The configured JWT secret, or the one kept in the data dir (generated on first start).

@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod mail;
 pub mod media;
 pub mod realtime;
+pub mod search;
 pub mod service;
 pub mod state;
 pub mod store;

@@ -37,6 +37,8 @@ enum Command {
     },
     /// Exit 0 when the local server answers GET /health (for container health checks).
     Healthcheck,
+    /// Rebuild the search index from the store. Run while the server is stopped.
+    Reindex,
     /// Load a data set. Run while the server is stopped.
     Seed {
         /// The embedded bilingual demo set (organizations, people, use cases, forum threads).
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
                     match command {
                         Some(Command::CreateAdmin { email }) => create_admin(config, &email).await,
                         Some(Command::Seed { demo }) => seed(config, demo).await,
+                        Some(Command::Reindex) => reindex(config).await,
                         _ => serve(config).await,
                     }
                 })
@@ -119,6 +122,8 @@ async fn seed(config: Config, demo: bool) -> anyhow::Result<()> {
     let state = app::open_state(config).await?;
     let progress = p2p_sandbox::console::ConsoleProgress::new();
     let loaded = service::demo::load(&state, &progress).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Searchable at once, not at the server's next start.
+    service::search::indexer::drain(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if loaded.already {
         println!("the demo data set is already loaded; nothing added");
     } else {
@@ -133,6 +138,14 @@ async fn seed(config: Config, demo: bool) -> anyhow::Result<()> {
             loaded.messages
         );
     }
+    Ok(())
+}
+
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    telemetry::init(&config);
+    let state = app::open_state(config).await?;
+    service::search::indexer::rebuild(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("search index rebuilt: {} documents", state.search.num_docs());
     Ok(())
 }
 

@@ -32,6 +32,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub store: Store,
+    /// The search index (derived from the store; see `service::search`).
+    pub search: Arc<crate::search::SearchIndex>,
     pub media: MediaStore,
     pub hub: Hub,
     /// Uploads being read at once (see `media.upload_concurrency`).
@@ -79,7 +81,14 @@ impl AppState {
     }
 
     /// Assembles the state from opened subsystems.
-    pub fn new(config: Config, store: Store, hasher: PasswordHasher, media: MediaStore, jwt_secret: &[u8]) -> Self {
+    pub fn new(
+        config: Config,
+        store: Store,
+        search: Arc<crate::search::SearchIndex>,
+        hasher: PasswordHasher,
+        media: MediaStore,
+        jwt_secret: &[u8],
+    ) -> Self {
         let a = &config.auth;
         let tokens = TokenKeys::new(jwt_secret, a.access_ttl_secs as i64);
         let policy = SessionPolicy {
@@ -94,6 +103,7 @@ impl AppState {
         Self(Arc::new(Inner {
             config,
             store,
+            search,
             media,
             hub: Hub::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),

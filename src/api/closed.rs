@@ -15,6 +15,7 @@ use crate::domain::{
     activity::ActivityKind,
     closed::{ClosedSet, CompanySize, Industry},
     notifications::NotificationKind,
+    search::SearchKind,
     use_case::Category,
 };
 use crate::error::ErrorCode;
@@ -76,4 +77,4 @@ macro_rules! closed_types {
     )*};
 }
 
-closed_types!(Category, Industry, CompanySize, ErrorCode, NotificationKind, ActivityKind);
+closed_types!(Category, Industry, CompanySize, ErrorCode, NotificationKind, ActivityKind, SearchKind);

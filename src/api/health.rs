@@ -48,6 +48,8 @@ pub struct Readiness {
     pub jobs: Check,
     /// The media store answers.
     pub media: Check,
+    /// The search index keeps up with the store (its lag).
+    pub search: Check,
 }
 
 /// Readiness status.
@@ -66,6 +68,9 @@ fn failure(e: &AppError) -> String {
     e.cause.as_ref().map_or_else(|| e.message.clone(), |c| format!("{c:#}"))
 }
 
+/// A search index trailing the store by more than this makes the server not ready.
+const MAX_SEARCH_LAG_MS: i64 = 60 * 1000;
+
 /// Jobs overdue by more than this make the server not ready.
 const MAX_JOB_LAG_MS: i64 = 5 * 60 * 1000;
 
@@ -82,7 +87,7 @@ impl HealthApi {
         }))
     }
 
-    /// Readiness: store, disk and job queue are usable
+    /// Readiness: store, disk, job queue, media and search index are usable
     #[oai(path = "/health/ready", method = "get", operation_id = "ready")]
     async fn ready(&self, state: State<'_>) -> ReadyResponse {
         let (store_check, jobs_check) = match operations::job_queue(&state).await {
@@ -103,13 +108,21 @@ impl HealthApi {
         };
         let disk = check(operations::data_dir_writable(&state).await, "writable");
         let media = check(operations::media_reachable(&state).await, "reachable");
-        let ok = store_check.ok && disk.ok && jobs_check.ok && media.ok;
+        let search = match operations::search_lag(&state).await {
+            Ok(l) => Check {
+                ok: l.oldest_ms <= MAX_SEARCH_LAG_MS,
+                detail: format!("{} documents, {} queued, lag {} ms", l.documents, l.queued, l.oldest_ms),
+            },
+            Err(e) => Check { ok: false, detail: failure(&e) },
+        };
+        let ok = store_check.ok && disk.ok && jobs_check.ok && media.ok && search.ok;
         let body = Readiness {
             status: if ok { "ready" } else { "not_ready" }.into(),
             store: store_check,
             disk,
             jobs: jobs_check,
             media,
+            search,
         };
         if ok { ReadyResponse::Ready(Json(body)) } else { ReadyResponse::NotReady(Json(body)) }
     }

@@ -59,6 +59,10 @@ struct Gauges {
     sockets: IntGauge,
     channels: IntGauge,
     store_cache: IntGauge,
+    index_bytes: IntGauge,
+    index_docs: IntGauge,
+    index_queued: IntGauge,
+    index_lag: IntGauge,
 }
 
 /// The store writer's running totals, copied in at scrape time: how many closures ran in
@@ -105,6 +109,10 @@ impl HttpMetrics {
             sockets: gauge("ws_open_sockets", "Open WebSocket connections")?,
             channels: gauge("hub_active_channels", "Hub channels with at least one subscriber")?,
             store_cache: gauge("store_cache_bytes", "The store's configured page cache")?,
+            index_bytes: gauge("search_index_size_bytes", "Size of the search index on disk")?,
+            index_docs: gauge("search_index_documents", "Documents in the search index")?,
+            index_queued: gauge("search_index_queued", "Records waiting to be (re)indexed")?,
+            index_lag: gauge("search_index_lag_milliseconds", "How long the longest-waiting record has waited")?,
         };
         let counter = |name: &str, help: &str| registered(&registry, IntCounter::new(name, help)?);
         let hub = HubCounters {
@@ -176,8 +184,13 @@ impl HttpMetrics {
     /// Refreshes the scrape-time values and renders the text format.
     async fn render(&self, state: &AppState) -> Result<String, AppError> {
         let jobs = operations::job_queue(state).await?;
+        let search = operations::search_lag(state).await?;
         let v = operations::vitals(state);
         let g = &self.gauges;
+        g.index_bytes.set(i64::try_from(search.bytes).unwrap_or(i64::MAX));
+        g.index_docs.set(i64::try_from(search.documents).unwrap_or(i64::MAX));
+        g.index_queued.set(i64::try_from(search.queued).unwrap_or(i64::MAX));
+        g.index_lag.set(search.oldest_ms);
         g.job_depth.set(jobs.queued as i64);
         g.job_oldest_due.set(jobs.oldest_due_ms / 1000);
         g.dead_jobs.set(jobs.dead as i64);

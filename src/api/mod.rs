@@ -22,6 +22,7 @@ pub mod orgs;
 pub mod origin;
 pub mod params;
 pub mod responses;
+pub mod search;
 pub mod security;
 pub mod tags;
 pub mod use_cases;
@@ -70,6 +71,7 @@ pub type Api = (
         notifications::NotificationSettingsApi,
         activity::ActivityApi,
         dashboard::DashboardApi,
+        search::SearchApi,
     ),
 );
 

@@ -19,10 +19,12 @@ pub enum ApiTags {
     Forum,
     /// Use cases: structured case studies, their map, likes and bookmarks.
     UseCases,
-    /// Private messages, conversations, blocks and notification settings.
+    /// Private messages, conversations and blocks.
     Messages,
     /// Notifications, the bell, the activity feed and the dashboard.
     Notifications,
+    /// Search over people, organizations, use cases and the forum, in Arabic and English.
+    Search,
     /// Avatars, logos and media downloads.
     Media,
     /// Liveness and readiness.

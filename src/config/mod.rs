@@ -312,6 +312,11 @@ impl Config {
         self.data_dir.join("p2p.redb")
     }
 
+    /// The search index's directory (derived data, rebuilt from the store when missing).
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
     /// Where the file mail transport writes `.eml` files.
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")

@@ -16,6 +16,7 @@ pub mod media;
 pub mod messages;
 pub mod notifications;
 pub mod org;
+pub mod search;
 pub mod session;
 pub mod text;
 pub mod trending;

@@ -26,6 +26,7 @@ pub mod password;
 pub mod people;
 pub mod profile;
 pub mod progress;
+pub mod search;
 pub mod sessions;
 pub mod subscriptions;
 pub mod thumbnail;

@@ -7,8 +7,36 @@ use crate::{
     error::{AppError, AppResult},
     realtime::TrafficCounts,
     state::AppState,
-    store::{StoreResult, jobs},
+    store::{StoreResult, jobs, search_queue},
 };
+
+/// The search index: how far it trails the store, and its size.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchLag {
+    /// Records waiting to be (re)indexed.
+    pub queued: u64,
+    /// How long the longest-waiting one has waited (ms; 0 when none).
+    pub oldest_ms: i64,
+    /// Documents in the index.
+    pub documents: u64,
+    /// Bytes the index takes on disk.
+    pub bytes: u64,
+}
+
+/// Records the search queue looks at for its oldest entry (the queue is short unless the
+/// indexer is stuck, which the count alone then shows).
+const LAG_SCAN: usize = 10_000;
+
+/// How far the search index trails the store.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn search_lag(state: &AppState) -> AppResult<SearchLag> {
+    let (queued, oldest) = state.store.read(|r| search_queue::lag(r, LAG_SCAN)).await?;
+    let index = state.search.clone();
+    let (documents, bytes) = tokio::task::spawn_blocking(move || (index.num_docs(), index.size_bytes()))
+        .await
+        .map_err(AppError::internal)?;
+    Ok(SearchLag { queued, oldest_ms: oldest.map_or(0, |t| (now_ms() - t).max(0)), documents, bytes })
+}
 
 /// The persistent job queue.
 #[derive(Clone, Copy, Debug)]

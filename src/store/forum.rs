@@ -7,6 +7,7 @@ use crate::domain::{
     engagement::Target,
     forum::{Reply, Topic},
     ids::{ReplyId, TopicId, UserId},
+    search::Searchable,
 };
 use crate::store::Tx;
 
@@ -40,6 +41,7 @@ pub fn insert_topic(tx: &Tx, t: &Topic) -> StoreResult<()> {
     put_raw(tx, AUTHOR_TOPICS, &key2(&t.author.key(), &t.id.key()), &[])?;
     put_raw(tx, ACTIVE_TOPICS, &activity_key(t), &[])?;
     put_raw(tx, TOP_TOPICS, &top_key(t), &[])?;
+    super::search_queue::touch(tx, Searchable::Topic(t.id))?;
     codec::put(tx, TOPICS, &t.id.key(), t)
 }
 
@@ -65,6 +67,10 @@ pub fn update_topic(tx: &Tx, old: &Topic, new: &Topic) -> StoreResult<()> {
         delete_raw(tx, TOP_TOPICS, &top_key(old))?;
         put_raw(tx, TOP_TOPICS, &top_key(new), &[])?;
     }
+    // Counters and activity times change with every reply; search sees the text only.
+    if (&old.title, &old.body, &old.tags, &old.category) != (&new.title, &new.body, &new.tags, &new.category) {
+        super::search_queue::touch(tx, Searchable::Topic(new.id))?;
+    }
     match new.pinned {
         true => put_raw(tx, PINNED_TOPICS, &new.id.key(), &[])?,
         false => drop(delete_raw(tx, PINNED_TOPICS, &new.id.key())?),
@@ -83,6 +89,7 @@ pub fn remove_topic(tx: &Tx, t: &Topic) -> StoreResult<()> {
     delete_raw(tx, TOP_TOPICS, &top_key(t))?;
     delete_raw(tx, PINNED_TOPICS, &t.id.key())?;
     super::engagement::forget(tx, Target::Topic(t.id))?;
+    super::search_queue::touch(tx, Searchable::Topic(t.id))?;
     delete_raw(tx, TOPICS, &t.id.key()).map(drop)
 }
 
@@ -99,6 +106,7 @@ pub fn reply(r: &impl Reader, id: ReplyId) -> StoreResult<Option<Reply>> {
 /// Writes a reply (new or edited) and its topic index entry.
 pub fn put_reply(tx: &Tx, reply: &Reply) -> StoreResult<()> {
     put_raw(tx, TOPIC_REPLIES, &key2(&reply.topic.key(), &reply.id.key()), &[])?;
+    super::search_queue::touch(tx, Searchable::Reply(reply.id))?;
     codec::put(tx, REPLIES, &reply.id.key(), reply)
 }
 
@@ -106,6 +114,7 @@ pub fn put_reply(tx: &Tx, reply: &Reply) -> StoreResult<()> {
 pub fn remove_reply(tx: &Tx, reply: &Reply) -> StoreResult<()> {
     delete_raw(tx, TOPIC_REPLIES, &key2(&reply.topic.key(), &reply.id.key()))?;
     super::engagement::forget(tx, Target::Reply(reply.id))?;
+    super::search_queue::touch(tx, Searchable::Reply(reply.id))?;
     delete_raw(tx, REPLIES, &reply.id.key()).map(drop)
 }
 

@@ -20,6 +20,7 @@ pub mod migrations;
 pub mod notifications;
 pub mod org_stats;
 pub mod orgs;
+pub mod search_queue;
 pub mod security;
 pub mod sessions;
 pub mod stats;

@@ -27,6 +27,7 @@ pub fn by_domain(r: &impl Reader, domain: &str) -> StoreResult<Option<Organizati
 /// Writes an organization and its domain index entry.
 pub fn put(tx: &Tx, org: &Organization) -> StoreResult<()> {
     put_raw(tx, DOMAIN_ORG, org.domain.as_bytes(), &org.id.key())?;
+    super::search_queue::touch(tx, crate::domain::search::Searchable::Organization(org.id))?;
     let card = org.card();
     if self::card(tx, org.id)?.as_ref() != Some(&card) {
         codec::put(tx, ORG_CARDS, &org.id.key(), &card)?;

@@ -171,6 +171,10 @@ pub const ORG_STATS: Table = Table { name: "orgid_orgstats-1" };
 /// Key: score u64 BE (8) ++ OrgId (16). / Value: empty. Organizations by score, for their rank.
 pub const ORG_RANK: Table = Table { name: "score_orgid-1" };
 
+/// Key: `domain::search::Searchable::key` (UTF-8). / Value: when it was last touched, i64 BE
+/// ms. Records waiting for the search indexer.
+pub const SEARCH_QUEUE: Table = Table { name: "searchable_touched-1" };
+
 /// Key: TopicId (16) ++ UserId (16). / Value: 1 byte, 1 watching, 0 unwatched on purpose
 /// (so replying again does not watch again).
 pub const WATCHERS: Table = Table { name: "topicid_userid_watching-1" };

@@ -8,6 +8,7 @@ use super::{Reader, StoreResult, codec, delete_raw, key2, put_raw, tables::*};
 use crate::domain::{
     engagement::Target,
     ids::{MediaId, UseCaseId},
+    search::Searchable,
     use_case::{MapPoint, Order, UseCase},
 };
 
@@ -118,6 +119,7 @@ pub fn insert(tx: &Tx, u: &UseCase) -> StoreResult<()> {
     bump_points_version(tx)?;
     codec::put(tx, USE_CASE_CARDS, &u.id.key(), &u.card())?;
     bump_listing_version(tx)?;
+    super::search_queue::touch(tx, Searchable::UseCase(u.id))?;
     codec::put(tx, USE_CASES, &u.id.key(), u)
 }
 
@@ -142,6 +144,9 @@ pub fn update(tx: &Tx, old: &UseCase, new: &UseCase) -> StoreResult<()> {
         bump_points_version(tx)?;
     }
     super::use_case_filters::sync(tx, Some(old), Some(new))?;
+    if old.content != new.content || old.slug != new.slug {
+        super::search_queue::touch(tx, Searchable::UseCase(new.id))?;
+    }
     codec::put(tx, USE_CASE_CARDS, &new.id.key(), &new.card())?;
     bump_listing_version(tx)?;
     codec::put(tx, USE_CASES, &new.id.key(), new)
@@ -158,6 +163,7 @@ pub fn remove(tx: &Tx, u: &UseCase) -> StoreResult<()> {
     delete_raw(tx, USE_CASE_CARDS, &u.id.key())?;
     bump_listing_version(tx)?;
     super::engagement::forget(tx, Target::UseCase(u.id))?;
+    super::search_queue::touch(tx, Searchable::UseCase(u.id))?;
     delete_raw(tx, USE_CASES, &u.id.key()).map(drop)
 }
 

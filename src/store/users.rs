@@ -8,6 +8,7 @@ use super::{
 };
 use crate::domain::{
     ids::UserId,
+    search::Searchable,
     user::{AuthorCard, User},
 };
 
@@ -35,6 +36,7 @@ pub fn insert(tx: &Tx, user: &User) -> StoreResult<()> {
     }
     put_raw(tx, EMAIL_USER, user.email.as_bytes(), &user.id.key())?;
     sync_listed(tx, user)?;
+    super::search_queue::touch(tx, Searchable::User(user.id))?;
     codec::put(tx, USER_CARDS, &user.id.key(), &user.author_card())?;
     codec::put(tx, USERS, &user.id.key(), user)
 }
@@ -46,7 +48,11 @@ pub fn author_card(r: &impl Reader, id: UserId) -> StoreResult<Option<AuthorCard
 
 /// Rewrites an existing user, moving the email index entry when the email changed.
 pub fn update(tx: &Tx, user: &User) -> StoreResult<()> {
-    if let Some(old) = get(tx, user.id)?
+    let old = get(tx, user.id)?;
+    if old.as_ref().is_none_or(|o| searched(o) != searched(user)) {
+        super::search_queue::touch(tx, Searchable::User(user.id))?;
+    }
+    if let Some(old) = old
         && old.email != user.email
     {
         if !user.email.is_empty() && tx.get_raw(EMAIL_USER, user.email.as_bytes())?.is_some() {
@@ -66,6 +72,11 @@ pub fn update(tx: &Tx, user: &User) -> StoreResult<()> {
         super::use_cases::bump_listing_version(tx)?;
     }
     codec::put(tx, USERS, &user.id.key(), user)
+}
+
+/// What search shows of a user (a sign-in does not change it).
+fn searched(u: &User) -> impl PartialEq + '_ {
+    (u.can_sign_in(), &u.first_name, &u.last_name, &u.title, &u.location, &u.bio, &u.expertise_tags, u.org_id)
 }
 
 /// Keeps the directory index in step with the user: listed exactly while they can sign in.
@@ -97,5 +108,6 @@ pub fn remove(tx: &Tx, user: &User) -> StoreResult<()> {
     delete_raw(tx, LISTED_USERS, &user.id.key())?;
     delete_raw(tx, USER_CARDS, &user.id.key())?;
     delete_raw(tx, USERS, &user.id.key())?;
+    super::search_queue::touch(tx, Searchable::User(user.id))?;
     Ok(())
 }

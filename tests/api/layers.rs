@@ -14,10 +14,14 @@ const RULES: &[(&str, &[&str])] = &[
     ("auth", &["domain", "config", "error"]),
     ("mail", &["domain", "config", "error"]),
     ("jobs", &["domain", "config", "error", "store"]),
-    ("state", &["domain", "config", "auth", "jobs", "media", "realtime", "store"]),
+    ("search", &["domain"]),
+    ("state", &["domain", "config", "auth", "jobs", "media", "realtime", "store", "search"]),
     ("config", &["domain"]),
     ("error", &["domain", "store"]),
-    ("service", &["domain", "dto", "store", "realtime", "media", "auth", "jobs", "mail", "state", "config", "error"]),
+    (
+        "service",
+        &["domain", "dto", "store", "search", "realtime", "media", "auth", "jobs", "mail", "state", "config", "error"],
+    ),
     ("api", &["domain", "dto", "service", "realtime", "state", "config", "error", "auth", "media", "telemetry"]),
 ];
 

@@ -31,6 +31,7 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("015_messaging", migration_015_messaging),
     ("016_notifications", migration_016_notifications),
     ("017_organization_stats", organizations::migration_017_organization_stats),
+    ("018_search_queue", migration_018_search_queue),
 ];
 
 /// Runs every migration not yet recorded; logs what ran and what was skipped.
@@ -125,6 +126,12 @@ fn migration_015_messaging(tx: &Tx) -> StoreResult<()> {
     for_each(tx, USERS, |key, user: crate::domain::user::User| {
         store::codec::put(tx, USER_CARDS, key, &user.author_card())
     })
+}
+
+/// Adds the search index's queue (the index itself is built from the store when it is
+/// missing, so nothing needs queueing here).
+fn migration_018_search_queue(tx: &Tx) -> StoreResult<()> {
+    tx.create(tables::SEARCH_QUEUE)
 }
 
 /// Adds the notification tables, topic watchers, the activity feed and trending scores

@@ -1,0 +1,234 @@
+//! Searching the index: a query's words, each matched exactly, by its stem, with typos (one
+//! edit from 5 letters, two from 9) and — the last word — as a prefix, exact and phrase
+//! matches weighing most and title matches above body ones; filters; facet counts; and
+//! snippets with the matched words marked (HTML-escaped, `<mark>`).
+
+use std::ops::Bound;
+
+use frostem::{Algorithm, Stemmer};
+use tantivy::{
+    DocAddress, TantivyDocument, Term,
+    collector::{Count, TopDocs},
+    query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
+    schema::{Field, IndexRecordOption, Value},
+    snippet::SnippetGenerator,
+};
+
+use super::{SearchIndex, SearchResult, analysis, facets};
+use crate::domain::{
+    closed::ClosedSet,
+    search::{Hit, SearchKind, SearchPage, SearchRequest},
+};
+
+/// Most characters of a snippet.
+const SNIPPET_CHARS: usize = 200;
+/// Most words of a query that are looked at.
+const MAX_WORDS: usize = 12;
+
+/// Weights: exact words count most, then stems, then typos and prefixes; the title doubles.
+const EXACT: f32 = 2.0;
+const STEM: f32 = 1.0;
+const FUZZY: f32 = 0.4;
+const PREFIX: f32 = 0.6;
+const PHRASE: f32 = 3.0;
+const TITLE: f32 = 2.0;
+
+fn boosted(q: Box<dyn Query>, by: f32) -> (Occur, Box<dyn Query>) {
+    (Occur::Should, Box::new(BoostQuery::new(q, by)))
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+/// Edits a word of `chars` characters may have and still match.
+pub fn typos_allowed(chars: usize) -> u8 {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+impl SearchIndex {
+    /// The text part of a query; `None` when `q` has no words.
+    fn text_query(&self, q: &str, prefix_last: bool) -> Option<Box<dyn Query>> {
+        let f = self.fields;
+        let words: Vec<String> = analysis::words(&mut analysis::exact(), q).into_iter().take(MAX_WORDS).collect();
+        if words.is_empty() {
+            return None;
+        }
+        let (english, arabic) = (Stemmer::new(Algorithm::English), Stemmer::new(Algorithm::Arabic));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let stem = analysis::stem(&english, &arabic, w);
+            let mut one = vec![
+                boosted(term(f.title_exact, w), EXACT * TITLE),
+                boosted(term(f.body_exact, w), EXACT),
+                boosted(term(f.title, &stem), STEM * TITLE),
+                boosted(term(f.body, &stem), STEM),
+            ];
+            let typos = typos_allowed(w.chars().count());
+            if typos > 0 {
+                for (field, by) in [(f.title_exact, FUZZY * TITLE), (f.body_exact, FUZZY)] {
+                    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, w), typos, true);
+                    one.push(boosted(Box::new(fuzzy), by));
+                }
+            }
+            if prefix_last && i + 1 == words.len() {
+                for (field, by) in [(f.title_exact, PREFIX * TITLE), (f.body_exact, PREFIX)] {
+                    let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, w), 0, true);
+                    one.push(boosted(Box::new(prefix), by));
+                }
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(one))));
+        }
+        if words.len() > 1 {
+            for (field, by) in [(f.title_exact, PHRASE * TITLE), (f.body_exact, PHRASE)] {
+                let terms = words.iter().map(|w| Term::from_field_text(field, w)).collect();
+                clauses.push(boosted(Box::new(PhraseQuery::new(terms)), by));
+            }
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    fn filtered(&self, text: Box<dyn Query>, r: &SearchRequest) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        if !r.kinds.is_empty() {
+            let kinds = r.kinds.iter().map(|k| (Occur::Should, term(f.kind, k.name()))).collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
+        }
+        let org = r.org.map(|o| o.to_string());
+        for (field, value) in [(f.category, &r.category), (f.industry, &r.industry), (f.city, &r.city), (f.org, &org)] {
+            if let Some(v) = value {
+                clauses.push((Occur::Must, term(field, v)));
+            }
+        }
+        if r.from.is_some() || r.to.is_some() {
+            let at = |t: i64| Term::from_field_i64(f.created, t);
+            let lower = r.from.map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
+            let upper = r.to.map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Searches; `None` when `q` has no words to look for.
+    pub fn search(&self, r: &SearchRequest) -> SearchResult<Option<SearchPage>> {
+        let Some(text) = self.text_query(&r.q, !r.q.ends_with(char::is_whitespace)) else { return Ok(None) };
+        let query = self.filtered(text, r);
+        let searcher = self.searcher();
+        let facets = facets::FacetCollector { fields: vec!["kind", "category", "city"] };
+        let top = TopDocs::with_limit(r.limit.max(1)).and_offset(r.offset).order_by_score();
+        let (top, total, facets) = searcher.search(&*query, &(top, Count, facets))?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, self.fields.body)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            if let Some(hit) = self.hit(&searcher, &snippets, address, score)? {
+                hits.push(hit);
+            }
+        }
+        Ok(Some(SearchPage { hits, total: total as u64, facets }))
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        snippets: &SnippetGenerator,
+        address: DocAddress,
+        score: f32,
+    ) -> SearchResult<Option<Hit>> {
+        let f = self.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        let Some(kind) = SearchKind::from_name(&text(f.kind)) else { return Ok(None) };
+        let snippet = snippets.snippet_from_doc(&doc);
+        let snippet = if snippet.highlighted().is_empty() {
+            escape(&text(f.body).chars().take(SNIPPET_CHARS).collect::<String>())
+        } else {
+            marked(snippet.fragment(), snippet.highlighted())
+        };
+        let optional = |field: Field| Some(text(field)).filter(|s| !s.is_empty());
+        Ok(Some(Hit {
+            kind,
+            key: text(f.key),
+            title: text(f.title),
+            snippet,
+            score,
+            topic: optional(f.topic),
+            org: optional(f.org),
+            slug: text(f.slug),
+            org_slug: text(f.org_slug),
+        }))
+    }
+
+    /// Titles and names for search-as-you-type: every word matched as typed and the last as
+    /// a prefix, in titles only; at most `limit`.
+    pub fn suggest(&self, q: &str, limit: usize) -> SearchResult<Vec<Hit>> {
+        let f = self.fields;
+        let words: Vec<String> = analysis::words(&mut analysis::exact(), q).into_iter().take(MAX_WORDS).collect();
+        let Some((last, rest)) = words.split_last() else { return Ok(Vec::new()) };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            rest.iter().map(|w| (Occur::Must, term(f.title_exact, w))).collect();
+        let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(f.title_exact, last), 0, true);
+        clauses.push((Occur::Must, Box::new(prefix)));
+        // Topics' replies carry their topic's title: suggesting them too would repeat it.
+        clauses.push((Occur::MustNot, term(f.kind, SearchKind::Reply.name())));
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let snippets = SnippetGenerator::create(&searcher, &query, f.body)?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            out.extend(self.hit(&searcher, &snippets, address, score)?);
+        }
+        Ok(out)
+    }
+}
+
+/// `text` escaped for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `fragment` escaped, with the `highlighted` byte ranges in `<mark>`.
+fn marked(fragment: &str, highlighted: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for r in highlighted {
+        let (Some(before), Some(word)) = (fragment.get(at..r.start), fragment.get(r.start..r.end)) else { continue };
+        out.push_str(&escape(before));
+        out.push_str("<mark>");
+        out.push_str(&escape(word));
+        out.push_str("</mark>");
+        at = r.end;
+    }
+    out.push_str(&escape(fragment.get(at..).unwrap_or_default()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_wrap_the_matches_and_everything_is_escaped() {
+        let fragment = "<b>valve</b> & pump";
+        assert_eq!(marked(fragment, &[3..8, 15..19]), "&lt;b&gt;<mark>valve</mark>&lt;/b&gt; &amp; <mark>pump</mark>");
+        assert_eq!(typos_allowed(4), 0);
+        assert_eq!((typos_allowed(5), typos_allowed(8), typos_allowed(9)), (1, 1, 2));
+    }
+}

@@ -1,0 +1,176 @@
+//! The one task that writes the search index: it takes what the writes queued
+//! (`store::search_queue`), reads each record as the store has it now, and applies the
+//! documents in one commit — at most every `COMMIT_EVERY`, so new content is searchable
+//! well within a second — then takes the entries off the queue. A crash between the commit
+//! and that leaves them queued, and they are indexed again: the queue is replayed at start.
+//!
+//! `rebuild` fills an empty index from the whole store (a new, damaged or older index, or
+//! `p2p-sandbox reindex`), with its progress in the log.
+
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::{
+    domain::search::{SearchDoc, Searchable},
+    error::{AppError, AppResult},
+    search::Change,
+    state::AppState,
+    store::{Reader, StoreResult, forum, orgs, scan_after, search_queue, tables, use_cases, users},
+};
+
+/// Commits at most this often.
+const COMMIT_EVERY: Duration = Duration::from_millis(500);
+/// How often an idle indexer looks at the queue.
+const POLL: Duration = Duration::from_millis(100);
+/// Records read and indexed per round.
+const BATCH: usize = 2_000;
+
+fn failed(e: impl std::fmt::Display) -> AppError {
+    AppError::internal(anyhow::anyhow!("search index: {e}"))
+}
+
+/// What `item` is in the index now: its document, or its removal.
+fn changes_of(r: &impl Reader, item: Searchable) -> StoreResult<Vec<Change>> {
+    let put = |d: SearchDoc| vec![Change::Put(Box::new(d))];
+    let gone = || vec![Change::Delete(item.key())];
+    Ok(match item {
+        Searchable::User(id) => match users::get(r, id)? {
+            Some(u) => {
+                let org = u.org_id.map(|o| orgs::get(r, o)).transpose()?.flatten();
+                SearchDoc::of_user(&u, org.as_ref()).map_or_else(gone, put)
+            }
+            None => gone(),
+        },
+        Searchable::Organization(id) => orgs::get(r, id)?.map(|o| SearchDoc::of_org(&o)).map_or_else(gone, put),
+        Searchable::UseCase(id) => use_cases::get(r, id)?.map(|u| SearchDoc::of_use_case(&u)).map_or_else(gone, put),
+        Searchable::Topic(id) => match forum::topic(r, id)? {
+            Some(t) => put(SearchDoc::of_topic(&t)),
+            None => vec![Change::Delete(item.key()), Change::DeleteRepliesOf(id)],
+        },
+        Searchable::Reply(id) => match forum::reply(r, id)? {
+            Some(reply) => match forum::topic(r, reply.topic)? {
+                Some(t) => put(SearchDoc::of_reply(&reply, &t)),
+                None => gone(),
+            },
+            None => gone(),
+        },
+    })
+}
+
+/// Indexes what is queued (one round of at most `BATCH`); returns how many records it took.
+pub async fn index_queued(state: &AppState) -> AppResult<usize> {
+    let (batch, changes) = state
+        .store
+        .read(|r| -> AppResult<_> {
+            let batch = search_queue::batch(r, BATCH)?;
+            let mut changes = Vec::with_capacity(batch.len());
+            for (item, _) in &batch {
+                changes.extend(changes_of(r, *item)?);
+            }
+            Ok((batch, changes))
+        })
+        .await?;
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let index = state.search.clone();
+    tokio::task::spawn_blocking(move || index.apply(&changes)).await.map_err(failed)?.map_err(failed)?;
+    let n = batch.len();
+    state.store.write(move |tx| search_queue::done(tx, &batch)).await?;
+    Ok(n)
+}
+
+/// Indexes until the queue is empty (after `seed`, and in tests that need it now).
+pub async fn drain(state: &AppState) -> AppResult<()> {
+    while index_queued(state).await? > 0 {}
+    Ok(())
+}
+
+/// Runs until `stop` turns true: indexes what is queued, committing at most every
+/// `COMMIT_EVERY`.
+pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut last_commit = Instant::now() - COMMIT_EVERY;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let wait = COMMIT_EVERY.saturating_sub(last_commit.elapsed()).max(POLL);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+        match index_queued(&state).await {
+            Ok(0) => {}
+            Ok(n) => {
+                last_commit = Instant::now();
+                tracing::debug!(records = n, "search index updated");
+            }
+            Err(e) => tracing::error!(error = %e.message, "search indexing failed; retrying"),
+        }
+    }
+}
+
+/// Every record of `table` as searchables, in batches, through `each`.
+async fn each_record(
+    state: &AppState,
+    table: tables::Table,
+    what: fn(&[u8]) -> Option<Searchable>,
+    each: &mut (dyn FnMut(Vec<Change>) -> AppResult<()> + Send),
+) -> AppResult<u64> {
+    let mut after: Option<Vec<u8>> = None;
+    let mut n = 0;
+    loop {
+        let from = after.clone();
+        let (changes, last, count) = state
+            .store
+            .read(move |r| -> AppResult<_> {
+                let keys = scan_after(r, table, from, 1_000)?;
+                let mut changes = Vec::with_capacity(keys.len());
+                for (k, _) in &keys {
+                    if let Some(item) = what(k) {
+                        changes.extend(changes_of(r, item)?.into_iter().filter(|c| matches!(c, Change::Put(_))));
+                    }
+                }
+                Ok((changes, keys.last().map(|(k, _)| k.clone()), keys.len()))
+            })
+            .await?;
+        let Some(last) = last else { return Ok(n) };
+        n += count as u64;
+        each(changes)?;
+        after = Some(last);
+    }
+}
+
+/// Fills the (empty) index from the whole store, logging its progress; the queue is then
+/// indexed as usual.
+pub async fn rebuild(state: &AppState) -> AppResult<()> {
+    let started = Instant::now();
+    tracing::info!("building the search index from the store");
+    let index = state.search.clone();
+    index.clear().map_err(failed)?;
+    let sources: [(&str, tables::Table, fn(&[u8]) -> Option<Searchable>); 5] = [
+        ("people", tables::USERS, |k| crate::domain::ids::UserId::from_key(k).map(Searchable::User)),
+        ("organizations", tables::ORGS, |k| crate::domain::ids::OrgId::from_key(k).map(Searchable::Organization)),
+        ("use cases", tables::USE_CASES, |k| crate::domain::ids::UseCaseId::from_key(k).map(Searchable::UseCase)),
+        ("topics", tables::TOPICS, |k| crate::domain::ids::TopicId::from_key(k).map(Searchable::Topic)),
+        ("replies", tables::REPLIES, |k| crate::domain::ids::ReplyId::from_key(k).map(Searchable::Reply)),
+    ];
+    for (name, table, what) in sources {
+        let index = index.clone();
+        let mut add = move |changes: Vec<Change>| index.add(&changes).map_err(failed);
+        let n = each_record(state, table, what, &mut add).await?;
+        tracing::info!(
+            records = n,
+            kind = name,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "search index: indexed"
+        );
+    }
+    let commit = index.clone();
+    tokio::task::spawn_blocking(move || commit.commit()).await.map_err(failed)?.map_err(failed)?;
+    drain(state).await?;
+    let docs = index.num_docs();
+    tracing::info!(documents = docs, elapsed_ms = started.elapsed().as_millis() as u64, "search index built");
+    Ok(())
+}
