@@ -82,3 +82,53 @@ impl SegmentCollector for SegmentFacets {
         out
     }
 }
+
+/// The `key` of every matching document (up to `cap`), read from its fast field.
+pub struct KeyCollector {
+    pub cap: usize,
+}
+
+/// One segment's keys.
+pub struct SegmentKeys {
+    column: Option<StrColumn>,
+    keys: Vec<String>,
+    cap: usize,
+}
+
+impl Collector for KeyCollector {
+    type Fruit = Vec<String>;
+    type Child = SegmentKeys;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentKeys> {
+        Ok(SegmentKeys { column: segment.fast_fields().str("key")?, keys: Vec::new(), cap: self.cap })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<String>>) -> tantivy::Result<Vec<String>> {
+        Ok(fruits.into_iter().flatten().take(self.cap).collect())
+    }
+}
+
+impl SegmentCollector for SegmentKeys {
+    type Fruit = Vec<String>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let Some(column) = &self.column else { return };
+        if self.keys.len() >= self.cap {
+            return;
+        }
+        let mut key = String::new();
+        if let Some(ord) = column.ords().first(doc)
+            && column.ord_to_str(ord, &mut key).unwrap_or(false)
+        {
+            self.keys.push(key);
+        }
+    }
+
+    fn harvest(self) -> Vec<String> {
+        self.keys
+    }
+}

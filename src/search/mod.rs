@@ -82,7 +82,7 @@ fn schema() -> (Schema, Fields) {
     };
     let mut b = Schema::builder();
     let fields = Fields {
-        key: b.add_text_field("key", STRING | STORED),
+        key: b.add_text_field("key", STRING | STORED | FAST),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
         title: b.add_text_field("title", text(analysis::STEMMED, true)),
         title_exact: b.add_text_field("title_exact", text(analysis::EXACT, false)),

@@ -164,6 +164,14 @@ impl SearchIndex {
         }))
     }
 
+    /// The keys of every document of `kind` that `q` finds (at most `cap`, in no order);
+    /// `None` when `q` has no words. The text filters of the lists use this.
+    pub fn matching_keys(&self, q: &str, kind: SearchKind, cap: usize) -> SearchResult<Option<Vec<String>>> {
+        let Some(text) = self.text_query(q, true) else { return Ok(None) };
+        let query = self.filtered(text, &SearchRequest { kinds: vec![kind], ..Default::default() });
+        Ok(Some(self.searcher().search(&*query, &facets::KeyCollector { cap })?))
+    }
+
     /// Titles and names for search-as-you-type: every word matched as typed and the last as
     /// a prefix, in titles only; at most `limit`.
     pub fn suggest(&self, q: &str, limit: usize) -> SearchResult<Vec<Hit>> {

@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
-use super::{Page, decode_cursor, encode_cursor};
+use super::{Page, decode_cursor, encode_cursor, search};
 use crate::{
     domain::{
         ids::{OrgId, UserId},
         org::Organization,
+        search::{SearchKind, Searchable},
         user::User,
     },
     error::{AppResult, OptionExt},
@@ -21,7 +22,7 @@ use crate::{
 /// Filters of the people directory.
 #[derive(Debug, Default)]
 pub struct PeopleFilter {
-    /// Words matched against name, title, organization and expertise.
+    /// Words found by the search index in name, title, organization, expertise, place and bio.
     pub q: Option<String>,
     pub industry: Option<String>,
     pub city: Option<String>,
@@ -38,21 +39,11 @@ impl PeopleFilter {
             && self.expertise.is_none()
     }
 
+    /// Whether `u` passes the filters other than `q` (which the search index applies).
     fn matches(&self, u: &User, org: Option<&Organization>) -> bool {
         // Case-insensitive for every script (Arabic has no case; Latin does).
         let eq = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
-        let q_ok = self.q.as_deref().map(str::to_lowercase).is_none_or(|q| {
-            let hay = format!(
-                "{} {} {} {}",
-                u.display_name(),
-                u.title,
-                org.map(|o| o.name.as_str()).unwrap_or_default(),
-                u.expertise_tags.join(" ")
-            )
-            .to_lowercase();
-            q.split_whitespace().all(|w| hay.contains(w))
-        });
-        q_ok && self.industry.as_deref().is_none_or(|i| org.is_some_and(|o| eq(&o.industry, i)))
+        self.industry.as_deref().is_none_or(|i| org.is_some_and(|o| eq(&o.industry, i)))
             && self.city.as_deref().is_none_or(|c| eq(&u.location, c) || org.is_some_and(|o| eq(&o.city, c)))
             && self.organization.is_none_or(|o| u.org_id == Some(o))
             && self.expertise.as_deref().is_none_or(|e| u.expertise_tags.iter().any(|t| eq(t, e)))
@@ -89,6 +80,17 @@ pub async fn directory(
     limit: usize,
 ) -> AppResult<Page<Person>> {
     let mut after = decode_cursor(cursor)?.and_then(|k| UserId::from_key(&k));
+    // Words go through the search index (analyzed as search analyzes them): the pages then
+    // walk its matches, in directory order, instead of every member.
+    let found = match filter.q.clone() {
+        Some(q) => search::matching(state, q, SearchKind::User).await?.map(|found| {
+            let mut ids: Vec<UserId> =
+                found.into_iter().filter_map(|s| if let Searchable::User(id) = s { Some(id) } else { None }).collect();
+            ids.sort_unstable_by_key(|id| id.key());
+            ids
+        }),
+        None => None,
+    };
     state
         .store
         .read(move |tx| -> AppResult<_> {
@@ -99,11 +101,17 @@ pub async fn directory(
             let mut org_cache: HashMap<OrgId, Option<Organization>> = HashMap::new();
             let mut items = Vec::new();
             loop {
-                let ids = users::listed(tx, after, 256)?;
+                let ids = match &found {
+                    Some(found) => {
+                        let from = after.map_or(0, |a| found.partition_point(|id| id.key() <= a.key()));
+                        found.get(from..).unwrap_or_default().iter().take(256).copied().collect()
+                    }
+                    None => users::listed(tx, after, 256)?,
+                };
                 let exhausted = ids.len() < 256;
                 for id in ids {
                     after = Some(id);
-                    let Some(user) = users::get(tx, id)? else {
+                    let Some(user) = users::get(tx, id)?.filter(User::can_sign_in) else {
                         continue;
                     };
                     let org = match user.org_id {

@@ -25,6 +25,8 @@ async fn the_directory_lists_active_verified_people_with_filters_and_pages() {
     let page2 = app.get_json(&format!("/api/v1/users?limit=2&cursor={cursor}"), &team.member).await;
     assert_eq!(page2["items"].as_array().unwrap().len(), 1);
     assert_eq!(page2["items"][0]["first_name"], "Omar");
+    // Words go through the search index, which has every acknowledged write within a second.
+    app.wait_for_index().await;
     for query in ["q=omar", "city=jeddah", "expertise=predictive%20maintenance", "q=turbines"] {
         let v = app.get_json(&format!("/api/v1/users?{query}"), &team.member).await;
         assert_eq!(v["items"].as_array().unwrap().len(), 1, "{query}: {v}");

@@ -111,11 +111,14 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// What a table's key names.
+type KeyOf = fn(&[u8]) -> Option<Searchable>;
+
 /// Every record of `table` as searchables, in batches, through `each`.
 async fn each_record(
     state: &AppState,
     table: tables::Table,
-    what: fn(&[u8]) -> Option<Searchable>,
+    what: KeyOf,
     each: &mut (dyn FnMut(Vec<Change>) -> AppResult<()> + Send),
 ) -> AppResult<u64> {
     let mut after: Option<Vec<u8>> = None;
@@ -149,7 +152,7 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
     tracing::info!("building the search index from the store");
     let index = state.search.clone();
     index.clear().map_err(failed)?;
-    let sources: [(&str, tables::Table, fn(&[u8]) -> Option<Searchable>); 5] = [
+    let sources: [(&str, tables::Table, KeyOf); 5] = [
         ("people", tables::USERS, |k| crate::domain::ids::UserId::from_key(k).map(Searchable::User)),
         ("organizations", tables::ORGS, |k| crate::domain::ids::OrgId::from_key(k).map(Searchable::Organization)),
         ("use cases", tables::USE_CASES, |k| crate::domain::ids::UseCaseId::from_key(k).map(Searchable::UseCase)),

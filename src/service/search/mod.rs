@@ -7,7 +7,7 @@
 pub mod indexer;
 
 use crate::{
-    domain::search::{Hit, SearchPage, SearchRequest},
+    domain::search::{Hit, SearchKind, SearchPage, SearchRequest, Searchable},
     error::{AppError, AppResult},
     service::sessions::AuthContext,
     state::AppState,
@@ -50,6 +50,20 @@ pub async fn search(state: &AppState, _ctx: AuthContext, mut request: SearchRequ
         .map_err(failed)?
         .map_err(failed)?
         .ok_or_else(|| AppError::field("q", "has no words to search for"))
+}
+
+/// Most records a list's text filter takes from the index.
+pub const MAX_FILTER_MATCHES: usize = 10_000;
+
+/// The records of `kind` whose text `q` finds (at most `MAX_FILTER_MATCHES`), for the text
+/// filter of a list; `None` when `q` has no words (the filter then keeps everything).
+pub async fn matching(state: &AppState, q: String, kind: SearchKind) -> AppResult<Option<Vec<Searchable>>> {
+    let index = state.search.clone();
+    let keys = tokio::task::spawn_blocking(move || index.matching_keys(&q, kind, MAX_FILTER_MATCHES))
+        .await
+        .map_err(failed)?
+        .map_err(failed)?;
+    Ok(keys.map(|keys| keys.iter().filter_map(|k| Searchable::from_key(k)).collect()))
 }
 
 /// Up to `SUGGESTIONS` titles and names starting like `q`, for search-as-you-type.

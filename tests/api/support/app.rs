@@ -186,6 +186,16 @@ impl TestApp {
         self.get("/metrics", None).await.text().await.unwrap()
     }
 
+    /// Waits (bounded) until the search index holds every acknowledged write (its queue is
+    /// empty; the indexer commits at most every 0.5 s).
+    pub async fn wait_for_index(&self) {
+        let started = Instant::now();
+        while !self.metrics().await.contains("p2p_search_index_queued 0") {
+            assert!(started.elapsed() < Duration::from_secs(10), "the search index never caught up");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits (bounded) until the job queue is empty, e.g. every thumbnail is made.
     pub async fn wait_for_jobs(&self) {
         let started = Instant::now();
