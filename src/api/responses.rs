@@ -163,6 +163,9 @@ pub enum Reason {
     BlockLimit,
     /// 429 `rate_limited`: messages a person may send per minute, `service::messages::send`.
     SendLimit,
+    /// 422 `validation_failed`: a query without words, too long, an unknown `type` or too deep
+    /// an `offset` (query parameters, which the shape does not check), `service::search`.
+    SearchQuery,
 }
 
 impl Reason {
@@ -177,7 +180,7 @@ impl Reason {
             | Self::InvitationClosed
             | Self::TopicLocked
             | Self::BlockLimit => 409,
-            Self::DraftContent | Self::BlockYourself => 422,
+            Self::DraftContent | Self::BlockYourself | Self::SearchQuery => 422,
             Self::UnknownRecipient => 404,
             Self::IpLimit | Self::LoginLocked | Self::CodeLimits | Self::SendLimit => 429,
         }
@@ -213,6 +216,8 @@ pub const BUSINESS: &[(&str, &[Reason])] = {
         ("publishDraft", &[DraftContent]),
         ("publishUseCaseDraft", &[DraftContent]),
         ("sendMessage", &[UnknownRecipient, SendLimit]),
+        ("search", &[SearchQuery]),
+        ("searchSuggest", &[SearchQuery]),
         ("blockUser", &[BlockYourself, BlockLimit]),
         ("unblockUser", &[BlockYourself]),
     ]

@@ -159,7 +159,8 @@ impl SearchDoc {
                 &c.factory_name,
                 &c.city,
             ]),
-            category: c.category.clone(),
+            // Filtered and faceted by the category's id, as the use-case API names it.
+            category: super::use_case::Category::of_stored(&c.category).id.to_owned(),
             industry: c.industry.clone(),
             city: c.city.clone(),
             org: Some(u.org),

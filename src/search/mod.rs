@@ -22,7 +22,7 @@ use crate::domain::{ids::TopicId, search::SearchDoc};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// The file in the index directory that records its schema version.
 const VERSION_FILE: &str = "p2p-schema-version";
 /// The writer's memory budget (one indexing thread).
@@ -100,6 +100,30 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The index's writer and reader, its analyzers registered.
+fn writer_and_reader(index: &Index) -> SearchResult<(IndexWriter, IndexReader)> {
+    index.tokenizers().register(analysis::STEMMED, analysis::stemmed());
+    index.tokenizers().register(analysis::EXACT, analysis::exact());
+    let writer = index.writer_with_num_threads(1, WRITER_BYTES)?;
+    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    Ok((writer, reader))
+}
+
+/// The index in `dir` if it opens whole with `schema`. Damaged segment files can make
+/// tantivy panic while opening them rather than fail; that counts as unreadable too (the
+/// index is derived, and is then rebuilt).
+fn open_existing(dir: &Path, schema: &Schema) -> Option<(IndexWriter, IndexReader)> {
+    std::panic::catch_unwind(|| {
+        let index = Index::open_in_dir(dir).ok().filter(|i| i.schema() == *schema)?;
+        let (writer, reader) = writer_and_reader(&index).ok()?;
+        // Every segment's readers open with the searcher.
+        let _ = reader.searcher().num_docs();
+        Some((writer, reader))
+    })
+    .ok()
+    .flatten()
+}
+
 /// What the indexer does to one document.
 #[derive(Clone, Debug)]
 pub enum Change {
@@ -126,11 +150,11 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok().and_then(|v| v.trim().parse().ok());
         let opened = match version {
-            Some(SCHEMA_VERSION) => Index::open_in_dir(dir).ok().filter(|i| i.schema() == schema),
+            Some(SCHEMA_VERSION) => open_existing(dir, &schema),
             _ => None,
         };
-        let (index, fresh) = match opened {
-            Some(index) => (index, false),
+        let ((writer, reader), fresh) = match opened {
+            Some(parts) => (parts, false),
             None => {
                 if dir.exists() {
                     tracing::warn!(dir = %dir.display(), found = ?version, want = SCHEMA_VERSION, "search index missing, unreadable or of another version: rebuilding");
@@ -139,13 +163,9 @@ impl SearchIndex {
                 std::fs::create_dir_all(dir)?;
                 let index = Index::create_in_dir(dir, schema)?;
                 std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION.to_string())?;
-                (index, true)
+                (writer_and_reader(&index)?, true)
             }
         };
-        index.tokenizers().register(analysis::STEMMED, analysis::stemmed());
-        index.tokenizers().register(analysis::EXACT, analysis::exact());
-        let writer = index.writer_with_num_threads(1, WRITER_BYTES)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok((Self { reader, writer: Mutex::new(writer), fields, dir: dir.to_path_buf() }, fresh))
     }
 

@@ -51,8 +51,9 @@ pub fn typos_allowed(chars: usize) -> u8 {
 }
 
 impl SearchIndex {
-    /// The text part of a query; `None` when `q` has no words.
-    fn text_query(&self, q: &str, prefix_last: bool) -> Option<Box<dyn Query>> {
+    /// The text part of a query; `None` when `q` has no words. Without `typos`, words match
+    /// exactly, by stem or (the last) as a prefix only.
+    fn text_query(&self, q: &str, prefix_last: bool, typos: bool) -> Option<Box<dyn Query>> {
         let f = self.fields;
         let words: Vec<String> = analysis::words(&mut analysis::exact(), q).into_iter().take(MAX_WORDS).collect();
         if words.is_empty() {
@@ -68,10 +69,10 @@ impl SearchIndex {
                 boosted(term(f.title, &stem), STEM * TITLE),
                 boosted(term(f.body, &stem), STEM),
             ];
-            let typos = typos_allowed(w.chars().count());
-            if typos > 0 {
+            let edits = if typos { typos_allowed(w.chars().count()) } else { 0 };
+            if edits > 0 {
                 for (field, by) in [(f.title_exact, FUZZY * TITLE), (f.body_exact, FUZZY)] {
-                    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, w), typos, true);
+                    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, w), edits, true);
                     one.push(boosted(Box::new(fuzzy), by));
                 }
             }
@@ -116,7 +117,7 @@ impl SearchIndex {
 
     /// Searches; `None` when `q` has no words to look for.
     pub fn search(&self, r: &SearchRequest) -> SearchResult<Option<SearchPage>> {
-        let Some(text) = self.text_query(&r.q, !r.q.ends_with(char::is_whitespace)) else { return Ok(None) };
+        let Some(text) = self.text_query(&r.q, !r.q.ends_with(char::is_whitespace), true) else { return Ok(None) };
         let query = self.filtered(text, r);
         let searcher = self.searcher();
         let facets = facets::FacetCollector { fields: vec!["kind", "category", "city"] };
@@ -165,9 +166,10 @@ impl SearchIndex {
     }
 
     /// The keys of every document of `kind` that `q` finds (at most `cap`, in no order);
-    /// `None` when `q` has no words. The text filters of the lists use this.
+    /// `None` when `q` has no words. The text filters of the lists use this, without typo
+    /// tolerance: a filter narrows a list (`factory3` must not keep `factory1`).
     pub fn matching_keys(&self, q: &str, kind: SearchKind, cap: usize) -> SearchResult<Option<Vec<String>>> {
-        let Some(text) = self.text_query(q, true) else { return Ok(None) };
+        let Some(text) = self.text_query(q, true, false) else { return Ok(None) };
         let query = self.filtered(text, &SearchRequest { kinds: vec![kind], ..Default::default() });
         Ok(Some(self.searcher().search(&*query, &facets::KeyCollector { cap })?))
     }

@@ -8,6 +8,7 @@ use crate::{
         ids::OrgId,
         notifications::{NotificationKind, Subject},
         org::Organization,
+        search::{SearchKind, Searchable},
         text::{self, Validator},
         user::OrgRole,
     },
@@ -109,11 +110,20 @@ pub async fn list(
     limit: usize,
 ) -> AppResult<Page<Organization>> {
     let mut after = decode_cursor(cursor)?.and_then(|k| OrgId::from_key(&k));
-    let q = filter.q.as_deref().map(str::to_lowercase).filter(|q| !q.is_empty());
+    // Words go through the search index (names, industry, city, description, analyzed as
+    // search analyzes them).
+    let found: Option<std::collections::HashSet<OrgId>> = match filter.q.clone().filter(|q| !q.trim().is_empty()) {
+        Some(q) => super::search::matching(state, q, SearchKind::Organization).await?.map(|found| {
+            found
+                .into_iter()
+                .filter_map(|s| if let Searchable::Organization(id) = s { Some(id) } else { None })
+                .collect()
+        }),
+        None => None,
+    };
     let matches = move |o: &Organization| {
         o.member_count > 0
-            && q.as_deref()
-                .is_none_or(|q| o.name.to_lowercase().contains(q) || o.description.to_lowercase().contains(q))
+            && found.as_ref().is_none_or(|f| f.contains(&o.id))
             && filter.industry.as_deref().is_none_or(|i| o.industry.eq_ignore_ascii_case(i))
             && filter.city.as_deref().is_none_or(|c| o.city.eq_ignore_ascii_case(c))
             && filter.verified.is_none_or(|v| o.verified == v)

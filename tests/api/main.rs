@@ -41,6 +41,8 @@ mod password;
 mod people;
 mod persistence;
 mod profile;
+mod search;
+mod search_index;
 mod sessions;
 mod smtp;
 mod thumbnail_memory;

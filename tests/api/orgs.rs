@@ -47,6 +47,7 @@ async fn the_directory_pages_and_filters_and_platform_admins_verify() {
         .collect();
     assert_eq!(names, vec!["factory0.sa", "factory1.sa", "factory2.sa", "factory3.sa", "factory4.sa"]);
     assert!(p2["next_cursor"].is_null());
+    app.wait_for_index().await;
     let found = app.get_json("/api/v1/organizations?q=factory3", &t).await;
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
     let id = found["items"][0]["id"].as_str().unwrap().to_owned();

@@ -30,8 +30,13 @@ fn failed(e: impl std::fmt::Display) -> AppError {
     AppError::internal(anyhow::anyhow!("search index: {e}"))
 }
 
-/// What `item` is in the index now: its document, or its removal.
-fn changes_of(r: &impl Reader, item: Searchable) -> StoreResult<Vec<Change>> {
+/// Replies of a topic re-indexed per read (its title and category are theirs too).
+const REPLY_PAGE: usize = 500;
+
+/// What `item` is in the index now: its document, or its removal. With `dependents`, the
+/// documents that show part of it follow: a topic's replies (its title and category) and an
+/// organization's people (its name and industry).
+fn changes_of(r: &impl Reader, item: Searchable, dependents: bool) -> StoreResult<Vec<Change>> {
     let put = |d: SearchDoc| vec![Change::Put(Box::new(d))];
     let gone = || vec![Change::Delete(item.key())];
     Ok(match item {
@@ -42,10 +47,32 @@ fn changes_of(r: &impl Reader, item: Searchable) -> StoreResult<Vec<Change>> {
             }
             None => gone(),
         },
-        Searchable::Organization(id) => orgs::get(r, id)?.map(|o| SearchDoc::of_org(&o)).map_or_else(gone, put),
+        Searchable::Organization(id) => match orgs::get(r, id)? {
+            Some(o) => {
+                let mut changes = put(SearchDoc::of_org(&o));
+                for member in orgs::member_ids(r, id, usize::MAX)?.into_iter().filter(|_| dependents) {
+                    if let Some(u) = users::get(r, member)? {
+                        changes.extend(SearchDoc::of_user(&u, Some(&o)).map(|d| Change::Put(Box::new(d))));
+                    }
+                }
+                changes
+            }
+            None => gone(),
+        },
         Searchable::UseCase(id) => use_cases::get(r, id)?.map(|u| SearchDoc::of_use_case(&u)).map_or_else(gone, put),
         Searchable::Topic(id) => match forum::topic(r, id)? {
-            Some(t) => put(SearchDoc::of_topic(&t)),
+            Some(t) => {
+                let mut changes = put(SearchDoc::of_topic(&t));
+                let mut after = None;
+                let mut more = dependents;
+                while more {
+                    let replies = forum::replies(r, id, after, REPLY_PAGE)?;
+                    after = replies.last().map(|reply| reply.id);
+                    more = replies.len() == REPLY_PAGE;
+                    changes.extend(replies.iter().map(|reply| Change::Put(Box::new(SearchDoc::of_reply(reply, &t)))));
+                }
+                changes
+            }
             None => vec![Change::Delete(item.key()), Change::DeleteRepliesOf(id)],
         },
         Searchable::Reply(id) => match forum::reply(r, id)? {
@@ -66,7 +93,7 @@ pub async fn index_queued(state: &AppState) -> AppResult<usize> {
             let batch = search_queue::batch(r, BATCH)?;
             let mut changes = Vec::with_capacity(batch.len());
             for (item, _) in &batch {
-                changes.extend(changes_of(r, *item)?);
+                changes.extend(changes_of(r, *item, true)?);
             }
             Ok((batch, changes))
         })
@@ -132,7 +159,9 @@ async fn each_record(
                 let mut changes = Vec::with_capacity(keys.len());
                 for (k, _) in &keys {
                     if let Some(item) = what(k) {
-                        changes.extend(changes_of(r, item)?.into_iter().filter(|c| matches!(c, Change::Put(_))));
+                        // Every record is read once, so nothing needs to follow its dependents.
+                        let found = changes_of(r, item, false)?;
+                        changes.extend(found.into_iter().filter(|c| matches!(c, Change::Put(_))));
                     }
                 }
                 Ok((changes, keys.last().map(|(k, _)| k.clone()), keys.len()))

@@ -13,6 +13,7 @@
 //!   request bodies.
 //! - `activity`: the activity feed, watching topics, a crowd of people made at once, and a
 //!   mail server that holds the job worker until released.
+//! - `search`: search and suggest, and waiting (bounded) for the index to show a write.
 //! - `errors`: assertions on the uniform error body.
 //! - `mail`: the file transport's outbox (emails, codes, link tokens).
 //! - `ws`: the WebSocket client, checking every frame against `asyncapi`, the protocol
@@ -36,6 +37,7 @@ pub mod messages;
 pub mod notifications;
 pub mod orgs;
 pub mod s3;
+pub mod search;
 pub mod use_cases;
 pub mod ws;
 
