@@ -126,14 +126,12 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
     .await??;
     let media = MediaStore::from_config(&config).context("cannot open the media store")?;
     let index_dir = config.index_dir();
-    let (search, fresh) = tokio::task::spawn_blocking(move || crate::search::SearchIndex::open(&index_dir))
+    // A new index is filled from the store by the indexer, while the server already serves
+    // (readiness says so until it is done), or by the command that needs it.
+    let search = tokio::task::spawn_blocking(move || crate::search::SearchIndex::open(&index_dir))
         .await?
         .context("cannot open the search index")?;
-    let state = AppState::new(config, store, Arc::new(search), hasher, media, &secret);
-    if fresh {
-        service::search::indexer::rebuild(&state).await.context("cannot build the search index")?;
-    }
-    Ok(state)
+    Ok(AppState::new(config, store, Arc::new(search), hasher, media, &secret))
 }
 
 /// The configured JWT secret, or the one kept in the data dir (generated on first start).

@@ -123,7 +123,11 @@ async fn seed(config: Config, demo: bool) -> anyhow::Result<()> {
     let progress = p2p_sandbox::console::ConsoleProgress::new();
     let loaded = service::demo::load(&state, &progress).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // Searchable at once, not at the server's next start.
-    service::search::indexer::drain(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let indexed = match state.search.unbuilt() {
+        true => service::search::indexer::rebuild(&state).await,
+        false => service::search::indexer::drain(&state).await,
+    };
+    indexed.map_err(|e| anyhow::anyhow!("{e}"))?;
     if loaded.already {
         println!("the demo data set is already loaded; nothing added");
     } else {

@@ -43,24 +43,43 @@ pub fn server_bin() -> PathBuf {
     std::env::var_os("P2P_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_p2p-sandbox")), PathBuf::from)
 }
 
+/// `bin` with data in `data`, logging at `warn`; other `P2P_*` variables but `P2P_BIN` and
+/// `P2P_BENCH_SCALE` pass through.
+fn command(bin: &Path, data: &Path) -> Command {
+    let mut c = Command::new(bin);
+    // The benches' own variables: the server refuses unknown `P2P_*` keys.
+    c.env_remove("P2P_BIN")
+        .env_remove("P2P_BENCH_SCALE")
+        .env("P2P_DATA_DIR", data)
+        .env("P2P_LOG_LEVEL", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    c
+}
+
 /// Starts `bin` on `127.0.0.1:port` with data in `data`: device verification off, the per-IP
-/// auth and per-person message rate limits lifted, logging at `warn`; other `P2P_*` variables but `P2P_BIN` pass through.
+/// auth and per-person message rate limits lifted, logging at `warn`; other `P2P_*` variables but `P2P_BIN`
+/// and `P2P_BENCH_SCALE` pass through.
 pub fn start_server(bin: &Path, data: &Path, port: u16) -> Proc {
     Proc(
-        Command::new(bin)
-            // The bench's own variable: the server refuses unknown `P2P_*` keys.
-            .env_remove("P2P_BIN")
-            .env("P2P_DATA_DIR", data)
+        command(bin, data)
             .env("P2P_BIND", format!("127.0.0.1:{port}"))
             .env("P2P_AUTH__DEVICE_VERIFICATION", "false")
             .env("P2P_HTTP__AUTH_IP_RATE_PER_MINUTE", "1000000")
             .env("P2P_MESSAGES__SENDS_PER_MINUTE", "1000000")
-            .env("P2P_LOG_LEVEL", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display())),
     )
+}
+
+/// Builds the search index of the store in `data` with `bin reindex`, as an operator would
+/// before the first start: a server finding no index builds it before it listens, which on
+/// a large preloaded store takes longer than `wait_healthy` waits. Returns how long it took.
+pub fn reindex(bin: &Path, data: &Path) -> Duration {
+    let t = Instant::now();
+    let status = command(bin, data).arg("reindex").status().unwrap_or_else(|e| panic!("cannot run reindex: {e}"));
+    assert!(status.success(), "{} reindex: {status}", bin.display());
+    t.elapsed()
 }
 
 /// Peak and current resident set size of `pid`, in MiB, from /proc.

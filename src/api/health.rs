@@ -109,6 +109,9 @@ impl HealthApi {
         let disk = check(operations::data_dir_writable(&state).await, "writable");
         let media = check(operations::media_reachable(&state).await, "reachable");
         let search = match operations::search_lag(&state).await {
+            Ok(l) if l.building => {
+                Check { ok: false, detail: format!("{} documents, building from the store", l.documents) }
+            }
             Ok(l) => Check {
                 ok: l.oldest_ms <= MAX_SEARCH_LAG_MS,
                 detail: format!("{} documents, {} queued, lag {} ms", l.documents, l.queued, l.oldest_ms),

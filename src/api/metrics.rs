@@ -63,6 +63,7 @@ struct Gauges {
     index_docs: IntGauge,
     index_queued: IntGauge,
     index_lag: IntGauge,
+    index_building: IntGauge,
 }
 
 /// The store writer's running totals, copied in at scrape time: how many closures ran in
@@ -113,6 +114,7 @@ impl HttpMetrics {
             index_docs: gauge("search_index_documents", "Documents in the search index")?,
             index_queued: gauge("search_index_queued", "Records waiting to be (re)indexed")?,
             index_lag: gauge("search_index_lag_milliseconds", "How long the longest-waiting record has waited")?,
+            index_building: gauge("search_index_building", "1 while a new index is being filled from the store")?,
         };
         let counter = |name: &str, help: &str| registered(&registry, IntCounter::new(name, help)?);
         let hub = HubCounters {
@@ -191,6 +193,7 @@ impl HttpMetrics {
         g.index_docs.set(i64::try_from(search.documents).unwrap_or(i64::MAX));
         g.index_queued.set(i64::try_from(search.queued).unwrap_or(i64::MAX));
         g.index_lag.set(search.oldest_ms);
+        g.index_building.set(i64::from(search.building));
         g.job_depth.set(jobs.queued as i64);
         g.job_oldest_due.set(jobs.oldest_due_ms / 1000);
         g.dead_jobs.set(jobs.dead as i64);

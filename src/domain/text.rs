@@ -3,6 +3,23 @@
 
 use super::FieldErrors;
 
+/// Escapes the characters that could end an HTML text run or a quoted attribute (emails'
+/// HTML parts, search snippets). Slashes stay: links read whole.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Collects field errors so one response can name every invalid field at once.
 #[derive(Debug, Default)]
 pub struct Validator {

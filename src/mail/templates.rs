@@ -67,21 +67,7 @@ fn format(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
     }
 }
 
-/// Escapes the characters that could end an HTML text run or a quoted attribute.
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::domain::text::escape_html;
 
 /// Reads a template from the files embedded in the binary.
 pub(crate) fn load_embedded(name: &str) -> Result<Option<String>, Error> {

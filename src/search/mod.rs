@@ -2,7 +2,8 @@
 //! cases, topics and replies (`domain::search::SearchDoc`), analyzed for Arabic and English
 //! (`analysis`). It is derived data: written only by the indexer from the store, opened at
 //! start, and made anew — empty, for the caller to fill from the store — when it is missing,
-//! unreadable or of another schema version.
+//! unreadable or of another schema version. Its version file is written only once it is
+//! filled (`mark_built`), so a process stopped halfway through a rebuild rebuilds again.
 
 pub mod analysis;
 mod facets;
@@ -10,7 +11,10 @@ pub mod query;
 
 use std::{
     path::{Path, PathBuf},
-    sync::Mutex,
+    sync::{
+        Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use tantivy::{
@@ -137,6 +141,8 @@ pub enum Change {
 
 /// The open index.
 pub struct SearchIndex {
+    /// Made anew and not yet filled from the store.
+    unbuilt: AtomicBool,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
@@ -145,8 +151,8 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     /// Opens the index in `dir`; when it is missing, unreadable or of another version, makes a
-    /// new empty one there (the second value is then `true`: fill it from the store).
-    pub fn open(dir: &Path) -> SearchResult<(Self, bool)> {
+    /// new empty one there, which `unbuilt` then reports until `mark_built`.
+    pub fn open(dir: &Path) -> SearchResult<Self> {
         let (schema, fields) = schema();
         let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok().and_then(|v| v.trim().parse().ok());
         let opened = match version {
@@ -162,11 +168,23 @@ impl SearchIndex {
                 }
                 std::fs::create_dir_all(dir)?;
                 let index = Index::create_in_dir(dir, schema)?;
-                std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION.to_string())?;
                 (writer_and_reader(&index)?, true)
             }
         };
-        Ok((Self { reader, writer: Mutex::new(writer), fields, dir: dir.to_path_buf() }, fresh))
+        let unbuilt = AtomicBool::new(fresh);
+        Ok(Self { unbuilt, reader, writer: Mutex::new(writer), fields, dir: dir.to_path_buf() })
+    }
+
+    /// Whether the index is new and not yet filled from the store.
+    pub fn unbuilt(&self) -> bool {
+        self.unbuilt.load(Ordering::Acquire)
+    }
+
+    /// Records that the index holds the whole store (after a rebuild's commit).
+    pub fn mark_built(&self) -> SearchResult<()> {
+        std::fs::write(self.dir.join(VERSION_FILE), SCHEMA_VERSION.to_string())?;
+        self.unbuilt.store(false, Ordering::Release);
+        Ok(())
     }
 
     /// The fields.

@@ -18,6 +18,7 @@ use super::{SearchIndex, SearchResult, analysis, facets};
 use crate::domain::{
     closed::ClosedSet,
     search::{Hit, SearchKind, SearchPage, SearchRequest},
+    text::escape_html as escape,
 };
 
 /// Most characters of a snippet.
@@ -196,22 +197,6 @@ impl SearchIndex {
         }
         Ok(out)
     }
-}
-
-/// `text` escaped for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `fragment` escaped, with the `highlighted` byte ranges in `<mark>`.

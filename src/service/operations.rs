@@ -21,6 +21,8 @@ pub struct SearchLag {
     pub documents: u64,
     /// Bytes the index takes on disk.
     pub bytes: u64,
+    /// The index is new and still being filled from the store.
+    pub building: bool,
 }
 
 /// Records the search queue looks at for its oldest entry (the queue is short unless the
@@ -35,7 +37,8 @@ pub async fn search_lag(state: &AppState) -> AppResult<SearchLag> {
     let (documents, bytes) = tokio::task::spawn_blocking(move || (index.num_docs(), index.size_bytes()))
         .await
         .map_err(AppError::internal)?;
-    Ok(SearchLag { queued, oldest_ms: oldest.map_or(0, |t| (now_ms() - t).max(0)), documents, bytes })
+    let building = state.search.unbuilt();
+    Ok(SearchLag { queued, oldest_ms: oldest.map_or(0, |t| (now_ms() - t).max(0)), documents, bytes, building })
 }
 
 /// The persistent job queue.

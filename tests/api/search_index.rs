@@ -240,12 +240,14 @@ async fn all_200_acknowledged_topics_are_found_after_kill_9() {
 }
 
 /// Stops `app`, lets `damage` do its worst to the index directory, starts again; returns the
-/// app, which must find `id` at once (the rebuild happens before the server answers).
+/// app, which must find `id` once the index is built (a rebuild runs while it serves).
 async fn restart_after(mut app: TestApp, t: &str, id: &str, damage: impl FnOnce(&std::path::Path)) -> TestApp {
     app.stop().await;
     damage(&app.dir.join("index"));
     let app = app.restart_with(&[]).await;
-    assert!(finds(&app.search_q(t, "blowdown").await, id), "found right after the start");
+    // A rebuilt index is filled while the server already serves.
+    app.wait_for_index().await;
+    assert!(finds(&app.search_q(t, "blowdown").await, id), "found once the index is built");
     app
 }
 

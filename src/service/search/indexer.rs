@@ -5,7 +5,8 @@
 //! and that leaves them queued, and they are indexed again: the queue is replayed at start.
 //!
 //! `rebuild` fills an empty index from the whole store (a new, damaged or older index, or
-//! `p2p-sandbox reindex`), with its progress in the log.
+//! `p2p-sandbox reindex`), with its progress in the log; the server runs it in the indexer
+//! task, so it serves (and readiness reports the rebuild) meanwhile.
 
 use std::time::{Duration, Instant};
 
@@ -114,9 +115,18 @@ pub async fn drain(state: &AppState) -> AppResult<()> {
     Ok(())
 }
 
-/// Runs until `stop` turns true: indexes what is queued, committing at most every
-/// `COMMIT_EVERY`.
+/// Runs until `stop` turns true: first fills a new index from the store, then indexes what
+/// is queued, committing at most every `COMMIT_EVERY`.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    while state.search.unbuilt() {
+        if let Err(e) = rebuild(&state).await {
+            tracing::error!(error = %e.message, "building the search index failed; retrying");
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
     let mut last_commit = Instant::now() - COMMIT_EVERY;
     loop {
         if *stop.borrow() {
@@ -200,7 +210,13 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
         );
     }
     let commit = index.clone();
-    tokio::task::spawn_blocking(move || commit.commit()).await.map_err(failed)?.map_err(failed)?;
+    tokio::task::spawn_blocking(move || {
+        commit.commit()?;
+        commit.mark_built()
+    })
+    .await
+    .map_err(failed)?
+    .map_err(failed)?;
     drain(state).await?;
     let docs = index.num_docs();
     tracing::info!(documents = docs, elapsed_ms = started.elapsed().as_millis() as u64, "search index built");

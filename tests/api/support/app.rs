@@ -186,11 +186,12 @@ impl TestApp {
         self.get("/metrics", None).await.text().await.unwrap()
     }
 
-    /// Waits (bounded) until the search index holds every acknowledged write (its queue is
-    /// empty; the indexer commits at most every 0.5 s).
+    /// Waits (bounded) until the search index holds every acknowledged write (it is built and
+    /// its queue is empty; the indexer commits at most every 0.5 s).
     pub async fn wait_for_index(&self) {
         let started = Instant::now();
-        while !self.metrics().await.contains("p2p_search_index_queued 0") {
+        let caught_up = |m: &str| m.contains("p2p_search_index_queued 0") && m.contains("p2p_search_index_building 0");
+        while !caught_up(&self.metrics().await) {
             assert!(started.elapsed() < Duration::from_secs(10), "the search index never caught up");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
