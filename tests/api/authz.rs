@@ -384,6 +384,8 @@ async fn token_for(app: &TestApp, actor: &str) -> Option<String> {
 async fn every_route_answers_each_kind_of_caller_as_expected() {
     let app = TestApp::spawn().await;
     let fx = fixture(&app).await;
+    // Readiness is part of the matrix: the new index must be built.
+    app.wait_for_index().await;
     let mut failures = Vec::new();
     for (method, template, body, expected) in matrix() {
         for (i, actor) in ACTORS.iter().enumerate() {

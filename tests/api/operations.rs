@@ -36,11 +36,13 @@ async fn a_client_request_id_is_echoed() {
 #[tokio::test]
 async fn readiness_checks_store_disk_and_jobs() {
     let app = TestApp::spawn().await;
+    // A new data dir's search index is built (from an empty store) while the server serves.
+    app.wait_for_index().await;
     let r = app.get("/health/ready", None).await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["status"], "ready");
-    for check in ["store", "disk", "jobs"] {
+    for check in ["store", "disk", "jobs", "search"] {
         assert_eq!(body[check]["ok"], true, "{check}: {body}");
     }
 }
