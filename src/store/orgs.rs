@@ -24,10 +24,19 @@ pub fn by_domain(r: &impl Reader, domain: &str) -> StoreResult<Option<Organizati
     }
 }
 
+/// What search shows of an organization.
+fn searched(o: &Organization) -> (&str, &str, &str, &str, &str) {
+    (&o.name, &o.industry, &o.city, &o.country, &o.description)
+}
+
 /// Writes an organization and its domain index entry.
 pub fn put(tx: &Tx, org: &Organization) -> StoreResult<()> {
     put_raw(tx, DOMAIN_ORG, org.domain.as_bytes(), &org.id.key())?;
-    super::search_queue::touch(tx, crate::domain::search::Searchable::Organization(org.id))?;
+    // Search re-indexes the organization and its people (who show its name and industry):
+    // only when what it shows changed, not with every member count.
+    if get(tx, org.id)?.is_none_or(|old| searched(&old) != searched(org)) {
+        super::search_queue::touch(tx, crate::domain::search::Searchable::Organization(org.id))?;
+    }
     let card = org.card();
     if self::card(tx, org.id)?.as_ref() != Some(&card) {
         codec::put(tx, ORG_CARDS, &org.id.key(), &card)?;

@@ -151,18 +151,14 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
 /// What a table's key names.
 type KeyOf = fn(&[u8]) -> Option<Searchable>;
 
-/// Every record of `table` as searchables, in batches, through `each`.
-async fn each_record(
-    state: &AppState,
-    table: tables::Table,
-    what: KeyOf,
-    each: &mut (dyn FnMut(Vec<Change>) -> AppResult<()> + Send),
-) -> AppResult<u64> {
+/// Adds every record of `table` to the index, a thousand per read; returns how many. The
+/// analysis runs on the read's blocking thread, never on the runtime's.
+async fn add_all(state: &AppState, table: tables::Table, what: KeyOf) -> AppResult<u64> {
     let mut after: Option<Vec<u8>> = None;
     let mut n = 0;
     loop {
-        let from = after.clone();
-        let (changes, last, count) = state
+        let (from, index) = (after.clone(), state.search.clone());
+        let (last, count) = state
             .store
             .read(move |r| -> AppResult<_> {
                 let keys = scan_after(r, table, from, 1_000)?;
@@ -174,12 +170,12 @@ async fn each_record(
                         changes.extend(found.into_iter().filter(|c| matches!(c, Change::Put(_))));
                     }
                 }
-                Ok((changes, keys.last().map(|(k, _)| k.clone()), keys.len()))
+                index.add(&changes).map_err(failed)?;
+                Ok((keys.last().map(|(k, _)| k.clone()), keys.len()))
             })
             .await?;
         let Some(last) = last else { return Ok(n) };
         n += count as u64;
-        each(changes)?;
         after = Some(last);
     }
 }
@@ -190,7 +186,8 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
     let started = Instant::now();
     tracing::info!("building the search index from the store");
     let index = state.search.clone();
-    index.clear().map_err(failed)?;
+    let cleared = index.clone();
+    tokio::task::spawn_blocking(move || cleared.clear()).await.map_err(failed)?.map_err(failed)?;
     let sources: [(&str, tables::Table, KeyOf); 5] = [
         ("people", tables::USERS, |k| crate::domain::ids::UserId::from_key(k).map(Searchable::User)),
         ("organizations", tables::ORGS, |k| crate::domain::ids::OrgId::from_key(k).map(Searchable::Organization)),
@@ -199,9 +196,7 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
         ("replies", tables::REPLIES, |k| crate::domain::ids::ReplyId::from_key(k).map(Searchable::Reply)),
     ];
     for (name, table, what) in sources {
-        let index = index.clone();
-        let mut add = move |changes: Vec<Change>| index.add(&changes).map_err(failed);
-        let n = each_record(state, table, what, &mut add).await?;
+        let n = add_all(state, table, what).await?;
         tracing::info!(
             records = n,
             kind = name,
