@@ -81,7 +81,10 @@ impl JobSignal {
     }
 }
 
-/// Runs due jobs until `shutdown` turns true; the job in progress is finished first.
+/// Claimed jobs run at most this many at once.
+const CONCURRENT_JOBS: usize = 4;
+
+/// Runs due jobs until `shutdown` turns true; the jobs in progress are finished first.
 pub async fn run_worker(
     store: Store,
     config: JobsConfig,
@@ -110,9 +113,13 @@ pub async fn run_worker(
             }
             continue;
         }
-        for job in jobs {
-            run_one(&store, &config, &handler, job).await;
-        }
+        // A few at a time: their writes then share the store's commits (one job's batches
+        // each wait for a commit otherwise, which bounds a fan-out behind a busy writer),
+        // while a burst of thumbnails cannot take every core.
+        futures::StreamExt::for_each_concurrent(futures::stream::iter(jobs), CONCURRENT_JOBS, |job| {
+            run_one(&store, &config, &handler, job)
+        })
+        .await;
     }
     tracing::info!("job worker stopped");
 }
