@@ -13,7 +13,7 @@
 //! replies (1 to 9 each), 10 watchers per topic, 20 notifications per person (0 to 10
 //! unread) and 10,000 use cases — is written straight into a fresh redb file through the
 //! library, with every counter, the activity feed and the trending scores as the services
-//! keep them (see `notifications/preload.rs`); the load is timed, and so is the search
+//! keep them (see `common/medium.rs`); the load is timed, and so is the search
 //! index's build with `p2p-sandbox reindex` (a server finding no index builds it before it
 //! listens, longer than `wait_healthy` waits on this data set). Then the first 1,000
 //! people log in over HTTP (one session each), and, each phase 1 s (2 s for the first) of
@@ -42,10 +42,11 @@
 mod common;
 #[path = "notifications/load.rs"]
 mod load;
-#[path = "notifications/preload.rs"]
-mod preload;
 #[path = "notifications/report.rs"]
 mod report;
+
+// The medium data set, shared with the search bench.
+use common::medium as preload;
 
 use std::{
     path::Path,
@@ -120,11 +121,11 @@ fn main() {
     let db = data.path().join("p2p.redb");
     let t = Instant::now();
     let store = Store::open_with_cache(&db, PRELOAD_CACHE).unwrap();
-    let people = preload::people(&store, sizes.orgs, &hash);
+    let people = preload::people(&store, sizes.orgs, &hash, &preload::PLAIN);
     println!("preload: {} users in {:.1} s", people.ids.len(), t.elapsed().as_secs_f64());
-    let forum = preload::forum(&store, &people, &categories, sizes.topics);
+    let forum = preload::forum(&store, &people, &categories, sizes.topics, &preload::PLAIN);
     println!("preload: {} topics, {} replies by {:.1} s", forum.topics.len(), forum.replies, t.elapsed().as_secs_f64());
-    let uc_transactions = preload::use_cases(&store, &people, sizes.use_cases);
+    let uc_transactions = preload::use_cases(&store, &people, sizes.use_cases, &preload::PLAIN);
     drop(store);
     let loaded = Loaded {
         transactions: sizes.orgs.div_ceil(200) + forum.transactions + uc_transactions,

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod fixtures;
+pub mod medium;
 
 use std::{
     path::{Path, PathBuf},

@@ -1,10 +1,11 @@
-//! The data set, written straight into a fresh redb file through the library before the
-//! server starts: organizations with their members (one shared argon2 hash), topics with
-//! their replies, watchers and notifications, and use cases. Every record, index and counter
-//! ends up as the services would have left it — each batch applies the effect of
-//! `topic_added` / `reply_added` / the use-case counters once, summed over the batch — with
-//! the activity feed and the trending scores written event by event, so the dashboard reads a
-//! full feed and ranking rather than empty ones.
+//! The medium data set of SPEC §13 (the notifications and search benches share it), written
+//! straight into a fresh redb file through the library before the server starts:
+//! organizations with their members (one shared argon2 hash), topics with their replies,
+//! watchers and notifications, and use cases. Every record, index and counter ends up as the
+//! services would have left it — each batch applies the effect of `topic_added` /
+//! `reply_added` / the use-case counters once, summed over the batch — with the activity
+//! feed and the trending scores written event by event, so the dashboard reads a full feed
+//! and ranking rather than empty ones.
 //!
 //! Who does what, by user index `u` of `U` users (the ratios hold at every scale):
 //! - topic `i` is started by user `a = (i + ⌊i/U⌋) % U` (see `author`), in their organization;
@@ -14,6 +15,9 @@
 //!   25 replies to their five topics a person keeps the newest `NOTIFICATIONS`, the newest
 //!   `u % 11` of them unread (five on average). The watchers' fan-out of the
 //!   preloaded replies is left out: the job would add eight notifications per reply.
+//!
+//! The words of names, topics, replies and use cases come from a `Text`: the notifications
+//! bench keeps the fixed English sentences of `PLAIN`, the search bench varied bilingual text.
 
 use std::collections::HashMap;
 
@@ -34,7 +38,37 @@ use p2p_sandbox::{
 };
 use rand::{SeedableRng, rngs::StdRng};
 
-use crate::common::fixtures;
+use super::fixtures;
+
+/// The words of the records, by index (see the header).
+pub struct Text {
+    /// First and last name of user `u`.
+    pub name: fn(usize) -> (String, String),
+    /// Title and body of topic `i`.
+    pub topic: fn(usize) -> (String, String),
+    /// Body of reply `k` of topic `i`.
+    pub reply: fn(usize, usize) -> String,
+    /// Title, subtitle and body of use case `i`, whose plant is in `city`.
+    pub use_case: fn(usize, &str) -> (String, String, String),
+}
+
+/// One English sentence per kind of record, numbered: the notifications bench's data set.
+pub const PLAIN: Text = Text {
+    name: |u| (format!("Member{u}"), "Bench".to_owned()),
+    topic: |i| {
+        let title = format!("Hydraulic press {i} loses pressure after warm-up");
+        (title, format!("Topic {i}: the press drops 15 bar once the oil passes 50 °C. Seals are new."))
+    },
+    reply: |i, k| format!("Reply {k} to topic {i}: check the relief valve spring and the oil grade."),
+    use_case: |i, city| {
+        let title = format!("Predictive maintenance of press line {} in {city}", i % 40 + 1);
+        let body = format!(
+            "Use case {i}: the plant fitted vibration sensors on the main drives of its press line, trained the \
+             shift leads to read the trends, and cut unplanned stops by a third within six months."
+        );
+        (title, "Vibration sensors on the main drives".into(), body)
+    },
+};
 
 /// Members of each organization, the first one its admin.
 pub const PER_ORG: usize = 10;
@@ -93,7 +127,7 @@ pub struct People {
 }
 
 /// Writes `n_orgs` organizations of `PER_ORG` active, verified members each.
-pub fn people(store: &Store, n_orgs: usize, hash: &str) -> People {
+pub fn people(store: &Store, n_orgs: usize, hash: &str, text: &Text) -> People {
     let now = p2p_sandbox::service::now();
     let mut out = People { ids: Vec::new(), orgs: Vec::new(), org_names: Vec::new() };
     for start in (0..n_orgs).step_by(ORGS_PER_TX) {
@@ -113,10 +147,9 @@ pub fn people(store: &Store, n_orgs: usize, hash: &str) -> People {
                     orgs::put(tx, &org)?;
                     for k in 0..PER_ORG {
                         let u = j * PER_ORG + k;
-                        let user = User {
-                            first_name: format!("Member{u}"),
-                            ..fixtures::user(email(u), Some((&org, k == 0)), hash, now)
-                        };
+                        let (first_name, last_name) = (text.name)(u);
+                        let user =
+                            User { first_name, last_name, ..fixtures::user(email(u), Some((&org, k == 0)), hash, now) };
                         users::insert(tx, &user)?;
                         orgs::add_member(tx, org.id, user.id)?;
                         batch.push((user.id, org.id, org.name.clone()));
@@ -160,7 +193,7 @@ fn record(tx: &Tx, rng: &mut StdRng, a: Activity) -> StoreResult<()> {
 
 /// Writes `n` topics with their replies, watchers, the topic authors' notifications, feed
 /// entries and trending scores, `TOPICS_PER_TX` topics per write transaction.
-pub fn forum(store: &Store, people: &People, categories: &[String], n: usize) -> Forum {
+pub fn forum(store: &Store, people: &People, categories: &[String], n: usize, text: &Text) -> Forum {
     let now = p2p_sandbox::service::now();
     let u_count = people.ids.len();
     let mut rng = StdRng::seed_from_u64(13);
@@ -186,13 +219,14 @@ pub fn forum(store: &Store, people: &People, categories: &[String], n: usize) ->
                     let created = now - (n - i + 2) as i64 * TOPIC_SPACING_MS;
                     let (a, replies) = (author(i, u_count), replies_of(i));
                     let category = &categories[i % categories.len()];
+                    let (title, body) = (text.topic)(i);
                     let topic = Topic {
                         id: TopicId::new(),
                         author: people.ids[a],
                         org: Some(people.orgs[a]),
                         category: category.clone(),
-                        title: format!("Hydraulic press {i} loses pressure after warm-up"),
-                        body: format!("Topic {i}: the press drops 15 bar once the oil passes 50 °C. Seals are new."),
+                        title,
+                        body,
                         tags: vec!["hydraulics".into(), format!("press-{}", i % 40)],
                         created_at: created,
                         edited_at: None,
@@ -228,7 +262,7 @@ pub fn forum(store: &Store, people: &People, categories: &[String], n: usize) ->
                             topic: topic.id,
                             parent: None,
                             author: people.ids[w],
-                            body: format!("Reply {k} to topic {i}: check the relief valve spring and the oil grade."),
+                            body: (text.reply)(i, k),
                             created_at: at,
                             edited_at: None,
                             like_count: 0,
@@ -288,15 +322,13 @@ pub fn forum(store: &Store, people: &People, categories: &[String], n: usize) ->
 }
 
 /// The fields of use case `i`, validated as the service validates them.
-fn content(i: usize, org: &str) -> p2p_sandbox::domain::use_case::UseCaseContent {
+fn content(i: usize, org: &str, text: &Text) -> p2p_sandbox::domain::use_case::UseCaseContent {
     let city = CITIES[i % CITIES.len()];
+    let (title, subtitle, body) = (text.use_case)(i, city);
     let raw = UseCaseInput {
-        title: format!("Predictive maintenance of press line {} in {city}", i % 40 + 1),
-        subtitle: "Vibration sensors on the main drives".into(),
-        body: format!(
-            "Use case {i}: the plant fitted vibration sensors on the main drives of its press line, trained the \
-             shift leads to read the trends, and cut unplanned stops by a third within six months."
-        ),
+        title,
+        subtitle,
+        body,
         category: CATEGORY_LIST[i % CATEGORY_LIST.len()].name_en.to_owned(),
         industry: fixtures::industry(i).to_owned(),
         factory_name: format!("{org} Plant {}", i % 3 + 1),
@@ -317,7 +349,7 @@ fn content(i: usize, org: &str) -> p2p_sandbox::domain::use_case::UseCaseContent
 
 /// Writes `n` use cases, one organization after another, each by its organization's admin,
 /// with the counters `service::use_cases` keeps and a feed entry each.
-pub fn use_cases(store: &Store, people: &People, n: usize) -> usize {
+pub fn use_cases(store: &Store, people: &People, n: usize, text: &Text) -> usize {
     let now = p2p_sandbox::service::now();
     let n_orgs = people.ids.len() / PER_ORG;
     let mut rng = StdRng::seed_from_u64(14);
@@ -330,7 +362,7 @@ pub fn use_cases(store: &Store, people: &People, n: usize) -> usize {
                 for i in start..(start + USE_CASES_PER_TX).min(n) {
                     let admin = (i % n_orgs) * PER_ORG;
                     let (org, name) = (people.orgs[admin], &people.org_names[admin]);
-                    let content = content(i, name);
+                    let content = content(i, name, text);
                     let org_slug = slugify(name);
                     let created = now - (n - i) as i64 * 60_000;
                     let u = UseCase {
