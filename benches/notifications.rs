@@ -60,10 +60,6 @@ use p2p_sandbox::{auth::password::PasswordHasher, store::Store};
 use serde_json::Value;
 
 const PASSWORD: &str = "Bench-notify-pass9";
-/// The spec's medium data set, at scale 1.0.
-const ORGS: usize = 2_000;
-const TOPICS: usize = 100_000;
-const USE_CASES: usize = 10_000;
 const DASHBOARD_CLIENTS: usize = 1_000;
 const NOTIFICATION_CLIENTS: usize = 256;
 const POSTERS: usize = 64;
@@ -94,8 +90,14 @@ impl Sizes {
         assert!(scale > 0.0 && scale <= 1.0, "P2P_BENCH_SCALE must be in (0, 1]");
         let of = |n: usize, min: usize| ((n as f64 * scale).round() as usize).max(min);
         // At least 26 organizations, so that 256 people read their own notifications.
-        let orgs = of(ORGS, NOTIFICATION_CLIENTS.div_ceil(preload::PER_ORG));
-        Self { scale, orgs, users: orgs * preload::PER_ORG, topics: of(TOPICS, 10), use_cases: of(USE_CASES, 1) }
+        let orgs = of(preload::ORGS, NOTIFICATION_CLIENTS.div_ceil(preload::PER_ORG));
+        Self {
+            scale,
+            orgs,
+            users: orgs * preload::PER_ORG,
+            topics: of(preload::TOPICS, 10),
+            use_cases: of(preload::USE_CASES, 1),
+        }
     }
 }
 

@@ -51,10 +51,6 @@ use p2p_sandbox::{auth::password::PasswordHasher, store::Store};
 use reqwest::Url;
 
 const PASSWORD: &str = "Bench-search-pass9";
-/// The spec's medium data set, at scale 1.0.
-const ORGS: usize = 2_000;
-const TOPICS: usize = 100_000;
-const USE_CASES: usize = 10_000;
 const CLIENTS: usize = 200;
 const POSTERS: usize = 64;
 const LOGIN_CONCURRENCY: usize = 8;
@@ -86,10 +82,10 @@ impl Sizes {
         assert!(scale > 0.0 && scale <= 1.0, "P2P_BENCH_SCALE must be in (0, 1]");
         let of = |n: usize, min: usize| ((n as f64 * scale).round() as usize).max(min);
         // Enough people for one per connection.
-        let orgs = of(ORGS, CLIENTS.div_ceil(medium::PER_ORG));
-        let topics = of(TOPICS, 10);
+        let orgs = of(medium::ORGS, CLIENTS.div_ceil(medium::PER_ORG));
+        let topics = of(medium::TOPICS, 10);
         let replies = (0..topics).map(medium::replies_of).sum();
-        Self { scale, orgs, users: orgs * medium::PER_ORG, topics, replies, use_cases: of(USE_CASES, 1) }
+        Self { scale, orgs, users: orgs * medium::PER_ORG, topics, replies, use_cases: of(medium::USE_CASES, 1) }
     }
 
     /// Documents the index should hold: every person, organization, use case, topic and reply.

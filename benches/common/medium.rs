@@ -72,6 +72,11 @@ pub const PLAIN: Text = Text {
 
 /// Members of each organization, the first one its admin.
 pub const PER_ORG: usize = 10;
+/// The spec's medium data set (SPEC §13), at scale 1.0: organizations, topics, use cases
+/// (people are `PER_ORG` per organization, replies `replies_of` per topic).
+pub const ORGS: usize = 2_000;
+pub const TOPICS: usize = 100_000;
+pub const USE_CASES: usize = 10_000;
 /// People watching each topic, its author and repliers among them.
 pub const WATCHERS: usize = 10;
 /// Notifications kept per person.

@@ -55,7 +55,7 @@ pub fn print(sizes: &Sizes, f: &Figures) {
          data (scale {}): {} orgs, {} users, {} topics, {} replies, {} use cases; {:.0} MiB redb file\n\
          {cores} cores shared by the server and the bench; {QUERIES} queries of each kind, {} s per phase\n\
          preload through the library          {:>8.1} s\n\
-         reindex, preload's records queued    {:>8.1} s   (the rebuild, then the queue indexed again)\n\
+         reindex, preload's records queued    {:>8.1} s   (the rebuild takes the queue it covers off)\n\
          reindex, queue empty                 {:>8.1} s   (the full rebuild)\n\
          index size on disk after reindex     {:>8.1} MiB\n\
          server start-up / VmRSS              {:>8.0} ms / {:.1} MiB\n\

@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use super::failed;
 use crate::{
     domain::search::{SearchDoc, Searchable},
-    error::{AppError, AppResult},
+    error::AppResult,
     search::Change,
     state::AppState,
     store::{Reader, StoreResult, forum, orgs, scan_after, search_queue, tables, use_cases, users},
@@ -26,10 +27,6 @@ const COMMIT_EVERY: Duration = Duration::from_millis(500);
 const POLL: Duration = Duration::from_millis(100);
 /// Records read and indexed per round.
 const BATCH: usize = 2_000;
-
-fn failed(e: impl std::fmt::Display) -> AppError {
-    AppError::internal(anyhow::anyhow!("search index: {e}"))
-}
 
 /// Replies of a topic re-indexed per read (its title and category are theirs too).
 const REPLY_PAGE: usize = 500;
@@ -180,11 +177,17 @@ async fn add_all(state: &AppState, table: tables::Table, what: KeyOf) -> AppResu
     }
 }
 
-/// Fills the (empty) index from the whole store, logging its progress; the queue is then
-/// indexed as usual.
+/// Queue entries taken off per write transaction once a rebuild has covered them.
+const COVERED_PER_TX: usize = 10_000;
+
+/// Fills the (empty) index from the whole store, logging its progress. What was queued
+/// before it began is covered by it (every record is read after that) and taken off the
+/// queue — after a bulk load that is every record, which would otherwise be indexed twice;
+/// what was queued since is then indexed as usual.
 pub async fn rebuild(state: &AppState) -> AppResult<()> {
     let started = Instant::now();
     tracing::info!("building the search index from the store");
+    let covered = state.store.read(|r| search_queue::batch(r, usize::MAX)).await?;
     let index = state.search.clone();
     let cleared = index.clone();
     tokio::task::spawn_blocking(move || cleared.clear()).await.map_err(failed)?.map_err(failed)?;
@@ -212,6 +215,10 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
     .await
     .map_err(failed)?
     .map_err(failed)?;
+    for chunk in covered.chunks(COVERED_PER_TX) {
+        let chunk = chunk.to_vec();
+        state.store.write(move |tx| search_queue::done(tx, &chunk)).await?;
+    }
     drain(state).await?;
     let docs = index.num_docs();
     tracing::info!(documents = docs, elapsed_ms = started.elapsed().as_millis() as u64, "search index built");

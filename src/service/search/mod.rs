@@ -32,8 +32,9 @@ fn checked(q: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// A failure of the index (or of the blocking task that used it), as a 500.
 fn failed(e: impl std::fmt::Display) -> AppError {
-    AppError::internal(anyhow::anyhow!("search: {e}"))
+    AppError::internal(anyhow::anyhow!("search index: {e}"))
 }
 
 /// Searches for the caller (422 for an empty `q` or one with no words).
