@@ -289,7 +289,7 @@ pub async fn mark_read(state: &AppState, ctx: AuthContext, ids: Option<Vec<Notif
     let user = ctx.user_id;
     let all = ids.is_none();
     let published = state.clone();
-    let (marked, left) = state
+    let (_, left) = state
         .store
         .write_then(
             move |tx| -> AppResult<_> {
@@ -313,6 +313,5 @@ pub async fn mark_read(state: &AppState, ctx: AuthContext, ids: Option<Vec<Notif
             },
         )
         .await?;
-    let _ = marked;
     Ok(left)
 }
