@@ -98,6 +98,15 @@ pub struct SearchDoc {
     pub created_at: i64,
 }
 
+impl SearchDoc {
+    /// Whether the title is searched: a reply shows its topic's title but is found by its
+    /// own words only (else every reply of a topic would rank with it on a title word, and
+    /// the topic's title would be indexed once per reply).
+    pub fn title_searched(&self) -> bool {
+        self.kind != Some(SearchKind::Reply)
+    }
+}
+
 fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n")
 }
@@ -138,8 +147,8 @@ impl SearchDoc {
         }
     }
 
-    /// A published use case: its problem, solution, vendor, tags and place.
-    pub fn of_use_case(u: &UseCase) -> Self {
+    /// A published use case: its problem, solution, vendor, tags, place and organization.
+    pub fn of_use_case(u: &UseCase, org: Option<&Organization>) -> Self {
         let c = &u.content;
         let problems = c.specific_problems.join("\n");
         let tech = c.technology_components.join(", ");
@@ -158,6 +167,7 @@ impl SearchDoc {
                 &tags,
                 &c.factory_name,
                 &c.city,
+                org.map(|o| o.name.as_str()).unwrap_or_default(),
             ]),
             // Filtered and faceted by the category's id, as the use-case API names it.
             category: super::use_case::Category::of_stored(&c.category).id.to_owned(),

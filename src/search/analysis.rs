@@ -17,6 +17,8 @@ use tantivy::tokenizer::{AsciiFoldingFilter, TextAnalyzer, Token, TokenStream, T
 pub const STEMMED: &str = "bilingual";
 /// Name of the normalizing, non-stemming analyzer.
 pub const EXACT: &str = "bilingual_exact";
+/// Name of the analyzer of whole filter values: one token, lower-cased.
+pub const KEYWORD: &str = "keyword_folded";
 
 /// Words longer than this (in bytes) are dropped: no one searches for them.
 const MAX_WORD_BYTES: usize = 60;
@@ -203,6 +205,11 @@ pub fn stemmed() -> TextAnalyzer {
 /// The normalizing analyzer (no stemming).
 pub fn exact() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer::default()).filter(AsciiFoldingFilter).build()
+}
+
+/// The filter-value analyzer: the whole value one token, lower-cased.
+pub fn keyword() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default()).filter(tantivy::tokenizer::LowerCaser).build()
 }
 
 /// The words of `text` as `analyzer` makes them.

@@ -6,6 +6,7 @@
 //! filled (`mark_built`), so a process stopped halfway through a rebuild rebuilds again.
 
 pub mod analysis;
+mod expand;
 mod facets;
 pub mod query;
 
@@ -26,7 +27,7 @@ use crate::domain::{ids::TopicId, search::SearchDoc};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// The file in the index directory that records its schema version.
 const VERSION_FILE: &str = "p2p-schema-version";
 /// The writer's memory budget (one indexing thread).
@@ -62,6 +63,8 @@ pub type SearchResult<T> = Result<T, SearchError>;
 pub struct Fields {
     pub key: Field,
     pub kind: Field,
+    /// What a result shows as its title (a reply shows its topic's, which is not searched).
+    pub label: Field,
     pub title: Field,
     pub title_exact: Field,
     pub body: Field,
@@ -70,6 +73,9 @@ pub struct Fields {
     pub industry: Field,
     pub city: Field,
     pub org: Field,
+    /// The filter values, case-folded, as `category:…`, `industry:…`, `city:…` (the fields
+    /// above keep them as written, for the facets).
+    pub filters: Field,
     pub topic: Field,
     pub slug: Field,
     pub org_slug: Field,
@@ -88,7 +94,8 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED | FAST),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
-        title: b.add_text_field("title", text(analysis::STEMMED, true)),
+        label: b.add_text_field("label", STORED),
+        title: b.add_text_field("title", text(analysis::STEMMED, false)),
         title_exact: b.add_text_field("title_exact", text(analysis::EXACT, false)),
         body: b.add_text_field("body", text(analysis::STEMMED, true)),
         body_exact: b.add_text_field("body_exact", text(analysis::EXACT, false)),
@@ -96,6 +103,7 @@ fn schema() -> (Schema, Fields) {
         industry: b.add_text_field("industry", STRING | STORED | FAST),
         city: b.add_text_field("city", STRING | STORED | FAST),
         org: b.add_text_field("org", STRING | STORED | FAST),
+        filters: b.add_text_field("filters", text(analysis::KEYWORD, false)),
         topic: b.add_text_field("topic", STRING | STORED),
         slug: b.add_text_field("slug", STORED),
         org_slug: b.add_text_field("org_slug", STORED),
@@ -108,6 +116,7 @@ fn schema() -> (Schema, Fields) {
 fn writer_and_reader(index: &Index) -> SearchResult<(IndexWriter, IndexReader)> {
     index.tokenizers().register(analysis::STEMMED, analysis::stemmed());
     index.tokenizers().register(analysis::EXACT, analysis::exact());
+    index.tokenizers().register(analysis::KEYWORD, analysis::keyword());
     let writer = index.writer_with_num_threads(1, WRITER_BYTES)?;
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     Ok((writer, reader))
@@ -126,6 +135,11 @@ fn open_existing(dir: &Path, schema: &Schema) -> Option<(IndexWriter, IndexReade
     })
     .ok()
     .flatten()
+}
+
+/// A filter's value as the `filters` field holds it (its analyzer folds the case).
+pub fn filter_value(name: &str, value: &str) -> String {
+    format!("{name}:{}", value.trim())
 }
 
 /// What the indexer does to one document.
@@ -199,13 +213,18 @@ impl SearchIndex {
         if let Some(kind) = d.kind {
             doc.add_text(f.kind, crate::domain::closed::ClosedSet::name(kind));
         }
-        for (field, text) in
-            [(f.title, &d.title), (f.title_exact, &d.title), (f.body, &d.body), (f.body_exact, &d.body)]
-        {
-            doc.add_text(field, text);
+        doc.add_text(f.label, &d.title);
+        if d.title_searched() {
+            doc.add_text(f.title, &d.title);
+            doc.add_text(f.title_exact, &d.title);
         }
-        for (field, value) in [(f.category, &d.category), (f.industry, &d.industry), (f.city, &d.city)] {
+        doc.add_text(f.body, &d.body);
+        doc.add_text(f.body_exact, &d.body);
+        for (field, name, value) in
+            [(f.category, "category", &d.category), (f.industry, "industry", &d.industry), (f.city, "city", &d.city)]
+        {
             doc.add_text(field, value);
+            doc.add_text(f.filters, filter_value(name, value));
         }
         doc.add_text(f.org, d.org.map(|o| o.to_string()).unwrap_or_default());
         if let Some(t) = d.topic {

@@ -1,7 +1,12 @@
-//! Searching the index: a query's words, each matched exactly, by its stem, with typos (one
-//! edit from 5 letters, two from 9) and — the last word — as a prefix, exact and phrase
-//! matches weighing most and title matches above body ones; filters; facet counts; and
-//! snippets with the matched words marked (HTML-escaped, `<mark>`).
+//! Searching the index: a query's words, each matched by its stem, with typos (one edit
+//! from 5 letters, two from 9) and — the last word — as a prefix; exact and phrase matches
+//! weigh most and title matches above body ones; filters; facet counts; and snippets with the
+//! matched words marked (HTML-escaped, `<mark>`).
+//!
+//! A document must match every word by its stem, a typo or a prefix; the typos and prefixes
+//! are words of the dictionary (`expand`), searched by their stems. The exact word and the
+//! phrase only add to the score of what matched: they need not be read beside the long
+//! posting lists that decide what matches, only looked up for those documents.
 
 use std::ops::Bound;
 
@@ -9,12 +14,12 @@ use frostem::{Algorithm, Stemmer};
 use tantivy::{
     DocAddress, TantivyDocument, Term,
     collector::{Count, TopDocs},
-    query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
+    query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
     schema::{Field, IndexRecordOption, Value},
     snippet::SnippetGenerator,
 };
 
-use super::{SearchIndex, SearchResult, analysis, facets};
+use super::{SearchIndex, SearchResult, analysis, expand, facets, filter_value};
 use crate::domain::{
     closed::ClosedSet,
     search::{Hit, SearchKind, SearchPage, SearchRequest},
@@ -25,6 +30,8 @@ use crate::domain::{
 const SNIPPET_CHARS: usize = 200;
 /// Most words of a query that are looked at.
 const MAX_WORDS: usize = 12;
+/// Shortest last word matched as a prefix (one letter would stand for thousands of words).
+const MIN_PREFIX_CHARS: usize = 2;
 
 /// Weights: exact words count most, then stems, then typos and prefixes; the title doubles.
 const EXACT: f32 = 2.0;
@@ -42,6 +49,18 @@ fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
 }
 
+/// Documents with any of `stems` in `field`, each scoring `score` (however many it has).
+fn any_of(field: Field, stems: &[String], score: f32) -> (Occur, Box<dyn Query>) {
+    let terms = stems
+        .iter()
+        .map(|s| {
+            let t = TermQuery::new(Term::from_field_text(field, s), IndexRecordOption::Basic);
+            (Occur::Should, Box::new(t) as Box<dyn Query>)
+        })
+        .collect();
+    (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(terms)), score)))
+}
+
 /// Edits a word of `chars` characters may have and still match.
 pub fn typos_allowed(chars: usize) -> u8 {
     match chars {
@@ -53,37 +72,47 @@ pub fn typos_allowed(chars: usize) -> u8 {
 
 impl SearchIndex {
     /// The text part of a query; `None` when `q` has no words. Without `typos`, words match
-    /// exactly, by stem or (the last) as a prefix only.
-    fn text_query(&self, q: &str, prefix_last: bool, typos: bool) -> Option<Box<dyn Query>> {
+    /// by stem or (the last) as a prefix only.
+    fn text_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &str,
+        prefix_last: bool,
+        typos: bool,
+    ) -> SearchResult<Option<Box<dyn Query>>> {
         let f = self.fields;
         let words: Vec<String> = analysis::words(&mut analysis::exact(), q).into_iter().take(MAX_WORDS).collect();
         if words.is_empty() {
-            return None;
+            return Ok(None);
         }
         let (english, arabic) = (Stemmer::new(Algorithm::English), Stemmer::new(Algorithm::Arabic));
+        let stem_of = |w: &str| analysis::stem(&english, &arabic, w);
+        let exact_fields = [f.title_exact, f.body_exact];
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (i, w) in words.iter().enumerate() {
-            let stem = analysis::stem(&english, &arabic, w);
-            let mut one = vec![
-                boosted(term(f.title_exact, w), EXACT * TITLE),
-                boosted(term(f.body_exact, w), EXACT),
-                boosted(term(f.title, &stem), STEM * TITLE),
-                boosted(term(f.body, &stem), STEM),
-            ];
-            let edits = if typos { typos_allowed(w.chars().count()) } else { 0 };
-            if edits > 0 {
-                for (field, by) in [(f.title_exact, FUZZY * TITLE), (f.body_exact, FUZZY)] {
-                    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, w), edits, true);
-                    one.push(boosted(Box::new(fuzzy), by));
-                }
+            let stem = stem_of(w);
+            let mut one = vec![boosted(term(f.title, &stem), STEM * TITLE), boosted(term(f.body, &stem), STEM)];
+            // Dictionary words this one may stand for, searched by their stems; the stem's
+            // own words are matched already.
+            let other = |t: &str| stem_of(t) != stem;
+            let mut prefixed = Vec::new();
+            if prefix_last && i + 1 == words.len() && w.chars().count() >= MIN_PREFIX_CHARS {
+                prefixed = stems(expand::prefixed(searcher, &exact_fields, w, other)?, &stem_of, &[]);
             }
-            if prefix_last && i + 1 == words.len() {
-                for (field, by) in [(f.title_exact, PREFIX * TITLE), (f.body_exact, PREFIX)] {
-                    let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, w), 0, true);
-                    one.push(boosted(Box::new(prefix), by));
+            let edits = if typos { typos_allowed(w.chars().count()) } else { 0 };
+            let mut corrected = Vec::new();
+            if edits > 0 {
+                corrected = stems(expand::typos(searcher, &exact_fields, w, edits, other)?, &stem_of, &prefixed);
+            }
+            for (found, weight) in [(&prefixed, PREFIX), (&corrected, FUZZY)] {
+                if !found.is_empty() {
+                    one.push(any_of(f.title, found, weight * TITLE));
+                    one.push(any_of(f.body, found, weight));
                 }
             }
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(one))));
+            clauses.push(boosted(term(f.title_exact, w), EXACT * TITLE));
+            clauses.push(boosted(term(f.body_exact, w), EXACT));
         }
         if words.len() > 1 {
             for (field, by) in [(f.title_exact, PHRASE * TITLE), (f.body_exact, PHRASE)] {
@@ -91,7 +120,7 @@ impl SearchIndex {
                 clauses.push(boosted(Box::new(PhraseQuery::new(terms)), by));
             }
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
     }
 
     fn filtered(&self, text: Box<dyn Query>, r: &SearchRequest) -> Box<dyn Query> {
@@ -101,11 +130,14 @@ impl SearchIndex {
             let kinds = r.kinds.iter().map(|k| (Occur::Should, term(f.kind, k.name()))).collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
         }
-        let org = r.org.map(|o| o.to_string());
-        for (field, value) in [(f.category, &r.category), (f.industry, &r.industry), (f.city, &r.city), (f.org, &org)] {
+        for (name, value) in [("category", &r.category), ("industry", &r.industry), ("city", &r.city)] {
             if let Some(v) = value {
-                clauses.push((Occur::Must, term(field, v)));
+                let folded = analysis::words(&mut analysis::keyword(), &filter_value(name, v)).concat();
+                clauses.push((Occur::Must, term(f.filters, &folded)));
             }
+        }
+        if let Some(org) = r.org {
+            clauses.push((Occur::Must, term(f.org, &org.to_string())));
         }
         if r.from.is_some() || r.to.is_some() {
             let at = |t: i64| Term::from_field_i64(f.created, t);
@@ -118,9 +150,10 @@ impl SearchIndex {
 
     /// Searches; `None` when `q` has no words to look for.
     pub fn search(&self, r: &SearchRequest) -> SearchResult<Option<SearchPage>> {
-        let Some(text) = self.text_query(&r.q, !r.q.ends_with(char::is_whitespace), true) else { return Ok(None) };
-        let query = self.filtered(text, r);
         let searcher = self.searcher();
+        let prefix_last = !r.q.ends_with(char::is_whitespace);
+        let Some(text) = self.text_query(&searcher, &r.q, prefix_last, true)? else { return Ok(None) };
+        let query = self.filtered(text, r);
         let facets = facets::FacetCollector { fields: vec!["kind", "category", "city"] };
         let top = TopDocs::with_limit(r.limit.max(1)).and_offset(r.offset).order_by_score();
         let (top, total, facets) = searcher.search(&*query, &(top, Count, facets))?;
@@ -156,7 +189,7 @@ impl SearchIndex {
         Ok(Some(Hit {
             kind,
             key: text(f.key),
-            title: text(f.title),
+            title: text(f.label),
             snippet,
             score,
             topic: optional(f.topic),
@@ -170,25 +203,32 @@ impl SearchIndex {
     /// `None` when `q` has no words. The text filters of the lists use this, without typo
     /// tolerance: a filter narrows a list (`factory3` must not keep `factory1`).
     pub fn matching_keys(&self, q: &str, kind: SearchKind, cap: usize) -> SearchResult<Option<Vec<String>>> {
-        let Some(text) = self.text_query(q, true, false) else { return Ok(None) };
+        let searcher = self.searcher();
+        let Some(text) = self.text_query(&searcher, q, true, false)? else { return Ok(None) };
         let query = self.filtered(text, &SearchRequest { kinds: vec![kind], ..Default::default() });
-        Ok(Some(self.searcher().search(&*query, &facets::KeyCollector { cap })?))
+        Ok(Some(searcher.search(&*query, &facets::KeyCollector { cap })?))
     }
 
     /// Titles and names for search-as-you-type: every word matched as typed and the last as
-    /// a prefix, in titles only; at most `limit`.
+    /// a prefix (of two letters or more: its most frequent completions), in titles only (a
+    /// reply's is its topic's, not searched); at most `limit`.
     pub fn suggest(&self, q: &str, limit: usize) -> SearchResult<Vec<Hit>> {
         let f = self.fields;
         let words: Vec<String> = analysis::words(&mut analysis::exact(), q).into_iter().take(MAX_WORDS).collect();
         let Some((last, rest)) = words.split_last() else { return Ok(Vec::new()) };
+        if last.chars().count() < MIN_PREFIX_CHARS {
+            return Ok(Vec::new());
+        }
+        let searcher = self.searcher();
+        let completions = expand::prefixed(&searcher, &[f.title_exact], last, |_| true)?;
+        if completions.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             rest.iter().map(|w| (Occur::Must, term(f.title_exact, w))).collect();
-        let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(f.title_exact, last), 0, true);
-        clauses.push((Occur::Must, Box::new(prefix)));
-        // Topics' replies carry their topic's title: suggesting them too would repeat it.
-        clauses.push((Occur::MustNot, term(f.kind, SearchKind::Reply.name())));
+        let any = completions.iter().map(|c| (Occur::Should, term(f.title_exact, c))).collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         let query = BooleanQuery::new(clauses);
-        let searcher = self.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let snippets = SnippetGenerator::create(&searcher, &query, f.body)?;
         let mut out = Vec::with_capacity(top.len());
@@ -197,6 +237,18 @@ impl SearchIndex {
         }
         Ok(out)
     }
+}
+
+/// The distinct stems of `words`, leaving out those in `known`.
+fn stems(words: Vec<String>, stem_of: &impl Fn(&str) -> String, known: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for w in words {
+        let s = stem_of(&w);
+        if !out.contains(&s) && !known.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// `fragment` escaped, with the `highlighted` byte ranges in `<mark>`.

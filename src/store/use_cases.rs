@@ -80,6 +80,16 @@ fn likes_key(u: &UseCase) -> Vec<u8> {
     key2(&u.like_count.to_be_bytes(), &u.id.key())
 }
 
+/// `card`'s key in the index of `order` (what `scan` pages by), so that a listing read
+/// another way continues from the same cursors.
+pub fn order_key(card: &crate::domain::use_case::UseCaseCard, order: Order) -> Vec<u8> {
+    match order {
+        Order::Newest => card.id.key().to_vec(),
+        Order::MostViewed => key2(&card.view_count.to_be_bytes(), &card.id.key()),
+        Order::MostLiked => key2(&card.like_count.to_be_bytes(), &card.id.key()),
+    }
+}
+
 /// The use case with `id`.
 pub fn get(r: &impl Reader, id: UseCaseId) -> StoreResult<Option<UseCase>> {
     codec::get(r, USE_CASES, &id.key())

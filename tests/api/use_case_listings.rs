@@ -200,3 +200,43 @@ async fn the_map_body_is_shared_until_a_point_changes() {
     let r = app.req(Method::GET, "/api/v1/use-cases/map").bearer_auth(&a).header("If-None-Match", &etag);
     assert_eq!(r.send().await.unwrap().status(), StatusCode::OK, "a changed map is sent again");
 }
+
+/// Words in the use-case listing are looked up in the search index (stems, Arabic letter
+/// forms, the organization's name), combine with the structured filters and every order,
+/// page by cursor, and are never served from a page read before the index saw a write.
+#[tokio::test]
+async fn words_in_the_listing_come_from_the_search_index() {
+    let app = TestApp::spawn().await;
+    let team = app.team("glass.sa").await;
+    let t = &team.admin;
+    let mut made = Vec::new();
+    for (title, city) in [
+        ("Vision inspection of bottle caps", "Riyadh"),
+        ("Inspecting welds with vision", "Jeddah"),
+        ("فحص العبوات بالرؤية الآلية", "Dammam"),
+    ] {
+        made.push(id_of(&app.new_use_case(t, use_case_in(title, "quality-control", city, &["vision"])).await));
+    }
+    let [caps, welds, arabic] = [0, 1, 2].map(|i| made[i].clone());
+    // Before the index has them the words find nothing; that page must not be served later.
+    let early = ids(&app.list_use_cases(t, "q=inspection").await);
+    app.wait_for_index().await;
+    assert!(early.len() <= 2);
+    assert_eq!(walk(&app, t, "q=inspection").await, vec![welds.clone(), caps.clone()], "by stem, newest first");
+    assert_eq!(ids(&app.list_use_cases(t, "q=inspection&city=jeddah").await), vec![welds.clone()]);
+    assert_eq!(ids(&app.list_use_cases(t, "q=الرؤيه").await), vec![arabic.clone()], "ة and ه are one letter");
+    assert_eq!(app.list_use_cases(t, "q=insp&limit=1").await["total"], 2, "the last word is a prefix");
+    assert_eq!(app.like_use_case(&team.member, &caps).await.status(), StatusCode::OK);
+    assert_eq!(walk(&app, t, "q=inspection&sort=most_liked").await, vec![caps.clone(), welds.clone()]);
+    // A query with no words keeps everything.
+    assert_eq!(app.list_use_cases(t, "q=%21%21").await["total"], 3);
+
+    // The organization's name is searchable, and follows a rename.
+    assert_eq!(app.patch_my_org(t, json!({"name": "Qassim Glassworks"})).await.status(), StatusCode::OK);
+    app.wait_for_index().await;
+    assert_eq!(app.list_use_cases(t, "q=glassworks").await["total"], 3);
+    let r = app.patch_use_case(t, &welds, json!({"title": "Weld seams checked by camera"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.wait_for_index().await;
+    assert_eq!(walk(&app, t, "q=inspection").await, vec![caps.clone()], "an edit is followed");
+}

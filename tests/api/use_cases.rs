@@ -89,6 +89,8 @@ async fn listings_filters_map_categories_stats_and_flags() {
     let all = app.list_use_cases(&a, "").await;
     assert_eq!(ids(&all), vec![z.clone(), y.clone(), x.clone()]);
     assert_eq!(all["total"], 3);
+    // Words are looked up in the search index, which sees a write within a second.
+    app.wait_for_index().await;
     for (q, n) in [
         ("category=energy-efficiency", 1),
         ("city=riyadh", 1),

@@ -18,7 +18,7 @@ use crate::{
     error::AppResult,
     search::Change,
     state::AppState,
-    store::{Reader, StoreResult, forum, orgs, scan_after, search_queue, tables, use_cases, users},
+    store::{Reader, StoreResult, forum, orgs, scan_after, search_queue, tables, use_case_filters, use_cases, users},
 };
 
 /// Commits at most this often.
@@ -32,8 +32,8 @@ const BATCH: usize = 2_000;
 const REPLY_PAGE: usize = 500;
 
 /// What `item` is in the index now: its document, or its removal. With `dependents`, the
-/// documents that show part of it follow: a topic's replies (its title and category) and an
-/// organization's people (its name and industry).
+/// documents that show part of it follow: a topic's replies (its title and category), an
+/// organization's people (its name and industry) and its use cases (its name).
 fn changes_of(r: &impl Reader, item: Searchable, dependents: bool) -> StoreResult<Vec<Change>> {
     let put = |d: SearchDoc| vec![Change::Put(Box::new(d))];
     let gone = || vec![Change::Delete(item.key())];
@@ -48,16 +48,27 @@ fn changes_of(r: &impl Reader, item: Searchable, dependents: bool) -> StoreResul
         Searchable::Organization(id) => match orgs::get(r, id)? {
             Some(o) => {
                 let mut changes = put(SearchDoc::of_org(&o));
-                for member in orgs::member_ids(r, id, usize::MAX)?.into_iter().filter(|_| dependents) {
-                    if let Some(u) = users::get(r, member)? {
-                        changes.extend(SearchDoc::of_user(&u, Some(&o)).map(|d| Change::Put(Box::new(d))));
+                if dependents {
+                    for member in orgs::member_ids(r, id, usize::MAX)? {
+                        if let Some(u) = users::get(r, member)? {
+                            changes.extend(SearchDoc::of_user(&u, Some(&o)).map(|d| Change::Put(Box::new(d))));
+                        }
+                    }
+                    let own = use_case_filters::prefix(use_case_filters::Field::Organization, &id.key());
+                    for (_, use_case) in use_case_filters::scan(r, &own, None, usize::MAX)? {
+                        if let Some(u) = use_cases::get(r, use_case)? {
+                            changes.push(Change::Put(Box::new(SearchDoc::of_use_case(&u, Some(&o)))));
+                        }
                     }
                 }
                 changes
             }
             None => gone(),
         },
-        Searchable::UseCase(id) => use_cases::get(r, id)?.map(|u| SearchDoc::of_use_case(&u)).map_or_else(gone, put),
+        Searchable::UseCase(id) => match use_cases::get(r, id)? {
+            Some(u) => put(SearchDoc::of_use_case(&u, orgs::get(r, u.org)?.as_ref())),
+            None => gone(),
+        },
         Searchable::Topic(id) => match forum::topic(r, id)? {
             Some(t) => {
                 let mut changes = put(SearchDoc::of_topic(&t));

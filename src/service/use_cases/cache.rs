@@ -7,6 +7,9 @@
 //! of an author or an organization — and a request reads the current version and its marks
 //! in one snapshot, so it never serves a page older than that snapshot.
 //!
+//! Pages filtered by words are not kept: the words are looked up in the search index, which
+//! the listing version does not follow.
+//!
 //! **The map.** One body (plain and gzip, with an ETag) serves every request until the map
 //! points' version moves; one request at a time rebuilds it.
 //!
@@ -49,6 +52,13 @@ pub async fn listing_page(
     limit: usize,
     render: impl FnOnce(Page<UseCaseListItem>) -> serde_json::Result<Rendered>,
 ) -> AppResult<Bytes> {
+    if filter.q.is_some() {
+        // Words go through the search index, which sees a write up to a second after the
+        // store (and the listing version) does: such a page is never kept.
+        let Listing { page, marks, .. } = queries::list(state, ctx, filter, order, cursor.as_deref(), limit).await?;
+        let ids: Vec<_> = page.items.iter().map(|i| i.card.id).collect();
+        return Ok(CachedPage::new(0, ids, render(page).map_err(AppError::internal)?).body(&marks));
+    }
     let pages = state.local::<PageCache>();
     let key = format!("{order:?}|{filter:?}|{cursor:?}|{limit}");
     let mut seen = None;

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, hash_map::Entry};
 
 use crate::{
+    domain::search::{SearchKind, Searchable},
     domain::{
         engagement::{Counter, Target},
         ids::{OrgId, UseCaseId, UserId},
@@ -12,7 +13,7 @@ use crate::{
         user::AuthorCard,
     },
     error::AppResult,
-    service::{Page, decode_key_cursor, encode_cursor, sessions::AuthContext},
+    service::{Page, decode_key_cursor, encode_cursor, search, sessions::AuthContext},
     state::AppState,
     store::{
         Reader, Snapshot, StoreResult, engagement, orgs,
@@ -35,7 +36,8 @@ pub struct UseCaseFilter {
 }
 
 impl UseCaseFilter {
-    fn matches(&self, c: &UseCaseCard, org_name: &str) -> bool {
+    /// Whether `c` passes the structured filters (the words are the index's: `found`).
+    fn matches(&self, c: &UseCaseCard) -> bool {
         let lc = |s: &str| s.trim().to_lowercase();
         self.category.as_deref().is_none_or(|x| lc(x) == lc(&c.category))
             && self.industry.as_deref().is_none_or(|x| lc(x) == lc(&c.industry))
@@ -43,10 +45,6 @@ impl UseCaseFilter {
             && self.organization.is_none_or(|o| o == c.org)
             && self.tag.as_deref().is_none_or(|t| c.tags.iter().any(|x| lc(x) == lc(t)))
             && self.featured.is_none_or(|f| f == c.featured)
-            && self.q.as_deref().map(lc).is_none_or(|q| {
-                let hay = lc(&format!("{} {} {} {} {}", c.title, c.subtitle, c.body, c.factory_name, org_name));
-                q.split_whitespace().all(|w| hay.contains(w))
-            })
     }
 }
 
@@ -88,10 +86,17 @@ pub async fn list(
     cursor: Option<&str>,
     limit: usize,
 ) -> AppResult<Listing> {
-    let filter = UseCaseFilter {
+    let mut filter = UseCaseFilter {
         category: filter.category.map(|c| category(&c).map_or(c, |cat| cat.name_en.to_owned())),
         ..filter
     };
+    // Words are looked up in the search index; words it has none of keep everything.
+    if let Some(q) = filter.q.take()
+        && let Some(found) = search::matching(state, q, SearchKind::UseCase).await?
+    {
+        let ids = found.into_iter().filter_map(|s| if let Searchable::UseCase(id) = s { Some(id) } else { None });
+        return found_page(state, ctx, filter, ids.collect(), order, cursor, limit).await;
+    }
     let index = index_for(&filter);
     // Newest under a filter continues from an index key of its value; the other orders from
     // a rank key (count ++ id), whichever way the page is read.
@@ -119,7 +124,7 @@ pub async fn list(
                 for (key, id) in batch {
                     cursor_key = Some(key.clone());
                     let Some(card) = store::card(tx, id)? else { continue };
-                    if exact || filter.matches(&card, &joins.org_name(tx, card.org)?) {
+                    if exact || filter.matches(&card) {
                         items.push(UseCaseListItem {
                             author: joins.author(tx, card.author)?,
                             organization: joins.org(tx, card.org)?,
@@ -141,8 +146,55 @@ pub async fn list(
                 Some((prefix, 0)) => engagement::counter(tx, &Counter::UseCasesFiltered(prefix.clone()))?,
                 // Combined filters, or words: count the matches of the most selective index
                 // (the cards are what the page was checked on; pages are cached).
-                _ => count_matches(tx, &filter, index.as_ref().map(|(p, _)| p.as_slice()), &mut joins)?,
+                _ => count_matches(tx, &filter, index.as_ref().map(|(p, _)| p.as_slice()))?,
             };
+            Ok(Listing { version, page: Page { items, next_cursor, total }, marks })
+        })
+        .await
+}
+
+/// A page, in `order`, of the use cases `found` by the search index that pass the structured
+/// filters: the matches (at most `search::MAX_FILTER_MATCHES`) are read whole and sorted by
+/// the keys of the order's index, so the cursors are those of the other listings.
+async fn found_page(
+    state: &AppState,
+    ctx: AuthContext,
+    filter: UseCaseFilter,
+    found: Vec<UseCaseId>,
+    order: Order,
+    cursor: Option<&str>,
+    limit: usize,
+) -> AppResult<Listing> {
+    let before = decode_key_cursor(cursor, &[])?;
+    let viewer = ctx.user_id;
+    state
+        .store
+        .read(move |tx| -> AppResult<_> {
+            let version = store::listing_version(tx)?;
+            let mut matching = Vec::new();
+            for id in found {
+                if let Some(card) = store::card(tx, id)?
+                    && filter.matches(&card)
+                {
+                    matching.push((store::order_key(&card, order), card));
+                }
+            }
+            let total = matching.len() as u64;
+            matching.retain(|(key, _)| before.as_deref().is_none_or(|b| key.as_slice() < b));
+            matching.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            let next_cursor =
+                matching.get(limit).and(matching.get(limit.saturating_sub(1))).map(|(key, _)| encode_cursor(key));
+            let mut joins = Joins::default();
+            let mut items = Vec::with_capacity(limit);
+            for (_, card) in matching.into_iter().take(limit) {
+                items.push(UseCaseListItem {
+                    author: joins.author(tx, card.author)?,
+                    organization: joins.org(tx, card.org)?,
+                    card,
+                });
+            }
+            let ids: Vec<_> = items.iter().map(|i| i.card.id).collect();
+            let marks = marks_in(tx, viewer, &ids)?;
             Ok(Listing { version, page: Page { items, next_cursor, total }, marks })
         })
         .await
@@ -197,12 +249,7 @@ impl<'a> Source<'a> {
 
 /// How many use cases match `filter`, reading the entries of the index under `prefix` (all
 /// use cases when `None`) and checking each card.
-fn count_matches(
-    tx: &impl Reader,
-    filter: &UseCaseFilter,
-    prefix: Option<&[u8]>,
-    joins: &mut Joins,
-) -> StoreResult<u64> {
+fn count_matches(tx: &impl Reader, filter: &UseCaseFilter, prefix: Option<&[u8]>) -> StoreResult<u64> {
     let mut total = 0;
     let mut after: Option<Vec<u8>> = None;
     loop {
@@ -214,7 +261,7 @@ fn count_matches(
         for (key, id) in batch {
             after = Some(key);
             if let Some(card) = store::card(tx, id)?
-                && filter.matches(&card, &joins.org_name(tx, card.org)?)
+                && filter.matches(&card)
             {
                 total += 1;
             }
@@ -265,10 +312,6 @@ impl Joins {
             Entry::Vacant(e) => e.insert(orgs::card(r, id)?),
         };
         Ok(org.clone())
-    }
-
-    fn org_name(&mut self, r: &impl Reader, id: OrgId) -> StoreResult<String> {
-        Ok(self.org(r, id)?.map(|o| o.name).unwrap_or_default())
     }
 
     fn author(&mut self, r: &impl Reader, id: UserId) -> StoreResult<Option<AuthorCard>> {
