@@ -84,6 +84,7 @@ impl App {
         let Self { state, acceptor, mailer, metrics, .. } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let stop_rx_indexer = stop_rx.clone();
+        let stop_rx_backups = stop_rx.clone();
         let worker = tokio::spawn(jobs::run_worker(
             state.store.clone(),
             state.config.jobs.clone(),
@@ -92,6 +93,9 @@ impl App {
             stop_rx,
         ));
         let indexer = tokio::spawn(service::search::indexer::run(state.clone(), stop_rx_indexer));
+        // A backup in progress at shutdown is abandoned: its folder has no manifest yet, and
+        // the next one removes it.
+        let backups = tokio::spawn(service::backup::schedule(state.clone(), stop_rx_backups));
         let grace = Duration::from_secs(state.config.http.shutdown_grace_secs);
         let app = api::routes(state.clone(), metrics);
         // Sockets close with 1001 as soon as shutdown starts, so draining does not wait on them.
@@ -105,6 +109,7 @@ impl App {
         let _ = stop_tx.send(true);
         worker.await.context("job worker panicked")?;
         indexer.await.context("search indexer panicked")?;
+        backups.abort();
         served.context("http server failed")
     }
 }

@@ -16,6 +16,7 @@ closed_set! {
         AlreadyAuthenticated = "already_authenticated",
         AlreadyDecided = "already_decided",
         AlreadyRegistered = "already_registered",
+        BackupRunning = "backup_running",
         BadOrigin = "bad_origin",
         BadRequest = "bad_request",
         CannotMessage = "cannot_message",

@@ -1,5 +1,5 @@
 //! The `p2p-sandbox` command line: `serve` (default), `openapi`, `create-admin`,
-//! `healthcheck`.
+//! `healthcheck`, `reindex`, `seed`, `backup`, `restore`.
 
 use std::{
     io::{Read, Write},
@@ -39,6 +39,22 @@ enum Command {
     Healthcheck,
     /// Rebuild the search index from the store. Run while the server is stopped.
     Reindex,
+    /// Take a backup of the store, the local media and the generated token secret, and check
+    /// it. Run while the server is stopped (a running server takes them itself: on its
+    /// schedule, or POST /api/v1/admin/backups).
+    Backup {
+        /// A directory or s3://bucket/prefix; by default `backup.target`.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Restore a backup into the data dir. Run while the server is stopped.
+    Restore {
+        /// A backup folder, or the store.redb file in one.
+        from: PathBuf,
+        /// Replace an existing store (it is moved aside, not deleted).
+        #[arg(long)]
+        force: bool,
+    },
     /// Load a data set. Run while the server is stopped.
     Seed {
         /// The embedded bilingual demo set (organizations, people, use cases, forum threads).
@@ -74,6 +90,8 @@ fn main() -> ExitCode {
                         Some(Command::CreateAdmin { email }) => create_admin(config, &email).await,
                         Some(Command::Seed { demo }) => seed(config, demo).await,
                         Some(Command::Reindex) => reindex(config).await,
+                        Some(Command::Backup { to }) => backup(config, to).await,
+                        Some(Command::Restore { from, force }) => restore(config, &from, force).await,
                         _ => serve(config).await,
                     }
                 })
@@ -150,6 +168,41 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
     let state = app::open_state(config).await?;
     service::search::indexer::rebuild(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("search index rebuilt: {} documents", state.search.num_docs());
+    Ok(())
+}
+
+async fn backup(config: Config, to: Option<String>) -> anyhow::Result<()> {
+    telemetry::init(&config);
+    let target = to.unwrap_or_else(|| config.backup.target.clone());
+    let state = app::open_state(config).await?;
+    let target = service::backup::target::Target::open(&state.config, &target)?;
+    let m = service::backup::take(&state, &target).await?;
+    println!(
+        "backup {} written to {} and checked: {} records in {} tables ({} bytes), {} media objects ({} bytes), in {} ms",
+        m.name,
+        target.describe,
+        m.entries(),
+        m.tables.len(),
+        m.store_bytes,
+        m.media_objects,
+        m.media_bytes,
+        m.duration_ms
+    );
+    Ok(())
+}
+
+async fn restore(config: Config, from: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    telemetry::init(&config);
+    let r = service::backup::restore::restore(&config, from, force).await?;
+    println!(
+        "restored {} records and {} media objects into {}; the search index is rebuilt at the next start",
+        r.entries,
+        r.media_objects,
+        config.data_dir.display()
+    );
+    if let Some(aside) = r.moved_aside {
+        println!("the store that was there is kept at {}", aside.display());
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod auth;
+pub mod backups;
 pub mod closed;
 pub mod compression;
 pub mod dashboard;
@@ -72,6 +73,7 @@ pub type Api = (
         activity::ActivityApi,
         dashboard::DashboardApi,
         search::SearchApi,
+        backups::BackupsApi,
     ),
 );
 

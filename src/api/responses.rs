@@ -166,6 +166,8 @@ pub enum Reason {
     /// 422 `validation_failed`: a query without words, too long, an unknown `type` or too deep
     /// an `offset` (query parameters, which the shape does not check), `service::search`.
     SearchQuery,
+    /// 409 `backup_running`: one backup at a time, `service::backup::start`.
+    BackupRunning,
 }
 
 impl Reason {
@@ -179,7 +181,8 @@ impl Reason {
             | Self::AlreadyRegistered
             | Self::InvitationClosed
             | Self::TopicLocked
-            | Self::BlockLimit => 409,
+            | Self::BlockLimit
+            | Self::BackupRunning => 409,
             Self::DraftContent | Self::BlockYourself | Self::SearchQuery => 422,
             Self::UnknownRecipient => 404,
             Self::IpLimit | Self::LoginLocked | Self::CodeLimits | Self::SendLimit => 429,
@@ -218,6 +221,7 @@ pub const BUSINESS: &[(&str, &[Reason])] = {
         ("sendMessage", &[UnknownRecipient, SendLimit]),
         ("search", &[SearchQuery]),
         ("searchSuggest", &[SearchQuery]),
+        ("startBackup", &[BackupRunning]),
         ("blockUser", &[BlockYourself, BlockLimit]),
         ("unblockUser", &[BlockYourself]),
     ]

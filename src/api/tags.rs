@@ -29,4 +29,6 @@ pub enum ApiTags {
     Media,
     /// Liveness and readiness.
     Health,
+    /// Backups (platform admins).
+    Operations,
 }

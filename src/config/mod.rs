@@ -40,6 +40,16 @@ pub struct Config {
     pub forum: ForumConfig,
     pub messages: MessagesConfig,
     pub notifications: NotificationsConfig,
+    pub backup: BackupConfig,
+}
+
+/// Backups (see `service::backup`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    pub target: String,
+    pub interval_secs: u64,
+    pub keep: usize,
 }
 
 /// Notification emails.

@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod authz;
+pub mod backup;
 pub mod closed;
 pub mod engagement;
 pub mod forum;

@@ -2,11 +2,15 @@
 //! S3-compatible endpoint, path-style or virtual-host) when `media_uri` is `s3://bucket`.
 //! Only bytes live here; metadata lives in redb (`store::media`).
 
-use std::{ops::Range, path::PathBuf, time::Duration};
+use std::{
+    ops::Range,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use opendal::{Operator, Writer, services};
 
-use crate::config::Config;
+use crate::config::{Config, MediaConfig};
 
 /// Errors from the object store.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +24,33 @@ pub enum MediaError {
 pub enum Backend {
     Fs,
     S3,
+}
+
+/// An S3 operator on `bucket`, its keys under `root`, with the media settings' endpoint,
+/// region, credentials and addressing style (backups to S3 use them too).
+pub fn s3_operator(m: &MediaConfig, bucket: &str, root: &str) -> opendal::Result<Operator> {
+    let mut b = services::S3::default()
+        .bucket(bucket)
+        .root(root)
+        .region(&m.s3_region)
+        .access_key_id(&m.s3_access_key_id)
+        .secret_access_key(&m.s3_secret_access_key)
+        .disable_config_load()
+        .disable_ec2_metadata();
+    if !m.s3_endpoint.is_empty() {
+        b = b.endpoint(&m.s3_endpoint);
+    }
+    if !m.s3_path_style {
+        b = b.enable_virtual_host_style();
+    }
+    Operator::new(b)
+}
+
+/// An operator on the local directory `root` (made if missing).
+pub fn fs_operator(root: &Path) -> anyhow::Result<Operator> {
+    std::fs::create_dir_all(root)?;
+    let root = root.canonicalize()?;
+    Ok(Operator::new(services::Fs::default().root(&root.to_string_lossy()))?)
 }
 
 /// The object store.
@@ -39,27 +70,16 @@ impl MediaStore {
         if let Some(bucket) = uri.strip_prefix("s3://") {
             let bucket = bucket.trim_end_matches('/');
             anyhow::ensure!(!bucket.is_empty(), "bad value for `media_uri`: s3:// needs a bucket name");
-            let mut b = services::S3::default()
-                .bucket(bucket)
-                .region(&m.s3_region)
-                .access_key_id(&m.s3_access_key_id)
-                .secret_access_key(&m.s3_secret_access_key)
-                .disable_config_load()
-                .disable_ec2_metadata();
-            if !m.s3_endpoint.is_empty() {
-                b = b.endpoint(&m.s3_endpoint);
-            }
-            if !m.s3_path_style {
-                b = b.enable_virtual_host_style();
-            }
-            return Ok(Self { op: Operator::new(b)?, backend: Backend::S3, presign });
+            return Ok(Self { op: s3_operator(m, bucket, "/")?, backend: Backend::S3, presign });
         }
         let root: PathBuf = if uri.is_empty() { config.data_dir.join("media") } else { PathBuf::from(uri) };
-        std::fs::create_dir_all(&root)?;
-        let root = root.canonicalize()?;
-        let b = services::Fs::default().root(&root.to_string_lossy());
         // Presigned URLs make no sense for local files: always serve them ourselves.
-        Ok(Self { op: Operator::new(b)?, backend: Backend::Fs, presign: None })
+        Ok(Self { op: fs_operator(&root)?, backend: Backend::Fs, presign: None })
+    }
+
+    /// The operator itself (backups copy the local objects through it).
+    pub fn operator(&self) -> &Operator {
+        &self.op
     }
 
     /// The backend kind.

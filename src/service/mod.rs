@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod backup;
 pub mod bookmarks;
 pub mod codes;
 pub mod dashboard;

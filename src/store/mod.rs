@@ -9,6 +9,7 @@
 //! durable data.
 
 pub mod activity;
+pub mod backup;
 pub mod codec;
 pub mod engagement;
 pub mod forum;
@@ -62,6 +63,12 @@ pub enum StoreError {
     /// A unique key (e.g. `email`) is already taken; nothing was written.
     #[error("duplicate {key}")]
     Duplicate { key: &'static str },
+    /// The store was migrated by a newer binary; it is left untouched.
+    #[error(
+        "the store was written by a newer version of p2p-sandbox (schema {found}, this binary knows {known}; \
+         unknown migrations: {migrations}): run that version or a later one, or restore a backup made by this one"
+    )]
+    NewerSchema { found: u64, known: u64, migrations: String },
 }
 
 macro_rules! from_redb {

@@ -278,6 +278,8 @@ fn matrix() -> Vec<(Method, &'static str, Option<Value>, [u16; 5])> {
         (M::GET, "/api/v1/search/suggest?q=pu", None, signed_in(200)),
         (M::GET, "/api/v1/organizations/{org_id}/activity", None, signed_in(200)),
         (M::GET, "/api/v1/dashboard/stats", None, signed_in(200)),
+        (M::GET, "/api/v1/admin/backups", None, [401, 403, 403, 403, 200]),
+        (M::POST, "/api/v1/admin/backups", None, [401, 403, 403, 403, 202]),
     ]
 }
 

@@ -9,6 +9,7 @@ mod accounts;
 mod activity;
 mod asyncapi;
 mod authz;
+mod backups;
 mod cli;
 mod compression;
 mod crash;

@@ -38,6 +38,8 @@ async fn filtered_listings_follow_edits_views_likes_flags_and_deletes() {
     assert_eq!(walk(&app, &a, "tag=vision").await, vec![q2.clone(), q1.clone()]);
     // Two filters: one index, the other checked on each record.
     assert_eq!(ids(&app.list_use_cases(&a, "city=Riyadh&category=quality-control").await), vec![q1.clone()]);
+    // Words go through the search index, which sees a write within a second.
+    app.wait_for_index().await;
     assert_eq!(ids(&app.list_use_cases(&a, "tag=vision&q=two").await), vec![q2.clone()]);
     // Cards, not full case studies; the author and organization as they are now (the page
     // was read, and cached, before the renames).

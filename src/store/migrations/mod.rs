@@ -34,12 +34,44 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("018_search_queue", migration_018_search_queue),
 ];
 
-/// Runs every migration not yet recorded; logs what ran and what was skipped.
+/// The schema version this binary writes: how many migrations it knows.
+pub fn known_version() -> u64 {
+    MIGRATIONS_LIST.len() as u64
+}
+
+/// The schema version a store was last migrated to (0 for a new one).
+pub fn schema_version(r: &impl store::Reader) -> StoreResult<u64> {
+    let raw = r.get_raw(tables::META, b"schema_version")?;
+    Ok(raw.and_then(|v| Some(u64::from_be_bytes(v.get(..8)?.try_into().ok()?))).unwrap_or(0))
+}
+
+/// Migrations a store has that this binary does not know: a newer binary wrote it.
+pub fn unknown(r: &impl store::Reader) -> StoreResult<Vec<String>> {
+    let applied = r.range_raw(tables::MIGRATIONS, &[], &[0xff; 64], usize::MAX)?;
+    Ok(applied
+        .into_iter()
+        .map(|(name, _)| String::from_utf8_lossy(&name).into_owned())
+        .filter(|name| !MIGRATIONS_LIST.iter().any(|(known, _)| known == name))
+        .collect())
+}
+
+/// Runs every migration not yet recorded; logs what ran and what was skipped. A store a
+/// newer binary has migrated further is refused, untouched: this binary would not keep the
+/// tables it does not know about up to date.
 pub fn run(db: &Database) -> StoreResult<()> {
     // The catalogue of applied migrations must exist before it can be consulted.
     let tx = db.begin_write()?;
     Tx::new(&tx).create(tables::MIGRATIONS)?;
     tx.commit()?;
+    let tx = db.begin_write()?;
+    let (found, newer) = {
+        let open = Tx::new(&tx);
+        (schema_version(&open)?, unknown(&open)?)
+    };
+    drop(tx);
+    if found > known_version() || !newer.is_empty() {
+        return Err(store::StoreError::NewerSchema { found, known: known_version(), migrations: newer.join(", ") });
+    }
     for (version, (name, migrate)) in MIGRATIONS_LIST.iter().enumerate() {
         let tx = db.begin_write()?;
         {

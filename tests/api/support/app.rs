@@ -44,6 +44,8 @@ fn base_env(dir: &Path) -> Vec<(String, String)> {
         // ever emptying); the tests of their timing set their own.
         ("P2P_NOTIFICATIONS__EMAIL_DELAY_SECS", "0"),
         ("P2P_NOTIFICATIONS__EMAIL_WINDOW_SECS", "0"),
+        // No scheduled backups (the backup tests take theirs).
+        ("P2P_BACKUP__INTERVAL_SECS", "0"),
     ]
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -1,0 +1,227 @@
+//! Backups (SPEC §12): a consistent online snapshot of the store (one read transaction copied
+//! into a new redb file while writes go on), the local media and the generated token secret,
+//! written to a folder of the target through opendal, checked after writing — the copy is
+//! read back, its checksum compared, opened and every table counted; the media listed and
+//! counted — and only then given its manifest. Older backups beyond `backup.keep` and
+//! unfinished folders are removed. One backup runs at a time: on the schedule
+//! (`backup.interval_secs`), on a platform admin's request, or from `p2p-sandbox backup`.
+//! `restore` (in `restore`) brings one back with the server stopped.
+
+pub mod restore;
+pub mod target;
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use tokio::sync::watch;
+
+use self::target::{Target, copy_tree};
+use crate::{
+    domain::{
+        authz,
+        backup::{BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MEDIA_DIR, SECRET_FILE, STORE_FILE, folder_name},
+        now_ms,
+    },
+    error::{AppError, AppResult, ErrorCode},
+    media::Backend,
+    service::{caller, denied, sessions::AuthContext},
+    state::AppState,
+    store::backup::summarize,
+};
+
+/// The one backup that may run, and how the last one ended (`AppState::local`).
+#[derive(Default)]
+pub struct Backups {
+    running: std::sync::Arc<tokio::sync::Mutex<()>>,
+    last_error: std::sync::Mutex<Option<(i64, String)>>,
+}
+
+/// The target's finished backups, newest first, with whether one is running now and the
+/// last failure (time, reason) if the last run failed.
+#[derive(Debug)]
+pub struct BackupList {
+    pub backups: Vec<BackupManifest>,
+    pub running: bool,
+    pub last_error: Option<(i64, String)>,
+}
+
+/// SHA-256 (hex) and length of a local file, read on a blocking thread.
+async fn digest(path: PathBuf) -> anyhow::Result<(String, u64)> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let mut file = std::fs::File::open(&path)?;
+        let mut hasher = Sha256::new();
+        let n = std::io::copy(&mut file, &mut hasher)?;
+        Ok((hex::encode(hasher.finalize()), n))
+    })
+    .await?
+}
+
+/// Removes a local scratch file if it is there.
+async fn discard(path: &Path) {
+    if let Err(e) = tokio::fs::remove_file(path).await
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(path = %path.display(), error = %e, "could not remove a backup scratch file");
+    }
+}
+
+/// Takes one backup into `target` now (the caller holds the `running` lock, or is the CLI
+/// with the server stopped); returns its manifest.
+pub async fn take(state: &AppState, target: &Target) -> anyhow::Result<BackupManifest> {
+    let (started, at) = (Instant::now(), now_ms());
+    let name = folder_name(at);
+    let scratch = state.config.data_dir.join(format!("{name}.redb.partial"));
+    let result = write_and_check(state, target, &name, at, &scratch).await;
+    discard(&scratch).await;
+    let mut manifest = result?;
+    manifest.duration_ms = started.elapsed().as_millis() as u64;
+    target.put(&format!("{name}/{MANIFEST_FILE}"), serde_json::to_vec_pretty(&manifest)?).await?;
+    tracing::info!(
+        backup = %name,
+        target = %target.describe,
+        entries = manifest.entries(),
+        store_bytes = manifest.store_bytes,
+        media_objects = manifest.media_objects,
+        elapsed_ms = manifest.duration_ms,
+        "backup written and checked"
+    );
+    prune(target, state.config.backup.keep).await?;
+    Ok(manifest)
+}
+
+async fn write_and_check(
+    state: &AppState,
+    target: &Target,
+    name: &str,
+    at: i64,
+    scratch: &Path,
+) -> anyhow::Result<BackupManifest> {
+    discard(scratch).await;
+    let (store, path) = (state.store.clone(), scratch.to_path_buf());
+    let tables = tokio::task::spawn_blocking(move || store.snapshot_into(&path)).await?.context("store snapshot")?;
+    let (store_sha256, store_bytes) = digest(scratch.to_path_buf()).await?;
+    target.upload(scratch, &format!("{name}/{STORE_FILE}")).await.context("uploading the store snapshot")?;
+    discard(scratch).await;
+    let (media_objects, media_bytes) = match state.media.backend() {
+        Backend::Fs => copy_tree(state.media.operator(), target.operator(), &format!("{name}/{MEDIA_DIR}"))
+            .await
+            .context("copying the media")?,
+        // Objects on S3 are the bucket's to keep (its versioning or replication).
+        Backend::S3 => (0, 0),
+    };
+    let secret = state.config.data_dir.join(SECRET_FILE);
+    let has_secret = state.config.auth.jwt_secret.is_empty() && secret.exists();
+    if has_secret {
+        target.put(&format!("{name}/{SECRET_FILE}"), tokio::fs::read(&secret).await?).await?;
+    }
+
+    // Read everything back before the manifest says it is there.
+    target.download(&format!("{name}/{STORE_FILE}"), scratch).await.context("reading the snapshot back")?;
+    let (sha, _) = digest(scratch.to_path_buf()).await?;
+    anyhow::ensure!(sha == store_sha256, "the snapshot read back differs from the one written");
+    let path = scratch.to_path_buf();
+    let copy = tokio::task::spawn_blocking(move || summarize(&path)).await?.context("opening the snapshot")?;
+    anyhow::ensure!(copy.tables == tables, "the snapshot's tables do not hold what was copied");
+    let stored = target.count(&format!("{name}/{MEDIA_DIR}")).await?;
+    anyhow::ensure!(stored == (media_objects, media_bytes), "the media copied do not add up: {stored:?}");
+    Ok(BackupManifest {
+        format: MANIFEST_FORMAT,
+        name: name.to_owned(),
+        created_at: at,
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        schema_version: copy.schema_version,
+        tables,
+        store_bytes,
+        store_sha256,
+        media_objects,
+        media_bytes,
+        has_secret,
+        duration_ms: 0,
+    })
+}
+
+/// Removes finished backups beyond the newest `keep`, and unfinished folders.
+async fn prune(target: &Target, keep: usize) -> anyhow::Result<()> {
+    let (finished, unfinished) = target.backups().await?;
+    for name in finished.iter().skip(keep.max(1)).map(|m| &m.name).chain(&unfinished) {
+        target.remove(name).await?;
+        tracing::info!(backup = %name, "old or unfinished backup removed");
+    }
+    Ok(())
+}
+
+/// Takes a backup (the caller holds `running`); records a failure for the listing.
+async fn take_recorded(state: &AppState, backups: &Backups) -> anyhow::Result<BackupManifest> {
+    let result = match Target::open(&state.config, &state.config.backup.target) {
+        Ok(target) => take(state, &target).await,
+        Err(e) => Err(e),
+    };
+    if let Ok(mut last) = backups.last_error.lock() {
+        *last = result.as_ref().err().map(|e| (now_ms(), format!("{e:#}")));
+    }
+    if let Err(e) = &result {
+        tracing::error!(error = %format!("{e:#}"), "backup failed");
+    }
+    result
+}
+
+/// The configured target's backups (platform admins).
+pub async fn list(state: &AppState, ctx: AuthContext) -> AppResult<BackupList> {
+    authz::platform_admin(&caller(state, ctx).await?).map_err(denied)?;
+    let backups = state.local::<Backups>();
+    let target = Target::open(&state.config, &state.config.backup.target).map_err(AppError::internal)?;
+    let (finished, _) = target.backups().await.map_err(AppError::internal)?;
+    let last_error = backups.last_error.lock().ok().and_then(|l| l.clone());
+    Ok(BackupList { backups: finished, running: backups.running.try_lock().is_err(), last_error })
+}
+
+/// Starts a backup in the background (platform admins); 409 while one runs.
+pub async fn start(state: &AppState, ctx: AuthContext) -> AppResult<()> {
+    authz::platform_admin(&caller(state, ctx).await?).map_err(denied)?;
+    let backups = state.local::<Backups>();
+    // Held from here until the backup is done, so a second request meanwhile is refused.
+    let Ok(turn) = backups.running.clone().try_lock_owned() else {
+        return Err(AppError::conflict(ErrorCode::BackupRunning, "A backup is running; try again when it is done"));
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        let _turn = turn;
+        let _ = take_recorded(&state, &backups).await;
+    });
+    Ok(())
+}
+
+/// Takes a backup every `backup.interval_secs` (when not 0) until `stop`: the first when
+/// the newest one in the target is that old (at once if it is older), a failed one again
+/// after a tenth of the interval.
+pub async fn schedule(state: AppState, mut stop: watch::Receiver<bool>) {
+    let every = Duration::from_secs(state.config.backup.interval_secs);
+    if every.is_zero() {
+        return;
+    }
+    let backups = state.local::<Backups>();
+    let newest = match Target::open(&state.config, &state.config.backup.target) {
+        Ok(target) => target.backups().await.ok().and_then(|(b, _)| b.first().map(|m| m.created_at)),
+        Err(_) => None,
+    };
+    let age = newest.map(|at| Duration::from_millis(now_ms().saturating_sub(at).max(0) as u64));
+    let mut wait = age.map_or(every, |age| every.saturating_sub(age));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+        wait = match backups.running.clone().try_lock_owned() {
+            Ok(_turn) => match take_recorded(&state, &backups).await {
+                Ok(_) => every,
+                Err(_) => every / 10,
+            },
+            // One asked for by an admin is running: it counts as this one.
+            Err(_) => every,
+        };
+    }
+}

@@ -1,0 +1,135 @@
+//! `p2p-sandbox restore`: a backup brought back into the data dir, with the server stopped.
+//! The store file is copied first and checked on the copy (the backup itself is never opened
+//! for writing): its checksum against the manifest, that it opens and holds what the manifest
+//! counted, and that its schema is not newer than this binary's. Only then does it replace
+//! the store — an existing one only with `force`, and moved aside, never deleted. The local
+//! media and the generated token secret come back too; the search index is removed, to be
+//! rebuilt from the restored store at the next start.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail, ensure};
+use sha2::{Digest, Sha256};
+
+use super::target::copy_tree;
+use crate::{
+    config::Config,
+    domain::{
+        backup::{BackupManifest, MANIFEST_FILE, MEDIA_DIR, SECRET_FILE, STORE_FILE},
+        now_ms,
+    },
+    media::{Backend, MediaStore, fs_operator},
+    store::{backup::summarize, migrations},
+};
+
+/// What a restore brought back.
+#[derive(Debug)]
+pub struct Restored {
+    pub entries: u64,
+    pub media_objects: u64,
+    /// Where the store that was there before went, if there was one.
+    pub moved_aside: Option<PathBuf>,
+}
+
+fn sha256_of(path: &Path) -> anyhow::Result<String> {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Checks the copy at `copy` of a backup's store; returns its entries.
+fn check(copy: &Path, manifest: Option<&BackupManifest>) -> anyhow::Result<u64> {
+    if let Some(m) = manifest {
+        ensure!(
+            sha256_of(copy)? == m.store_sha256,
+            "the backup's store file is damaged: its checksum is not the manifest's"
+        );
+    }
+    let found = summarize(copy).map_err(|e| anyhow::anyhow!("the backup's store file is damaged: {e}"))?;
+    if found.schema_version > migrations::known_version() || !found.unknown_migrations.is_empty() {
+        bail!(
+            "the backup was made by a newer version of p2p-sandbox (schema {}, this binary knows {}): restore it with that version or a later one",
+            found.schema_version,
+            migrations::known_version()
+        );
+    }
+    if let Some(m) = manifest {
+        ensure!(found.tables == m.tables, "the backup's store file does not hold what its manifest counted");
+    }
+    Ok(found.tables.values().sum())
+}
+
+/// Moves `path` aside (to `<path>.before-restore-<ms>`) if it exists; returns where.
+fn move_aside(path: &Path) -> anyhow::Result<Option<PathBuf>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let aside = PathBuf::from(format!("{}.before-restore-{}", path.display(), now_ms()));
+    std::fs::rename(path, &aside).with_context(|| format!("cannot move {} aside", path.display()))?;
+    Ok(Some(aside))
+}
+
+/// Restores the backup at `from` — a backup folder, or the store file in one — into the data
+/// dir of `config`. Refuses to replace an existing store unless `force`.
+pub async fn restore(config: &Config, from: &Path, force: bool) -> anyhow::Result<Restored> {
+    let (folder, store_file) = if from.is_dir() {
+        (from.to_path_buf(), from.join(STORE_FILE))
+    } else {
+        (from.parent().map(Path::to_path_buf).unwrap_or_default(), from.to_path_buf())
+    };
+    ensure!(store_file.is_file(), "no store file at {}", store_file.display());
+    let manifest: Option<BackupManifest> = match std::fs::read(folder.join(MANIFEST_FILE)) {
+        Ok(bytes) => Some(serde_json::from_slice(&bytes).context("the backup's manifest is unreadable")?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!("no manifest beside the store file: its checksum cannot be checked");
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let db = config.db_path();
+    ensure!(
+        force || !db.exists(),
+        "a store exists at {} already: pass --force to move it aside and restore",
+        db.display()
+    );
+    std::fs::create_dir_all(&config.data_dir)?;
+    let copy = PathBuf::from(format!("{}.restoring", db.display()));
+    let _ = std::fs::remove_file(&copy);
+    std::fs::copy(&store_file, &copy).context("copying the backup's store file")?;
+    let checked = {
+        let copy = copy.clone();
+        let manifest = manifest.clone();
+        tokio::task::spawn_blocking(move || check(&copy, manifest.as_ref())).await?
+    };
+    let entries = match checked {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&copy);
+            return Err(e);
+        }
+    };
+    let moved_aside = move_aside(&db)?;
+    std::fs::rename(&copy, &db)?;
+
+    let mut media_objects = 0;
+    let media_folder = folder.join(MEDIA_DIR);
+    if media_folder.is_dir() {
+        let media = MediaStore::from_config(config)?;
+        ensure!(media.backend() == Backend::Fs, "the backup holds local media but media_uri points at S3");
+        media_objects = copy_tree(&fs_operator(&media_folder)?, media.operator(), "").await?.0;
+    }
+    let secret = folder.join(SECRET_FILE);
+    if secret.is_file() && config.auth.jwt_secret.is_empty() {
+        let here = config.data_dir.join(SECRET_FILE);
+        move_aside(&here)?;
+        std::fs::copy(&secret, &here)?;
+        #[cfg(unix)]
+        std::fs::set_permissions(&here, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    }
+    // The index is derived from the store: the restored one is indexed anew at start.
+    let index = config.index_dir();
+    if index.exists() {
+        std::fs::remove_dir_all(&index)?;
+    }
+    Ok(Restored { entries, media_objects, moved_aside })
+}
