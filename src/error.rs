@@ -195,6 +195,16 @@ impl From<crate::store::StoreError> for AppError {
     }
 }
 
+/// A failing media backend (S3 unreachable, a local folder that cannot be written) is a 503:
+/// the request did nothing, and the same request succeeds once the backend is back. The
+/// cause goes to the log, not to the client.
+impl From<crate::media::MediaError> for AppError {
+    fn from(e: crate::media::MediaError) -> Self {
+        tracing::error!(error = %e, "media backend failed");
+        Self::new(ErrorKind::Unavailable, ErrorCode::Unavailable, "Media storage is unavailable; try again shortly")
+    }
+}
+
 impl From<tokio::task::JoinError> for AppError {
     fn from(e: tokio::task::JoinError) -> Self {
         Self::internal(e)

@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use futures::{StreamExt, TryStreamExt};
 use opendal::{Operator, Writer, services};
 
 use crate::config::{Config, MediaConfig};
@@ -17,6 +18,8 @@ use crate::config::{Config, MediaConfig};
 pub enum MediaError {
     #[error("media backend: {0}")]
     Backend(#[from] opendal::Error),
+    #[error("media backend: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// Which backend is in use.
@@ -92,10 +95,13 @@ impl MediaStore {
         Ok(ObjectWriter(Some(self.op.writer(key).await?)))
     }
 
-    /// Streams `range` of `key` without holding it in memory.
+    /// Streams `range` of `key` without holding it in memory. Its first bytes are read
+    /// before this returns, so a backend that is down fails the request (a 503) rather than
+    /// its body after a 200.
     pub async fn stream(&self, key: &str, range: Range<u64>) -> Result<poem::Body, MediaError> {
-        let stream = self.op.reader(key).await?.into_bytes_stream(range).await?;
-        Ok(poem::Body::from_bytes_stream(stream))
+        let mut stream = self.op.reader(key).await?.into_bytes_stream(range).await?;
+        let first = stream.try_next().await?;
+        Ok(poem::Body::from_bytes_stream(futures::stream::iter(first.map(Ok)).chain(stream)))
     }
 
     /// Reads a whole object.

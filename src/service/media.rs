@@ -95,7 +95,7 @@ pub async fn store_object<R: AsyncRead + Unpin>(
     let limit = limit_for(state, t);
     let id = MediaId::new();
     let key = format!("media/{id}");
-    let mut writer = state.media.writer(&key).await.map_err(AppError::internal)?;
+    let mut writer = state.media.writer(&key).await?;
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut kept = Vec::new();
@@ -115,7 +115,7 @@ pub async fn store_object<R: AsyncRead + Unpin>(
                 if kept.len() < HEADER_KEEP {
                     kept.extend_from_slice(&pending[..pending.len().min(HEADER_KEEP - kept.len())]);
                 }
-                writer.write(std::mem::take(&mut pending)).await.map_err(AppError::internal)?;
+                writer.write(std::mem::take(&mut pending)).await?;
             }
             let n = file.body.read(&mut buf).await.map_err(read_error)?;
             if n == 0 {
@@ -126,7 +126,7 @@ pub async fn store_object<R: AsyncRead + Unpin>(
     }
     .await;
     let outcome = match outcome {
-        Ok(()) => writer.close().await.map(drop).map_err(AppError::internal),
+        Ok(()) => writer.close().await.map(drop).map_err(AppError::from),
         Err(e) => Err(e),
     };
     let dims = if t.kind() == MediaKind::Image { imagesize::blob_size(&kept).ok() } else { None };

@@ -73,7 +73,7 @@ pub async fn data_dir_writable(state: &AppState) -> AppResult<()> {
 /// Whether the media backend answers.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn media_reachable(state: &AppState) -> AppResult<()> {
-    state.media.check().await.map_err(AppError::internal)
+    Ok(state.media.check().await?)
 }
 
 /// Figures kept in memory, read without I/O but the store file's size.

@@ -24,8 +24,8 @@ async fn a_failed_object_write_leaves_no_record() {
     let app = TestApp::spawn_with(&[("P2P_MEDIA_URI", &root)]).await;
     let t = app.signed_in_token("fail@media.sa").await;
     let r = app.upload_avatar(&t, file_form(png(8, 8), "a.png", "image/png")).await;
-    expect_error(r, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
-    logs.assert_logged("ERROR", &["internal error"]);
+    expect_error(r, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    logs.assert_logged("ERROR", &["media backend failed"]);
     let me: Value = app.me(&t).await.json().await.unwrap();
     assert!(me["user"]["profile_picture_url"].is_null(), "no record points at a missing object");
 }
@@ -69,4 +69,44 @@ async fn s3_downloads_can_redirect_to_a_presigned_url() {
     let fetched = client.get(&location).send().await.unwrap();
     assert_eq!(fetched.status(), StatusCode::OK, "the S3 server accepts the signature");
     assert_eq!(fetched.bytes().await.unwrap().to_vec(), bytes);
+}
+
+#[tokio::test]
+async fn a_media_backend_that_is_down_answers_503_and_recovers_without_a_restart() {
+    let s3 = S3Server::start().await;
+    let logs = capture_logs();
+    let app = TestApp::spawn_with(&s3.settings()).await;
+    let t = app.signed_in_token("outage@media.sa").await;
+    let before = png(12, 12);
+    let me: Value = app.upload_avatar(&t, file_form(before.clone(), "a.png", "image/png")).await.json().await.unwrap();
+    let url = me["user"]["profile_picture_url"].as_str().unwrap().to_owned();
+    app.wait_for_jobs().await;
+    let objects = std::fs::read_dir(s3.root.join("media")).unwrap().count();
+
+    s3.stop().await;
+    let r = app.upload_avatar(&t, file_form(png(14, 14), "b.png", "image/png")).await;
+    expect_error(r, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    expect_error(app.get(&url, Some(&t)).await, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    let me: Value = app.me(&t).await.json().await.unwrap();
+    assert_eq!(me["user"]["profile_picture_url"], url.as_str(), "the failed upload changed nothing");
+    let ready = app.get("/health/ready", None).await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let ready: Value = ready.json().await.unwrap();
+    assert_eq!(ready["media"]["ok"], false, "{ready}");
+    assert_eq!(ready["store"]["ok"], true, "{ready}");
+    logs.assert_logged("ERROR", &["media backend failed"]);
+    assert_eq!(std::fs::read_dir(s3.root.join("media")).unwrap().count(), objects, "nothing was half-written");
+
+    // Back, with no restart: reads, uploads and readiness recover.
+    s3.start_again().await;
+    let r = app.get(&url, Some(&t)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), before);
+    let after = png(16, 16);
+    let r = app.upload_avatar(&t, file_form(after.clone(), "c.png", "image/png")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: Value = r.json().await.unwrap();
+    let new_url = me["user"]["profile_picture_url"].as_str().unwrap();
+    assert_eq!(app.get(new_url, Some(&t)).await.bytes().await.unwrap().to_vec(), after);
+    assert_eq!(app.get("/health/ready", None).await.status(), StatusCode::OK);
 }

@@ -16,7 +16,7 @@ use poem_openapi::{
 use crate::error::ErrorCode;
 use crate::{
     domain::media::{Media, MediaType},
-    error::{AppError, AppResult},
+    error::AppResult,
     state::AppState,
 };
 
@@ -132,7 +132,7 @@ fn content_disposition(name: &str) -> String {
 /// Answers a GET for `m` (or its thumbnail), honouring `If-None-Match` and `Range`.
 pub async fn respond(state: &AppState, req: &Request, m: &Media, thumb: bool) -> AppResult<Response> {
     let key = if thumb { m.thumbnail_key() } else { m.key() };
-    if let Some(url) = state.media.presigned_url(&key).await.map_err(AppError::internal)? {
+    if let Some(url) = state.media.presigned_url(&key).await? {
         return Ok(Response::builder()
             .status(StatusCode::TEMPORARY_REDIRECT)
             .header(header::LOCATION, url)
@@ -153,7 +153,7 @@ pub async fn respond(state: &AppState, req: &Request, m: &Media, thumb: bool) ->
         return Ok(base(StatusCode::NOT_MODIFIED).finish());
     }
     if thumb {
-        let bytes = state.media.read_all(&key).await.map_err(AppError::internal)?;
+        let bytes = state.media.read_all(&key).await?;
         return Ok(base(StatusCode::OK).header(header::CONTENT_TYPE, "image/png").body(bytes));
     }
     let size = m.size;
@@ -179,6 +179,6 @@ pub async fn respond(state: &AppState, req: &Request, m: &Media, thumb: bool) ->
     if status == StatusCode::PARTIAL_CONTENT {
         builder = builder.header(header::CONTENT_RANGE, format!("bytes {}-{}/{size}", range.start, range.end - 1));
     }
-    let body = state.media.stream(&key, range).await.map_err(AppError::internal)?;
+    let body = state.media.stream(&key, range).await?;
     Ok(builder.body(body))
 }
