@@ -121,7 +121,8 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let secret = jwt_secret(&config)?;
     let db_path = config.db_path();
     let cache_bytes = usize::try_from(config.store.cache_mib << 20).unwrap_or(usize::MAX);
-    let store = tokio::task::spawn_blocking(move || Store::open_with_cache(&db_path, cache_bytes))
+    let reserve = config.store.min_free_mib << 20;
+    let store = tokio::task::spawn_blocking(move || Store::open_with(&db_path, cache_bytes, reserve))
         .await?
         .context("cannot open the database")?;
     let a = config.auth.clone();

@@ -49,6 +49,7 @@ closed_set! {
         SessionExpired = "session_expired",
         SessionIdle = "session_idle",
         SessionRevoked = "session_revoked",
+        StorageFull = "storage_full",
         TooManyAttempts = "too_many_attempts",
         TopicLocked = "topic_locked",
         Unauthenticated = "unauthenticated",
@@ -185,6 +186,14 @@ impl<T> OptionExt<T> for Option<T> {
 
 impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
+        if e.is_full() {
+            tracing::error!(error = %e, "a write was refused: the store's disk is full");
+            return Self::new(
+                ErrorKind::Unavailable,
+                ErrorCode::StorageFull,
+                "The server's storage is full; writes resume once space is freed",
+            );
+        }
         match e {
             crate::store::StoreError::Duplicate { key: "email" } => {
                 Self::conflict(ErrorCode::EmailTaken, "An account with this email already exists")
@@ -192,16 +201,6 @@ impl From<crate::store::StoreError> for AppError {
             crate::store::StoreError::Duplicate { .. } => Self::conflict(ErrorCode::Conflict, "This already exists"),
             other => Self::internal(other),
         }
-    }
-}
-
-/// A failing media backend (S3 unreachable, a local folder that cannot be written) is a 503:
-/// the request did nothing, and the same request succeeds once the backend is back. The
-/// cause goes to the log, not to the client.
-impl From<crate::media::MediaError> for AppError {
-    fn from(e: crate::media::MediaError) -> Self {
-        tracing::error!(error = %e, "media backend failed");
-        Self::new(ErrorKind::Unavailable, ErrorCode::Unavailable, "Media storage is unavailable; try again shortly")
     }
 }
 

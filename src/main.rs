@@ -109,6 +109,7 @@ fn main() -> ExitCode {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     telemetry::init(&config);
+    survive_file_size_limit();
     let app = App::build(config).await?;
     app.run_until_stopped(shutdown_signal()).await
 }
@@ -215,6 +216,27 @@ fn healthcheck(config: &Config) -> anyhow::Result<()> {
     stream.read_to_string(&mut answer)?;
     anyhow::ensure!(answer.starts_with("HTTP/1.1 200"), "unhealthy: {}", answer.lines().next().unwrap_or("no answer"));
     Ok(())
+}
+
+/// A file-size limit (`ulimit -f`) reached must fail the write that reached it (EFBIG, which
+/// the store and the media answer as storage full), not kill the server: SIGXFSZ gets a
+/// handler, so its default action — terminate — no longer applies.
+fn survive_file_size_limit() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        // SIGXFSZ is 25 on Linux and the BSDs.
+        match signal(SignalKind::from_raw(25)) {
+            Ok(mut s) => {
+                tokio::spawn(async move {
+                    while s.recv().await.is_some() {
+                        tracing::warn!("a file reached the process's file-size limit; that write failed");
+                    }
+                });
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot handle SIGXFSZ"),
+        }
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

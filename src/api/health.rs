@@ -106,7 +106,10 @@ impl HealthApi {
             Ok(()) => Check { ok: true, detail: good.into() },
             Err(e) => Check { ok: false, detail: failure(&e) },
         };
-        let disk = check(operations::data_dir_writable(&state).await, "writable");
+        let disk = match operations::data_dir_writable(&state).await {
+            Ok(room) => Check { ok: true, detail: format!("writable, {} MiB left for the store", room >> 20) },
+            Err(e) => Check { ok: false, detail: failure(&e) },
+        };
         let media = check(operations::media_reachable(&state).await, "reachable");
         let search = match operations::search_lag(&state).await {
             Ok(l) if l.building => {

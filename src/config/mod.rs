@@ -225,6 +225,8 @@ pub enum SmtpTls {
 pub struct StoreConfig {
     /// redb's page cache, in MiB.
     pub cache_mib: u64,
+    /// Writes are refused while less than this is left for the store to grow, in MiB.
+    pub min_free_mib: u64,
 }
 
 /// Background job queue.

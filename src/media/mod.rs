@@ -11,7 +11,10 @@ use std::{
 use futures::{StreamExt, TryStreamExt};
 use opendal::{Operator, Writer, services};
 
-use crate::config::{Config, MediaConfig};
+use crate::{
+    config::{Config, MediaConfig},
+    error::{AppError, ErrorCode, ErrorKind},
+};
 
 /// Errors from the object store.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +23,16 @@ pub enum MediaError {
     Backend(#[from] opendal::Error),
     #[error("media backend: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// A failing media backend (S3 unreachable, a local folder that cannot be written) is a 503:
+/// the request did nothing, and the same request succeeds once the backend is back. The
+/// cause goes to the log, not to the client.
+impl From<MediaError> for AppError {
+    fn from(e: MediaError) -> Self {
+        tracing::error!(error = %e, "media backend failed");
+        Self::new(ErrorKind::Unavailable, ErrorCode::Unavailable, "Media storage is unavailable; try again shortly")
+    }
 }
 
 /// Which backend is in use.

@@ -163,7 +163,8 @@ pub async fn read_counting_view<C: Engaged>(state: &AppState, viewer: UserId, ke
     if let Some(view) = seen {
         return Ok(view);
     }
-    state
+    let again = key.clone();
+    let counted = state
         .store
         .write(move |tx| -> AppResult<_> {
             let mut record = C::find(tx, &key)?.or_not_found(C::WHAT)?;
@@ -176,7 +177,19 @@ pub async fn read_counting_view<C: Engaged>(state: &AppState, viewer: UserId, ke
             }
             Ok(C::view(tx, record, viewer)?)
         })
-        .await
+        .await;
+    match counted {
+        // While the disk is full the view goes uncounted; the reader still gets the page.
+        Err(e) if e.code == crate::error::ErrorCode::StorageFull => {
+            state
+                .store
+                .read(move |tx| -> AppResult<_> {
+                    Ok(C::view(tx, C::find(tx, &again)?.or_not_found(C::WHAT)?, viewer)?)
+                })
+                .await
+        }
+        other => other,
+    }
 }
 
 /// Creates (`id` = `None`) or updates one of the caller's drafts with `edit`; the result

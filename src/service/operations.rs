@@ -61,13 +61,15 @@ pub async fn job_queue(state: &AppState) -> AppResult<JobQueue> {
     Ok(JobQueue { queued, oldest_due_ms: earliest.map_or(0, |due| (now_ms() - due).max(0)), dead })
 }
 
-/// Whether a file can be written in the data directory (the disk has room and is writable).
+/// Whether a file can be written in the data directory and the store has room to grow
+/// (writes are refused below `store.min_free_mib`); the room left, in bytes.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn data_dir_writable(state: &AppState) -> AppResult<()> {
+pub async fn data_dir_writable(state: &AppState) -> AppResult<u64> {
     let probe = state.config.data_dir.join(".ready-probe");
     tokio::fs::write(&probe, b"ok").await.map_err(AppError::internal)?;
     let _ = tokio::fs::remove_file(&probe).await;
-    Ok(())
+    state.store.space().check().map_err(AppError::internal)?;
+    Ok(state.store.space().headroom())
 }
 
 /// Whether the media backend answers.

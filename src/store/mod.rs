@@ -24,6 +24,7 @@ pub mod orgs;
 pub mod search_queue;
 pub mod security;
 pub mod sessions;
+pub mod space;
 pub mod stats;
 pub mod tables;
 pub mod trending;
@@ -69,6 +70,24 @@ pub enum StoreError {
          unknown migrations: {migrations}): run that version or a later one, or restore a backup made by this one"
     )]
     NewerSchema { found: u64, known: u64, migrations: String },
+    /// Too little room is left for the store to grow; nothing was written.
+    #[error("storage full: {headroom} bytes left for the store, writes need {reserve}")]
+    Full { headroom: u64, reserve: u64 },
+}
+
+impl StoreError {
+    /// Whether this is the disk (or the file-size limit) running out, whether the guard saw it
+    /// coming (`Full`) or redb met it.
+    pub fn is_full(&self) -> bool {
+        match self {
+            Self::Full { .. } => true,
+            Self::Db(redb::Error::Io(e)) => matches!(
+                e.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::QuotaExceeded
+            ),
+            _ => false,
+        }
+    }
 }
 
 macro_rules! from_redb {
@@ -87,6 +106,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The page cache of a store opened without a configured size (tools, benchmarks): 64 MiB.
 pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
+/// The room a store opened without a configured reserve keeps (see `space`).
+pub const DEFAULT_RESERVE_BYTES: u64 = 64 << 20;
 
 /// Cheap clonable handle to the database.
 #[derive(Clone)]
@@ -97,6 +118,8 @@ pub struct Store {
     /// than cores only makes the OS time-slice between them, which stretches every one; the
     /// semaphore queues the rest in arrival order instead.
     reads: Arc<tokio::sync::Semaphore>,
+    /// Writes are refused while the room left to grow is below the reserve.
+    space: Arc<space::SpaceGuard>,
 }
 
 impl Store {
@@ -105,13 +128,21 @@ impl Store {
         Self::open_with_cache(path, DEFAULT_CACHE_BYTES)
     }
 
-    /// Opens (or creates) the store at `path` with a page cache of `cache_bytes`.
+    /// Opens (or creates) the store at `path` with a page cache of `cache_bytes`, refusing
+    /// writes while less than `DEFAULT_RESERVE_BYTES` is left to grow.
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> StoreResult<Self> {
+        Self::open_with(path, cache_bytes, DEFAULT_RESERVE_BYTES)
+    }
+
+    /// Opens (or creates) the store at `path` with a page cache of `cache_bytes`, refusing
+    /// writes while less than `reserve` bytes are left to grow (0: never).
+    pub fn open_with(path: &Path, cache_bytes: usize, reserve: u64) -> StoreResult<Self> {
         let db = Arc::new(Database::builder().set_cache_size(cache_bytes).create(path)?);
         migrations::run(&db)?;
         let writer = Arc::new(writer::Writer::start(db.clone())?);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Ok(Self { db, writer, reads: Arc::new(tokio::sync::Semaphore::new(2 * cores)) })
+        let space = Arc::new(space::SpaceGuard::new(path, reserve));
+        Ok(Self { db, writer, reads: Arc::new(tokio::sync::Semaphore::new(2 * cores)), space })
     }
 
     /// Runs `f` on a read snapshot on a blocking thread; `f`'s error type is the caller's
@@ -145,6 +176,7 @@ impl Store {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
     {
+        self.space.check()?;
         self.writer.write(f).await
     }
 
@@ -159,7 +191,13 @@ impl Store {
         F: FnOnce(&Tx) -> Result<T, E> + Send + 'static,
         A: FnOnce(&T) + Send + 'static,
     {
+        self.space.check()?;
         self.writer.write_then(f, after).await
+    }
+
+    /// The room left for the store to grow, and the reserve below which writes are refused.
+    pub fn space(&self) -> &space::SpaceGuard {
+        &self.space
     }
 
     /// The writer thread's running totals (closures, batches, time in each).

@@ -15,6 +15,7 @@ mod compression;
 mod crash;
 mod dashboard;
 mod developer;
+mod disk_full;
 mod errors;
 mod events;
 mod forum;
