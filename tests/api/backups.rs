@@ -256,3 +256,27 @@ async fn backups_are_kept_to_the_limit_taken_on_the_schedule_and_for_platform_ad
     let root = scheduled.platform_admin("root@schedule.sa").await;
     wait_for_backup(&scheduled, &root, None).await;
 }
+
+#[tokio::test]
+async fn backups_go_to_s3_with_the_media_settings_and_restore_from_a_copy() {
+    let s3 = crate::support::s3::S3Server::start().await;
+    let mut settings = s3.settings();
+    settings.push(("P2P_BACKUP__TARGET".into(), "s3://media-bucket/nightly/".into()));
+    let app = TestApp::spawn_with(&settings).await;
+    let admin = app.platform_admin("root@s3backup.sa").await;
+    let t = app.signed_in_token("writer@plant-s3.sa").await;
+    let topic = id_of(&app.topic_with(&t, "Cooling tower drift", "Eliminators replaced.", "maintenance").await);
+    assert_eq!(app.post("/api/v1/admin/backups", Some(&admin), json!({})).await.status(), StatusCode::ACCEPTED);
+    let list = wait_for_backup(&app, &admin, None).await;
+    let backup = &list["backups"][0];
+    assert_eq!(backup["media_objects"], 0, "media on S3 stay the bucket's to keep");
+    let name = backup["name"].as_str().unwrap();
+    // The objects are in the bucket under the prefix; a copy of the folder restores.
+    let folder = s3.root.join("nightly").join(name);
+    assert!(folder.join("store.redb").is_file() && folder.join("manifest.json").is_file());
+    let fresh = TempDir::new().unwrap();
+    let out = run_on(fresh.path(), &["restore", folder.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored = TestApp::spawn_in(fresh).await;
+    assert_eq!(restored.get_topic(&t, &topic).await.status(), StatusCode::OK);
+}
