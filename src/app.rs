@@ -85,6 +85,8 @@ impl App {
         let (stop_tx, stop_rx) = watch::channel(false);
         let stop_rx_indexer = stop_rx.clone();
         let stop_rx_backups = stop_rx.clone();
+        #[cfg(unix)]
+        let socket = tokio::spawn(service::backup::control::listen(state.clone(), stop_rx.clone()));
         let worker = tokio::spawn(jobs::run_worker(
             state.store.clone(),
             state.config.jobs.clone(),
@@ -110,6 +112,8 @@ impl App {
         worker.await.context("job worker panicked")?;
         indexer.await.context("search indexer panicked")?;
         backups.abort();
+        #[cfg(unix)]
+        socket.await.context("backup socket panicked")?;
         served.context("http server failed")
     }
 }

@@ -40,8 +40,8 @@ enum Command {
     /// Rebuild the search index from the store. Run while the server is stopped.
     Reindex,
     /// Take a backup of the store, the local media and the generated token secret, and check
-    /// it. Run while the server is stopped (a running server takes them itself: on its
-    /// schedule, or POST /api/v1/admin/backups).
+    /// it: through the server running on the data dir (an online snapshot), else from the
+    /// store itself.
     Backup {
         /// A directory or s3://bucket/prefix; by default `backup.target`.
         #[arg(long)]
@@ -174,7 +174,24 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
 
 async fn backup(config: Config, to: Option<String>) -> anyhow::Result<()> {
     telemetry::init(&config);
-    let target = to.unwrap_or_else(|| config.backup.target.clone());
+    // A directory is the caller's: the server's working directory may be another.
+    let to = match to {
+        Some(to) if !to.starts_with("s3://") && !to.is_empty() => std::path::absolute(&to)?.display().to_string(),
+        other => other.unwrap_or_default(),
+    };
+    #[cfg(unix)]
+    if let Some(asked) = service::backup::control::ask(&config.data_dir, &to).await {
+        let m = asked?;
+        println!(
+            "the running server took backup {} ({} records, {} media objects) in {} ms",
+            m.name,
+            m.entries(),
+            m.media_objects,
+            m.duration_ms
+        );
+        return Ok(());
+    }
+    let target = if to.is_empty() { config.backup.target.clone() } else { to };
     let state = app::open_state(config).await?;
     let target = service::backup::target::Target::open(&state.config, &target)?;
     let m = service::backup::take(&state, &target).await?;

@@ -280,3 +280,31 @@ async fn backups_go_to_s3_with_the_media_settings_and_restore_from_a_copy() {
     let restored = TestApp::spawn_in(fresh).await;
     assert_eq!(restored.get_topic(&t, &topic).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_backup_command_asks_a_running_server_for_an_online_backup() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in_token("cron@plant-e.sa").await;
+    let topic = id_of(
+        &app.topic_with(&t, "Air dryer dew point", "The dew point alarm trips at three degrees.", "maintenance").await,
+    );
+    let socket = app.dir.join("backup.sock");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&socket).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "only the data dir's owner reaches the socket");
+    let target = TempDir::new().unwrap();
+    // The store file is the server's (locked): the command asks the server instead. It runs
+    // on a blocking thread, so this runtime goes on serving it.
+    let (dir, to) = (app.dir.clone(), target.path().to_str().unwrap().to_owned());
+    let out = tokio::task::spawn_blocking(move || run_on(&dir, &["backup", "--to", &to])).await.unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.starts_with("the running server took backup p2p-backup-"), "{stdout}");
+    let folder = std::fs::read_dir(target.path()).unwrap().next().unwrap().unwrap().path();
+    let fresh = TempDir::new().unwrap();
+    let out = run_on(fresh.path(), &["restore", folder.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored = TestApp::spawn_in(fresh).await;
+    assert_eq!(restored.get_topic(&t, &topic).await.status(), StatusCode::OK);
+    // The server is still serving, and its own listing knows nothing of backups elsewhere.
+    assert_eq!(app.get_topic(&t, &topic).await.status(), StatusCode::OK);
+}

@@ -4,9 +4,12 @@
 //! read back, its checksum compared, opened and every table counted; the media listed and
 //! counted — and only then given its manifest. Older backups beyond `backup.keep` and
 //! unfinished folders are removed. One backup runs at a time: on the schedule
-//! (`backup.interval_secs`), on a platform admin's request, or from `p2p-sandbox backup`.
+//! (`backup.interval_secs`), on a platform admin's request, or from `p2p-sandbox backup`
+//! (through the running server's socket, `control`, or on the store itself when none runs).
 //! `restore` (in `restore`) brings one back with the server stopped.
 
+#[cfg(unix)]
+pub mod control;
 pub mod restore;
 pub mod target;
 
@@ -154,9 +157,11 @@ async fn prune(target: &Target, keep: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Takes a backup (the caller holds `running`); records a failure for the listing.
-async fn take_recorded(state: &AppState, backups: &Backups) -> anyhow::Result<BackupManifest> {
-    let result = match Target::open(&state.config, &state.config.backup.target) {
+/// Takes a backup into `to` (empty: `backup.target`; the caller holds `running`); records
+/// a failure for the listing.
+async fn take_recorded(state: &AppState, backups: &Backups, to: &str) -> anyhow::Result<BackupManifest> {
+    let to = if to.trim().is_empty() { state.config.backup.target.as_str() } else { to };
+    let result = match Target::open(&state.config, to) {
         Ok(target) => take(state, &target).await,
         Err(e) => Err(e),
     };
@@ -167,6 +172,15 @@ async fn take_recorded(state: &AppState, backups: &Backups) -> anyhow::Result<Ba
         tracing::error!(error = %format!("{e:#}"), "backup failed");
     }
     result
+}
+
+/// Takes a backup into `to` (empty: `backup.target`) now, unless one is running.
+pub async fn take_to(state: &AppState, to: &str) -> anyhow::Result<BackupManifest> {
+    let backups = state.local::<Backups>();
+    let Ok(_turn) = backups.running.clone().try_lock_owned() else {
+        anyhow::bail!("a backup is running; try again when it is done");
+    };
+    take_recorded(state, &backups, to).await
 }
 
 /// The configured target's backups (platform admins).
@@ -190,7 +204,7 @@ pub async fn start(state: &AppState, ctx: AuthContext) -> AppResult<()> {
     let state = state.clone();
     tokio::spawn(async move {
         let _turn = turn;
-        let _ = take_recorded(&state, &backups).await;
+        let _ = take_recorded(&state, &backups, "").await;
     });
     Ok(())
 }
@@ -216,7 +230,7 @@ pub async fn schedule(state: AppState, mut stop: watch::Receiver<bool>) {
             _ = stop.changed() => return,
         }
         wait = match backups.running.clone().try_lock_owned() {
-            Ok(_turn) => match take_recorded(&state, &backups).await {
+            Ok(_turn) => match take_recorded(&state, &backups, "").await {
                 Ok(_) => every,
                 Err(_) => every / 10,
             },
