@@ -30,6 +30,13 @@ pub enum MediaError {
 /// cause goes to the log, not to the client.
 impl From<MediaError> for AppError {
     fn from(e: MediaError) -> Self {
+        if let MediaError::Backend(b) = &e
+            && b.kind() == opendal::ErrorKind::NotFound
+        {
+            // A record whose object is gone: retrying will not bring it back.
+            tracing::error!(error = %e, "a media object is missing");
+            return Self::not_found("Media");
+        }
         tracing::error!(error = %e, "media backend failed");
         Self::new(ErrorKind::Unavailable, ErrorCode::Unavailable, "Media storage is unavailable; try again shortly")
     }

@@ -165,13 +165,15 @@ pub struct Stemmed<T> {
     arabic: Stemmer,
 }
 
-/// `word` stemmed by the stemmer of its script.
+/// `word` stemmed by the stemmer of its script; a word the stemmer strips to nothing stays
+/// as it is (as the analyzer leaves it).
 pub fn stem(english: &Stemmer, arabic: &Stemmer, word: &str) -> String {
     let stemmer = if word.chars().any(is_arabic) { arabic } else { english };
-    match stemmer.stem(word) {
+    let stemmed = match stemmer.stem(word) {
         Cow::Owned(s) => s,
         Cow::Borrowed(s) => s.to_owned(),
-    }
+    };
+    if stemmed.is_empty() { word.to_owned() } else { stemmed }
 }
 
 impl<T: TokenStream> TokenStream for Stemmed<T> {
@@ -180,11 +182,7 @@ impl<T: TokenStream> TokenStream for Stemmed<T> {
             return false;
         }
         let token = self.tail.token_mut();
-        let stemmed = stem(&self.english, &self.arabic, &token.text);
-        // A stemmer that strips a short word to nothing leaves it as it was.
-        if !stemmed.is_empty() {
-            token.text = stemmed;
-        }
+        token.text = stem(&self.english, &self.arabic, &token.text);
         true
     }
 

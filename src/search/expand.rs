@@ -14,34 +14,39 @@ use tantivy_fst::Automaton;
 
 use super::SearchResult;
 
-/// Most words one typed word or prefix stands for: the most frequent.
+/// Most words one typed word or prefix stands for in a search: the most frequent.
 pub const MAX_EXPANSIONS: usize = 16;
+/// Most words a prefix stands for in a list's text filter, which must keep every record whose
+/// words start so (a rare name is not crowded out by common forum words).
+pub const MAX_FILTER_EXPANSIONS: usize = 512;
 
 /// The dictionary words of `fields` within `edits` of `word` (transpositions count one) that
-/// `keep` keeps, the most frequent first, at most `MAX_EXPANSIONS`.
+/// `keep` keeps, the most frequent first, at most `cap`.
 pub fn typos(
     searcher: &Searcher,
     fields: &[Field],
     word: &str,
     edits: u8,
     keep: impl Fn(&str) -> bool,
+    cap: usize,
 ) -> SearchResult<Vec<String>> {
     let Some(&first) = fields.first() else { return Ok(Vec::new()) };
     let automaton = FuzzyTermQuery::new(Term::from_field_text(first, word), edits, true).automaton()?;
-    accepted(searcher, fields, &automaton, keep)
+    accepted(searcher, fields, &automaton, keep, cap)
 }
 
 /// The dictionary words of `fields` that start with `prefix` and that `keep` keeps, the most
-/// frequent first, at most `MAX_EXPANSIONS`.
+/// frequent first, at most `cap`.
 pub fn prefixed(
     searcher: &Searcher,
     fields: &[Field],
     prefix: &str,
     keep: impl Fn(&str) -> bool,
+    cap: usize,
 ) -> SearchResult<Vec<String>> {
     let Some(&first) = fields.first() else { return Ok(Vec::new()) };
     let automaton = FuzzyTermQuery::new_prefix(Term::from_field_text(first, prefix), 0, true).automaton()?;
-    accepted(searcher, fields, &automaton, keep)
+    accepted(searcher, fields, &automaton, keep, cap)
 }
 
 fn accepted<A: Automaton<State: Clone>>(
@@ -49,6 +54,7 @@ fn accepted<A: Automaton<State: Clone>>(
     fields: &[Field],
     automaton: &A,
     keep: impl Fn(&str) -> bool,
+    cap: usize,
 ) -> SearchResult<Vec<String>> {
     // Documents per word (summed over segments and fields); `None` for a word `keep` left out.
     let mut documents: HashMap<String, Option<u64>> = HashMap::new();
@@ -70,6 +76,6 @@ fn accepted<A: Automaton<State: Clone>>(
     }
     let mut words: Vec<(String, u64)> = documents.into_iter().filter_map(|(w, n)| Some((w, n?))).collect();
     words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    words.truncate(MAX_EXPANSIONS);
+    words.truncate(cap);
     Ok(words.into_iter().map(|(w, _)| w).collect())
 }

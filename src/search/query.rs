@@ -72,13 +72,14 @@ pub fn typos_allowed(chars: usize) -> u8 {
 
 impl SearchIndex {
     /// The text part of a query; `None` when `q` has no words. Without `typos`, words match
-    /// by stem or (the last) as a prefix only.
+    /// by stem or (the last) as a prefix only — of at most `expansions` words.
     fn text_query(
         &self,
         searcher: &tantivy::Searcher,
         q: &str,
         prefix_last: bool,
         typos: bool,
+        expansions: usize,
     ) -> SearchResult<Option<Box<dyn Query>>> {
         let f = self.fields;
         let words: Vec<String> = analysis::words(&mut analysis::exact(), q).into_iter().take(MAX_WORDS).collect();
@@ -97,12 +98,13 @@ impl SearchIndex {
             let other = |t: &str| stem_of(t) != stem;
             let mut prefixed = Vec::new();
             if prefix_last && i + 1 == words.len() && w.chars().count() >= MIN_PREFIX_CHARS {
-                prefixed = stems(expand::prefixed(searcher, &exact_fields, w, other)?, &stem_of, &[]);
+                prefixed = stems(expand::prefixed(searcher, &exact_fields, w, other, expansions)?, &stem_of, &[]);
             }
             let edits = if typos { typos_allowed(w.chars().count()) } else { 0 };
             let mut corrected = Vec::new();
             if edits > 0 {
-                corrected = stems(expand::typos(searcher, &exact_fields, w, edits, other)?, &stem_of, &prefixed);
+                let found = expand::typos(searcher, &exact_fields, w, edits, other, expansions)?;
+                corrected = stems(found, &stem_of, &prefixed);
             }
             for (found, weight) in [(&prefixed, PREFIX), (&corrected, FUZZY)] {
                 if !found.is_empty() {
@@ -152,7 +154,8 @@ impl SearchIndex {
     pub fn search(&self, r: &SearchRequest) -> SearchResult<Option<SearchPage>> {
         let searcher = self.searcher();
         let prefix_last = !r.q.ends_with(char::is_whitespace);
-        let Some(text) = self.text_query(&searcher, &r.q, prefix_last, true)? else { return Ok(None) };
+        let text = self.text_query(&searcher, &r.q, prefix_last, true, expand::MAX_EXPANSIONS)?;
+        let Some(text) = text else { return Ok(None) };
         let query = self.filtered(text, r);
         let facets = facets::FacetCollector { fields: vec!["kind", "category", "city"] };
         let top = TopDocs::with_limit(r.limit.max(1)).and_offset(r.offset).order_by_score();
@@ -204,7 +207,8 @@ impl SearchIndex {
     /// tolerance: a filter narrows a list (`factory3` must not keep `factory1`).
     pub fn matching_keys(&self, q: &str, kind: SearchKind, cap: usize) -> SearchResult<Option<Vec<String>>> {
         let searcher = self.searcher();
-        let Some(text) = self.text_query(&searcher, q, true, false)? else { return Ok(None) };
+        let text = self.text_query(&searcher, q, true, false, expand::MAX_FILTER_EXPANSIONS)?;
+        let Some(text) = text else { return Ok(None) };
         let query = self.filtered(text, &SearchRequest { kinds: vec![kind], ..Default::default() });
         Ok(Some(searcher.search(&*query, &facets::KeyCollector { cap })?))
     }
@@ -220,7 +224,7 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.searcher();
-        let completions = expand::prefixed(&searcher, &[f.title_exact], last, |_| true)?;
+        let completions = expand::prefixed(&searcher, &[f.title_exact], last, |_| true, expand::MAX_EXPANSIONS)?;
         if completions.is_empty() {
             return Ok(Vec::new());
         }

@@ -129,7 +129,7 @@ pub async fn check(state: &AppState, ctx: AuthContext, activity: Activity) -> Ap
         return Ok(state.policy.deadline(cached.created_at, cached.last_seen_at));
     }
     if state.sessions.touch(session_id, t) {
-        state
+        let touched = state
             .store
             .write(move |tx| -> AppResult<_> {
                 if let Some(mut s) = table::get(tx, session_id)? {
@@ -138,7 +138,13 @@ pub async fn check(state: &AppState, ctx: AuthContext, activity: Activity) -> Ap
                 }
                 Ok(())
             })
-            .await?;
+            .await;
+        match touched {
+            // While the disk is full the activity stays in the cache alone: a request that
+            // only reads must still be answered.
+            Err(e) if e.code == ErrorCode::StorageFull => {}
+            other => other?,
+        }
     }
     Ok(state.policy.deadline(cached.created_at, t))
 }

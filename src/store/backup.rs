@@ -65,6 +65,21 @@ impl Store {
     }
 }
 
+/// Fails when the store file at `path` is open in another process (a running server), whose
+/// lock redb honours; opens and closes it otherwise.
+pub fn ensure_not_open(path: &Path) -> StoreResult<()> {
+    match Database::builder().open(path) {
+        Ok(db) => {
+            drop(db);
+            Ok(())
+        }
+        Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+            Err(StoreError::Writer(format!("{} is open in another process: stop the server first", path.display())))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// What a store file holds: entries per table and its schema version (migrations applied).
 #[derive(Debug)]
 pub struct FileSummary {

@@ -35,6 +35,12 @@ fn run_on(dir: &Path, args: &[&str]) -> Output {
     cmd.env("P2P_DATA_DIR", dir).env("P2P_LOG_LEVEL", "warn").args(args).stdin(Stdio::null()).output().unwrap()
 }
 
+/// The one backup folder in `target`, as a path argument.
+fn folder_of(target: &TempDir) -> String {
+    let folder = std::fs::read_dir(target.path()).unwrap().next().unwrap().unwrap().path();
+    folder.to_str().unwrap().to_owned()
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -288,9 +294,9 @@ async fn the_backup_command_asks_a_running_server_for_an_online_backup() {
     let topic = id_of(
         &app.topic_with(&t, "Air dryer dew point", "The dew point alarm trips at three degrees.", "maintenance").await,
     );
-    let socket = app.dir.join("backup.sock");
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&socket).unwrap().permissions());
-    assert_eq!(mode & 0o777, 0o600, "only the data dir's owner reaches the socket");
+    let mode = |p: &Path| std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions()) & 0o777;
+    let folder = app.dir.join("run");
+    assert_eq!((mode(&folder), mode(&folder.join("backup.sock"))), (0o700, 0o600), "only the owner reaches it");
     let target = TempDir::new().unwrap();
     // The store file is the server's (locked): the command asks the server instead. It runs
     // on a blocking thread, so this runtime goes on serving it.
@@ -299,12 +305,15 @@ async fn the_backup_command_asks_a_running_server_for_an_online_backup() {
     assert!(out.status.success(), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(stdout.starts_with("the running server took backup p2p-backup-"), "{stdout}");
-    let folder = std::fs::read_dir(target.path()).unwrap().next().unwrap().unwrap().path();
     let fresh = TempDir::new().unwrap();
-    let out = run_on(fresh.path(), &["restore", folder.to_str().unwrap()]);
+    let out = run_on(fresh.path(), &["restore", &folder_of(&target)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let restored = TestApp::spawn_in(fresh).await;
     assert_eq!(restored.get_topic(&t, &topic).await.status(), StatusCode::OK);
-    // The server is still serving, and its own listing knows nothing of backups elsewhere.
-    assert_eq!(app.get_topic(&t, &topic).await.status(), StatusCode::OK);
+    assert_eq!(app.get_topic(&t, &topic).await.status(), StatusCode::OK, "the server serves on");
+    // Restoring under the running server is refused: its writes would go to the store moved aside.
+    let dir = app.dir.clone();
+    let folder = folder_of(&target);
+    let out = tokio::task::spawn_blocking(move || run_on(&dir, &["restore", &folder, "--force"])).await.unwrap();
+    assert!(!out.status.success() && stderr(&out).contains("a server is running"), "{}", stderr(&out));
 }

@@ -1,8 +1,10 @@
-//! The running server's backup socket, `<data>/backup.sock`: `p2p-sandbox backup` run beside
-//! a live server — whose store file it cannot open, the server holds its lock — asks the
-//! server through it for the backup, an online snapshot like the scheduled ones. The socket is
-//! the data dir owner's alone (mode 0600): whoever may read the data dir may back it up, and
-//! nobody else can reach it. One JSON line each way.
+//! The running server's backup socket, `<data>/run/backup.sock`: `p2p-sandbox backup` run
+//! beside a live server — whose store file it cannot open, the server holds its lock — asks
+//! the server through it for the backup, an online snapshot like the scheduled ones. The
+//! socket is the data dir owner's alone: it is made inside a folder of mode 0700 (so no one
+//! else can reach it even before its own mode is set), then set to 0600. Whoever may read the
+//! data dir may back it up, and nobody else. One JSON line each way. `restore` uses it to tell
+//! that a server is running.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +17,8 @@ use tokio::{
 
 use crate::{domain::backup::BackupManifest, state::AppState};
 
-/// The socket's file in the data dir.
+/// The socket's folder in the data dir, and its file there.
+pub const SOCKET_DIR: &str = "run";
 pub const SOCKET: &str = "backup.sock";
 /// Longest request line read.
 const MAX_REQUEST: u64 = 4096;
@@ -35,13 +38,34 @@ enum Reply {
 }
 
 fn socket_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(SOCKET)
+    data_dir.join(SOCKET_DIR).join(SOCKET)
+}
+
+/// The socket's folder, made (or reset) to mode 0700.
+fn private_folder(data_dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let dir = data_dir.join(SOCKET_DIR);
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+        }
+        other => other,
+    }
+}
+
+/// Whether a server answers on `data_dir`'s socket.
+pub fn alive(data_dir: &Path) -> bool {
+    std::os::unix::net::UnixStream::connect(socket_path(data_dir)).is_ok()
 }
 
 /// Serves the socket until `stop` turns true, then removes it. Without it (a path too long
 /// for a socket, a read-only data dir) the server runs on; `backup` then needs it stopped.
 pub async fn listen(state: AppState, mut stop: watch::Receiver<bool>) {
     let path = socket_path(&state.config.data_dir);
+    if let Err(e) = private_folder(&state.config.data_dir) {
+        tracing::warn!(error = %e, "no backup socket folder: `backup` needs the server stopped");
+        return;
+    }
     // A socket left by a server that was killed: nobody listens on it any more.
     let _ = std::fs::remove_file(&path);
     let listener = match UnixListener::bind(&path) {

@@ -63,6 +63,33 @@ async fn digest(path: PathBuf) -> anyhow::Result<(String, u64)> {
     .await?
 }
 
+/// The suffix of a snapshot being written in the data dir before it goes to the target.
+const SCRATCH: &str = ".redb.partial";
+
+/// Removes snapshots left in the data dir by a backup the process did not finish (one runs
+/// at a time, so none is being written now).
+async fn sweep_scratch(data_dir: &Path) {
+    let Ok(mut entries) = tokio::fs::read_dir(data_dir).await else { return };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(crate::domain::backup::FOLDER_PREFIX) && name.ends_with(SCRATCH) {
+            discard(&entry.path()).await;
+        }
+    }
+}
+
+/// Refuses to start a backup that would fill the disk under the store: its snapshot is
+/// written beside the store first (and, into a directory on the same disk, once more).
+fn room_for_a_copy(state: &AppState, target: &Target) -> anyhow::Result<()> {
+    let space = state.store.space();
+    let store = std::fs::metadata(state.config.db_path()).map_or(0, |m| m.len());
+    let copies = if target.is_local() { 2 } else { 1 };
+    let need = store.saturating_mul(copies).saturating_add(space.reserve());
+    let room = space.headroom();
+    anyhow::ensure!(room >= need, "not enough free space for a backup: {room} bytes left, it needs {need}");
+    Ok(())
+}
+
 /// Removes a local scratch file if it is there.
 async fn discard(path: &Path) {
     if let Err(e) = tokio::fs::remove_file(path).await
@@ -77,10 +104,22 @@ async fn discard(path: &Path) {
 pub async fn take(state: &AppState, target: &Target) -> anyhow::Result<BackupManifest> {
     let (started, at) = (Instant::now(), now_ms());
     let name = folder_name(at);
-    let scratch = state.config.data_dir.join(format!("{name}.redb.partial"));
+    sweep_scratch(&state.config.data_dir).await;
+    room_for_a_copy(state, target)?;
+    let scratch = state.config.data_dir.join(format!("{name}{SCRATCH}"));
+    target.prepare(&name)?;
     let result = write_and_check(state, target, &name, at, &scratch).await;
     discard(&scratch).await;
-    let mut manifest = result?;
+    let mut manifest = match result {
+        Ok(m) => m,
+        Err(e) => {
+            // A failed backup's folder holds a whole copy of the store: not kept until the next.
+            if let Err(removed) = target.remove(&name).await {
+                tracing::warn!(backup = %name, error = %removed, "could not remove a failed backup");
+            }
+            return Err(e);
+        }
+    };
     manifest.duration_ms = started.elapsed().as_millis() as u64;
     target.put(&format!("{name}/{MANIFEST_FILE}"), serde_json::to_vec_pretty(&manifest)?).await?;
     tracing::info!(
@@ -147,10 +186,13 @@ async fn write_and_check(
     })
 }
 
-/// Removes finished backups beyond the newest `keep`, and unfinished folders.
+/// Removes finished backups beyond the newest `keep`, and unfinished folders older than the
+/// newest finished one (a newer one may be another process's, being written).
 async fn prune(target: &Target, keep: usize) -> anyhow::Result<()> {
     let (finished, unfinished) = target.backups().await?;
-    for name in finished.iter().skip(keep.max(1)).map(|m| &m.name).chain(&unfinished) {
+    let newest = finished.first().map(|m| m.name.clone()).unwrap_or_default();
+    let stale = unfinished.iter().filter(|name| **name < newest);
+    for name in finished.iter().skip(keep.max(1)).map(|m| &m.name).chain(stale) {
         target.remove(name).await?;
         tracing::info!(backup = %name, "old or unfinished backup removed");
     }

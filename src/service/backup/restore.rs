@@ -2,9 +2,11 @@
 //! The store file is copied first and checked on the copy (the backup itself is never opened
 //! for writing): its checksum against the manifest, that it opens and holds what the manifest
 //! counted, and that its schema is not newer than this binary's. Only then does it replace
-//! the store — an existing one only with `force`, and moved aside, never deleted. The local
-//! media and the generated token secret come back too; the search index is removed, to be
-//! rebuilt from the restored store at the next start.
+//! the store — an existing one only with `force`, and moved aside, never deleted, and never
+//! under a running server (its writes would go to the file moved aside). What could still fail
+//! is checked before the swap, and the search index is removed before it (to be rebuilt from
+//! the restored store at the next start), so a failure never leaves an index of another store.
+//! The local media and the generated token secret come back after it.
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +21,10 @@ use crate::{
         now_ms,
     },
     media::{Backend, MediaStore, fs_operator},
-    store::{backup::summarize, migrations},
+    store::{
+        backup::{ensure_not_open, summarize},
+        migrations,
+    },
 };
 
 /// What a restore brought back.
@@ -92,10 +97,22 @@ pub async fn restore(config: &Config, from: &Path, force: bool) -> anyhow::Resul
         "a store exists at {} already: pass --force to move it aside and restore",
         db.display()
     );
+    #[cfg(unix)]
+    ensure!(
+        !super::control::alive(&config.data_dir),
+        "a server is running on {}: stop it first",
+        config.data_dir.display()
+    );
+    if db.exists() {
+        ensure_not_open(&db)?;
+    }
     std::fs::create_dir_all(&config.data_dir)?;
     let copy = PathBuf::from(format!("{}.restoring", db.display()));
     let _ = std::fs::remove_file(&copy);
-    std::fs::copy(&store_file, &copy).context("copying the backup's store file")?;
+    if let Err(e) = std::fs::copy(&store_file, &copy) {
+        let _ = std::fs::remove_file(&copy);
+        return Err(anyhow::Error::from(e).context("copying the backup's store file"));
+    }
     let checked = {
         let copy = copy.clone();
         let manifest = manifest.clone();
@@ -108,14 +125,28 @@ pub async fn restore(config: &Config, from: &Path, force: bool) -> anyhow::Resul
             return Err(e);
         }
     };
+    let media_folder = folder.join(MEDIA_DIR);
+    let media = match media_folder.is_dir() {
+        true => {
+            let media = MediaStore::from_config(config)?;
+            if media.backend() != Backend::Fs {
+                let _ = std::fs::remove_file(&copy);
+                bail!("the backup holds local media but media_uri points at S3");
+            }
+            Some(media)
+        }
+        false => None,
+    };
+    // The index is derived from the store: the restored one is indexed anew at start.
+    let index = config.index_dir();
+    if index.exists() {
+        std::fs::remove_dir_all(&index)?;
+    }
     let moved_aside = move_aside(&db)?;
     std::fs::rename(&copy, &db)?;
 
     let mut media_objects = 0;
-    let media_folder = folder.join(MEDIA_DIR);
-    if media_folder.is_dir() {
-        let media = MediaStore::from_config(config)?;
-        ensure!(media.backend() == Backend::Fs, "the backup holds local media but media_uri points at S3");
+    if let Some(media) = media {
         media_objects = copy_tree(&fs_operator(&media_folder)?, media.operator(), "").await?.0;
     }
     let secret = folder.join(SECRET_FILE);
@@ -125,11 +156,6 @@ pub async fn restore(config: &Config, from: &Path, force: bool) -> anyhow::Resul
         std::fs::copy(&secret, &here)?;
         #[cfg(unix)]
         std::fs::set_permissions(&here, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    }
-    // The index is derived from the store: the restored one is indexed anew at start.
-    let index = config.index_dir();
-    if index.exists() {
-        std::fs::remove_dir_all(&index)?;
     }
     Ok(Restored { entries, media_objects, moved_aside })
 }

@@ -23,6 +23,9 @@ pub type TargetResult<T> = Result<T, anyhow::Error>;
 /// A backup target.
 pub struct Target {
     op: Operator,
+    /// A directory target's folder (backups hold password hashes and the token secret: their
+    /// folders are made private there).
+    local: Option<std::path::PathBuf>,
     /// As configured, for the log.
     pub describe: String,
 }
@@ -37,10 +40,26 @@ impl Target {
             anyhow::ensure!(!bucket.is_empty(), "a backup target s3:// needs a bucket name");
             let root = format!("/{}", prefix.trim_matches('/'));
             let op = s3_operator(&config.media, bucket, &root)?;
-            return Ok(Self { op, describe: target.to_owned() });
+            return Ok(Self { op, local: None, describe: target.to_owned() });
         }
         let dir = if target.is_empty() { config.data_dir.join("backups") } else { target.into() };
-        Ok(Self { op: fs_operator(&dir)?, describe: dir.display().to_string() })
+        Ok(Self { op: fs_operator(&dir)?, describe: dir.display().to_string(), local: Some(dir) })
+    }
+
+    /// Whether the target is a local directory.
+    pub fn is_local(&self) -> bool {
+        self.local.is_some()
+    }
+
+    /// Makes the folder `name` ready: in a directory, made with mode 0700, so what goes in it
+    /// is its owner's alone whatever the umask.
+    pub fn prepare(&self, name: &str) -> TargetResult<()> {
+        #[cfg(unix)]
+        if let Some(dir) = &self.local {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new().mode(0o700).create(dir.join(name))?;
+        }
+        Ok(())
     }
 
     /// The operator (media copies stream through it).
@@ -95,7 +114,11 @@ impl Target {
             }
             match self.op.read(&format!("{name}/{MANIFEST_FILE}")).await {
                 Ok(bytes) => match serde_json::from_slice::<BackupManifest>(&bytes.to_vec()) {
-                    Ok(m) => finished.push(m),
+                    // A folder renamed or copied under another name is not this backup.
+                    Ok(m) if m.name == name => finished.push(m),
+                    Ok(m) => {
+                        tracing::warn!(folder = %name, manifest = %m.name, "a backup folder whose manifest names another; left alone")
+                    }
                     Err(e) => tracing::warn!(backup = %name, error = %e, "unreadable backup manifest; left alone"),
                 },
                 Err(e) if e.kind() == ErrorKind::NotFound => unfinished.push(name),
@@ -134,21 +157,47 @@ pub async fn count_objects(op: &Operator, prefix: &str) -> TargetResult<(u64, u6
 }
 
 /// Copies every file under `from`'s root into `to` under `prefix`, streaming each; returns
-/// the files and bytes copied.
+/// the files and bytes copied. A file deleted since the listing (media removed meanwhile) is
+/// left out.
 pub async fn copy_tree(from: &Operator, to: &Operator, prefix: &str) -> TargetResult<(u64, u64)> {
     let (mut objects, mut bytes) = (0, 0);
     for entry in from.list_with("").recursive(true).await? {
         if !entry.metadata().is_file() {
             continue;
         }
-        let mut stream = from.reader(entry.path()).await?.into_bytes_stream(..).await?;
-        let mut writer = to.writer(&format!("{prefix}{}", entry.path())).await?;
-        while let Some(chunk) = stream.try_next().await? {
-            bytes += chunk.len() as u64;
-            writer.write(chunk).await?;
+        let path = entry.path();
+        let mut stream = match from.reader(path).await {
+            Ok(reader) => match reader.into_bytes_stream(..).await {
+                Ok(stream) => stream,
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            },
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let mut writer = to.writer(&format!("{prefix}{path}")).await?;
+        let mut copied = 0;
+        loop {
+            match stream.try_next().await {
+                Ok(Some(chunk)) => {
+                    copied += chunk.len() as u64;
+                    writer.write(chunk).await?;
+                }
+                Ok(None) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    writer.abort().await?;
+                    copied = u64::MAX;
+                    break;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if copied == u64::MAX {
+            continue;
         }
         writer.close().await?;
         objects += 1;
+        bytes += copied;
     }
     Ok((objects, bytes))
 }

@@ -34,6 +34,10 @@ const MIGRATIONS_LIST: &[(&str, Migration)] = &[
     ("018_search_queue", migration_018_search_queue),
 ];
 
+/// Names migrations had in development builds before they were renamed: a store that
+/// recorded one is not newer for it.
+const RETIRED: &[&str] = &["007_use_case_filters", "007_use_case_listing_indexes"];
+
 /// The schema version this binary writes: how many migrations it knows.
 pub fn known_version() -> u64 {
     MIGRATIONS_LIST.len() as u64
@@ -51,7 +55,7 @@ pub fn unknown(r: &impl store::Reader) -> StoreResult<Vec<String>> {
     Ok(applied
         .into_iter()
         .map(|(name, _)| String::from_utf8_lossy(&name).into_owned())
-        .filter(|name| !MIGRATIONS_LIST.iter().any(|(known, _)| known == name))
+        .filter(|name| !MIGRATIONS_LIST.iter().any(|(known, _)| known == name) && !RETIRED.contains(&name.as_str()))
         .collect())
 }
 
@@ -374,5 +378,29 @@ fn each_entry(tx: &Tx, table: tables::Table, mut f: impl FnMut(&[u8], &[u8]) -> 
         for (k, v) in &batch {
             f(k, v)?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Store, put_raw, tables};
+
+    /// A migration this binary does not know makes a store newer; one that was only renamed
+    /// in development does not.
+    #[test]
+    fn unknown_migrations_are_newer_unless_retired() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.redb");
+        let store = Store::open(&path).unwrap();
+        let mark = |name: &'static str| {
+            store.write_blocking(|tx| put_raw(tx, tables::MIGRATIONS, name.as_bytes(), &0i64.to_be_bytes())).unwrap();
+        };
+        mark("007_use_case_filters");
+        assert!(store.write_blocking(|tx| super::unknown(tx)).unwrap().is_empty(), "retired names are known");
+        mark("999_from_the_future");
+        assert_eq!(store.write_blocking(|tx| super::unknown(tx)).unwrap(), vec!["999_from_the_future".to_owned()]);
+        drop(store);
+        let refused = Store::open(&path).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.contains("written by a newer version") && refused.contains("999_from_the_future"), "{refused}");
     }
 }
