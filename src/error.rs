@@ -149,6 +149,12 @@ impl AppError {
         self
     }
 
+    /// Whether a write was refused because the store's disk is full (a side effect of a read
+    /// — a first view, a session's activity — is then skipped, the read still answered).
+    pub fn is_storage_full(&self) -> bool {
+        self.code == ErrorCode::StorageFull
+    }
+
     /// 500 keeping `cause` for the log only.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self {

@@ -13,16 +13,13 @@ use crate::{
         tags::ApiTags,
     },
     domain::backup::BackupManifest,
+    dto::ts,
     service::backup,
 };
 
 /// Backup endpoints.
 #[derive(Default)]
 pub struct BackupsApi;
-
-fn time(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
 
 /// One finished, checked backup.
 #[derive(Object, Debug)]
@@ -56,7 +53,7 @@ impl From<BackupManifest> for Backup {
         Self {
             entries: m.entries(),
             name: m.name,
-            created_at: time(m.created_at),
+            created_at: ts(m.created_at),
             app_version: m.app_version,
             schema_version: m.schema_version,
             tables: m.tables,
@@ -114,7 +111,7 @@ impl BackupsApi {
         ok(BackupList {
             backups: list.backups.into_iter().map(Backup::from).collect(),
             running: list.running,
-            last_failure: list.last_error.map(|(at, reason)| BackupFailure { at: time(at), reason }),
+            last_failure: list.last_error.map(|(at, reason)| BackupFailure { at: ts(at), reason }),
         })
     }
 

@@ -180,7 +180,7 @@ pub async fn read_counting_view<C: Engaged>(state: &AppState, viewer: UserId, ke
         .await;
     match counted {
         // While the disk is full the view goes uncounted; the reader still gets the page.
-        Err(e) if e.code == crate::error::ErrorCode::StorageFull => {
+        Err(e) if e.is_storage_full() => {
             state
                 .store
                 .read(move |tx| -> AppResult<_> {

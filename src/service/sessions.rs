@@ -142,7 +142,7 @@ pub async fn check(state: &AppState, ctx: AuthContext, activity: Activity) -> Ap
         match touched {
             // While the disk is full the activity stays in the cache alone: a request that
             // only reads must still be answered.
-            Err(e) if e.code == ErrorCode::StorageFull => {}
+            Err(e) if e.is_storage_full() => {}
             other => other?,
         }
     }

@@ -254,8 +254,12 @@ async fn backups_are_kept_to_the_limit_taken_on_the_schedule_and_for_platform_ad
     let list = app.get_json("/api/v1/admin/backups", &admin).await;
     let listed: Vec<&str> = list["backups"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
     assert_eq!(listed, vec![names[2].as_str(), names[1].as_str()], "the newest two, newest first");
-    let folders = std::fs::read_dir(app.dir.join("backups")).unwrap().count();
-    assert_eq!(folders, 2, "older ones are removed");
+    let folders: Vec<_> = std::fs::read_dir(app.dir.join("backups")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(folders.len(), 2, "older ones are removed");
+    for folder in &folders {
+        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(folder).unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o700, "a backup holds password hashes: its folder is the owner's alone");
+    }
 
     // On a schedule of one second, backups come on their own.
     let scheduled = TestApp::spawn_with(&[("P2P_BACKUP__INTERVAL_SECS", "1"), ("P2P_BACKUP__KEEP", "3")]).await;

@@ -22,7 +22,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
-use self::target::{Target, copy_tree};
+use self::target::{Target, copy_tree, count_objects};
 use crate::{
     domain::{
         authz,
@@ -52,15 +52,16 @@ pub struct BackupList {
     pub last_error: Option<(i64, String)>,
 }
 
-/// SHA-256 (hex) and length of a local file, read on a blocking thread.
+/// SHA-256 (hex) and length of a local file (what a manifest records of the store).
+fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let n = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok((hex::encode(hasher.finalize()), n))
+}
+
+/// `sha256_file` on a blocking thread.
 async fn digest(path: PathBuf) -> anyhow::Result<(String, u64)> {
-    tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let mut file = std::fs::File::open(&path)?;
-        let mut hasher = Sha256::new();
-        let n = std::io::copy(&mut file, &mut hasher)?;
-        Ok((hex::encode(hasher.finalize()), n))
-    })
-    .await?
+    Ok(tokio::task::spawn_blocking(move || sha256_file(&path)).await??)
 }
 
 /// The suffix of a snapshot being written in the data dir before it goes to the target.
@@ -168,7 +169,7 @@ async fn write_and_check(
     let path = scratch.to_path_buf();
     let copy = tokio::task::spawn_blocking(move || summarize(&path)).await?.context("opening the snapshot")?;
     anyhow::ensure!(copy.tables == tables, "the snapshot's tables do not hold what was copied");
-    let stored = target.count(&format!("{name}/{MEDIA_DIR}")).await?;
+    let stored = count_objects(target.operator(), &format!("{name}/{MEDIA_DIR}")).await?;
     anyhow::ensure!(stored == (media_objects, media_bytes), "the media copied do not add up: {stored:?}");
     Ok(BackupManifest {
         format: MANIFEST_FORMAT,

@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail, ensure};
-use sha2::{Digest, Sha256};
 
 use super::target::copy_tree;
 use crate::{
@@ -36,17 +35,11 @@ pub struct Restored {
     pub moved_aside: Option<PathBuf>,
 }
 
-fn sha256_of(path: &Path) -> anyhow::Result<String> {
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
-    Ok(hex::encode(hasher.finalize()))
-}
-
 /// Checks the copy at `copy` of a backup's store; returns its entries.
 fn check(copy: &Path, manifest: Option<&BackupManifest>) -> anyhow::Result<u64> {
     if let Some(m) = manifest {
         ensure!(
-            sha256_of(copy)? == m.store_sha256,
+            super::sha256_file(copy)?.0 == m.store_sha256,
             "the backup's store file is damaged: its checksum is not the manifest's"
         );
     }

@@ -134,11 +134,6 @@ impl Target {
         self.op.delete_with(&format!("{name}/")).recursive(true).await?;
         Ok(())
     }
-
-    /// Objects under `prefix` and their bytes.
-    pub async fn count(&self, prefix: &str) -> TargetResult<(u64, u64)> {
-        count_objects(&self.op, prefix).await
-    }
 }
 
 /// The files under `prefix` of `op` and their bytes (a missing prefix holds none).
@@ -165,39 +160,40 @@ pub async fn copy_tree(from: &Operator, to: &Operator, prefix: &str) -> TargetRe
         if !entry.metadata().is_file() {
             continue;
         }
-        let path = entry.path();
-        let mut stream = match from.reader(path).await {
-            Ok(reader) => match reader.into_bytes_stream(..).await {
-                Ok(stream) => stream,
-                Err(e) if e.kind() == ErrorKind::NotFound => continue,
-                Err(e) => return Err(e.into()),
-            },
-            Err(e) if e.kind() == ErrorKind::NotFound => continue,
-            Err(e) => return Err(e.into()),
-        };
-        let mut writer = to.writer(&format!("{prefix}{path}")).await?;
-        let mut copied = 0;
-        loop {
-            match stream.try_next().await {
-                Ok(Some(chunk)) => {
-                    copied += chunk.len() as u64;
-                    writer.write(chunk).await?;
-                }
-                Ok(None) => break,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    writer.abort().await?;
-                    copied = u64::MAX;
-                    break;
-                }
-                Err(e) => return Err(e.into()),
-            }
+        if let Some(copied) = copy_one(from, to, entry.path(), &format!("{prefix}{}", entry.path())).await? {
+            objects += 1;
+            bytes += copied;
         }
-        if copied == u64::MAX {
-            continue;
-        }
-        writer.close().await?;
-        objects += 1;
-        bytes += copied;
     }
     Ok((objects, bytes))
+}
+
+/// Streams `path` of `from` to `dest` of `to`; its bytes, or `None` when it was gone.
+async fn copy_one(from: &Operator, to: &Operator, path: &str, dest: &str) -> TargetResult<Option<u64>> {
+    let reader = match from.reader(path).await {
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        other => other?,
+    };
+    let mut stream = match reader.into_bytes_stream(..).await {
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        other => other?,
+    };
+    let mut writer = to.writer(dest).await?;
+    let mut copied = 0;
+    loop {
+        match stream.try_next().await {
+            Ok(Some(chunk)) => {
+                copied += chunk.len() as u64;
+                writer.write(chunk).await?;
+            }
+            Ok(None) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                writer.abort().await?;
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    writer.close().await?;
+    Ok(Some(copied))
 }

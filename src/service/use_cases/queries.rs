@@ -125,11 +125,7 @@ pub async fn list(
                     cursor_key = Some(key.clone());
                     let Some(card) = store::card(tx, id)? else { continue };
                     if exact || filter.matches(&card) {
-                        items.push(UseCaseListItem {
-                            author: joins.author(tx, card.author)?,
-                            organization: joins.org(tx, card.org)?,
-                            card,
-                        });
+                        items.push(joins.item(tx, card)?);
                         if items.len() >= limit {
                             break 'scan Some(encode_cursor(&key));
                         }
@@ -187,11 +183,7 @@ async fn found_page(
             let mut joins = Joins::default();
             let mut items = Vec::with_capacity(limit);
             for (_, card) in matching.into_iter().take(limit) {
-                items.push(UseCaseListItem {
-                    author: joins.author(tx, card.author)?,
-                    organization: joins.org(tx, card.org)?,
-                    card,
-                });
+                items.push(joins.item(tx, card)?);
             }
             let ids: Vec<_> = items.iter().map(|i| i.card.id).collect();
             let marks = marks_in(tx, viewer, &ids)?;
@@ -312,6 +304,11 @@ impl Joins {
             Entry::Vacant(e) => e.insert(orgs::card(r, id)?),
         };
         Ok(org.clone())
+    }
+
+    /// `card` with its author and organization, as a listing shows it.
+    fn item(&mut self, r: &impl Reader, card: UseCaseCard) -> StoreResult<UseCaseListItem> {
+        Ok(UseCaseListItem { author: self.author(r, card.author)?, organization: self.org(r, card.org)?, card })
     }
 
     fn author(&mut self, r: &impl Reader, id: UserId) -> StoreResult<Option<AuthorCard>> {
