@@ -56,7 +56,7 @@ use std::{
 
 use common::{cores_since, cpu_secs, free_port, new_client, rss_mib, server_bin, start_server, wait_healthy};
 use futures::{StreamExt, stream};
-use p2p_sandbox::{auth::password::PasswordHasher, store::Store};
+use p2p_sandbox::{auth::password::PasswordHasher, service::progress::Silent, store::Store};
 use serde_json::Value;
 
 const PASSWORD: &str = "Bench-notify-pass9";
@@ -123,11 +123,11 @@ fn main() {
     let db = data.path().join("p2p.redb");
     let t = Instant::now();
     let store = Store::open_with_cache(&db, PRELOAD_CACHE).unwrap();
-    let people = preload::people(&store, sizes.orgs, &hash, &preload::PLAIN);
+    let people = preload::people(&store, sizes.orgs, &hash, &preload::text::PLAIN, &Silent).unwrap();
     println!("preload: {} users in {:.1} s", people.ids.len(), t.elapsed().as_secs_f64());
-    let forum = preload::forum(&store, &people, &categories, sizes.topics, &preload::PLAIN);
+    let forum = preload::forum(&store, &people, &categories, sizes.topics, &preload::text::PLAIN, &Silent).unwrap();
     println!("preload: {} topics, {} replies by {:.1} s", forum.topics.len(), forum.replies, t.elapsed().as_secs_f64());
-    let uc_transactions = preload::use_cases(&store, &people, sizes.use_cases, &preload::PLAIN);
+    let uc_transactions = preload::use_cases(&store, &people, sizes.use_cases, &preload::text::PLAIN, &Silent).unwrap();
     drop(store);
     let loaded = Loaded {
         transactions: sizes.orgs.div_ceil(200) + forum.transactions + uc_transactions,

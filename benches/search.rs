@@ -45,9 +45,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{cores_since, cpu_secs, free_port, medium, new_client, rss_mib, server_bin, start_server, wait_healthy};
+use common::{
+    cores_since, cpu_secs, free_port, medium, new_client, rss_mib, rss_split, server_bin, start_server, wait_healthy,
+};
 use futures::{StreamExt, stream};
-use p2p_sandbox::{auth::password::PasswordHasher, store::Store};
+use p2p_sandbox::{auth::password::PasswordHasher, service::progress::Silent, store::Store};
 use reqwest::Url;
 
 const PASSWORD: &str = "Bench-search-pass9";
@@ -142,9 +144,9 @@ fn main() {
     let db = data.path().join("p2p.redb");
     let t = Instant::now();
     let store = Store::open_with_cache(&db, PRELOAD_CACHE).unwrap();
-    let people = medium::people(&store, sizes.orgs, &hash, &text::BILINGUAL);
-    let forum = medium::forum(&store, &people, &categories, sizes.topics, &text::BILINGUAL);
-    medium::use_cases(&store, &people, sizes.use_cases, &text::BILINGUAL);
+    let people = medium::people(&store, sizes.orgs, &hash, &medium::text::BILINGUAL, &Silent).unwrap();
+    let forum = medium::forum(&store, &people, &categories, sizes.topics, &medium::text::BILINGUAL, &Silent).unwrap();
+    medium::use_cases(&store, &people, sizes.use_cases, &medium::text::BILINGUAL, &Silent).unwrap();
     drop(store);
     let mut f = Figures { preload: t.elapsed(), ..Figures::default() };
     f.redb_mib = std::fs::metadata(&db).map_or(0, |m| m.len()) as f64 / (1024.0 * 1024.0);
@@ -159,8 +161,8 @@ fn main() {
         sizes.use_cases,
         f.preload.as_secs_f64(),
         f.redb_mib,
-        text::ENGLISH.words.len(),
-        text::ARABIC.words.len(),
+        medium::text::ENGLISH.words.len(),
+        medium::text::ARABIC.words.len(),
     );
     rt.block_on(run(data.path(), &sizes, &forum.topics, &mut f));
     report::print(&sizes, &f);
@@ -180,17 +182,6 @@ fn du_mib(dir: &Path) -> f64 {
             .sum()
     }
     walk(dir) as f64 / (1024.0 * 1024.0)
-}
-
-/// Anonymous and file-backed resident memory of `pid` (MiB): the index is mapped, so its
-/// pages count as resident file pages the kernel can drop, unlike the heap.
-fn rss_split(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb = |name: &str| {
-        let line = status.lines().find_map(|l| l.strip_prefix(name));
-        line.and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).map_or(f64::NAN, |k| k / 1024.0)
-    };
-    (kb("RssAnon:"), kb("RssFile:"))
 }
 
 fn url(base: &str, path: &str, q: &str) -> Url {

@@ -1,5 +1,5 @@
 //! The `p2p-sandbox` command line: `serve` (default), `openapi`, `create-admin`,
-//! `healthcheck`, `reindex`, `seed`, `backup`, `restore`.
+//! `healthcheck`, `reindex`, `seed`, `bench-data`, `backup`, `restore`.
 
 use std::{
     io::{Read, Write},
@@ -62,6 +62,28 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Write a generated data set for benchmarks and trials at scale into a fresh data dir:
+    /// people, organizations, topics and replies, use cases, conversations, notifications,
+    /// and the full search index. Every account shares one password (in the manifest).
+    BenchData {
+        /// `small`: 1,000 people (seconds); `medium`: SPEC §13's set of 20,000 people,
+        /// 100,000 topics, 500,000 replies, 10,000 use cases, 200,000 messages (minutes).
+        #[arg(long, value_enum, default_value = "medium")]
+        size: BenchSize,
+        /// The data dir to write (absent or empty); serve it with P2P_DATA_DIR.
+        #[arg(long)]
+        out: PathBuf,
+        /// Every account's password.
+        #[arg(long, default_value = service::bench_data::DEFAULT_PASSWORD)]
+        password: String,
+    },
+}
+
+/// The data sets of `bench-data`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BenchSize {
+    Small,
+    Medium,
 }
 
 fn main() -> ExitCode {
@@ -89,6 +111,9 @@ fn main() -> ExitCode {
                     match command {
                         Some(Command::CreateAdmin { email }) => create_admin(config, &email).await,
                         Some(Command::Seed { demo }) => seed(config, demo).await,
+                        Some(Command::BenchData { size, out, password }) => {
+                            bench_data(config, size, out, password).await
+                        }
                         Some(Command::Reindex) => reindex(config).await,
                         Some(Command::Backup { to }) => backup(config, to).await,
                         Some(Command::Restore { from, force }) => restore(config, &from, force).await,
@@ -161,6 +186,37 @@ async fn seed(config: Config, demo: bool) -> anyhow::Result<()> {
             loaded.messages
         );
     }
+    Ok(())
+}
+
+async fn bench_data(mut config: Config, size: BenchSize, out: PathBuf, password: String) -> anyhow::Result<()> {
+    use service::bench_data::{Sizes, dir};
+    telemetry::init(&config);
+    let (name, sizes) = match size {
+        BenchSize::Small => ("small", Sizes::small()),
+        BenchSize::Medium => ("medium", Sizes::medium()),
+    };
+    config.data_dir = out;
+    let progress = std::sync::Arc::new(p2p_sandbox::console::ConsoleProgress::new());
+    let m = dir::write(config, name, sizes, password, progress).await?;
+    let c = &m.counts;
+    println!(
+        "wrote {} organizations, {} people, {} topics with {} replies, {} use cases, {} conversations with {} \
+         messages, {} notifications in {:.1} s (index {:.1} s); store {} MiB, index {} MiB; see {}",
+        c.orgs,
+        c.users,
+        c.topics,
+        c.replies,
+        c.use_cases,
+        c.conversations,
+        c.messages,
+        c.notifications,
+        m.seconds.total,
+        m.seconds.index,
+        m.store_mib,
+        m.index_mib,
+        dir::MANIFEST
+    );
     Ok(())
 }
 

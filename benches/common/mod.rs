@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 pub mod accounts;
-pub mod fixtures;
-pub mod medium;
+
+// The data sets live in the library (`p2p-sandbox bench-data` writes them too).
+#[allow(unused_imports)] // Each bench uses some of them.
+pub use p2p_sandbox::service::bench_data::{self as medium, fixtures};
 
 use std::{
     path::{Path, PathBuf},

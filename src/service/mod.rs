@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod backup;
+pub mod bench_data;
 pub mod bookmarks;
 pub mod codes;
 pub mod dashboard;

@@ -1,4 +1,5 @@
-//! The binary's subcommands: `openapi`, `create-admin`, `healthcheck`, and configuration errors.
+//! The binary's subcommands: `openapi`, `create-admin`, `healthcheck`, `seed`, `bench-data`, and
+//! configuration errors.
 
 use std::{
     path::Path,
@@ -139,4 +140,50 @@ async fn seed_demo_loads_once_and_the_data_is_served() {
         app.get_json(&format!("/api/v1/conversations/{}/messages", c["id"].as_str().unwrap()), &t).await;
     assert_eq!(thread["total"], 4);
     assert!(thread["items"][0]["text"].as_str().unwrap().contains("استأجرناه"), "newest first, Arabic kept");
+}
+
+#[tokio::test]
+async fn bench_data_writes_a_whole_data_set_that_serves_and_is_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("set");
+    let args = ["bench-data", "--size", "small", "--out", out.to_str().unwrap(), "--password", "Trial-pass-2026"];
+    let run = run_in(dir.path(), &args, &[]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert!(stdout.contains("wrote 100 organizations, 1000 people, 5000 topics with 25000 replies"), "{stdout}");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(out.join("bench-data.json")).unwrap()).unwrap();
+    let counts = &manifest["counts"];
+    let want = json!({"orgs": 100, "users": 1000, "topics": 5000, "replies": 25000, "use_cases": 500,
+        "conversations": 2500, "messages": 10000});
+    for (k, v) in want.as_object().unwrap() {
+        assert_eq!(&counts[k], v, "{k} in {manifest}");
+    }
+    assert_eq!(manifest["password"], "Trial-pass-2026");
+    // A second run refuses the data dir it wrote: the counters would add up twice.
+    let again = run_in(dir.path(), &args, &[]);
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+
+    let app = serve_in_process(&out).await;
+    // User 7 keeps 7 of its topic-reply notifications unread, and has message ones too.
+    let t = token(&app.login_json("n7@org0.example.com", "Trial-pass-2026").await);
+    let bell = app.get_json("/api/v1/notifications/unread", &t).await["unread_count"].as_u64().unwrap();
+    let unread = app.get_json("/api/v1/notifications?unread_only=true&limit=100", &t).await;
+    let items = unread["items"].as_array().unwrap();
+    assert_eq!(items.len() as u64, bell, "the bell counts the unread list: {unread}");
+    let kinds = |k: &str| items.iter().filter(|n| n["kind"] == k).count();
+    assert_eq!(kinds("topic_reply"), 7, "{unread}");
+    assert_eq!(kinds("message") as u64 + 7, bell);
+    // The badge is the unread messages of the inbox.
+    let badge = app.get_json("/api/v1/conversations/unread", &t).await["unread_count"].as_u64().unwrap();
+    let inbox = app.get_json("/api/v1/conversations?limit=100", &t).await;
+    let sum: u64 = inbox["items"].as_array().unwrap().iter().map(|c| c["unread_count"].as_u64().unwrap()).sum();
+    assert!(inbox["total"].as_u64().unwrap() > 0 && badge == sum, "badge {badge}, inbox {inbox}");
+    let forum = app.forum_stats(&t).await;
+    assert_eq!((forum["topic_count"].clone(), forum["reply_count"].clone()), (json!(5000), json!(25000)));
+    assert_eq!(app.use_case_stats(&t).await["use_case_count"], 500);
+    let dashboard = app.get_json("/api/v1/dashboard/stats", &t).await;
+    assert!(!dashboard["recent_activity"].as_array().unwrap().is_empty(), "{dashboard}");
+    // The index was built by the command: the server is ready and finds the text at once.
+    let found = app.get_json("/api/v1/search?q=maintenance", &t).await;
+    assert!(found["total"].as_u64().unwrap() > 100, "{found}");
 }

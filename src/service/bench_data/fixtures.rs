@@ -1,8 +1,8 @@
-//! Records the benchmarks write straight into redb: an organization and an active, verified
+//! Records the data sets and the benchmarks write straight into redb: an organization and an active, verified
 //! account with every field set once, so a bench states only the fields it varies; and a
 //! private conversation built message by message as `service::messages::send` leaves it.
 
-use p2p_sandbox::{
+use crate::{
     domain::{
         engagement::Counter,
         ids::{ConversationId, MessageId, OrgId, UserId},
@@ -69,7 +69,7 @@ pub fn user(email: String, org: Option<(&Organization, bool)>, hash: &str, now: 
 
 /// The `i`-th industry of the closed set, round robin.
 pub fn industry(i: usize) -> &'static str {
-    use p2p_sandbox::domain::closed::{ClosedSet, Industry};
+    use crate::domain::closed::{ClosedSet, Industry};
     Industry::ALL[i % Industry::ALL.len()].name()
 }
 
@@ -107,10 +107,11 @@ impl Thread {
     }
 
     /// Adds message `id` from `sender` (a member), newer than every message so far: what
-    /// `send` does to the records (sending reads everything before it).
+    /// `send` does to the records (sending reads everything before it). A sender who is
+    /// not a member sends nothing.
     pub fn send(&mut self, id: MessageId, sender: UserId, text: String, at: i64) {
         let c = &mut self.conversation;
-        let side = c.side(sender).expect("the sender is a member");
+        let Some(side) = c.side(sender) else { return };
         c.sent[side] += 1;
         let message = Message {
             id,

@@ -1,0 +1,148 @@
+//! `p2p-sandbox bench-data`: a data set in a fresh data dir, ready to serve. The store is
+//! generated, checked against what was written, indexed in full, and described by a
+//! manifest, `bench-data.json`, that the benchmarks read (sizes, the sign-in pattern and
+//! password, timings). The accounts share a password anyone can read in the manifest: a
+//! data dir made this way is for trying the platform at scale, never for real people.
+
+use std::{
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::{Generated, Sizes, check, generate};
+use crate::{Config, app, service::progress::Progress, service::search::indexer};
+
+/// The manifest's name in the data dir.
+pub const MANIFEST: &str = "bench-data.json";
+/// Version of the manifest's layout.
+const FORMAT: u32 = 1;
+/// redb's page cache while generating: the writes touch far more than a server's default.
+const GENERATE_CACHE_MIB: u64 = 512;
+
+/// What `bench-data.json` says.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub format: u32,
+    /// `small` or `medium`.
+    pub size: String,
+    /// Every account's password.
+    pub password: String,
+    /// How user `u` signs in.
+    pub email: &'static str,
+    pub counts: Counts,
+    pub seconds: Seconds,
+    /// Size of the store file and of the index, in MiB.
+    pub store_mib: f64,
+    pub index_mib: f64,
+}
+
+/// Records of each kind.
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    pub orgs: usize,
+    pub users: usize,
+    pub topics: usize,
+    pub replies: usize,
+    pub use_cases: usize,
+    pub conversations: usize,
+    pub messages: usize,
+    pub notifications: usize,
+    pub activity: usize,
+}
+
+/// Wall time of each step.
+#[derive(Debug, Serialize)]
+pub struct Seconds {
+    pub people: f64,
+    pub forum: f64,
+    pub use_cases: f64,
+    pub messages: f64,
+    pub check: f64,
+    pub index: f64,
+    pub total: f64,
+}
+
+/// Writes the data set `sizes` (called `size`) into `config.data_dir`, which must be absent
+/// or empty; every account's password is `password`, hashed once with the configured cost.
+pub async fn write(
+    mut config: Config,
+    size: &str,
+    sizes: Sizes,
+    password: String,
+    progress: Arc<dyn Progress>,
+) -> anyhow::Result<Manifest> {
+    let started = Instant::now();
+    let dir = config.data_dir.clone();
+    let occupied = std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(false);
+    anyhow::ensure!(!occupied, "{} is not empty: bench-data writes a fresh data dir", dir.display());
+    config.store.cache_mib = config.store.cache_mib.max(GENERATE_CACHE_MIB);
+    let state = app::open_state(config).await?;
+    let hash = state.hasher.hash(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let categories: Vec<String> = state.config.forum.categories.iter().map(|c| c.id.clone()).collect();
+    let store = state.store.clone();
+    let job = progress.clone();
+    let generated: Generated =
+        tokio::task::spawn_blocking(move || generate(&store, &sizes, &categories, &hash, job.as_ref())).await??;
+    let t = Instant::now();
+    let g = Arc::new(generated);
+    let wrote = g.clone();
+    let wrong = state.store.read(move |r| check::mismatches(r, &wrote)).await.context("cannot check the store")?;
+    anyhow::ensure!(wrong.is_empty(), "the generated store does not add up: {}", wrong.join("; "));
+    let checked = t.elapsed();
+    let t = Instant::now();
+    progress.stage("search index", 0);
+    indexer::rebuild(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let indexed = t.elapsed();
+    let (f, c) = (&g.forum, &g.conversations);
+    let counts = Counts {
+        orgs: sizes.orgs,
+        users: g.people.ids.len(),
+        topics: f.topics.len(),
+        replies: f.replies,
+        use_cases: g.use_cases,
+        conversations: c.conversations,
+        messages: c.messages,
+        notifications: f.notifications + c.notifications,
+        activity: f.topics.len() + f.replies + g.use_cases,
+    };
+    let secs = |d: Duration| (d.as_secs_f64() * 10.0).round() / 10.0;
+    let seconds = Seconds {
+        people: secs(g.took[0]),
+        forum: secs(g.took[1]),
+        use_cases: secs(g.took[2]),
+        messages: secs(g.took[3]),
+        check: secs(checked),
+        index: secs(indexed),
+        total: secs(started.elapsed()),
+    };
+    let mib = |bytes: u64| (bytes as f64 / f64::from(1 << 20)).round();
+    let manifest = Manifest {
+        format: FORMAT,
+        size: size.to_owned(),
+        password,
+        email: "n{u}@org{o}.example.com, o = u / 10",
+        counts,
+        seconds,
+        store_mib: mib(std::fs::metadata(state.config.db_path()).map_or(0, |m| m.len())),
+        index_mib: mib(bytes_under(&state.config.index_dir())),
+    };
+    let json = serde_json::to_vec_pretty(&manifest)?;
+    std::fs::write(dir.join(MANIFEST), json).with_context(|| format!("cannot write {MANIFEST}"))?;
+    Ok(manifest)
+}
+
+/// Bytes of the files under `dir`.
+fn bytes_under(dir: &Path) -> u64 {
+    let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
+    entries
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => bytes_under(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
