@@ -106,3 +106,11 @@ pub fn summarize(path: &Path) -> StoreResult<FileSummary> {
         unknown_migrations: migrations::unknown(&snapshot)?,
     })
 }
+
+/// Compacts the closed store file at `path`: pages freed by deletions (a bulk load's search
+/// queue, taken off once indexed) are given back, so the file shrinks to what it holds.
+pub fn compact(path: &Path) -> StoreResult<()> {
+    let mut db = Database::builder().open(path)?;
+    while db.compact().map_err(|e| StoreError::Writer(format!("cannot compact: {e}")))? {}
+    Ok(())
+}
