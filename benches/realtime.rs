@@ -49,7 +49,6 @@ mod ws;
 
 use std::{
     path::Path,
-    process::Command,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -80,7 +79,7 @@ const FSYNC_PROBES: usize = 200;
 const MIB_TO_MB: f64 = 1.048_576;
 
 fn main() {
-    let fds = raise_nofile(NOFILE);
+    let fds = common::raise_nofile(NOFILE, (SOCKETS + 1_000) as u64);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let data = tempfile::tempdir().unwrap();
     let hash = rt.block_on(async {
@@ -102,54 +101,6 @@ fn main() {
     let fsync = fsync_probe(data.path(), FSYNC_PROBES);
     let figures = rt.block_on(run(data.path(), topics, replies));
     print_table(&fds, load, size, replies, &fsync, &figures);
-}
-
-/// This process's soft and hard `RLIMIT_NOFILE` (`u64::MAX` for unlimited), from /proc.
-fn nofile() -> (u64, u64) {
-    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
-    let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap_or_default();
-    let f: Vec<u64> = line.split_whitespace().skip(3).take(2).map(|v| v.parse().unwrap_or(u64::MAX)).collect();
-    (f.first().copied().unwrap_or(0), f.get(1).copied().unwrap_or(0))
-}
-
-/// Tries to raise this process's open-file limit to `want` with `prlimit(1)`, soft and hard
-/// (needs CAP_SYS_RESOURCE), else the soft one to the hard; the server inherits the result.
-/// Describes what happened; panics when the result is too low for the sockets.
-fn raise_nofile(want: u64) -> String {
-    let before = nofile();
-    let need = (SOCKETS + 1_000) as u64;
-    if before.0 >= want {
-        return format!("RLIMIT_NOFILE {}/{} (soft/hard), enough", before.0, before.1);
-    }
-    let pid = std::process::id().to_string();
-    let set = |soft: u64, hard: u64| {
-        let out = Command::new("prlimit").args(["--pid", &pid, &format!("--nofile={soft}:{hard}")]).output();
-        out.map_or_else(|e| e.to_string(), |o| String::from_utf8_lossy(&o.stderr).trim().to_owned())
-    };
-    let refused = set(want, want.max(before.1));
-    if nofile().0 < want && before.0 < before.1 {
-        set(before.1, before.1);
-    }
-    let after = nofile();
-    assert!(after.0 >= need, "RLIMIT_NOFILE {after:?}: need {need} for {SOCKETS} sockets ({refused})");
-    if after.0 >= want {
-        format!("RLIMIT_NOFILE {}/{} raised to {}/{} with prlimit", before.0, before.1, after.0, after.1)
-    } else {
-        let why = if refused.contains("not permitted") { "not permitted" } else { "failed" };
-        format!(
-            "RLIMIT_NOFILE {}/{} (soft/hard); raising to {want} {why}, soft now {} (>= {need} needed)",
-            before.0, before.1, after.0
-        )
-    }
-}
-
-/// Stops the server with SIGTERM, as an operator would, so redb closes cleanly.
-fn stop(server: &mut common::Proc) {
-    let _ = Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while server.0.try_wait().unwrap().is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Latencies (sorted) of `n` 4 KiB writes, each followed by `fdatasync`, in `dir`: what one
@@ -260,7 +211,7 @@ async fn run(data: &Path, topics: Vec<p2p_sandbox::domain::ids::TopicId>, preloa
 
     // 3. Reply load with a few listeners, on a fresh server process on the same data (the
     // first one keeps the memory the sockets freed), restarted as an operator would.
-    stop(&mut server);
+    common::stop(&mut server);
     let t = Instant::now();
     let mut server = start_server(&bin, data, port);
     let pid = server.0.id();
@@ -304,7 +255,7 @@ async fn run(data: &Path, topics: Vec<p2p_sandbox::domain::ids::TopicId>, preloa
     let ok = (Some(want.0 as u64), Some(want.1 as u64), Some(want.2 as u64)) == got;
     f.counters_ok = format!("{}: topics {:?}, replies {:?}, fan-out topic {:?}", ok, got.0, got.1, got.2);
     f.rss_end = rss_mib(pid);
-    stop(&mut server);
+    common::stop(&mut server);
     f
 }
 

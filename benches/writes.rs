@@ -22,11 +22,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    accounts::create_users, cores_since, cpu_secs, free_port, new_client, pct, rss_mib, server_bin, start_server,
-    wait_healthy,
+    accounts::create_users, cores_since, cpu_secs, create_load, free_port, new_client, pct, rss_mib, server_bin,
+    start_server, wait_healthy,
 };
-use futures::future::join_all;
-use reqwest::{Client, StatusCode};
+use reqwest::Client;
 use serde_json::{Value, json};
 
 /// People creating at once, one connection each.
@@ -39,54 +38,6 @@ fn env_or(name: &str, default: u64) -> u64 {
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(run());
-}
-
-/// What a phase creates: the path and body of the `n`-th request of worker `w`.
-type Make = Box<dyn Fn(usize, usize) -> (String, Value) + Send + Sync>;
-
-/// One phase: every worker creates in a loop for `run`. Rate, sorted latencies, failures,
-/// and the ids created (`id` of each 201 body).
-async fn phase(
-    base: &str,
-    people: &[(Client, String)],
-    run: Duration,
-    make: Make,
-) -> (f64, Vec<Duration>, usize, Vec<String>) {
-    let make = std::sync::Arc::new(make);
-    let (start, deadline) = (Instant::now(), Instant::now() + run);
-    let workers = people.iter().enumerate().map(|(w, (client, token))| {
-        let (client, token, make, base) = (client.clone(), token.clone(), make.clone(), base.to_owned());
-        tokio::spawn(async move {
-            let (mut lat, mut failed, mut ids) = (Vec::new(), 0, Vec::new());
-            let mut n = 0;
-            while Instant::now() < deadline {
-                let (path, body) = make(w, n);
-                n += 1;
-                let t = Instant::now();
-                let r = client.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send().await.unwrap();
-                // 201 here; PocketBase answers a create with 200.
-                let ok = matches!(r.status(), StatusCode::CREATED | StatusCode::OK);
-                let v: Value = r.json().await.unwrap_or_default();
-                if ok {
-                    lat.push(t.elapsed());
-                    ids.push(v["id"].as_str().unwrap_or_default().to_owned());
-                } else {
-                    failed += 1;
-                }
-            }
-            (lat, failed, ids)
-        })
-    });
-    let (mut all, mut failed, mut ids) = (Vec::new(), 0, Vec::new());
-    for r in join_all(workers).await {
-        let (lat, f, i) = r.unwrap();
-        all.extend(lat);
-        failed += f;
-        ids.extend(i);
-    }
-    let secs = start.elapsed().as_secs_f64();
-    all.sort();
-    (all.len() as f64 / secs, all, failed, ids)
 }
 
 fn use_case(w: usize, n: usize) -> (String, Value) {
@@ -153,7 +104,7 @@ async fn pocketbase(base: String, run: Duration, rounds: u64) {
         // PocketBase takes the token bare in `Authorization`; `bearer_auth` adds "Bearer ",
         // which it also accepts.
         let (cpu, t) = (cpu_secs(pid), Instant::now());
-        let (rate, lat, failed, _) = phase(&base, &people, run, Box::new(make)).await;
+        let (rate, lat, failed, _) = create_load(&base, &people, run, Box::new(make)).await;
         let (peak, now) = rss_mib(pid);
         println!(
             "| {round} | use case | {rate:.0} | {:.1} | {:.1} | {failed} | {:.2} | {peak:.0} / {now:.0} |",
@@ -195,10 +146,10 @@ async fn run() {
             );
         };
         let (cpu, t) = (cpu_secs(pid), Instant::now());
-        let cases = phase(&base, &people, run, Box::new(use_case)).await;
+        let cases = create_load(&base, &people, run, Box::new(use_case)).await;
         report("use case", &cases, cores_since(pid, cpu, t).0);
         let (cpu, t) = (cpu_secs(pid), Instant::now());
-        let topics = phase(&base, &people, run, Box::new(topic)).await;
+        let topics = create_load(&base, &people, run, Box::new(topic)).await;
         report("topic", &topics, cores_since(pid, cpu, t).0);
         // Replies go to the topics each worker just created.
         let targets: Vec<String> = topics.3.iter().filter(|id| !id.is_empty()).take(CONNECTIONS).cloned().collect();
@@ -208,7 +159,7 @@ async fn run() {
             (format!("/api/v1/forum/topics/{topic}/replies"), body)
         };
         let (cpu, t) = (cpu_secs(pid), Instant::now());
-        let replies = phase(&base, &people, run, Box::new(reply)).await;
+        let replies = create_load(&base, &people, run, Box::new(reply)).await;
         report("reply", &replies, cores_since(pid, cpu, t).0);
     }
     writer_profile(&setup, &base).await;

@@ -41,23 +41,31 @@ pub fn timestamp() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// One event as sent to clients.
-#[derive(Debug, Clone, Serialize)]
+/// One event as kept for subscribers and replays: only its serialized frame and what replay
+/// needs. The payload is not kept as a JSON tree beside its text: the rings and backlogs of
+/// a thousand channels hold tens of thousands of events, and the tree took several times the
+/// memory of the text (the platform bench's server grew past 800 MiB with it).
+#[derive(Debug, Clone)]
 pub struct Event {
+    /// Position in the channel, increasing by one per event (0 for a signal).
+    pub seq: u64,
+    /// The serialized frame, made once at publication for every subscriber.
+    pub wire: Arc<str>,
+}
+
+/// The frame of an event on the wire.
+#[derive(Serialize)]
+struct Frame<'a> {
     /// What happened, e.g. `reply.created`.
     #[serde(rename = "type")]
-    pub kind: String,
+    kind: &'a str,
     /// The channel it was published on.
-    pub channel: String,
-    /// Position in the channel, increasing by one per event.
-    pub seq: u64,
+    channel: &'a str,
+    seq: u64,
     /// The payload (same field names as the REST API).
-    pub data: serde_json::Value,
+    data: &'a serde_json::Value,
     /// RFC 3339 time of publication.
-    pub at: String,
-    /// The serialized frame, made once at publication for every subscriber.
-    #[serde(skip)]
-    pub wire: Arc<str>,
+    at: String,
 }
 
 /// One channel's state: its broadcast ring, sequence and backlog.
@@ -145,10 +153,8 @@ impl Hub {
             }
             let c = map.entry(channel.clone()).or_insert_with(Ring::new);
             c.seq += 1;
-            let mut event =
-                Event { kind: kind.to_owned(), channel, seq: c.seq, data, at: timestamp(), wire: Arc::from("") };
-            event.wire = serde_json::to_string(&event).unwrap_or_default().into();
-            let event = Arc::new(event);
+            let frame = Frame { kind, channel: &channel, seq: c.seq, data: &data, at: timestamp() };
+            let event = Arc::new(Event { seq: c.seq, wire: serde_json::to_string(&frame).unwrap_or_default().into() });
             if c.backlog.len() == BACKLOG {
                 c.backlog.pop_front();
             }
@@ -170,8 +176,7 @@ impl Hub {
             let Some(tx) = map.get(&channel).and_then(|c| c.tx.as_ref()) else { return 0 };
             let at = timestamp();
             let wire = serde_json::json!({"type": kind, "channel": channel, "data": data, "at": at}).to_string();
-            let event = Event { kind: kind.to_owned(), channel: channel.clone(), seq: 0, data, at, wire: wire.into() };
-            let reached = tx.send(Arc::new(event)).unwrap_or(0);
+            let reached = tx.send(Arc::new(Event { seq: 0, wire: wire.into() })).unwrap_or(0);
             self.0.traffic.delivered.fetch_add(reached as u64, Ordering::Relaxed);
             reached
         })
