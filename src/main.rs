@@ -203,8 +203,10 @@ async fn bench_data(mut config: Config, size: BenchSize, out: PathBuf, password:
         BenchSize::Medium => ("medium", Sizes::medium()),
     };
     config.data_dir = out;
+    dir::prepare(&mut config)?;
+    let state = app::open_state(config).await?;
     let progress = std::sync::Arc::new(p2p_sandbox::console::ConsoleProgress::new());
-    let m = dir::write(config, name, sizes, password, progress).await?;
+    let m = dir::write(state, name, sizes, password, progress).await?;
     let c = &m.counts;
     println!(
         "wrote {} organizations, {} people, {} topics with {} replies, {} use cases, {} conversations with {} \

@@ -81,9 +81,9 @@ pub fn data(m: &Manifest, generated: Option<Duration>) {
         m.index_mib
     );
     println!(
-        "   generator steps (s): people {}, forum {}, use cases {}, messages {}, check {}, index {}, total {}; \
-         accounts: {} / {}",
-        s.people, s.forum, s.use_cases, s.messages, s.check, s.index, s.total, m.email, m.password
+        "   generator steps (s): people {}, forum {}, use cases {}, messages {}, check {}, index {}, compaction {}, \
+         total {}; accounts: {} / {}",
+        s.people, s.forum, s.use_cases, s.messages, s.check, s.index, s.compact, s.total, m.email, m.password
     );
 }
 

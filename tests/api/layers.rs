@@ -36,9 +36,20 @@ fn named_layers(text: &str) -> BTreeSet<String> {
             for c in group.chars() {
                 match c {
                     '{' => depth += 1,
-                    '}' if depth == 0 => break,
+                    // A name that ends the group or is followed by a comma (`{Config, app}`).
+                    '}' if depth == 0 => {
+                        if at_start && !name.is_empty() {
+                            out.insert(std::mem::take(&mut name));
+                        }
+                        break;
+                    }
                     '}' => depth -= 1,
-                    ',' if depth == 0 => at_start = true,
+                    ',' if depth == 0 => {
+                        if at_start && !name.is_empty() {
+                            out.insert(std::mem::take(&mut name));
+                        }
+                        at_start = true;
+                    }
                     c if at_start && depth == 0 && (c.is_alphanumeric() || c == '_') => name.push(c),
                     _ if at_start && !name.is_empty() => {
                         out.insert(std::mem::take(&mut name));
@@ -94,4 +105,7 @@ fn the_import_reader_sees_grouped_and_inline_paths() {
         "use crate::{\n    api::x,\n    domain::{a, b::c},\n    state::AppState,\n};\nfn f() { crate::store::get(); }";
     let names: Vec<_> = named_layers(text).into_iter().collect();
     assert_eq!(names, ["api", "domain", "state", "store"]);
+    // Bare names in a group, before a comma or the closing brace.
+    let names: Vec<_> = named_layers("use crate::{Config, app, service::x};\nuse crate::{mail};").into_iter().collect();
+    assert_eq!(names, ["Config", "app", "mail", "service"]);
 }

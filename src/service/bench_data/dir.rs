@@ -11,20 +11,25 @@ use std::{
 };
 
 use anyhow::Context;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Generated, Sizes, check, generate};
-use crate::{Config, app, service::progress::Progress, service::search::indexer, store};
+use crate::{
+    config::Config,
+    service::{progress::Progress, search::indexer},
+    state::AppState,
+    store,
+};
 
 /// The manifest's name in the data dir.
 pub const MANIFEST: &str = "bench-data.json";
 /// Version of the manifest's layout.
-const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 1;
 /// redb's page cache while generating: the writes touch far more than a server's default.
 const GENERATE_CACHE_MIB: u64 = 512;
 
-/// What `bench-data.json` says.
-#[derive(Debug, Serialize)]
+/// What `bench-data.json` says (the benchmarks read it back).
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,
     /// `small` or `medium`.
@@ -32,7 +37,7 @@ pub struct Manifest {
     /// Every account's password.
     pub password: String,
     /// How user `u` signs in.
-    pub email: &'static str,
+    pub email: String,
     pub counts: Counts,
     pub seconds: Seconds,
     /// Size of the store file and of the index, in MiB.
@@ -41,7 +46,7 @@ pub struct Manifest {
 }
 
 /// Records of each kind.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Counts {
     pub orgs: usize,
     pub users: usize,
@@ -55,7 +60,7 @@ pub struct Counts {
 }
 
 /// Wall time of each step.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Seconds {
     pub people: f64,
     pub forum: f64,
@@ -67,21 +72,28 @@ pub struct Seconds {
     pub total: f64,
 }
 
-/// Writes the data set `sizes` (called `size`) into `config.data_dir`, which must be absent
-/// or empty; every account's password is `password`, hashed once with the configured cost.
+/// Readies `config` for `write`: its data dir must be absent or empty (the counters are
+/// added to, so a second set would not add up), and the store's cache is raised for the load.
+pub fn prepare(config: &mut Config) -> anyhow::Result<()> {
+    let dir = &config.data_dir;
+    let occupied = std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(false);
+    anyhow::ensure!(!occupied, "{} is not empty: bench-data writes a fresh data dir", dir.display());
+    config.store.cache_mib = config.store.cache_mib.max(GENERATE_CACHE_MIB);
+    Ok(())
+}
+
+/// Writes the data set `sizes` (called `size`) into the data dir of `state`, opened on a
+/// config `prepare` readied; every account's password is `password`, hashed once with the
+/// configured cost. The state is closed before the store is compacted.
 pub async fn write(
-    mut config: Config,
+    state: AppState,
     size: &str,
     sizes: Sizes,
     password: String,
     progress: Arc<dyn Progress>,
 ) -> anyhow::Result<Manifest> {
     let started = Instant::now();
-    let dir = config.data_dir.clone();
-    let occupied = std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(false);
-    anyhow::ensure!(!occupied, "{} is not empty: bench-data writes a fresh data dir", dir.display());
-    config.store.cache_mib = config.store.cache_mib.max(GENERATE_CACHE_MIB);
-    let state = app::open_state(config).await?;
+    let dir = state.config.data_dir.clone();
     let hash = state.hasher.hash(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let categories: Vec<String> = state.config.forum.categories.iter().map(|c| c.id.clone()).collect();
     let store = state.store.clone();
@@ -134,7 +146,7 @@ pub async fn write(
         format: FORMAT,
         size: size.to_owned(),
         password,
-        email: "n{u}@org{o}.example.com, o = u / 10",
+        email: "n{u}@org{o}.example.com, o = u / 10".to_owned(),
         counts,
         seconds,
         store_mib: mib(std::fs::metadata(&db_path).map_or(0, |m| m.len())),
