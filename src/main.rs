@@ -14,7 +14,8 @@ use p2p_sandbox::{App, Config, api, app, service, telemetry};
 
 /// mimalloc rather than glibc's malloc: under the platform bench glibc spent about a fifth of
 /// the server's CPU in `malloc`/`free` (consolidating and splitting chunks across per-thread
-/// arenas) and held on to freed memory; see docs/performance.md.
+/// arenas) and held on to freed memory. mimalloc's v2 line (see Cargo.toml) gives freed pages
+/// back sooner than v3; docs/performance.md has the figures.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
