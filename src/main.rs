@@ -208,18 +208,9 @@ async fn bench_data(mut config: Config, size: BenchSize, out: PathBuf, password:
     let state = app::open_state(config).await?;
     let progress = std::sync::Arc::new(p2p_sandbox::console::ConsoleProgress::new());
     let m = dir::write(state, name, sizes, password, progress).await?;
-    let c = &m.counts;
     println!(
-        "wrote {} organizations, {} people, {} topics with {} replies, {} use cases, {} conversations with {} \
-         messages, {} notifications in {:.1} s (index {:.1} s); store {} MiB, index {} MiB; see {}",
-        c.orgs,
-        c.users,
-        c.topics,
-        c.replies,
-        c.use_cases,
-        c.conversations,
-        c.messages,
-        c.notifications,
+        "wrote {} in {:.1} s (index {:.1} s); store {} MiB, index {} MiB; see {}",
+        m.counts,
         m.seconds.total,
         m.seconds.index,
         m.store_mib,

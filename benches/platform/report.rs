@@ -64,22 +64,7 @@ fn mean_max(v: &[f64]) -> (f64, f64) {
 pub fn data(m: &Manifest, generated: Option<Duration>) {
     let (c, s) = (&m.counts, &m.seconds);
     let took = generated.map_or_else(|| "reused".to_owned(), |d| format!("generated in {:.1} s", secs(d)));
-    println!(
-        "A. data ({}, {took}): {} orgs, {} users, {} topics, {} replies, {} use cases, {} conversations, {} messages, \
-         {} notifications, {} activity entries; store {:.0} MiB, index {:.0} MiB",
-        m.size,
-        c.orgs,
-        c.users,
-        c.topics,
-        c.replies,
-        c.use_cases,
-        c.conversations,
-        c.messages,
-        c.notifications,
-        c.activity,
-        m.store_mib,
-        m.index_mib
-    );
+    println!("A. data ({}, {took}): {c}; store {:.0} MiB, index {:.0} MiB", m.size, m.store_mib, m.index_mib);
     println!(
         "   generator steps (s): people {}, forum {}, use cases {}, messages {}, check {}, index {}, compaction {}, \
          total {}; accounts: {} / {}",

@@ -137,22 +137,11 @@ pub fn load(path: &Path, hash: &str) {
                     let content = content(i, &format!("{} Plant {}", org.name, i / ORGS % 4 + 1));
                     let org_slug = slugify(&org.name);
                     let created = now - (USE_CASES - i) as i64 * 3_600_000;
+                    let slug = use_cases::free_slug(tx, &org_slug, &slugify(&content.title))?;
+                    let (author, org) = (authors[(i / ORGS) % PER_ORG], org.id);
                     let u = UseCase {
-                        id: UseCaseId::new(),
-                        author: authors[(i / ORGS) % PER_ORG],
-                        org: org.id,
-                        slug: use_cases::free_slug(tx, &org_slug, &slugify(&content.title))?,
-                        org_slug,
-                        content,
-                        featured: false,
-                        verified: false,
                         view_count: (i as u64 * 7919 + 13) % 5000,
-                        like_count: 0,
-                        bookmark_count: 0,
-                        created_at: created,
-                        updated_at: created,
-                        media: Vec::new(),
-                        cover: None,
+                        ..UseCase::new(UseCaseId::new(), author, org, org_slug, slug, content, created)
                     };
                     use_cases::insert(tx, &u)?;
                     *per_category.entry(u.content.category.clone()).or_default() += 1;

@@ -235,6 +235,36 @@ pub struct UseCaseCard {
 }
 
 impl UseCase {
+    /// A use case just published at `at` by `author` of `org`: not featured or verified, no
+    /// views, likes, bookmarks or media yet.
+    pub fn new(
+        id: UseCaseId,
+        author: UserId,
+        org: OrgId,
+        org_slug: String,
+        slug: String,
+        content: UseCaseContent,
+        at: i64,
+    ) -> Self {
+        Self {
+            id,
+            author,
+            org,
+            slug,
+            org_slug,
+            content,
+            featured: false,
+            verified: false,
+            view_count: 0,
+            like_count: 0,
+            bookmark_count: 0,
+            created_at: at,
+            updated_at: at,
+            media: Vec::new(),
+            cover: None,
+        }
+    }
+
     /// The card of this use case.
     pub fn card(&self) -> UseCaseCard {
         let c = &self.content;

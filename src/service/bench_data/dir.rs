@@ -59,6 +59,26 @@ pub struct Counts {
     pub activity: usize,
 }
 
+impl std::fmt::Display for Counts {
+    /// `2000 organizations, 20000 people, 100000 topics with 500000 replies, …`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} organizations, {} people, {} topics with {} replies, {} use cases, {} conversations with {} messages, \
+             {} notifications, {} activity entries",
+            self.orgs,
+            self.users,
+            self.topics,
+            self.replies,
+            self.use_cases,
+            self.conversations,
+            self.messages,
+            self.notifications,
+            self.activity
+        )
+    }
+}
+
 /// Wall time of each step.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Seconds {

@@ -27,12 +27,11 @@ mod use_cases;
 
 use std::time::{Duration, Instant};
 
-pub use forum::Forum;
+pub use forum::{Forum, forum};
 pub use messages::{Group, Loaded as Conversations, TEXTS as MESSAGE_TEXTS, conversations};
 pub use people::{People, people};
 pub use use_cases::use_cases;
 
-pub use self::forum::forum;
 use crate::{
     service::progress::Progress,
     store::{Store, StoreResult},

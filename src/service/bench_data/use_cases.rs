@@ -66,23 +66,11 @@ pub fn use_cases(store: &Store, people: &People, n: usize, text: &Text, progress
                 let content = content(i, name, text)?;
                 let org_slug = slugify(name);
                 let created = now - (n - i) as i64 * 60_000;
-                let u = UseCase {
-                    id: UseCaseId(fixtures::uuid_at(created, &mut rng)),
-                    author: people.ids[admin],
-                    org,
-                    slug: use_cases::free_slug(tx, &org_slug, &slugify(&content.title))?,
-                    org_slug,
-                    content,
-                    featured: false,
-                    verified: false,
-                    view_count: 0,
-                    like_count: 0,
-                    bookmark_count: 0,
-                    created_at: created,
-                    updated_at: created,
-                    media: Vec::new(),
-                    cover: None,
-                };
+                let (id, slug) = (
+                    UseCaseId(fixtures::uuid_at(created, &mut rng)),
+                    use_cases::free_slug(tx, &org_slug, &slugify(&content.title))?,
+                );
+                let u = UseCase::new(id, people.ids[admin], org, org_slug, slug, content, created);
                 use_cases::insert(tx, &u)?;
                 let kind = ActivityKind::PublishedUseCase;
                 let published = Activity::new(u.author, Some(org), kind, Some(Target::UseCase(u.id)), None, created);

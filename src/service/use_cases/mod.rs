@@ -101,23 +101,7 @@ pub async fn create_with(
             let org_slug = slugify(&org.name);
             let slug = store::free_slug(tx, &org_slug, &slugify(&content.title))?;
             let t = now();
-            let mut u = UseCase {
-                id: UseCaseId::new(),
-                author: user.id,
-                org: org_id,
-                slug,
-                org_slug,
-                content,
-                featured: false,
-                verified: false,
-                view_count: 0,
-                like_count: 0,
-                bookmark_count: 0,
-                created_at: t,
-                updated_at: t,
-                media: Vec::new(),
-                cover: None,
-            };
+            let mut u = UseCase::new(UseCaseId::new(), user.id, org_id, org_slug, slug, content, t);
             also(tx, &mut u)?;
             store::insert(tx, &u)?;
             counted(tx, &u, 1)?;
